@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessMyKey.Azure;
+using ServerlessMyKey.Core.Security;
+
+namespace ServerlessMyKey.Functions.Hosting;
+
+/// <summary>
+/// The one composition root of the application services, called by <c>Program.cs</c> (Functions
+/// host) and by the DevHost alike, so both hosts run the same container.
+/// </summary>
+public static class ServerlessMyKeyServiceCollectionExtensions
+{
+    public static IServiceCollection AddServerlessMyKey(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddStorage(configuration);
+        services.AddRequestAuthenticators(configuration);
+        return services;
+    }
+
+    /// <summary>Service-client API keys (<c>Clients:*</c>) and webhook secrets (<c>Webhooks:*</c>).</summary>
+    public static IServiceCollection AddRequestAuthenticators(this IServiceCollection services, IConfiguration configuration)
+    {
+        var clients = configuration.GetSection("Clients").GetChildren()
+            .Select(c => new ServiceClientRegistration(
+                c.Key,
+                c["ApiKey"] ?? string.Empty,
+                (c["Roles"] ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            .ToList();
+        var webhooks = configuration.GetSection("Webhooks").GetChildren()
+            .Select(w => new WebhookSourceRegistration(w.Key, w["Secret"] ?? string.Empty))
+            .ToList();
+
+        // Built eagerly so that a bad key fails at start-up, naming the setting.
+        services.AddSingleton(new ServiceClientAuthenticator(clients));
+        services.AddSingleton(sp => new WebhookAuthenticator(webhooks, sp.GetRequiredService<TimeProvider>()));
+        _ = new WebhookAuthenticator(webhooks, TimeProvider.System);
+        return services;
+    }
+}

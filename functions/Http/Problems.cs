@@ -1,0 +1,27 @@
+using ServerlessMyKey.Core.Errors;
+
+namespace ServerlessMyKey.Functions.Http;
+
+/// <summary>
+/// The one place that turns a catalogued <see cref="ErrorCode"/> into RFC 9457 problem+json:
+/// <c>type</c>, <c>title</c>, <c>status</c>, <c>detail</c> and the stable <c>code</c>.
+/// </summary>
+public static class Problems
+{
+    public const string ContentType = "application/problem+json";
+
+    /// <summary>Base of the <c>type</c> URIs; each code has its own fragment in the docs.</summary>
+    public const string TypeBase = "https://github.com/serverlessmykey/serverlessmykey/blob/main/docs/errors.md#";
+
+    public static JsonBodyResult For(ErrorCode error, string? detail = null, string? instance = null) =>
+        new(new ProblemBody(TypeBase + error.Code, error.Title, error.Status, detail ?? error.Title, error.Code, instance), error.Status, ContentType);
+
+    public static JsonBodyResult For(ServiceException exception, string? instance = null)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return For(exception.Error, exception.Detail, instance);
+    }
+}
+
+/// <summary>RFC 9457 problem details with the API's <c>code</c> extension member.</summary>
+public sealed record ProblemBody(string Type, string Title, int Status, string Detail, string Code, string? Instance);

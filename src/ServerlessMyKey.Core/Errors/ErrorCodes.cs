@@ -1,0 +1,28 @@
+namespace ServerlessMyKey.Core.Errors;
+
+/// <summary>
+/// The closed catalogue of error codes shared by every feature. Features add their codes here,
+/// never inline, so that one table documents everything a caller can receive.
+/// </summary>
+public static class ErrorCodes
+{
+    public static readonly ErrorCode InvalidRequest = new("invalid_request", 400, "The request is malformed.");
+    public static readonly ErrorCode InvalidJson = new("invalid_json", 400, "The request body is not valid JSON.");
+    public static readonly ErrorCode UnsupportedMediaType = new("unsupported_media_type", 415, "The request body must be application/json.");
+    public static readonly ErrorCode PayloadTooLarge = new("payload_too_large", 413, "The request body is larger than 1 MiB.");
+    public static readonly ErrorCode Unauthenticated = new("unauthenticated", 401, "Credentials are missing or wrong.");
+    public static readonly ErrorCode Forbidden = new("forbidden", 403, "The caller lacks the role this operation needs.");
+    public static readonly ErrorCode NotFound = new("not_found", 404, "No such resource.");
+    public static readonly ErrorCode Conflict = new("conflict", 409, "The resource changed concurrently; retry.");
+    public static readonly ErrorCode IdempotencyKeyReused = new("idempotency_key_reused", 422, "The Idempotency-Key was used before with a different body.");
+    public static readonly ErrorCode StorageUnavailable = new("storage_unavailable", 503, "Storage did not answer.");
+    public static readonly ErrorCode DependencyUnavailable = new("dependency_unavailable", 503, "A service this operation depends on did not answer.");
+    public static readonly ErrorCode InternalError = new("internal_error", 500, "An unexpected error occurred.");
+
+    /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
+    public static IReadOnlyList<ErrorCode> All { get; } =
+    [
+        InvalidRequest, InvalidJson, UnsupportedMediaType, PayloadTooLarge, Unauthenticated, Forbidden, NotFound,
+        Conflict, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable, InternalError,
+    ];
+}

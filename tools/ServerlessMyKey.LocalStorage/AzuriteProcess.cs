@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ServerlessMyKey.LocalStorage;
+
+/// <summary>
+/// A running Azurite started from the repository's <c>node_modules</c> (after <c>npm ci</c> when it
+/// is missing), bound to loopback. Disposing stops it.
+/// </summary>
+public sealed class AzuriteProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private AzuriteProcess(Process process, AzuriteOptions options)
+    {
+        _process = process;
+        Options = options;
+    }
+
+    public AzuriteOptions Options { get; }
+
+    public string ConnectionString => Options.ConnectionString;
+
+    /// <summary>True when something accepts TCP connections on all three ports on 127.0.0.1.</summary>
+    public static async Task<bool> IsListeningAsync(int blobPort, int queuePort, int tablePort, CancellationToken cancellationToken = default)
+    {
+        foreach (var port in new[] { blobPort, queuePort, tablePort })
+        {
+            if (!await IsPortOpenAsync(port, cancellationToken))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Three free loopback ports for a private Azurite (e.g. one per test run).</summary>
+    public static (int Blob, int Queue, int Table) FindFreePorts()
+    {
+        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Start();
+            }
+
+            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+            return (ports[0], ports[1], ports[2]);
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Stop();
+            }
+        }
+    }
+
+    public static async Task<AzuriteProcess> StartAsync(AzuriteOptions options, Action<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var entryPoint = await NodeModules.EnsureAzuriteAsync(options.RepositoryRoot, log, cancellationToken);
+
+        var arguments = new List<string>
+        {
+            entryPoint,
+            "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+            "--blobHost", "127.0.0.1", "--blobPort", options.BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", options.QueuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", options.TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (options.DataPath is null)
+        {
+            arguments.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            Directory.CreateDirectory(options.DataPath);
+            arguments.AddRange(["--location", options.DataPath]);
+        }
+
+        var startInfo = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = options.RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start node for Azurite.");
+        var stderr = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+
+        var azurite = new AzuriteProcess(process, options);
+        var deadline = DateTime.UtcNow + options.StartTimeout;
+        while (!await IsListeningAsync(options.BlobPort, options.QueuePort, options.TablePort, cancellationToken))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                await azurite.DisposeAsync();
+                string error;
+                lock (stderr)
+                {
+                    error = stderr.ToString();
+                }
+
+                throw new InvalidOperationException($"Azurite did not start on ports {options.BlobPort}/{options.QueuePort}/{options.TablePort}: {error}");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        log?.Invoke($"Azurite is listening on 127.0.0.1:{options.BlobPort}/{options.QueuePort}/{options.TablePort}" + (options.DataPath is null ? " (in memory)" : $" with data in {options.DataPath}"));
+        return azurite;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        catch (TimeoutException)
+        {
+            // Left to the OS; nothing more to do.
+        }
+
+        _process.Dispose();
+    }
+
+    private static async Task<bool> IsPortOpenAsync(int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cts.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+}
