@@ -1,0 +1,3 @@
+using ServerlessMyKey.DevHost;
+
+return await ServerlessMyKeyDevHost.RunAsync(args);
