@@ -27,7 +27,7 @@ param delegationTopics object
 param serviceClients serviceClient[]
 param webhookSources webhookSource[]
 
-@description('Deployment-specific settings (e.g. Jpki__TrustAnchors__Signing__0). The settings below take precedence.')
+@description('Deployment-specific settings (e.g. Jpki__TrustAnchors__Signing__0). They override the tunable defaults below, not the wiring.')
 param additionalAppSettings object
 
 @allowed([
@@ -56,8 +56,12 @@ func keyVaultReference(vaultName string, secretName string) string =>
 // local.settings.sample.json (local-only settings are listed in infra/local-only-settings.json):
 // keep one `Name: value` per line, and write names built from parameters as toObject key lambdas.
 var appSettings = union(
+  {
+    // Tunable defaults (e.g. Auth__*, Delegation__*): additionalAppSettings may override these.
+  },
   additionalAppSettings,
   {
+    // Wiring to the resources of this deployment; always as below.
     // Host and Durable Functions storage, identity-based (replaces the AzureWebJobsStorage connection string).
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__clientId: identityClientId
