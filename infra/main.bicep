@@ -1,0 +1,166 @@
+// ServerlessMyKey on Azure: `azd up` provisions this, then deploys ./functions as service "api".
+// Layout follows the functions-quickstart-dotnet-azd template, with resources declared directly
+// (no registry modules) so that the templates build offline.
+
+targetScope = 'subscription'
+
+import { serviceClient, webhookSource } from 'modules/types.bicep'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names the resource group and seeds the resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Region for all resources. It must offer Flex Consumption.')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@description('Object id of the deploying user or service principal (azd sets AZURE_PRINCIPAL_ID); empty for none.')
+param principalId string = ''
+
+@description('Resource group name; default rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Delegation recipient ids: each gets a Service Bus topic and a Delegation__Recipients__<id>__Topic setting.')
+param delegationRecipients string[] = []
+
+@description('Service clients whose API keys are Key Vault secrets (created by the operator).')
+param serviceClients serviceClient[] = []
+
+@description('Webhook sources whose HMAC secrets are Key Vault secrets (created by the operator).')
+param webhookSources webhookSource[] = []
+
+@description('Extra app settings for this deployment, e.g. Jpki__TrustAnchors__Signing__0 or Jpki__Revocation__*.')
+param additionalAppSettings object = {}
+
+@allowed([
+  'Standard'
+  'Premium'
+])
+@description('Service Bus tier; topics need Standard or above.')
+param serviceBusSku string = 'Standard'
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = { 'azd-env-name': environmentName }
+var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+
+resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    name: '${abbrs.serviceBusNamespaces}${resourceToken}'
+    location: location
+    tags: tags
+    sku: serviceBusSku
+    delegationRecipients: delegationRecipients
+    topicPrefix: '${abbrs.serviceBusNamespacesTopics}delegation-'
+  }
+}
+
+module api 'modules/function-app.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: 'api'
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    keyVaultUri: keyVault.outputs.uri
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    delegationTopics: serviceBus.outputs.delegationTopics
+    serviceClients: serviceClients
+    webhookSources: webhookSources
+    additionalAppSettings: additionalAppSettings
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_NAME string = api.outputs.name
+output AZURE_FUNCTION_URI string = 'https://${api.outputs.defaultHostName}'
+output SERVICE_API_NAME string = api.outputs.name
+output SERVICE_API_URI string = 'https://${api.outputs.defaultHostName}'
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_STORAGE_QUEUE_ENDPOINT string = storage.outputs.queueEndpoint
+output AZURE_STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output AZURE_KEY_VAULT_TOKEN_SIGNING_KEY string = keyVault.outputs.tokenSigningKeyName
+output AZURE_KEY_VAULT_DATA_ENCRYPTION_KEY string = keyVault.outputs.dataEncryptionKeyName
+output AZURE_SERVICEBUS_NAME string = serviceBus.outputs.name
+output AZURE_SERVICEBUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output AZURE_APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

@@ -1,0 +1,161 @@
+// Flex Consumption plan and the Function App (.NET isolated). The app runs as the user-assigned
+// identity; every app setting the code reads in Azure is declared in `appSettings` below.
+
+import { serviceClient, webhookSource } from 'types.bicep'
+
+param name string
+param planName string
+param location string
+param tags object
+
+@description('Value of the azd-service-name tag: azd deploys the service of that name here.')
+param serviceName string
+
+param identityId string
+param identityClientId string
+
+param storageAccountName string
+param deploymentContainerName string
+param applicationInsightsName string
+param keyVaultName string
+param keyVaultUri string
+param serviceBusFullyQualifiedNamespace string
+
+@description('Delegation recipient id → Service Bus topic name.')
+param delegationTopics object
+
+param serviceClients serviceClient[]
+param webhookSources webhookSource[]
+
+@description('Deployment-specific settings (e.g. Jpki__TrustAnchors__Signing__0). They override the tunable defaults below, not the wiring.')
+param additionalAppSettings object
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+func keyVaultReference(vaultName string, secretName string) string =>
+  '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${secretName})'
+
+// Every setting the app reads in Azure. tests/ServerlessMyKey.Infra.Tests checks this block against
+// local.settings.sample.json (local-only settings are listed in infra/local-only-settings.json):
+// keep one `Name: value` per line, and write names built from parameters as toObject key lambdas.
+var appSettings = union(
+  {
+    // Tunable defaults (e.g. Auth__*, Delegation__*): additionalAppSettings may override these.
+  },
+  additionalAppSettings,
+  {
+    // Wiring to the resources of this deployment; always as below.
+    // Host and Durable Functions storage, identity-based (replaces the AzureWebJobsStorage connection string).
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+    AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+    AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+    AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    KeyVault__Uri: keyVaultUri
+    KeyVault__ClientId: identityClientId
+    ServiceBus__FullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
+  },
+  toObject(serviceClients, c => 'Clients__${c.id}__ApiKey', c => keyVaultReference(keyVaultName, c.apiKeySecretName)),
+  toObject(serviceClients, c => 'Clients__${c.id}__Roles', c => c.roles),
+  toObject(webhookSources, w => 'Webhooks__${w.source}__Secret', w => keyVaultReference(keyVaultName, w.secretName)),
+  toObject(items(delegationTopics), t => 'Delegation__Recipients__${t.key}__Topic', t => t.value)
+)
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references in app settings resolve with the user-assigned identity.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+  }
+
+  resource settings 'config' = {
+    name: 'appsettings'
+    properties: appSettings
+  }
+
+  // No publishing passwords: azd deploys with an Entra ID token.
+  resource ftpCredentials 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: {
+      allow: false
+    }
+  }
+
+  resource scmCredentials 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: {
+      allow: false
+    }
+  }
+}
+
+output name string = functionApp.name
+output defaultHostName string = functionApp.properties.defaultHostName

@@ -1,0 +1,17 @@
+// The user-assigned identity the Function App runs as: host storage, Key Vault, Service Bus and
+// Application Insights all authenticate with it (no connection strings, no shared keys).
+
+param name string
+param location string
+param tags object
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+output id string = identity.id
+output name string = identity.name
+output clientId string = identity.properties.clientId
+output principalId string = identity.properties.principalId
