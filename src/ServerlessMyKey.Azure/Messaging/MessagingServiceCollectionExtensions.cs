@@ -33,8 +33,7 @@ public static class MessagingServiceCollectionExtensions
 
         var host = ParseNamespace(fullyQualifiedNamespace);
         var credential = AzureCredentials.ForService(configuration, "ServiceBus");
-        services.AddSingleton(sp => new ServiceBusPublisher(new ServiceBusClient(host, credential), sp.GetService<ILogger<ServiceBusPublisher>>()));
-        services.AddSingleton<IOutboundPublisher>(sp => sp.GetRequiredService<ServiceBusPublisher>());
+        services.AddSingleton<IOutboundPublisher>(sp => new ServiceBusPublisher(new ServiceBusClient(host, credential), sp.GetService<ILogger<ServiceBusPublisher>>()));
         return services;
     }
 

@@ -18,6 +18,7 @@ public sealed class ServiceBusPublisher : IOutboundPublisher, IAsyncDisposable, 
     private readonly bool _ownsClient;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Lazy<ServiceBusSender>> _senders = new(StringComparer.Ordinal);
+    private int _disposed;
 
     /// <param name="client">The namespace client.</param>
     /// <param name="logger">Optional logger.</param>
@@ -34,6 +35,7 @@ public sealed class ServiceBusPublisher : IOutboundPublisher, IAsyncDisposable, 
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(destination);
         OutboundMessages.Validate(message);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
         var sender = _senders.GetOrAdd(destination, topic => new Lazy<ServiceBusSender>(() => _client.CreateSender(topic))).Value;
         var busMessage = new ServiceBusMessage(message.Body)
@@ -63,6 +65,11 @@ public sealed class ServiceBusPublisher : IOutboundPublisher, IAsyncDisposable, 
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         foreach (var sender in _senders.Values.Where(s => s.IsValueCreated))
         {
             await sender.Value.DisposeAsync().ConfigureAwait(false);

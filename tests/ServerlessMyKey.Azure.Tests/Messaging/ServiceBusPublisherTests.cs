@@ -78,6 +78,7 @@ public sealed class ServiceBusPublisherTests
         await publisher.PublishAsync("a", Message("2"));
         await publisher.PublishAsync("b", Message("3"));
         await publisher.DisposeAsync();
+        await publisher.DisposeAsync();
 
         _client.Verify(c => c.CreateSender("a"), Times.Once);
         _client.Verify(c => c.CreateSender("b"), Times.Once);
