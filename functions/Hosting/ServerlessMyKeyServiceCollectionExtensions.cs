@@ -18,6 +18,8 @@ public static class ServerlessMyKeyServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddStorage(configuration);
+        services.AddServiceKeys(configuration);
+        services.AddOutboundMessaging(configuration);
         services.AddRequestAuthenticators(configuration);
         return services;
     }
