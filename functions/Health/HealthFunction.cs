@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using ServerlessMyKey.Core.Errors;
 using ServerlessMyKey.Core.Health;
 using ServerlessMyKey.Functions.Http;
 using ServerlessMyKey.Functions.OpenApi;
 
 namespace ServerlessMyKey.Functions.Health;
 
-/// <summary><c>GET /api/health</c>: 200 when Table, Blob and Queue storage all answer, 503 otherwise.</summary>
+/// <summary><c>GET /api/health</c>: 200 when Table, Blob and Queue storage all answer, otherwise 503 <c>storage_unavailable</c>.</summary>
 public sealed class HealthFunction(IEnumerable<IHealthProbe> probes, ILogger<HealthFunction> logger)
 {
     [Function("Health")]
@@ -19,16 +20,14 @@ public sealed class HealthFunction(IEnumerable<IHealthProbe> probes, ILogger<Hea
         ApiHandler.RunAsync(request, logger, async () =>
         {
             var results = await Task.WhenAll(probes.Select(p => p.CheckAsync(cancellationToken)));
-            var healthy = results.All(r => r.Healthy);
-            var body = new HealthReport(
-                healthy ? "ok" : "unavailable",
-                results.ToDictionary(r => r.Name, r => r.Healthy ? "ok" : r.Reason ?? "unavailable"));
-            if (!healthy)
+            var failed = results.Where(r => !r.Healthy).ToList();
+            if (failed.Count > 0)
             {
-                logger.LogWarning("Health check failed: {Failures}", string.Join(", ", results.Where(r => !r.Healthy).Select(r => r.Name)));
+                logger.LogWarning("Health check failed: {Failures}", string.Join(", ", failed.Select(r => $"{r.Name} ({r.Reason})")));
+                throw new ServiceException(ErrorCodes.StorageUnavailable, "Storage did not answer: " + string.Join(", ", failed.Select(r => r.Name)) + ".");
             }
 
-            return new JsonBodyResult(body, healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            return new JsonBodyResult(new HealthReport("ok", results.ToDictionary(r => r.Name, _ => "ok")), StatusCodes.Status200OK);
         });
 }
 

@@ -37,10 +37,10 @@ public static class ServerlessMyKeyServiceCollectionExtensions
             .Select(w => new WebhookSourceRegistration(w.Key, w["Secret"] ?? string.Empty))
             .ToList();
 
-        // Built eagerly so that a bad key fails at start-up, naming the setting.
+        // Validated here, so that a bad or unresolved secret fails at start-up naming its setting.
         services.AddSingleton(new ServiceClientAuthenticator(clients));
-        services.AddSingleton(sp => new WebhookAuthenticator(webhooks, sp.GetRequiredService<TimeProvider>()));
         _ = new WebhookAuthenticator(webhooks, TimeProvider.System);
+        services.AddSingleton(sp => new WebhookAuthenticator(webhooks, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

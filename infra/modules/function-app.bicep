@@ -58,6 +58,8 @@ func keyVaultReference(vaultName string, secretName string) string =>
 var appSettings = union(
   {
     // Tunable defaults (e.g. Auth__*, Delegation__*): additionalAppSettings may override these.
+    KeyVault__Keys__token_signing: 'token-signing'
+    KeyVault__Keys__data_encryption: 'data-encryption'
   },
   additionalAppSettings,
   {
@@ -73,6 +75,7 @@ var appSettings = union(
     KeyVault__Uri: keyVaultUri
     KeyVault__ClientId: identityClientId
     ServiceBus__FullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
+    ServiceBus__ClientId: identityClientId
   },
   toObject(serviceClients, c => 'Clients__${c.id}__ApiKey', c => keyVaultReference(keyVaultName, c.apiKeySecretName)),
   toObject(serviceClients, c => 'Clients__${c.id}__Roles', c => c.roles),

@@ -23,13 +23,8 @@ public sealed class ServiceClientAuthenticator
         var seenHashes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var registration in registrations)
         {
-            if (string.IsNullOrWhiteSpace(registration.ApiKey) || registration.ApiKey.Length < MinimumApiKeyLength)
-            {
-                throw new InvalidOperationException(
-                    $"Configuration key 'Clients:{registration.ClientId}:ApiKey' must be at least {MinimumApiKeyLength} characters.");
-            }
-
-            var hash = Hash(registration.ApiKey);
+            var apiKey = SecretSetting.Require(registration.ApiKey, $"Clients:{registration.ClientId}:ApiKey", MinimumApiKeyLength);
+            var hash = Hash(apiKey);
             if (!seenHashes.Add(Convert.ToHexString(hash)))
             {
                 throw new InvalidOperationException(

@@ -11,11 +11,12 @@ namespace ServerlessMyKey.Core.Security;
 /// </summary>
 public sealed class WebhookAuthenticator(IEnumerable<WebhookSourceRegistration> sources, TimeProvider timeProvider)
 {
+    /// <summary>Shortest webhook secret accepted in configuration.</summary>
+    public const int MinimumSecretLength = 16;
+
     private readonly Dictionary<string, byte[]> _secrets = sources.ToDictionary(
         s => s.Source,
-        s => string.IsNullOrEmpty(s.Secret) || s.Secret.Length < 16
-            ? throw new InvalidOperationException($"Configuration key 'Webhooks:{s.Source}:Secret' must be at least 16 characters.")
-            : Encoding.UTF8.GetBytes(s.Secret),
+        s => Encoding.UTF8.GetBytes(SecretSetting.Require(s.Secret, $"Webhooks:{s.Source}:Secret", MinimumSecretLength)),
         StringComparer.Ordinal);
 
     /// <summary>Throws <c>unauthenticated</c> unless the header is a fresh, valid signature of <paramref name="rawBody"/>.</summary>

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+using ServerlessMyKey.DevHost;
+using ServerlessMyKey.DevHost.Hosting;
+using ServerlessMyKey.Testing;
+using Xunit;
+
+namespace ServerlessMyKey.EndToEnd.Tests;
+
+/// <summary>
+/// The real app in a DevHost on a free loopback port, on the shared test Azurite, with its own
+/// data folder (local keys). Tests talk to it over real HTTP.
+/// </summary>
+public sealed class DevHostFixture : IAsyncLifetime
+{
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public DevHostApp Host { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = storageConnectionString,
+            ["urls"] = "http://127.0.0.1:0",
+            ["DevHost:DataPath"] = dataPath,
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return DevHostApp.StartAsync(ServerlessMyKeyDevHost.Options(settings) with
+        {
+            DurableHubName = AzuriteServer.UniqueName("e2e"),
+            ConfigureLogging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning),
+        });
+    }
+
+    public async Task InitializeAsync()
+    {
+        Host = await StartAsync(await AzuriteServer.GetConnectionStringAsync(), _dataPath);
+        Http = new HttpClient { BaseAddress = Host.BaseAddress };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await Host.DisposeAsync();
+        if (Directory.Exists(_dataPath))
+        {
+            Directory.Delete(_dataPath, recursive: true);
+        }
+    }
+}

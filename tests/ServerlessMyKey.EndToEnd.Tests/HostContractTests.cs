@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ServerlessMyKey.DevHost.Metadata;
+using Xunit;
+
+namespace ServerlessMyKey.EndToEnd.Tests;
+
+/// <summary>
+/// Contract checks over every route the real app declares, so each route added later is covered
+/// without new tests: served by the DevHost, documented in OpenAPI, and never a 5xx for bad input.
+/// </summary>
+public sealed partial class HostContractTests(DevHostFixture app) : IClassFixture<DevHostFixture>
+{
+    private static readonly string[] BodyMethods = ["POST", "PUT", "PATCH"];
+
+    private static IReadOnlyList<FunctionMetadata> RealAppMetadata() =>
+        FunctionMetadata.Load(Path.Combine(AppContext.BaseDirectory, FunctionMetadata.FileName));
+
+    /// <summary>Every (method, concrete path) an HTTP function of the real app declares.</summary>
+    public static TheoryData<string, string> HttpRoutes()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var function in RealAppMetadata())
+        {
+            var trigger = function.Bindings.FirstOrDefault(b => b.Type == "httpTrigger");
+            if (trigger is null)
+            {
+                continue;
+            }
+
+            var path = "api/" + RouteParameter().Replace(trigger.Route ?? function.Name, m => m.Groups["constraint"].Value.StartsWith(":int", StringComparison.Ordinal) ? "1" : "sample");
+            foreach (var method in trigger.Methods ?? ["get", "post"])
+            {
+                data.Add(method.ToUpperInvariant(), path);
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void Every_function_in_the_real_apps_metadata_is_hosted_by_the_DevHost()
+    {
+        var declared = RealAppMetadata().Select(f => f.Name).Order().ToList();
+
+        Assert.Contains("Health", declared);
+        Assert.Contains("OpenApi", declared);
+        Assert.Equal(declared, app.Host.Catalog.Functions.Select(f => f.Name).Order().ToList());
+    }
+
+    [Theory]
+    [MemberData(nameof(HttpRoutes))]
+    public async Task Route_is_served_at_its_declared_method(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        var response = await app.Http.SendAsync(request);
+
+        Assert.True(response.StatusCode < HttpStatusCode.InternalServerError, $"{method} {path} gave {(int)response.StatusCode}");
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
+        {
+            var code = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
+            Assert.NotEqual("method_not_allowed", code);
+            Assert.NotEqual("not_found", code); // the DevHost's "no function here"; a function's own 404 has its own code
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(HttpRoutes))]
+    public async Task Route_is_in_the_openapi_document(string method, string path)
+    {
+        var document = await app.Http.GetFromJsonAsync<JsonElement>(new Uri("api/openapi.json", UriKind.Relative));
+        var template = RealAppMetadata()
+            .SelectMany(f => f.Bindings.Where(b => b.Type == "httpTrigger").Select(b => "/" + RouteParameter().Replace(b.Route ?? f.Name, m => "{" + m.Groups["name"].Value + "}")))
+            .Single(t => Regex.IsMatch("/" + path["api/".Length..], "^" + Regex.Replace(Regex.Escape(t), @"\\\{[^}]+}", "[^/]+") + "$"));
+
+        Assert.True(document.GetProperty("paths").GetProperty(template).TryGetProperty(method.ToLowerInvariant(), out _), $"{method} {template} is not documented");
+    }
+
+    [Theory]
+    [MemberData(nameof(HttpRoutes))]
+    public async Task Malformed_json_is_never_a_5xx(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{\"unterminated\": [1, 2", Encoding.UTF8, "application/json") };
+        var response = await app.Http.SendAsync(request);
+
+        await AssertClientErrorOrSuccessAsync(response, method, expectClientError: BodyMethods.Contains(method));
+    }
+
+    [Theory]
+    [MemberData(nameof(HttpRoutes))]
+    public async Task Body_over_one_mebibyte_is_never_a_5xx(string method, string path)
+    {
+        var body = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"padding\":\"" + new string('x', 1024 * 1024) + "\"}"));
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body };
+        var response = await app.Http.SendAsync(request);
+
+        await AssertClientErrorOrSuccessAsync(response, method, expectClientError: BodyMethods.Contains(method));
+        if (BodyMethods.Contains(method) && response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
+        {
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Unknown_route_is_a_problem_404()
+    {
+        var response = await app.Http.GetAsync(new Uri("api/no-such-route", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static async Task AssertClientErrorOrSuccessAsync(HttpResponseMessage response, string method, bool expectClientError)
+    {
+        var status = (int)response.StatusCode;
+        Assert.True(status < 500, $"{method} {response.RequestMessage?.RequestUri} gave {status}: {await response.Content.ReadAsStringAsync()}");
+        if (expectClientError)
+        {
+            Assert.InRange(status, 400, 499);
+        }
+
+        if (status >= 400)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Matches("^[a-z_]+$", problem.GetProperty("code").GetString());
+        }
+    }
+
+    [GeneratedRegex(@"\{\*?(?<name>[A-Za-z0-9_]+)(?<constraint>:[^}?]+)?\??\}")]
+    private static partial Regex RouteParameter();
+}
