@@ -10,8 +10,11 @@ public static class Problems
 {
     public const string ContentType = "application/problem+json";
 
-    /// <summary>Base of the <c>type</c> URIs; each code has its own fragment in the docs.</summary>
-    public const string TypeBase = "https://github.com/serverlessmykey/serverlessmykey/blob/main/docs/errors.md#";
+    /// <summary>
+    /// Base of the <c>type</c> URIs: a stable URN per code (RFC 9457 §3.1.1 allows non-resolvable
+    /// URIs); docs/errors.md describes each code.
+    /// </summary>
+    public const string TypeBase = "urn:serverlessmykey:problem:";
 
     public static JsonBodyResult For(ErrorCode error, string? detail = null, string? instance = null) =>
         new(new ProblemBody(TypeBase + error.Code, error.Title, error.Status, detail ?? error.Title, error.Code, instance), error.Status, ContentType);

@@ -34,7 +34,7 @@ public sealed class ApiHandlerTests
         Assert.Equal(403, body.GetProperty("status").GetInt32());
         Assert.Equal(ErrorCodes.Forbidden.Title, body.GetProperty("title").GetString());
         Assert.Equal("This operation needs the role 'points.debit'.", body.GetProperty("detail").GetString());
-        Assert.EndsWith("#forbidden", body.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Equal("urn:serverlessmykey:problem:forbidden", body.GetProperty("type").GetString());
         Assert.Equal("/api/things", body.GetProperty("instance").GetString());
     }
 
