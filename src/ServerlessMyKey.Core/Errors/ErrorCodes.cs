@@ -18,11 +18,25 @@ public static class ErrorCodes
     public static readonly ErrorCode StorageUnavailable = new("storage_unavailable", 503, "Storage did not answer.");
     public static readonly ErrorCode DependencyUnavailable = new("dependency_unavailable", 503, "A service this operation depends on did not answer.");
     public static readonly ErrorCode InternalError = new("internal_error", 500, "An unexpected error occurred.");
+    public static readonly ErrorCode MethodNotAllowed = new("method_not_allowed", 405, "The route does not accept this method.");
+
+    // JPKI login (API.md "JPKI login"): all 401.
+    public static readonly ErrorCode ChallengeNotFound = new("challenge_not_found", 401, "No such login challenge.");
+    public static readonly ErrorCode ChallengeExpired = new("challenge_expired", 401, "The login challenge has expired.");
+    public static readonly ErrorCode ChallengeAlreadyUsed = new("challenge_already_used", 401, "The login challenge was already used.");
+    public static readonly ErrorCode SignatureInvalid = new("signature_invalid", 401, "The signature does not verify.");
+    public static readonly ErrorCode CertificateUntrusted = new("certificate_untrusted", 401, "The certificate does not chain to a trusted JPKI root.");
+    public static readonly ErrorCode CertificateExpired = new("certificate_expired", 401, "The certificate is not within its validity period.");
+    public static readonly ErrorCode CertificateRevoked = new("certificate_revoked", 401, "The certificate has been revoked.");
+    public static readonly ErrorCode CertificateWrongKind = new("certificate_wrong_kind", 401, "The certificate is of the wrong kind for this operation.");
+    public static readonly ErrorCode RevocationUnavailable = new("revocation_unavailable", 401, "No usable revocation data; the certificate cannot be accepted.");
 
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
         InvalidRequest, InvalidJson, UnsupportedMediaType, PayloadTooLarge, Unauthenticated, Forbidden, NotFound,
-        Conflict, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable, InternalError,
+        Conflict, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable, InternalError, MethodNotAllowed,
+        ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, SignatureInvalid, CertificateUntrusted, CertificateExpired,
+        CertificateRevoked, CertificateWrongKind, RevocationUnavailable,
     ];
 }

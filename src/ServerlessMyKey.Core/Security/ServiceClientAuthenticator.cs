@@ -41,6 +41,9 @@ public sealed class ServiceClientAuthenticator
         _clients = [.. clients];
     }
 
+    /// <summary>Whether <paramref name="clientId"/> names a configured client (e.g. a login challenge's audience).</summary>
+    public bool IsClient(string clientId) => _clients.Any(c => c.Client.ClientId == clientId);
+
     /// <summary>The client whose key this is, or <c>null</c>.</summary>
     public ServiceClient? Authenticate(string? apiKey)
     {

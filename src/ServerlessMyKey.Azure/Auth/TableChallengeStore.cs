@@ -1,0 +1,91 @@
+using Azure;
+using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Storage;
+using ServerlessMyKey.Core.Auth;
+
+namespace ServerlessMyKey.Azure.Auth;
+
+/// <summary>
+/// Login challenges in Table Storage, one partition per challenge (PartitionKey = challenge id), so
+/// writes spread evenly. Consumption is an ETag-conditional update: of two concurrent submissions
+/// one gets 412 and is told the challenge was already used.
+/// </summary>
+public sealed class TableChallengeStore(TableServiceClient service) : IChallengeStore
+{
+    public const string TableName = "AuthChallenges";
+    private const string RowKey = "challenge";
+
+    private readonly EnsuredTable _table = new(service, TableName);
+
+    public async Task CreateAsync(LoginChallenge challenge, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(challenge);
+        var table = await _table.GetAsync();
+        await table.AddEntityAsync(
+            new TableEntity(challenge.Id, RowKey)
+            {
+                ["Value"] = challenge.Value,
+                ["Audience"] = challenge.Audience,
+                ["ExpiresAt"] = challenge.ExpiresAt,
+                ["Used"] = false,
+            },
+            cancellationToken);
+    }
+
+    public async Task<ChallengeConsumption> ConsumeAsync(string challengeId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var table = await _table.GetAsync();
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(challengeId, RowKey, cancellationToken: cancellationToken);
+        if (!found.HasValue || found.Value is null)
+        {
+            return new ChallengeConsumption(ChallengeOutcome.NotFound);
+        }
+
+        var entity = found.Value;
+        if (entity.GetBoolean("Used") == true)
+        {
+            return new ChallengeConsumption(ChallengeOutcome.AlreadyUsed);
+        }
+
+        var expiresAt = entity.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue;
+        if (expiresAt <= now)
+        {
+            return new ChallengeConsumption(ChallengeOutcome.Expired);
+        }
+
+        entity["Used"] = true;
+        entity["UsedAt"] = now;
+        try
+        {
+            await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return new ChallengeConsumption(ChallengeOutcome.AlreadyUsed);
+        }
+
+        return new ChallengeConsumption(
+            ChallengeOutcome.Consumed,
+            new LoginChallenge(challengeId, entity.GetBinary("Value"), entity.GetString("Audience"), expiresAt));
+    }
+
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default)
+    {
+        var table = await _table.GetAsync();
+        var deleted = 0;
+        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.GetDateTimeOffset("ExpiresAt") < expiredBefore, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            try
+            {
+                await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken);
+                deleted++;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Deleted by a concurrent cleanup.
+            }
+        }
+
+        return deleted;
+    }
+}

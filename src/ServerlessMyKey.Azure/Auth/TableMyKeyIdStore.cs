@@ -1,0 +1,84 @@
+using Azure;
+using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Storage;
+using ServerlessMyKey.Core.Auth;
+
+namespace ServerlessMyKey.Azure.Auth;
+
+/// <summary>
+/// MyKey IDs in Table Storage. Two kinds of rows, each alone in its partition:
+/// <c>id:&lt;MyKeyId&gt;</c> (the ID, reserved insert-if-absent, with the current certificate) and
+/// <c>cert:&lt;binding hash&gt;</c> (a certificate's ID, bound insert-if-absent). Uniqueness of
+/// both comes from 409 on insert, never from a read-then-write.
+/// </summary>
+public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStore
+{
+    public const string TableName = "MyKeyIds";
+    private const string RowKey = "row";
+
+    private readonly EnsuredTable _table = new(service, TableName);
+
+    public async Task<string?> FindAsync(string certificateBinding, CancellationToken cancellationToken = default)
+    {
+        var table = await _table.GetAsync();
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(CertificateKey(certificateBinding), RowKey, cancellationToken: cancellationToken);
+        return found.HasValue ? found.Value!.GetString("MyKeyId") : null;
+    }
+
+    public async Task<bool> TryReserveAsync(string myKeyId, string certificateBinding, CancellationToken cancellationToken = default)
+    {
+        var table = await _table.GetAsync();
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(IdKey(myKeyId), RowKey) { ["CurrentCertificate"] = certificateBinding, ["Bound"] = false }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    public async Task<string> BindAsync(string certificateBinding, string myKeyId, CancellationToken cancellationToken = default)
+    {
+        var table = await _table.GetAsync();
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(CertificateKey(certificateBinding), RowKey) { ["MyKeyId"] = myKeyId }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return (await FindAsync(certificateBinding, cancellationToken))!;
+        }
+
+        await table.UpdateEntityAsync(new TableEntity(IdKey(myKeyId), RowKey) { ["Bound"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        return myKeyId;
+    }
+
+    public async Task ReleaseAsync(string myKeyId, CancellationToken cancellationToken = default)
+    {
+        var table = await _table.GetAsync();
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(IdKey(myKeyId), RowKey, cancellationToken: cancellationToken);
+        if (found.HasValue && found.Value!.GetBoolean("Bound") != true)
+        {
+            try
+            {
+                await table.DeleteEntityAsync(IdKey(myKeyId), RowKey, found.Value.ETag, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // Gone or bound meanwhile: nothing to give back.
+            }
+        }
+    }
+
+    public async Task SetCurrentCertificateAsync(string myKeyId, string certificateBinding, CancellationToken cancellationToken = default)
+    {
+        var table = await _table.GetAsync();
+        await table.UpdateEntityAsync(new TableEntity(IdKey(myKeyId), RowKey) { ["CurrentCertificate"] = certificateBinding }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    private static string IdKey(string myKeyId) => "id:" + myKeyId;
+
+    private static string CertificateKey(string binding) => "cert:" + binding;
+}

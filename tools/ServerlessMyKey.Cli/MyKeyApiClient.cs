@@ -1,0 +1,47 @@
+using System.Buffers.Text;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ServerlessMyKey.Cli.Pki;
+
+namespace ServerlessMyKey.Cli;
+
+/// <summary>Talks to a ServerlessMyKey API as a card-holder's app would: challenge → card signs → session.</summary>
+public sealed class MyKeyApiClient(HttpClient http)
+{
+    /// <summary>Logs in with the card's authentication certificate; returns the session JSON (myKeyId, accessToken, ...).</summary>
+    public async Task<JsonElement> LoginAsync(VirtualCard card, string? audience = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        var (challengeId, challenge) = await CreateChallengeAsync(audience, cancellationToken);
+        var response = await http.PostAsJsonAsync("api/auth/sessions", LoginBody(card, challengeId, challenge), cancellationToken);
+        return await ReadAsync(response, cancellationToken);
+    }
+
+    /// <summary>A fresh challenge: its id and the bytes to sign.</summary>
+    public async Task<(string ChallengeId, byte[] Challenge)> CreateChallengeAsync(string? audience = null, CancellationToken cancellationToken = default)
+    {
+        var response = await http.PostAsJsonAsync("api/auth/challenges", new { audience }, cancellationToken);
+        var body = await ReadAsync(response, cancellationToken);
+        return (body.GetProperty("challengeId").GetString()!, Base64Url.DecodeFromChars(body.GetProperty("challenge").GetString()!));
+    }
+
+    /// <summary>The body of <c>POST /api/auth/sessions</c> for a card that signed <paramref name="challenge"/>.</summary>
+    public static object LoginBody(VirtualCard card, string challengeId, byte[] challenge)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        return new
+        {
+            challengeId,
+            certificate = Convert.ToBase64String(card.AuthenticationCertificate.RawData),
+            signature = Convert.ToBase64String(card.SignWithAuthenticationKey(challenge)),
+        };
+    }
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        return response.IsSuccessStatusCode
+            ? body
+            : throw new HttpRequestException($"{(int)response.StatusCode} {(body.ValueKind == JsonValueKind.Object && body.TryGetProperty("code", out var code) ? code.GetString() : "")}: {body}", null, response.StatusCode);
+    }
+}

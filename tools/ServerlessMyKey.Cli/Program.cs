@@ -1,0 +1,3 @@
+using ServerlessMyKey.Cli.Commands;
+
+return await MyKeyCommand.RunAsync(args);
