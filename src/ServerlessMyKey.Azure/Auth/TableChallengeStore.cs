@@ -73,7 +73,7 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
     {
         var table = await _table.GetAsync();
         var deleted = 0;
-        await foreach (var entity in table.QueryAsync<TableEntity>(e => e.GetDateTimeOffset("ExpiresAt") < expiredBefore, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ExpiresAt lt {expiredBefore}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
             try
             {

@@ -1,0 +1,145 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessMyKey.Azure.Auth;
+using ServerlessMyKey.Core.Auth;
+using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Testing;
+using Xunit;
+
+namespace ServerlessMyKey.Azure.Tests.Auth;
+
+/// <summary>Challenges and MyKey IDs on real Azurite, including the races the conditional writes exist for.</summary>
+public sealed class LoginStoresTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
+
+    private TableServiceClient Tables() => new(azurite.ConnectionString);
+
+    private LoginChallenges Challenges(TableServiceClient tables) =>
+        new(new TableChallengeStore(tables), new AuthOptions { ChallengeLifetime = TimeSpan.FromMinutes(5) }, _clock);
+
+    [Fact]
+    public async Task Challenge_is_32_random_bytes_consumed_exactly_once()
+    {
+        var challenges = Challenges(Tables());
+        var created = await challenges.CreateAsync(audience: "city-portal");
+
+        Assert.Equal(32, created.Value.Length);
+        Assert.Matches("^ch_[A-Za-z0-9_-]{22}$", created.Id);
+        var consumed = await challenges.ConsumeAsync(created.Id);
+        Assert.Equal(created.Value, consumed.Value);
+        Assert.Equal("city-portal", consumed.Audience);
+        await AssertCodeAsync(ErrorCodes.ChallengeAlreadyUsed, () => challenges.ConsumeAsync(created.Id));
+    }
+
+    [Fact]
+    public async Task Concurrent_submissions_of_one_challenge_give_exactly_one_winner()
+    {
+        var challenges = Challenges(Tables());
+        var created = await challenges.CreateAsync(null);
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        {
+            try
+            {
+                await Challenges(Tables()).ConsumeAsync(created.Id);
+                return "consumed";
+            }
+            catch (ServiceException ex)
+            {
+                return ex.Error.Code;
+            }
+        }));
+
+        Assert.Single(attempts, a => a == "consumed");
+        Assert.All(attempts.Where(a => a != "consumed"), a => Assert.Equal("challenge_already_used", a));
+    }
+
+    [Fact]
+    public async Task Expired_challenge_is_refused()
+    {
+        var challenges = Challenges(Tables());
+        var created = await challenges.CreateAsync(null);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+
+        await AssertCodeAsync(ErrorCodes.ChallengeExpired, () => challenges.ConsumeAsync(created.Id));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("ch_AAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("not-a-challenge-id")]
+    [InlineData("ch_../../etc/passwd/xxxxxx")]
+    public async Task Unknown_or_malformed_challenge_id_is_not_found(string? id)
+    {
+        await AssertCodeAsync(ErrorCodes.ChallengeNotFound, () => Challenges(Tables()).ConsumeAsync(id));
+    }
+
+    [Fact]
+    public async Task Cleanup_deletes_only_long_expired_challenges()
+    {
+        var challenges = Challenges(Tables());
+        var old = await challenges.CreateAsync(null);
+        _clock.Advance(TimeSpan.FromMinutes(11));
+        var fresh = await challenges.CreateAsync(null);
+
+        Assert.True(await challenges.DeleteExpiredAsync() >= 1);
+        await AssertCodeAsync(ErrorCodes.ChallengeNotFound, () => challenges.ConsumeAsync(old.Id));
+        Assert.Equal(fresh.Value, (await challenges.ConsumeAsync(fresh.Id)).Value);
+    }
+
+    [Fact]
+    public async Task First_login_creates_a_MyKey_ID_that_later_logins_get_again()
+    {
+        var ids = new MyKeyIds(new TableMyKeyIdStore(Tables()));
+        var binding = MyKeyIds.CertificateBinding([1, 2, 3], Guid.NewGuid().ToByteArray());
+
+        var first = await ids.GetOrCreateAsync(binding);
+        var again = await ids.GetOrCreateAsync(binding);
+
+        Assert.True(MyKeyIds.IsWellFormed(first), first);
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, await ids.GetOrCreateAsync(MyKeyIds.CertificateBinding([1, 2, 3], Guid.NewGuid().ToByteArray())));
+    }
+
+    [Fact]
+    public async Task Concurrent_first_logins_of_one_certificate_agree_on_one_MyKey_ID()
+    {
+        var binding = MyKeyIds.CertificateBinding([9, 9], Guid.NewGuid().ToByteArray());
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => new MyKeyIds(new TableMyKeyIdStore(Tables())).GetOrCreateAsync(binding)));
+
+        Assert.Single(ids.Distinct());
+    }
+
+    [Fact]
+    public async Task Relink_gives_the_renewed_certificate_the_same_MyKey_ID()
+    {
+        var ids = new MyKeyIds(new TableMyKeyIdStore(Tables()));
+        var oldBinding = MyKeyIds.CertificateBinding([7], Guid.NewGuid().ToByteArray());
+        var newBinding = MyKeyIds.CertificateBinding([7], Guid.NewGuid().ToByteArray());
+        var myKeyId = await ids.GetOrCreateAsync(oldBinding);
+
+        await ids.RelinkAsync(myKeyId, newBinding);
+
+        Assert.Equal(myKeyId, await ids.GetOrCreateAsync(newBinding));
+    }
+
+    [Fact]
+    public async Task Relink_to_a_certificate_that_has_its_own_MyKey_ID_is_a_conflict()
+    {
+        var ids = new MyKeyIds(new TableMyKeyIdStore(Tables()));
+        var mine = await ids.GetOrCreateAsync(MyKeyIds.CertificateBinding([5], Guid.NewGuid().ToByteArray()));
+        var otherBinding = MyKeyIds.CertificateBinding([5], Guid.NewGuid().ToByteArray());
+        await ids.GetOrCreateAsync(otherBinding);
+
+        await AssertCodeAsync(ErrorCodes.Conflict, () => ids.RelinkAsync(mine, otherBinding));
+    }
+
+    private static async Task AssertCodeAsync(ErrorCode expected, Func<Task> action)
+    {
+        var error = await Assert.ThrowsAsync<ServiceException>(action);
+        Assert.Same(expected, error.Error);
+    }
+}
