@@ -1,3 +1,4 @@
+using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.DevHost.Hosting;
 using ServerlessMyKey.DevHost.Invocation;
 using ServerlessMyKey.Functions.Hosting;
@@ -12,7 +13,31 @@ public static class ServerlessMyKeyDevHost
         FunctionsAssembly = typeof(ServerlessMyKeyServiceCollectionExtensions).Assembly,
         ConfigureServices = (services, configuration) => services.AddServerlessMyKey(configuration),
         Settings = settings ?? new Dictionary<string, string?>(),
+        DerivedDefaults = DevelopmentPkiSettings,
     };
+
+    /// <summary>
+    /// In Development, the development PKI under <c>DevHost:DataPath</c> (created on first start)
+    /// is trusted next to the bundled J-LIS roots, with its CRLs as revocation data, so a newcomer
+    /// can log in with a <c>mykey</c> virtual card right after the quick start. Never outside Development.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> DevelopmentPkiSettings(DevHostContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!context.IsDevelopment)
+        {
+            return new Dictionary<string, string?>();
+        }
+
+        var pki = DevelopmentPki.LoadOrCreate(Path.Combine(context.DataPath, "pki"));
+        return new Dictionary<string, string?>
+        {
+            ["Jpki:TrustAnchors:Authentication:0"] = pki.AuthenticationRootPath,
+            ["Jpki:TrustAnchors:Signing:0"] = pki.SigningRootPath,
+            ["Jpki:Revocation:CrlFiles:0"] = pki.AuthenticationCrlPath,
+            ["Jpki:Revocation:CrlFiles:1"] = pki.SigningCrlPath,
+        };
+    }
 
     public static async Task<int> RunAsync(string[] args)
     {

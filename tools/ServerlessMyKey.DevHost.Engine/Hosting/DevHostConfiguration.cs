@@ -13,9 +13,22 @@ internal static class DevHostConfiguration
 {
     public static IConfigurationRoot Build(DevHostOptions options, string[] args, string? repositoryRoot)
     {
+        var configuration = Build(options, args, repositoryRoot, derived: null);
+        if (options.DerivedDefaults is null)
+        {
+            return configuration;
+        }
+
+        var derived = options.DerivedDefaults(new DevHostContext(configuration, DataPath(configuration, repositoryRoot)));
+        return Build(options, args, repositoryRoot, derived);
+    }
+
+    private static IConfigurationRoot Build(DevHostOptions options, string[] args, string? repositoryRoot, IReadOnlyDictionary<string, string?>? derived)
+    {
         // Like `func start`, the DevHost is a Development environment unless told otherwise.
         var builder = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development" });
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development" })
+            .AddInMemoryCollection(derived ?? new Dictionary<string, string?>());
         if (options.ReadLocalSettingsFiles && repositoryRoot is not null)
         {
             builder.AddInMemoryCollection(ReadValues(Path.Combine(repositoryRoot, "local.settings.sample.json")));

@@ -18,6 +18,12 @@ public sealed record DevHostOptions
     /// <summary>Settings that override local.settings files and the environment (tests use this).</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>
+    /// Settings derived at start-up from the configuration and the DevHost's data folder (e.g. the
+    /// development PKI's files), added below every other source so that any setting overrides them.
+    /// </summary>
+    public Func<DevHostContext, IReadOnlyDictionary<string, string?>>? DerivedDefaults { get; init; }
+
     /// <summary>Whether to read local.settings.sample.json and functions/local.settings.json from the repository.</summary>
     public bool ReadLocalSettingsFiles { get; init; } = true;
 
@@ -34,4 +40,10 @@ public sealed record DevHostOptions
     public Action<Microsoft.Extensions.Logging.ILoggingBuilder>? ConfigureLogging { get; init; }
 
     internal string AppDirectory => Path.GetDirectoryName(FunctionsAssembly.Location)!;
+}
+
+/// <summary>What <see cref="DevHostOptions.DerivedDefaults"/> can look at.</summary>
+public sealed record DevHostContext(IConfiguration Configuration, string DataPath)
+{
+    public bool IsDevelopment => string.Equals(Configuration["AZURE_FUNCTIONS_ENVIRONMENT"], "Development", StringComparison.OrdinalIgnoreCase);
 }
