@@ -85,6 +85,25 @@ internal static class DerReaders
         return bytes[start..];
     }
 
+    /// <summary>
+    /// RFC 5280 §4.1.1.2 / §5.1.1.2: the signatureAlgorithm outside the signed part, whose encoding the
+    /// one inside must repeat exactly (it is not signed, so parameters that differ would make the
+    /// same signed content available under several encodings and fingerprints).
+    /// </summary>
+    public static (string Oid, ReadOnlyMemory<byte> Encoded) ReadSignatureAlgorithm(AsnReader reader)
+    {
+        var encoded = reader.ReadEncodedValue();
+        return (ReadAlgorithmIdentifier(new AsnReader(encoded, AsnEncodingRules.DER)), encoded);
+    }
+
+    public static void ExpectSameSignatureAlgorithm(AsnReader signed, ReadOnlyMemory<byte> outer)
+    {
+        if (!signed.ReadEncodedValue().Span.SequenceEqual(outer.Span))
+        {
+            throw new AsnContentException("The signature algorithm inside and outside the signed part differ.");
+        }
+    }
+
     /// <summary>RFC 5280 §4.1 Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }</summary>
     public static (string Oid, bool Critical, byte[] Value) ReadExtension(AsnReader extensions)
     {

@@ -146,7 +146,7 @@ public sealed class JpkiCertificate
         outer.ThrowIfNotEmpty();
 
         TbsCertificate = certificate.ReadEncodedValue();
-        SignatureAlgorithm = DerReaders.ReadAlgorithmIdentifier(certificate);
+        (SignatureAlgorithm, var signatureAlgorithm) = DerReaders.ReadSignatureAlgorithm(certificate);
         Signature = ReadBitStringWithoutUnusedBits(certificate);
         certificate.ThrowIfNotEmpty();
 
@@ -168,10 +168,7 @@ public sealed class JpkiCertificate
 
         // §4.1.2.2 serialNumber, §4.1.2.3 signature (must equal signatureAlgorithm, §4.1.1.2).
         SerialNumberBytes = DerReaders.ReadPositiveInteger(tbs);
-        if (DerReaders.ReadAlgorithmIdentifier(tbs) != SignatureAlgorithm)
-        {
-            throw new AsnContentException("The signature algorithm inside and outside tbsCertificate differ.");
-        }
+        DerReaders.ExpectSameSignatureAlgorithm(tbs, signatureAlgorithm);
 
         // §4.1.2.4 issuer, §4.1.2.5 validity, §4.1.2.6 subject.
         Issuer = tbs.ReadEncodedValue();

@@ -60,7 +60,7 @@ internal sealed class CertificateRevocationList
         var list = outer.ReadSequence();
         outer.ThrowIfNotEmpty();
         var tbsEncoded = list.ReadEncodedValue();
-        var signatureAlgorithm = DerReaders.ReadAlgorithmIdentifier(list);
+        var (signatureAlgorithm, signatureAlgorithmEncoded) = DerReaders.ReadSignatureAlgorithm(list);
         var signature = list.ReadBitString(out var unusedBits);
         list.ThrowIfNotEmpty();
         if (unusedBits != 0)
@@ -77,10 +77,7 @@ internal sealed class CertificateRevocationList
         }
 
         // §5.1.2.2 signature must equal signatureAlgorithm.
-        if (DerReaders.ReadAlgorithmIdentifier(tbs) != signatureAlgorithm)
-        {
-            throw new AsnContentException("The signature algorithm inside and outside tbsCertList differ.");
-        }
+        DerReaders.ExpectSameSignatureAlgorithm(tbs, signatureAlgorithmEncoded);
 
         // §5.1.2.3 issuer: not used, the issuer is found by key (all root generations share one DN).
         tbs.ReadEncodedValue();

@@ -59,6 +59,12 @@ public sealed class JpkiTrustAnchor
     /// <summary>Verifies this root's RSASSA-PKCS1-v1_5 signature over <paramref name="signed"/>.</summary>
     internal bool VerifySignature(ReadOnlySpan<byte> signed, ReadOnlySpan<byte> signature, string signatureAlgorithm)
     {
+        // RFC 8017 §8.2.2 step 1: exactly the modulus length (no leading zero octets added or dropped).
+        if (signature.Length != Certificate.RsaModulus.Length)
+        {
+            return false;
+        }
+
         HashAlgorithmName? hash = signatureAlgorithm switch
         {
             Oids.Sha256WithRsaEncryption => HashAlgorithmName.SHA256,
