@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using BenchmarkDotNet.Attributes;
+using ServerlessMyKey.Jpki;
+using ServerlessMyKey.Jpki.Revocation;
+using ServerlessMyKey.Jpki.Tests.TestPki;
+using ServerlessMyKey.Jpki.Trust;
+using ServerlessMyKey.Jpki.Verification;
+
+namespace ServerlessMyKey.Benchmarks;
+
+/// <summary>
+/// A whole login verification — parse, chain to the pinned root, CRL lookup in a 1,000,000-entry
+/// CRL, challenge signature — beside one raw RSA-2048 verification, in the same run.
+/// </summary>
+public class VerificationBenchmarks
+{
+    private readonly byte[] _challenge = RandomNumberGenerator.GetBytes(32);
+    private byte[] _certificate = [];
+    private byte[] _signature = [];
+    private byte[] _digest = [];
+    private RSA _publicKey = null!;
+    private RSAParameters _cardKey;
+    private JpkiCertificateVerifier _verifier = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var options = new JpkiOptions { Revocation = new() { CrlSources = ["memory"] } };
+        var anchors = JpkiTrustAnchors.Create([DevelopmentPki.AuthenticationRoot.ToAnchor()]);
+        var clock = new FixedClock(DevelopmentPki.Now);
+        var revocation = new CrlRevocationChecker([new MemoryCrlSource(CrlSamples.Write(1_000_000))], anchors, clock, options);
+        _verifier = new JpkiCertificateVerifier(anchors, revocation, clock, options);
+        _certificate = DevelopmentPki.Issue(LeafSpec.Authentication());
+        _signature = TestKeys.Card.SignData(_challenge, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        _digest = SHA256.HashData(_challenge);
+        _cardKey = TestKeys.Card.ExportParameters(includePrivateParameters: false);
+        _publicKey = RSA.Create(_cardKey);
+        if (!Login().GetAwaiter().GetResult())
+        {
+            throw new InvalidOperationException("The baseline login does not verify.");
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    public bool RawRsa2048Verify() => _publicKey.VerifyHash(_digest, _signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+    [Benchmark]
+    public async Task<bool> Login()
+    {
+        var certificate = await _verifier.VerifyAsync(_certificate, JpkiCertificateKind.Authentication);
+        return certificate.Succeeded && _verifier.VerifySignature(certificate.Value, _challenge, _signature).Succeeded;
+    }
+
+    /// <summary>The certificate checks alone: parse, policy, profile, chain (one RSA verification with a cached root key), validity, CRL lookup.</summary>
+    [Benchmark]
+    public async Task<bool> CertificateOnly() => (await _verifier.VerifyAsync(_certificate, JpkiCertificateKind.Authentication)).Succeeded;
+
+    /// <summary>Importing the card's public key into the platform's RSA, which the signature check does once per certificate.</summary>
+    [Benchmark]
+    public int ImportCardKey()
+    {
+        using var key = RSA.Create(_cardKey);
+        return key.KeySize;
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private sealed class MemoryCrlSource(byte[] crl) : ICrlSource
+    {
+        public string Name => "memory";
+
+        public Task<string?> GetVersionAsync(CancellationToken cancellationToken = default) => Task.FromResult<string?>("1");
+
+        public Task<Stream> OpenReadAsync(CancellationToken cancellationToken = default) => Task.FromResult<Stream>(new MemoryStream(crl, writable: false));
+    }
+}

@@ -1,0 +1,247 @@
+using ServerlessMyKey.Jpki.Certificates;
+using ServerlessMyKey.Jpki.Trust;
+
+namespace ServerlessMyKey.Jpki.Revocation;
+
+/// <summary>What one CRL source holds, for health checks and diagnostics. No certificate contents.</summary>
+public sealed record CrlSourceStatus(
+    string Source,
+    string? Version,
+    string? IssuerFingerprint,
+    DateTimeOffset? ThisUpdate,
+    DateTimeOffset? NextUpdate,
+    int RevokedCount,
+    long IndexBytes,
+    DateTimeOffset? LoadedAt,
+    string? Error);
+
+/// <summary>
+/// Revocation by CRLs (RFC 5280 §6.3) for the roots in the anchor set, one CRL per issuing root.
+/// </summary>
+/// <remarks>
+/// Each CRL is parsed once per change of its source into a <see cref="RevokedSerialIndex"/>; a lookup
+/// is a binary search. Sources are asked whether they changed at most every
+/// <c>Jpki:Revocation:RefreshSeconds</c> (from a request, without making it wait while a fresh CRL is
+/// loaded) and whenever <see cref="RefreshAsync"/> is called (a timer in Azure). A source that turns bad
+/// keeps its last good CRL until that goes stale; a source never goes back to an older CRL. A CRL is
+/// used only while fresh: thisUpdate not in the future and nextUpdate not passed, give or take the clock skew.
+/// </remarks>
+public sealed class CrlRevocationChecker : IRevocationChecker
+{
+    private readonly SourceState[] _sources;
+    private readonly JpkiTrustAnchors _anchors;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _clockSkew;
+    private readonly TimeSpan _refreshInterval;
+    private readonly long _maxCrlBytes;
+    private readonly Lock _gate = new();
+    private Task _refresh = Task.CompletedTask;
+    private long _nextProbeTicks = long.MinValue;
+    private volatile Dictionary<string, CertificateRevocationList> _byIssuer = [];
+    private volatile IReadOnlyList<CrlSourceStatus> _status = [];
+
+    public CrlRevocationChecker(IEnumerable<ICrlSource> sources, JpkiTrustAnchors anchors, TimeProvider timeProvider, JpkiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(anchors);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(options);
+        _sources = [.. sources.Select(source => new SourceState(source))];
+        _anchors = anchors;
+        _time = timeProvider;
+        _clockSkew = options.ClockSkew;
+        _refreshInterval = TimeSpan.FromSeconds(options.Revocation.RefreshSeconds);
+        _maxCrlBytes = options.Revocation.MaxCrlMegabytes * 1024L * 1024L;
+    }
+
+    /// <summary>The state of each source after the last refresh.</summary>
+    public IReadOnlyList<CrlSourceStatus> Status => _status;
+
+    public async ValueTask<RevocationResult> CheckAsync(JpkiCertificate certificate, JpkiTrustAnchor issuer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(issuer);
+        var now = _time.GetUtcNow();
+        if (now.UtcTicks >= Volatile.Read(ref _nextProbeTicks))
+        {
+            var refresh = StartRefresh();
+
+            // Wait only when there is nothing usable to answer with; otherwise the reload runs behind this request.
+            if (!IsFresh(_byIssuer.GetValueOrDefault(issuer.Fingerprint), now))
+            {
+                await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+                now = _time.GetUtcNow();
+            }
+        }
+
+        return Answer(certificate, issuer, now);
+    }
+
+    /// <summary>Asks every source whether it changed and loads what did; returns when done.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        Task running;
+        lock (_gate)
+        {
+            running = _refresh;
+        }
+
+        // A refresh that began before this call may have missed the change the caller knows about.
+        await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await StartRefresh().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private RevocationResult Answer(JpkiCertificate certificate, JpkiTrustAnchor issuer, DateTimeOffset now)
+    {
+        // RFC 5280 §6.3.3: a CRL of the certificate's own issuer, covering it, fresh.
+        if (!_byIssuer.TryGetValue(issuer.Fingerprint, out var crl))
+        {
+            return RevocationResult.Unavailable(RevocationResult.CrlSource, now, $"No CRL of the issuing root {issuer.Fingerprint} is loaded.");
+        }
+
+        if (!crl.Covers(certificate))
+        {
+            return RevocationResult.Unavailable(RevocationResult.CrlSource, now, "The CRL of the issuing root is partitioned and does not cover this certificate's distribution point.");
+        }
+
+        if (crl.ThisUpdate > now + _clockSkew)
+        {
+            return RevocationResult.Unavailable(RevocationResult.CrlSource, now, $"The CRL of the issuing root is not yet valid (thisUpdate {crl.ThisUpdate:O}).");
+        }
+
+        if (crl.NextUpdate is not { } nextUpdate || now - _clockSkew > nextUpdate)
+        {
+            return RevocationResult.Unavailable(RevocationResult.CrlSource, now, $"The CRL of the issuing root is stale (nextUpdate {crl.NextUpdate:O}).");
+        }
+
+        return crl.Revoked.TryFind(certificate.SerialNumberBytes.Span, out var revokedAt, out var reason)
+            ? RevocationResult.Revoked(RevocationResult.CrlSource, now, crl.ThisUpdate, revokedAt, reason)
+            : RevocationResult.Good(RevocationResult.CrlSource, now, crl.ThisUpdate);
+    }
+
+    private bool IsFresh(CertificateRevocationList? crl, DateTimeOffset now) =>
+        crl is { NextUpdate: { } nextUpdate } && crl.ThisUpdate <= now + _clockSkew && now - _clockSkew <= nextUpdate;
+
+    private Task StartRefresh()
+    {
+        lock (_gate)
+        {
+            if (!_refresh.IsCompleted)
+            {
+                return _refresh;
+            }
+
+            Volatile.Write(ref _nextProbeTicks, (_time.GetUtcNow() + _refreshInterval).UtcTicks);
+            _refresh = Task.Run(RefreshSourcesAsync);
+            return _refresh;
+        }
+    }
+
+    private async Task RefreshSourcesAsync()
+    {
+        foreach (var source in _sources)
+        {
+            await RefreshSourceAsync(source).ConfigureAwait(false);
+        }
+
+        var byIssuer = new Dictionary<string, CertificateRevocationList>(StringComparer.Ordinal);
+        foreach (var crl in _sources.Select(s => s.Crl).OfType<CertificateRevocationList>())
+        {
+            if (!byIssuer.TryGetValue(crl.Issuer.Fingerprint, out var other) || other.ThisUpdate < crl.ThisUpdate)
+            {
+                byIssuer[crl.Issuer.Fingerprint] = crl;
+            }
+        }
+
+        _byIssuer = byIssuer;
+        _status = [.. _sources.Select(s => s.ToStatus())];
+    }
+
+    private async Task RefreshSourceAsync(SourceState state)
+    {
+        string? version = null;
+        try
+        {
+            version = await state.Source.GetVersionAsync().ConfigureAwait(false);
+            if (version is null)
+            {
+                state.Error = "The CRL source does not exist.";
+                return;
+            }
+
+            if (version == state.Version)
+            {
+                return;
+            }
+
+            var content = await ReadAsync(state.Source).ConfigureAwait(false);
+            var crl = CertificateRevocationList.Parse(CrlContent.Decode(content), _anchors);
+            state.Version = version;
+            if (state.Crl is { } loaded && loaded.Issuer == crl.Issuer && crl.ThisUpdate < loaded.ThisUpdate)
+            {
+                state.Error = $"Ignored a CRL older (thisUpdate {crl.ThisUpdate:O}) than the one loaded.";
+                return;
+            }
+
+            state.Crl = crl;
+            state.LoadedAt = _time.GetUtcNow();
+            state.Error = null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The source's last good CRL stays in use until stale; a bad one is not read again until it changes.
+            state.Version = version;
+            state.Error = e is InvalidDataException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    private async Task<byte[]> ReadAsync(ICrlSource source)
+    {
+        var stream = await source.OpenReadAsync().ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            if (stream.CanSeek)
+            {
+                if (stream.Length > _maxCrlBytes)
+                {
+                    throw new InvalidDataException($"The CRL is larger than Jpki:Revocation:MaxCrlMegabytes ({stream.Length} bytes).");
+                }
+
+                var content = new byte[stream.Length];
+                await stream.ReadExactlyAsync(content).ConfigureAwait(false);
+                return content;
+            }
+
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await stream.ReadAsync(chunk).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > _maxCrlBytes)
+                {
+                    throw new InvalidDataException("The CRL is larger than Jpki:Revocation:MaxCrlMegabytes.");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+    }
+
+    private sealed class SourceState(ICrlSource source)
+    {
+        public ICrlSource Source { get; } = source;
+
+        public string? Version { get; set; }
+
+        public CertificateRevocationList? Crl { get; set; }
+
+        public DateTimeOffset? LoadedAt { get; set; }
+
+        public string? Error { get; set; }
+
+        public CrlSourceStatus ToStatus() => new(
+            Source.Name, Version, Crl?.Issuer.Fingerprint, Crl?.ThisUpdate, Crl?.NextUpdate, Crl?.Revoked.Count ?? 0, Crl?.Revoked.SizeInBytes ?? 0, LoadedAt, Error);
+    }
+}

@@ -1,0 +1,219 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ServerlessMyKey.Jpki.Asn1;
+using ServerlessMyKey.Jpki.Certificates;
+using ServerlessMyKey.Jpki.Revocation;
+using ServerlessMyKey.Jpki.Signatures;
+using ServerlessMyKey.Jpki.Trust;
+
+namespace ServerlessMyKey.Jpki.Verification;
+
+/// <summary>
+/// Verifies JPKI end-entity certificates and the signatures made with them. Parse, then verify: each
+/// check is a guard clause labelled with the rule it enforces, in the order below, and the first
+/// failure is the answer. No I/O of its own: roots, revocation data and the clock are injected.
+/// </summary>
+/// <remarks>
+/// Order: parse → kind from the certificate policy → expected kind → JPKI profile → issuer among
+/// the roots of that kind (key identifier and signature) → issued within the root's validity →
+/// validity period → revocation. The kind is decided from the certificate itself before any chain is
+/// built, so that a signing certificate offered for login is <c>certificate_wrong_kind</c> although it
+/// chains to a root of the other purpose.
+/// </remarks>
+public sealed class JpkiCertificateVerifier
+{
+    private const int RequiredKeySizeBits = 2048;
+    private static readonly byte[] RequiredExponent = [0x01, 0x00, 0x01];
+
+    private readonly JpkiTrustAnchors _anchors;
+    private readonly IRevocationChecker _revocation;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _clockSkew;
+    private readonly JpkiCertificatePolicies _policies;
+
+    public JpkiCertificateVerifier(JpkiTrustAnchors anchors, IRevocationChecker revocation, TimeProvider timeProvider, JpkiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(anchors);
+        ArgumentNullException.ThrowIfNull(revocation);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(options);
+        _anchors = anchors;
+        _revocation = revocation;
+        _time = timeProvider;
+        _clockSkew = options.ClockSkew;
+        _policies = new JpkiCertificatePolicies(options);
+    }
+
+    /// <summary>Verifies a DER certificate of the <paramref name="expectedKind"/>.</summary>
+    public async ValueTask<JpkiResult<JpkiVerifiedCertificate>> VerifyAsync(
+        ReadOnlyMemory<byte> certificateDer,
+        JpkiCertificateKind expectedKind,
+        CancellationToken cancellationToken = default)
+    {
+        // RFC 5280 §4.1: one DER-encoded X.509 certificate, nothing before or after it.
+        if (!JpkiCertificate.TryParse(certificateDer.Span, out var certificate))
+        {
+            return Fail(JpkiErrorCode.CertificateMalformed, "Not a DER-encoded X.509 certificate.");
+        }
+
+        // JPKI profile: the certificate policy says which kind the certificate is.
+        var kinds = _policies.Classify(certificate);
+        if (kinds.Count == 0)
+        {
+            return Fail(JpkiErrorCode.CertificateUntrusted, "The certificate carries no JPKI certificate policy.");
+        }
+
+        if (kinds.Count > 1)
+        {
+            return Fail(JpkiErrorCode.CertificateProfileInvalid, "The certificate carries the policies of both kinds.");
+        }
+
+        var kind = kinds.Single();
+        if (kind != expectedKind)
+        {
+            return Fail(JpkiErrorCode.CertificateWrongKind, $"Expected the {expectedKind} kind, got a certificate of the {kind} kind.");
+        }
+
+        if (CheckProfile(certificate, kind) is { } profileViolation)
+        {
+            return Fail(JpkiErrorCode.CertificateProfileInvalid, profileViolation);
+        }
+
+        // RFC 5280 §6.1.3(a)(1): signed by a root of this kind, found by key identifier and signature, never by name.
+        var issuer = _anchors.FindIssuer(certificate, kind);
+        if (issuer is null)
+        {
+            return Fail(JpkiErrorCode.CertificateUntrusted, $"No trusted {kind} root issued the certificate.");
+        }
+
+        // A root issues certificates only while it is valid itself (see JpkiTrustAnchors).
+        if (certificate.NotBefore < issuer.NotBefore || certificate.NotBefore > issuer.NotAfter)
+        {
+            return Fail(JpkiErrorCode.CertificateUntrusted, $"The certificate's notBefore lies outside the validity of its root {issuer.Fingerprint}.");
+        }
+
+        // RFC 5280 §6.1.3(a)(2): the validity period, give or take the clock skew.
+        var now = _time.GetUtcNow();
+        if (now + _clockSkew < certificate.NotBefore)
+        {
+            return Fail(JpkiErrorCode.CertificateExpired, $"The certificate is not valid before {certificate.NotBefore:O}.");
+        }
+
+        if (now - _clockSkew > certificate.NotAfter)
+        {
+            return Fail(JpkiErrorCode.CertificateExpired, $"The certificate expired at {certificate.NotAfter:O}.");
+        }
+
+        // RFC 5280 §6.1.3(a)(3): not revoked, by fresh data signed by the issuing root; none is a failure.
+        var revocation = await _revocation.CheckAsync(certificate, issuer, cancellationToken).ConfigureAwait(false);
+        switch (revocation.State)
+        {
+            case RevocationState.Revoked:
+                return Fail(JpkiErrorCode.CertificateRevoked, $"Revoked at {revocation.RevokedAt:O} ({revocation.Reason?.ToString() ?? "no reason given"}), per {revocation.Source}.");
+            case RevocationState.Unavailable:
+                return Fail(JpkiErrorCode.RevocationUnavailable, revocation.Detail ?? "No revocation data.");
+            case RevocationState.Good or RevocationState.NotChecked:
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown revocation state {revocation.State}.");
+        }
+
+        return JpkiResult<JpkiVerifiedCertificate>.Success(new JpkiVerifiedCertificate(certificate, kind, issuer, revocation));
+    }
+
+    /// <summary>Verifies an RSASSA-PKCS1-v1_5 signature with SHA-256 over <paramref name="data"/> (a login challenge, a document).</summary>
+    public JpkiResult VerifySignature(JpkiVerifiedCertificate certificate, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(data, digest);
+        return VerifyDigestSignature(certificate, digest, signature);
+    }
+
+    /// <summary>As <see cref="VerifySignature"/>, given the SHA-256 digest of the data instead of the data.</summary>
+    /// <exception cref="ArgumentException"><paramref name="sha256Digest"/> is not 32 bytes: the caller validates input.</exception>
+    public JpkiResult VerifyDigestSignature(JpkiVerifiedCertificate certificate, ReadOnlySpan<byte> sha256Digest, ReadOnlySpan<byte> signature)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (sha256Digest.Length != SHA256.HashSizeInBytes)
+        {
+            throw new ArgumentException("A SHA-256 digest is 32 bytes.", nameof(sha256Digest));
+        }
+
+        // RFC 8017 §8.2.2 step 1: the signature is exactly as long as the modulus; checked before any RSA work.
+        var modulus = certificate.Certificate.RsaModulus.Span;
+        if (signature.Length != modulus.Length)
+        {
+            return JpkiResult.Fail(JpkiErrorCode.SignatureInvalid, $"The signature is {signature.Length} bytes; the key needs {modulus.Length}.");
+        }
+
+        // RFC 8017 §8.2.2 steps 2–4, with the DigestInfo rebuilt for SHA-256: the hash is pinned, not taken from the signature.
+        using (var key = certificate.Certificate.CreateRsaPublicKey())
+        {
+            if (key.VerifyHash(sha256Digest, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+            {
+                return JpkiResult.Success;
+            }
+        }
+
+        // JPKI: the card signs whatever DigestInfo the client sent; name a genuine signature over another hash (SHA-1).
+        var algorithm = Pkcs1DigestInfo.RecoverDigestAlgorithm(modulus, certificate.Certificate.RsaExponent.Span, signature);
+        return algorithm is not null && algorithm != Oids.Sha256
+            ? JpkiResult.Fail(JpkiErrorCode.SignatureAlgorithmUnsupported, $"The signature is over a {algorithm} DigestInfo; only SHA-256 is accepted.")
+            : JpkiResult.Fail(JpkiErrorCode.SignatureInvalid, "The signature does not verify with the certificate's key.");
+    }
+
+    // JPKI profile (JPKI.md, "End-entity certificates") and RFC 5280 §4.2: null when the certificate conforms.
+    private static string? CheckProfile(JpkiCertificate certificate, JpkiCertificateKind kind)
+    {
+        if (certificate.Version != 3)
+        {
+            return "Not an X.509 v3 certificate.";
+        }
+
+        if (certificate.SignatureAlgorithm != Oids.Sha256WithRsaEncryption)
+        {
+            return $"Signed with {certificate.SignatureAlgorithm}, not sha256WithRSAEncryption.";
+        }
+
+        if (certificate.PublicKeyAlgorithm != Oids.RsaEncryption || certificate.RsaKeySizeBits != RequiredKeySizeBits)
+        {
+            return $"The key is not RSA-{RequiredKeySizeBits} ({certificate.PublicKeyAlgorithm}, {certificate.RsaKeySizeBits} bits).";
+        }
+
+        if (!certificate.RsaExponent.Span.SequenceEqual(RequiredExponent))
+        {
+            return "The RSA public exponent is not 65537.";
+        }
+
+        var expectedUsage = kind == JpkiCertificateKind.Authentication
+            ? X509KeyUsageFlags.DigitalSignature
+            : X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation;
+        if (certificate.KeyUsage != expectedUsage || !certificate.KeyUsageCritical)
+        {
+            return $"KeyUsage must be critical and exactly {expectedUsage} for the {kind} kind.";
+        }
+
+        // RFC 5280 §4.2.1.9: an end-entity certificate is not a CA.
+        if (certificate.IsCertificateAuthority)
+        {
+            return "basicConstraints marks the certificate as a CA.";
+        }
+
+        // RFC 5280 §4.2.1.1: the authority key identifier names the issuing root's key; without it no root is looked for.
+        if (certificate.AuthorityKeyIdentifier.IsEmpty)
+        {
+            return "The certificate has no authorityKeyIdentifier.";
+        }
+
+        // RFC 5280 §4.2: a critical extension that is not understood means the certificate must be rejected.
+        if (certificate.UnrecognizedCriticalExtensions.Count > 0)
+        {
+            return $"Unrecognized critical extension {certificate.UnrecognizedCriticalExtensions[0]}.";
+        }
+
+        return null;
+    }
+
+    private static JpkiResult<JpkiVerifiedCertificate> Fail(JpkiErrorCode code, string detail) =>
+        JpkiResult<JpkiVerifiedCertificate>.Fail(code, detail);
+}
