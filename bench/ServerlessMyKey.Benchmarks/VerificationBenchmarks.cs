@@ -25,7 +25,7 @@ public class VerificationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var options = new JpkiOptions { Revocation = new() { CrlSources = ["memory"] } };
+        var options = new JpkiOptions { Revocation = new() { CrlFiles = ["memory"] } };
         var anchors = JpkiTrustAnchors.Create([DevelopmentPki.AuthenticationRoot.ToAnchor()]);
         var clock = new FixedClock(DevelopmentPki.Now);
         var revocation = new CrlRevocationChecker([new MemoryCrlSource(CrlSamples.Write(1_000_000))], anchors, clock, options);

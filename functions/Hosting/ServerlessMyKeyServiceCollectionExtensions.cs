@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure;
+using ServerlessMyKey.Azure.Jpki;
 using ServerlessMyKey.Core.Security;
 
 namespace ServerlessMyKey.Functions.Hosting;
@@ -21,6 +22,8 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddServiceKeys(configuration);
         services.AddOutboundMessaging(configuration);
         services.AddRequestAuthenticators(configuration);
+        services.AddJpki(configuration);
+        services.AddLogin(configuration);
         return services;
     }
 

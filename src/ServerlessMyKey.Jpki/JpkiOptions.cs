@@ -79,7 +79,7 @@ public sealed record JpkiTestPolicyOptions
 /// <summary>How revocation is checked.</summary>
 public enum RevocationMode
 {
-    /// <summary>Certificate revocation lists from <see cref="JpkiRevocationOptions.CrlSources"/>.</summary>
+    /// <summary>Certificate revocation lists from <see cref="JpkiRevocationOptions.CrlFiles"/>.</summary>
     Crl,
 
     /// <summary>No revocation check. Refused outside Development.</summary>
@@ -92,8 +92,8 @@ public sealed record JpkiRevocationOptions
     /// <summary><c>Jpki:Revocation:Mode</c>: <c>Crl</c> (default) or <c>None</c> (Development only).</summary>
     public RevocationMode Mode { get; init; } = RevocationMode.Crl;
 
-    /// <summary><c>Jpki:Revocation:CrlSources</c>: where the CRLs are, one per issuing root (file paths; blob URIs through an injected source).</summary>
-    public IReadOnlyList<string> CrlSources { get; init; } = [];
+    /// <summary><c>Jpki:Revocation:CrlFiles</c>: where the CRLs are, one per issuing root (file paths; blob URIs through an injected source).</summary>
+    public IReadOnlyList<string> CrlFiles { get; init; } = [];
 
     /// <summary><c>Jpki:Revocation:RefreshSeconds</c>: how often at most the sources are asked whether they changed.</summary>
     public int RefreshSeconds { get; init; } = 300;
@@ -107,11 +107,6 @@ public sealed record JpkiRevocationOptions
         if (!Enum.IsDefined(Mode))
         {
             problems.Add("Jpki:Revocation:Mode must be Crl or None.");
-        }
-
-        if (Mode == RevocationMode.Crl && CrlSources.Count == 0)
-        {
-            problems.Add("Jpki:Revocation:CrlSources must list at least one CRL when Jpki:Revocation:Mode is Crl.");
         }
 
         if (RefreshSeconds is < 1 or > 86_400)

@@ -231,12 +231,12 @@ public sealed class CrlRevocationTests : IDisposable
     [Fact]
     public void Blob_uri_without_a_registered_source_is_refused()
     {
-        var options = new JpkiOptions { Revocation = new() { CrlSources = ["https://account.blob.core.windows.net/crls/auth.crl"] } };
+        var options = new JpkiOptions { Revocation = new() { CrlFiles = ["https://account.blob.core.windows.net/crls/auth.crl"] } };
 
         var error = Assert.Throws<JpkiConfigurationException>(() =>
             RevocationCheckerFactory.Create(options, _harness.Anchors, _harness.Time, allowDevelopmentOnlyModes: false));
 
-        Assert.Equal("Jpki:Revocation:CrlSources", error.Key);
+        Assert.Equal("Jpki:Revocation:CrlFiles", error.Key);
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed class CrlRevocationTests : IDisposable
     {
         var spec = LeafSpec.Authentication();
         var source = new MemoryCrlSource("memory:auth", Crl(AuthenticationRoot, Now.AddHours(-1), Now.AddDays(1), [(spec.Serial, null)]));
-        var options = new JpkiOptions { Revocation = new() { CrlSources = ["memory:auth"] } };
+        var options = new JpkiOptions { Revocation = new() { CrlFiles = ["memory:auth"] } };
         var checker = RevocationCheckerFactory.Create(options, _harness.Anchors, _harness.Time, allowDevelopmentOnlyModes: false, entry => entry == source.Name ? source : null);
         var verifier = new Verification.JpkiCertificateVerifier(_harness.Anchors, checker, _harness.Time, options);
 

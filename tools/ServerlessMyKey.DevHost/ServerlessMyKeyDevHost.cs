@@ -36,6 +36,9 @@ public static class ServerlessMyKeyDevHost
             ["Jpki:TrustAnchors:Signing:0"] = pki.SigningRootPath,
             ["Jpki:Revocation:CrlFiles:0"] = pki.AuthenticationCrlPath,
             ["Jpki:Revocation:CrlFiles:1"] = pki.SigningCrlPath,
+
+            // `mykey revoke` shows within seconds.
+            ["Jpki:Revocation:RefreshSeconds"] = "5",
         };
     }
 

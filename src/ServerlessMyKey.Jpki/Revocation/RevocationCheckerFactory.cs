@@ -6,7 +6,7 @@ namespace ServerlessMyKey.Jpki.Revocation;
 public static class RevocationCheckerFactory
 {
     /// <param name="allowDevelopmentOnlyModes">True only in Development: permits <see cref="RevocationMode.None"/>.</param>
-    /// <param name="createSource">Maps a <c>Jpki:Revocation:CrlSources</c> entry to a source, or returns null for the default (a file path). The Azure adapter maps blob URIs here.</param>
+    /// <param name="createSource">Maps a <c>Jpki:Revocation:CrlFiles</c> entry to a source, or returns null for the default (a file path). The Azure adapter maps blob URIs here.</param>
     /// <exception cref="JpkiConfigurationException">The settings are invalid or not allowed here.</exception>
     public static IRevocationChecker Create(
         JpkiOptions options,
@@ -31,7 +31,7 @@ public static class RevocationCheckerFactory
                 : throw new JpkiConfigurationException("Jpki:Revocation:Mode", "None (no revocation check) is allowed only in Development.");
         }
 
-        var sources = options.Revocation.CrlSources.Select(entry => createSource?.Invoke(entry) ?? CreateFileSource(entry));
+        var sources = options.Revocation.CrlFiles.Select(entry => createSource?.Invoke(entry) ?? CreateFileSource(entry));
         return new CrlRevocationChecker(sources, anchors, timeProvider, options);
     }
 
@@ -39,7 +39,7 @@ public static class RevocationCheckerFactory
     {
         if (Uri.TryCreate(entry, UriKind.Absolute, out var uri) && !uri.IsFile)
         {
-            throw new JpkiConfigurationException("Jpki:Revocation:CrlSources", $"no CRL source is registered for {uri.Scheme} URIs.");
+            throw new JpkiConfigurationException("Jpki:Revocation:CrlFiles", $"no CRL source is registered for {uri.Scheme} URIs.");
         }
 
         return new FileCrlSource(entry);

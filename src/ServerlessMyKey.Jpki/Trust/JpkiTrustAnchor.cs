@@ -50,7 +50,7 @@ public sealed class JpkiTrustAnchor
 
     internal JpkiCertificate Certificate { get; }
 
-    internal ReadOnlyMemory<byte> KeyIdentifierBytes { get; }
+    public ReadOnlyMemory<byte> KeyIdentifierBytes { get; }
 
     /// <summary>Whether a certificate or CRL naming <paramref name="authorityKeyIdentifier"/> names this root (RFC 5280 §4.2.1.1: issuers always include it).</summary>
     internal bool MayHaveIssued(ReadOnlySpan<byte> authorityKeyIdentifier) =>

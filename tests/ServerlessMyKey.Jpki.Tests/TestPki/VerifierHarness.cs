@@ -31,10 +31,10 @@ internal sealed class VerifierHarness : IDisposable
 
         Options = (options ?? new JpkiOptions()) with
         {
-            Revocation = new JpkiRevocationOptions { CrlSources = [.. _crlPaths.Values], RefreshSeconds = 60 },
+            Revocation = new JpkiRevocationOptions { CrlFiles = [.. _crlPaths.Values], RefreshSeconds = 60 },
         };
         Anchors = JpkiTrustAnchors.Create(trusted.Select(root => root.ToAnchor()), Options.AllowTestRoots);
-        Revocation = new CrlRevocationChecker(Options.Revocation.CrlSources.Select(path => new FileCrlSource(path)), Anchors, Time, Options);
+        Revocation = new CrlRevocationChecker(Options.Revocation.CrlFiles.Select(path => new FileCrlSource(path)), Anchors, Time, Options);
         Verifier = new JpkiCertificateVerifier(Anchors, Revocation, Time, Options);
     }
 

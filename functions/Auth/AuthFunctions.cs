@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using ServerlessMyKey.Core.Auth;
+using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Keys;
+using ServerlessMyKey.Core.Security;
+using ServerlessMyKey.Functions.Http;
+using ServerlessMyKey.Functions.OpenApi;
+
+namespace ServerlessMyKey.Functions.Auth;
+
+/// <summary>JPKI login (API.md "JPKI login"): challenges, sessions, the citizen's own record, the JWKS.</summary>
+public sealed class AuthFunctions(
+    LoginChallenges challenges,
+    JpkiLogin login,
+    ICitizenAuthenticator citizens,
+    ServiceClientAuthenticator serviceClients,
+    IKeyService keys,
+    ILogger<AuthFunctions> logger)
+{
+    [Function("CreateLoginChallenge")]
+    [ApiOperation("Auth", "Issues a single-use login challenge (32 random bytes) for the card to sign.", RequestBody = typeof(ChallengeRequest), Responses = [201])]
+    public Task<IActionResult> CreateChallenge(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/challenges")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        ApiHandler.RunAsync(request, logger, async () =>
+        {
+            var body = await RequestBody.ReadOptionalJsonAsync<ChallengeRequest>(request, cancellationToken);
+            if (body?.Audience is { } audience && !serviceClients.IsClient(audience))
+            {
+                throw new ServiceException(ErrorCodes.InvalidRequest, "'audience' is not a registered client id.");
+            }
+
+            var challenge = await challenges.CreateAsync(body?.Audience, cancellationToken);
+            return ApiJson.Created(new ChallengeResponse(challenge.Id, System.Buffers.Text.Base64Url.EncodeToString(challenge.Value), challenge.ExpiresAt));
+        });
+
+    [Function("CreateSession")]
+    [ApiOperation("Auth", "Logs in with the authentication certificate's signature over a challenge; returns the MyKey ID and an access token.", RequestBody = typeof(LoginProof), Responses = [200, 401])]
+    public Task<IActionResult> CreateSession(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/sessions")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        ApiHandler.RunAsync(request, logger, async () =>
+        {
+            var proof = await RequestBody.ReadJsonAsync<LoginProof>(request, cancellationToken);
+            return ApiJson.Ok(SessionResponse.From(await login.LoginAsync(proof, cancellationToken)));
+        });
+
+    [Function("Relink")]
+    [ApiOperation("Auth", "Moves the caller's MyKey ID to a renewed authentication certificate (a session of the old one plus a signed challenge of the new one).", Caller = ApiCaller.Citizen, RequestBody = typeof(LoginProof), Responses = [200, 401, 409])]
+    public Task<IActionResult> Relink(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/relink")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        ApiHandler.RunAsync(request, logger, async () =>
+        {
+            var citizen = await citizens.AuthenticateAsync(request.Headers.Authorization.ToString(), cancellationToken);
+            var proof = await RequestBody.ReadJsonAsync<LoginProof>(request, cancellationToken);
+            return ApiJson.Ok(SessionResponse.From(await login.RelinkAsync(citizen, proof, cancellationToken)));
+        });
+
+    [Function("Me")]
+    [ApiOperation("Auth", "The logged-in citizen's MyKey ID and certificate.", Caller = ApiCaller.Citizen, Responses = [200, 401])]
+    public Task<IActionResult> Me(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        ApiHandler.RunAsync(request, logger, async () =>
+        {
+            var citizen = await citizens.AuthenticateAsync(request.Headers.Authorization.ToString(), cancellationToken);
+            return ApiJson.Ok(new MeResponse(citizen.MyKeyId, new CertificateSummary(null, citizen.CertificateSerialNumber, citizen.CertificateNotAfter)));
+        });
+
+    [Function("Jwks")]
+    [ApiOperation("Auth", "The JSON Web Key Set that verifies access tokens (and sealed receipts).")]
+    public Task<IActionResult> Jwks(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "auth/jwks")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        ApiHandler.RunAsync(request, logger, async () =>
+        {
+            var key = await keys.GetPublicKeyAsync(ServiceKeyNames.TokenSigning, cancellationToken);
+            var result = ApiJson.Ok(new JwksResponse([key with { Alg = "ES256", Use = "sig" }]));
+            result.Headers["Cache-Control"] = "public, max-age=300";
+            return result;
+        });
+
+    [Function("CleanUpLoginChallenges")]
+    public async Task CleanUpChallenges([TimerTrigger("0 */15 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var deleted = await challenges.DeleteExpiredAsync(cancellationToken);
+        logger.LogInformation("Deleted {Count} expired login challenges", deleted);
+    }
+}
+
+public sealed record ChallengeRequest(string? Audience);
+
+public sealed record ChallengeResponse(string ChallengeId, string Challenge, DateTimeOffset ExpiresAt);
+
+public sealed record CertificateSummary(string? Kind, string SerialNumber, DateTimeOffset NotAfter);
+
+public sealed record SessionResponse(string MyKeyId, string AccessToken, string TokenType, int ExpiresIn, CertificateSummary Certificate)
+{
+    public static SessionResponse From(LoginSession session) => new(
+        session.MyKeyId,
+        session.Token.Token,
+        "Bearer",
+        session.Token.ExpiresIn,
+        new CertificateSummary("authentication", session.CertificateSerialNumber, session.CertificateNotAfter));
+}
+
+public sealed record MeResponse(string MyKeyId, CertificateSummary Certificate);
+
+public sealed record JwksResponse(IReadOnlyList<PublicJsonWebKey> Keys);
