@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerlessMyKey.Azure;
+using ServerlessMyKey.Core.Auth;
 using ServerlessMyKey.Core.Security;
+using ServerlessMyKey.Functions.Http;
 
 namespace ServerlessMyKey.Functions.Hosting;
 
@@ -21,6 +24,11 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddServiceKeys(configuration);
         services.AddOutboundMessaging(configuration);
         services.AddRequestAuthenticators(configuration);
+        services.AddPoints(configuration);
+        services.AddFacilities();
+
+        // Last, so that the login feature's token authenticator wins wherever it is registered.
+        services.TryAddSingleton<ICitizenAuthenticator, UnavailableCitizenAuthenticator>();
         return services;
     }
 

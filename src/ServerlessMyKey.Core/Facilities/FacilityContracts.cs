@@ -60,3 +60,13 @@ public interface IFacilityStore
     /// <summary>The newest check-ins of a facility, newest first.</summary>
     Task<IReadOnlyList<FacilityCheckin>> ListCheckinsAsync(string facilityId, int limit, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Roles of service clients for public-facility cards.</summary>
+public static class FacilityRoles
+{
+    /// <summary>A municipality registering its facilities.</summary>
+    public const string Admin = "facilities.admin";
+
+    /// <summary>A facility's terminal checking citizens in.</summary>
+    public const string Checkin = "facilities.checkin";
+}

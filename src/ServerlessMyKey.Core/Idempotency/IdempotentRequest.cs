@@ -60,6 +60,9 @@ public sealed record StoredResponse(int Status, string RequestHash, byte[] Body)
     }
 }
 
+/// <summary>A response to store under an idempotency key, in the same atomic write as the data it answers for.</summary>
+public sealed record IdempotentWrite(string KeyHash, StoredResponse Response);
+
 /// <summary>
 /// Claims an idempotency key before the operation runs, across every partition and feature: the
 /// first request to claim a key fixes the request it stands for. The operation's own atomic write

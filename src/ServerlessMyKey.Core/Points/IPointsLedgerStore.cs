@@ -28,9 +28,6 @@ public sealed record PointsLedgerSnapshot(PointsAccount Account, string? Concurr
 
 public sealed record PointsEntryPage(IReadOnlyList<PointsEntry> Entries, bool HasMore);
 
-/// <summary>A response to store under an idempotency key, in the same atomic write as the data it answers for.</summary>
-public sealed record IdempotentWrite(string KeyHash, StoredResponse Response);
-
 /// <summary>Index of accounts with due timer work, so timers read only what is due.</summary>
 public interface IPointsDueIndex
 {

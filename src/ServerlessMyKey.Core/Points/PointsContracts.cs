@@ -78,3 +78,12 @@ public sealed record PointsEntryView(
             entry.MunicipalityDelta, entry.MerchantId, entry.Source, entry.Lots);
     }
 }
+
+/// <summary>Roles of service clients for points (API.md).</summary>
+public static class PointsRoles
+{
+    public const string Admin = "points.admin";
+    public const string Credit = "points.credit";
+    public const string Debit = "points.debit";
+    public const string Read = "points.read";
+}
