@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServerlessMyKey.DevHost;
 using ServerlessMyKey.DevHost.Hosting;
@@ -18,7 +19,8 @@ public sealed class DevHostFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
-    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null)
+    /// <param name="configureServices">Registrations added after the app's own (tests replace a service this way).</param>
+    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -31,8 +33,14 @@ public sealed class DevHostFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        return DevHostApp.StartAsync(ServerlessMyKeyDevHost.Options(settings) with
+        var options = ServerlessMyKeyDevHost.Options(settings);
+        return DevHostApp.StartAsync(options with
         {
+            ConfigureServices = (services, configuration) =>
+            {
+                options.ConfigureServices!(services, configuration);
+                configureServices?.Invoke(services);
+            },
             DurableHubName = AzuriteServer.UniqueName("e2e"),
             ConfigureLogging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning),
         });
