@@ -11,7 +11,7 @@ namespace ServerlessMyKey.EndToEnd.Tests;
 /// The real app in a DevHost on a free loopback port, on the shared test Azurite, with its own
 /// data folder (local keys). Tests talk to it over real HTTP.
 /// </summary>
-public sealed class DevHostFixture : IAsyncLifetime
+public class DevHostFixture : IAsyncLifetime
 {
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -48,8 +48,16 @@ public sealed class DevHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await StartAsync(await AzuriteServer.GetConnectionStringAsync(), _dataPath);
+        Host = await StartAsync(await AzuriteServer.GetConnectionStringAsync(), _dataPath, Settings(), ConfigureServices);
         Http = new HttpClient { BaseAddress = Host.BaseAddress };
+    }
+
+    /// <summary>Settings a derived fixture adds to the app's.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? Settings() => null;
+
+    /// <summary>Registrations a derived fixture adds after the app's own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     public async Task DisposeAsync()

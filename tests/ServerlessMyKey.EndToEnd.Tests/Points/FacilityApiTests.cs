@@ -9,36 +9,20 @@ namespace ServerlessMyKey.EndToEnd.Tests.Points;
 /// <summary>Public-facility cards over real HTTP through the DevHost.</summary>
 public sealed class FacilityApiTests(PointsApiFixture app) : IClassFixture<PointsApiFixture>
 {
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, string? apiKey = null, string? bearerFor = null)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        if (apiKey is not null)
-        {
-            request.Headers.Add("x-api-key", apiKey);
-        }
-
-        if (bearerFor is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", Bearer(bearerFor));
-        }
-
-        return await app.Http.SendAsync(request);
-    }
-
     [Fact]
     public async Task A_municipality_registers_a_library_a_citizen_links_and_the_terminal_resolves_them()
     {
         var facilityId = "lib-" + Guid.NewGuid().ToString("N")[..8];
         var me = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
 
-        var registered = await SendAsync(HttpMethod.Post, "api/mykey/facilities",
+        var registered = await app.SendAsync(HttpMethod.Post, "api/mykey/facilities",
             new { facilityId, name = "千代田図書館", municipalityCode = "131016", kind = "library", terminalClientIds = new[] { "library-terminal" } }, AdminKey);
-        var notLinked = await SendAsync(HttpMethod.Post, $"api/mykey/facilities/{facilityId}/checkins", apiKey: TerminalKey, bearerFor: me);
-        var linked = await SendAsync(HttpMethod.Post, $"api/mykey/facilities/{facilityId}/links", new { userNumber = "L-000123" }, bearerFor: me);
-        var mine = await SendAsync(HttpMethod.Get, $"api/mykey/facilities/{facilityId}/links/me", bearerFor: me);
-        var checkin = await SendAsync(HttpMethod.Post, $"api/mykey/facilities/{facilityId}/checkins", apiKey: TerminalKey, bearerFor: me);
-        var notATerminal = await SendAsync(HttpMethod.Post, $"api/mykey/facilities/{facilityId}/checkins", apiKey: AdminKey, bearerFor: me);
-        var anonymous = await SendAsync(HttpMethod.Get, $"api/mykey/facilities/{facilityId}/links/me");
+        var notLinked = await app.SendAsync(HttpMethod.Post, $"api/mykey/facilities/{facilityId}/checkins", apiKey: TerminalKey, bearerFor: me);
+        var linked = await app.SendAsync(HttpMethod.Post, $"api/mykey/facilities/{facilityId}/links", new { userNumber = "L-000123" }, bearerFor: me);
+        var mine = await app.SendAsync(HttpMethod.Get, $"api/mykey/facilities/{facilityId}/links/me", bearerFor: me);
+        var checkin = await app.SendAsync(HttpMethod.Post, $"api/mykey/facilities/{facilityId}/checkins", apiKey: TerminalKey, bearerFor: me);
+        var notATerminal = await app.SendAsync(HttpMethod.Post, $"api/mykey/facilities/{facilityId}/checkins", apiKey: AdminKey, bearerFor: me);
+        var anonymous = await app.SendAsync(HttpMethod.Get, $"api/mykey/facilities/{facilityId}/links/me");
 
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, notLinked.StatusCode);

@@ -11,27 +11,6 @@ public sealed class PointsApiTests(PointsApiFixture app) : IClassFixture<PointsA
 {
     private static string NewMyKeyId() => Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, string? apiKey = null, string? bearerFor = null, string? idempotencyKey = null)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        if (apiKey is not null)
-        {
-            request.Headers.Add("x-api-key", apiKey);
-        }
-
-        if (bearerFor is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", Bearer(bearerFor));
-        }
-
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-
-        return await app.Http.SendAsync(request);
-    }
-
     private static async Task<string?> CodeAsync(HttpResponseMessage response)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -42,7 +21,7 @@ public sealed class PointsApiTests(PointsApiFixture app) : IClassFixture<PointsA
     {
         foreach (var (merchant, code, client) in new[] { ("shop-chiyoda", "131016", "shop-chiyoda"), ("shop-sapporo", "011002", "shop-sapporo") })
         {
-            var response = await SendAsync(HttpMethod.Post, "api/points/merchants", new { merchantId = merchant, name = merchant, municipalityCode = code, clientId = client }, AdminKey);
+            var response = await app.SendAsync(HttpMethod.Post, "api/points/merchants", new { merchantId = merchant, name = merchant, municipalityCode = code, clientId = client }, AdminKey);
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         }
     }
@@ -54,35 +33,35 @@ public sealed class PointsApiTests(PointsApiFixture app) : IClassFixture<PointsA
         var me = NewMyKeyId();
         var path = $"api/points/accounts/{me}";
 
-        var converted = await SendAsync(HttpMethod.Post, path + "/credits", new { amount = 1000, source = new { kind = "partner", id = "airline-a" } }, PartnerKey, idempotencyKey: "conv-1");
+        var converted = await app.SendAsync(HttpMethod.Post, path + "/credits", new { amount = 1000, source = new { kind = "partner", id = "airline-a" } }, PartnerKey, idempotencyKey: "conv-1");
         Assert.Equal(HttpStatusCode.Created, converted.StatusCode);
         Assert.Equal(1000, (await converted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("balance").GetProperty("holding").GetInt64());
 
-        var assigned = await SendAsync(HttpMethod.Post, path + "/assignments", new { municipalityCode = "131016", amount = 600 }, bearerFor: me, idempotencyKey: "assign-1");
+        var assigned = await app.SendAsync(HttpMethod.Post, path + "/assignments", new { municipalityCode = "131016", amount = 600 }, bearerFor: me, idempotencyKey: "assign-1");
         Assert.Equal(HttpStatusCode.Created, assigned.StatusCode);
 
         var debit = new { amount = 250, merchantId = "shop-chiyoda" };
-        var debited = await SendAsync(HttpMethod.Post, path + "/debits", debit, ShopKey, me, "pay-1");
+        var debited = await app.SendAsync(HttpMethod.Post, path + "/debits", debit, ShopKey, me, "pay-1");
         Assert.Equal(HttpStatusCode.Created, debited.StatusCode);
         var body = await debited.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal($"{me}-3", body.GetProperty("entryId").GetString());
         var chiyoda = body.GetProperty("balance").GetProperty("municipalities")[0];
         Assert.Equal(("131016", 350L), (chiyoda.GetProperty("municipalityCode").GetString(), chiyoda.GetProperty("available").GetInt64()));
 
-        var replay = await SendAsync(HttpMethod.Post, path + "/debits", debit, ShopKey, me, "pay-1");
+        var replay = await app.SendAsync(HttpMethod.Post, path + "/debits", debit, ShopKey, me, "pay-1");
         Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
         Assert.Equal(await debited.Content.ReadAsStringAsync(), await replay.Content.ReadAsStringAsync());
 
-        var reused = await SendAsync(HttpMethod.Post, path + "/debits", new { amount = 251, merchantId = "shop-chiyoda" }, ShopKey, me, "pay-1");
+        var reused = await app.SendAsync(HttpMethod.Post, path + "/debits", new { amount = 251, merchantId = "shop-chiyoda" }, ShopKey, me, "pay-1");
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "idempotency_key_reused"), (reused.StatusCode, await CodeAsync(reused)));
 
-        var tooMuch = await SendAsync(HttpMethod.Post, path + "/debits", new { amount = 351, merchantId = "shop-chiyoda" }, ShopKey, me, "pay-2");
+        var tooMuch = await app.SendAsync(HttpMethod.Post, path + "/debits", new { amount = 351, merchantId = "shop-chiyoda" }, ShopKey, me, "pay-2");
         Assert.Equal((HttpStatusCode.Conflict, "insufficient_balance"), (tooMuch.StatusCode, await CodeAsync(tooMuch)));
 
-        var statement = await (await SendAsync(HttpMethod.Get, path + "?limit=2", bearerFor: me)).Content.ReadFromJsonAsync<JsonElement>();
+        var statement = await (await app.SendAsync(HttpMethod.Get, path + "?limit=2", bearerFor: me)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(["debit", "assignment"], statement.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
         Assert.Equal(400, statement.GetProperty("balance").GetProperty("holding").GetInt64());
-        var older = await (await SendAsync(HttpMethod.Get, path + "?limit=2&continuationToken=" + statement.GetProperty("continuationToken").GetString(), bearerFor: me))
+        var older = await (await app.SendAsync(HttpMethod.Get, path + "?limit=2&continuationToken=" + statement.GetProperty("continuationToken").GetString(), bearerFor: me))
             .Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(["partner_conversion"], older.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
         Assert.False(older.TryGetProperty("continuationToken", out _));
@@ -96,12 +75,12 @@ public sealed class PointsApiTests(PointsApiFixture app) : IClassFixture<PointsA
         var path = $"api/points/accounts/{me}/debits";
         var debit = new { amount = 1, merchantId = "shop-chiyoda" };
 
-        var noToken = await SendAsync(HttpMethod.Post, path, debit, ShopKey, idempotencyKey: "k1");
-        var noKey = await SendAsync(HttpMethod.Post, path, debit, bearerFor: me, idempotencyKey: "k1");
-        var wrongRole = await SendAsync(HttpMethod.Post, path, debit, AuditorKey, me, "k1");
-        var othersToken = await SendAsync(HttpMethod.Post, path, debit, ShopKey, NewMyKeyId(), "k1");
-        var othersShop = await SendAsync(HttpMethod.Post, path, debit, OtherShopKey, me, "k1");
-        var noIdempotencyKey = await SendAsync(HttpMethod.Post, path, debit, ShopKey, me);
+        var noToken = await app.SendAsync(HttpMethod.Post, path, debit, ShopKey, idempotencyKey: "k1");
+        var noKey = await app.SendAsync(HttpMethod.Post, path, debit, bearerFor: me, idempotencyKey: "k1");
+        var wrongRole = await app.SendAsync(HttpMethod.Post, path, debit, AuditorKey, me, "k1");
+        var othersToken = await app.SendAsync(HttpMethod.Post, path, debit, ShopKey, NewMyKeyId(), "k1");
+        var othersShop = await app.SendAsync(HttpMethod.Post, path, debit, OtherShopKey, me, "k1");
+        var noIdempotencyKey = await app.SendAsync(HttpMethod.Post, path, debit, ShopKey, me);
 
         Assert.Equal((HttpStatusCode.Unauthorized, "unauthenticated"), (noToken.StatusCode, await CodeAsync(noToken)));
         Assert.Equal((HttpStatusCode.Unauthorized, "unauthenticated"), (noKey.StatusCode, await CodeAsync(noKey)));
@@ -116,12 +95,12 @@ public sealed class PointsApiTests(PointsApiFixture app) : IClassFixture<PointsA
     {
         var me = NewMyKeyId();
 
-        var own = await SendAsync(HttpMethod.Get, $"api/points/accounts/{me}", bearerFor: me);
-        var others = await SendAsync(HttpMethod.Get, $"api/points/accounts/{me}", bearerFor: NewMyKeyId());
-        var auditor = await SendAsync(HttpMethod.Get, $"api/points/accounts/{me}", apiKey: AuditorKey);
-        var shop = await SendAsync(HttpMethod.Get, $"api/points/accounts/{me}", apiKey: ShopKey);
-        var garbage = await SendAsync(HttpMethod.Get, $"api/points/accounts/{me}?continuationToken=garbage", bearerFor: me);
-        var badLimit = await SendAsync(HttpMethod.Get, $"api/points/accounts/{me}?limit=many", bearerFor: me);
+        var own = await app.SendAsync(HttpMethod.Get, $"api/points/accounts/{me}", bearerFor: me);
+        var others = await app.SendAsync(HttpMethod.Get, $"api/points/accounts/{me}", bearerFor: NewMyKeyId());
+        var auditor = await app.SendAsync(HttpMethod.Get, $"api/points/accounts/{me}", apiKey: AuditorKey);
+        var shop = await app.SendAsync(HttpMethod.Get, $"api/points/accounts/{me}", apiKey: ShopKey);
+        var garbage = await app.SendAsync(HttpMethod.Get, $"api/points/accounts/{me}?continuationToken=garbage", bearerFor: me);
+        var badLimit = await app.SendAsync(HttpMethod.Get, $"api/points/accounts/{me}?limit=many", bearerFor: me);
 
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
         Assert.Equal(me, (await own.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("myKeyId").GetString());
@@ -137,9 +116,9 @@ public sealed class PointsApiTests(PointsApiFixture app) : IClassFixture<PointsA
     {
         var me = NewMyKeyId();
 
-        var set = await SendAsync(HttpMethod.Put, $"api/points/accounts/{me}/default-municipality", new { municipalityCode = "011002" }, bearerFor: me);
-        var unknown = await SendAsync(HttpMethod.Put, $"api/points/accounts/{me}/default-municipality", new { municipalityCode = "999997" }, bearerFor: me);
-        var granted = await SendAsync(HttpMethod.Post, $"api/points/accounts/{me}/credits",
+        var set = await app.SendAsync(HttpMethod.Put, $"api/points/accounts/{me}/default-municipality", new { municipalityCode = "011002" }, bearerFor: me);
+        var unknown = await app.SendAsync(HttpMethod.Put, $"api/points/accounts/{me}/default-municipality", new { municipalityCode = "999997" }, bearerFor: me);
+        var granted = await app.SendAsync(HttpMethod.Post, $"api/points/accounts/{me}/credits",
             new { amount = 300, source = new { kind = "municipality", id = "checkup-2025" }, municipalityCode = "011002" }, AdminKey, idempotencyKey: "grant-1");
 
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
