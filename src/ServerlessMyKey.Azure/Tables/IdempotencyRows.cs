@@ -1,7 +1,6 @@
 using Azure.Data.Tables;
 using ServerlessMyKey.Core.Idempotency;
 
-
 namespace ServerlessMyKey.Azure.Tables;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using ServerlessMyKey.Core.Idempotency;
-using ServerlessMyKey.Core.Points;
 
 namespace ServerlessMyKey.Core.Facilities;
 
