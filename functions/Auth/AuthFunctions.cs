@@ -55,7 +55,7 @@ public sealed class AuthFunctions(
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
-            var citizen = await citizens.AuthenticateAsync(request.Headers.Authorization.ToString(), cancellationToken);
+            var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
             var proof = await RequestBody.ReadJsonAsync<LoginProof>(request, cancellationToken);
             return ApiJson.Ok(SessionResponse.From(await login.RelinkAsync(citizen, proof, cancellationToken)));
         });
@@ -67,7 +67,7 @@ public sealed class AuthFunctions(
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
-            var citizen = await citizens.AuthenticateAsync(request.Headers.Authorization.ToString(), cancellationToken);
+            var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
             return ApiJson.Ok(new MeResponse(citizen.MyKeyId, new CertificateSummary(null, citizen.CertificateSerialNumber, citizen.CertificateNotAfter)));
         });
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure;
 using ServerlessMyKey.Azure.Jpki;
 using ServerlessMyKey.Core.Security;
+using ServerlessMyKey.Functions.Http;
 
 namespace ServerlessMyKey.Functions.Hosting;
 
@@ -24,6 +25,8 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddRequestAuthenticators(configuration);
         services.AddJpki(configuration);
         services.AddLogin(configuration);
+        services.AddPoints(configuration);
+        services.AddFacilities();
         return services;
     }
 

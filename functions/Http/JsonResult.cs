@@ -38,11 +38,7 @@ public sealed class JsonBodyResult(object? value, int statusCode, string content
 /// <summary>The JSON conventions of the API: camelCase, RFC 3339 times, no nulls written.</summary>
 public static class ApiJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-        MaxDepth = 32,
-    };
+    public static JsonSerializerOptions Options => Core.Idempotency.ApiJsonOptions.Options;
 
     public static JsonBodyResult Ok(object value) => new(value, StatusCodes.Status200OK);
 

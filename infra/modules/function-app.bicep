@@ -60,6 +60,7 @@ var appSettings = union(
     // Tunable defaults (e.g. Auth__*, Delegation__*): additionalAppSettings may override these.
     KeyVault__Keys__token_signing: 'token-signing'
     KeyVault__Keys__data_encryption: 'data-encryption'
+    Points__HoldingPeriodDays: '14'
   },
   additionalAppSettings,
   {

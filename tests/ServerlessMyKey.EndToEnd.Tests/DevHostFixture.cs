@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ServerlessMyKey.Cli;
+using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.DevHost;
 using ServerlessMyKey.DevHost.Hosting;
 using ServerlessMyKey.Testing;
@@ -10,7 +13,7 @@ namespace ServerlessMyKey.EndToEnd.Tests;
 /// The real app in a DevHost on a free loopback port, on the shared test Azurite, with its own
 /// data folder (local keys). Tests talk to it over real HTTP.
 /// </summary>
-public sealed class DevHostFixture : IAsyncLifetime
+public class DevHostFixture : IAsyncLifetime
 {
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -18,7 +21,26 @@ public sealed class DevHostFixture : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
-    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null)
+    /// <summary>The development PKI the DevHost created and trusts (Development).</summary>
+    public DevelopmentPki Pki => DevelopmentPki.LoadOrCreate(Path.Combine(_dataPath, "pki"));
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
+
+    /// <summary>Issues a new virtual card, logs in with it over HTTP, and returns the new MyKey ID.</summary>
+    public async Task<string> NewCitizenAsync()
+    {
+        var card = Pki.IssueCard(new CardHolder("山田　花子", "東京都千代田区霞が関2-1-2", new DateOnly(1990, 4, 1), "female"));
+        var session = await new MyKeyApiClient(Http).LoginAsync(card);
+        var myKeyId = session.GetProperty("myKeyId").GetString()!;
+        _tokens[myKeyId] = session.GetProperty("accessToken").GetString()!;
+        return myKeyId;
+    }
+
+    /// <summary>The access token of a citizen created by <see cref="NewCitizenAsync"/>.</summary>
+    public string AccessToken(string myKeyId) => _tokens[myKeyId];
+
+    /// <param name="configureServices">Registrations added after the app's own (tests replace a service this way).</param>
+    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -31,8 +53,14 @@ public sealed class DevHostFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        return DevHostApp.StartAsync(ServerlessMyKeyDevHost.Options(settings) with
+        var options = ServerlessMyKeyDevHost.Options(settings);
+        return DevHostApp.StartAsync(options with
         {
+            ConfigureServices = (services, configuration) =>
+            {
+                options.ConfigureServices!(services, configuration);
+                configureServices?.Invoke(services);
+            },
             DurableHubName = AzuriteServer.UniqueName("e2e"),
             ConfigureLogging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning),
         });
@@ -40,8 +68,16 @@ public sealed class DevHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await StartAsync(await AzuriteServer.GetConnectionStringAsync(), _dataPath);
+        Host = await StartAsync(await AzuriteServer.GetConnectionStringAsync(), _dataPath, Settings(), ConfigureServices);
         Http = new HttpClient { BaseAddress = Host.BaseAddress };
+    }
+
+    /// <summary>Settings a derived fixture adds to the app's.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? Settings() => null;
+
+    /// <summary>Registrations a derived fixture adds after the app's own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     public async Task DisposeAsync()

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ServerlessMyKey.Jpki.Certificates;
 using ServerlessMyKey.Jpki.Revocation;
+using ServerlessMyKey.Jpki.Verification;
 using ServerlessMyKey.Jpki.Tests.TestPki;
 using static ServerlessMyKey.Jpki.Tests.TestPki.DevelopmentPki;
 
@@ -220,12 +221,15 @@ public sealed class CrlRevocationTests : IDisposable
     }
 
     [Fact]
-    public void Crl_mode_without_sources_is_refused()
+    public async Task Crl_mode_without_sources_fails_closed_with_revocation_unavailable()
     {
-        var error = Assert.Throws<JpkiConfigurationException>(() =>
-            RevocationCheckerFactory.Create(new JpkiOptions(), _harness.Anchors, _harness.Time, allowDevelopmentOnlyModes: true));
+        // The app starts (health, other features) but accepts no certificate until CRLs are configured.
+        var checker = RevocationCheckerFactory.Create(new JpkiOptions(), _harness.Anchors, _harness.Time, allowDevelopmentOnlyModes: false);
+        var verifier = new JpkiCertificateVerifier(_harness.Anchors, checker, _harness.Time, _harness.Options);
 
-        Assert.Equal("Jpki:Revocation", error.Key);
+        var result = await verifier.VerifyAsync(DevelopmentPki.Issue(LeafSpec.Authentication()), JpkiCertificateKind.Authentication);
+
+        JpkiAssert.Fails(JpkiErrorCode.RevocationUnavailable, result);
     }
 
     [Fact]

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.MyKey;
 
 namespace ServerlessMyKey.Core.Auth;
 
 /// <summary>
-/// MyKey IDs (マイキーID): 8 alphanumeric characters, created on a certificate's first login and
+/// MyKey IDs (マイキーID): 8 alphanumeric characters (<see cref="MyKeyIdFormat"/>) drawn from <see cref="Alphabet"/>, created on a certificate's first login and
 /// returned again on later logins with it. A certificate is identified by a hash of its issuer's
 /// key identifier and its serial number, so no raw certificate is kept.
 /// </summary>
@@ -12,8 +13,6 @@ public sealed class MyKeyIds(IMyKeyIdStore store)
 {
     /// <summary>Upper-case letters and digits without the look-alikes 0/O and 1/I (32 symbols).</summary>
     public const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-    public const int Length = 8;
 
     private const int MaxAttempts = 8;
 
@@ -25,9 +24,6 @@ public sealed class MyKeyIds(IMyKeyIdStore store)
         serialNumber.CopyTo(input.AsSpan(issuerKeyId.Length + 1));
         return Convert.ToHexStringLower(SHA256.HashData(input));
     }
-
-    public static bool IsWellFormed(string? myKeyId) =>
-        myKeyId is { Length: Length } && myKeyId.All(c => Alphabet.Contains(c, StringComparison.Ordinal));
 
     /// <summary>The certificate's MyKey ID, created (unique, insert-if-absent) on its first login.</summary>
     public async Task<string> GetOrCreateAsync(string certificateBinding, CancellationToken cancellationToken = default)
@@ -73,7 +69,7 @@ public sealed class MyKeyIds(IMyKeyIdStore store)
         await store.SetCurrentCertificateAsync(myKeyId, newCertificateBinding, cancellationToken);
     }
 
-    private static string NewId() => RandomNumberGenerator.GetString(Alphabet, Length);
+    private static string NewId() => RandomNumberGenerator.GetString(Alphabet, MyKeyIdFormat.Length);
 }
 
 /// <summary>Where MyKey IDs and certificate bindings live.</summary>

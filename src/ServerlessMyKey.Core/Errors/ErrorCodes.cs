@@ -14,6 +14,9 @@ public static class ErrorCodes
     public static readonly ErrorCode Forbidden = new("forbidden", 403, "The caller lacks the role this operation needs.");
     public static readonly ErrorCode NotFound = new("not_found", 404, "No such resource.");
     public static readonly ErrorCode Conflict = new("conflict", 409, "The resource changed concurrently; retry.");
+    public static readonly ErrorCode AlreadyExists = new("already_exists", 409, "A resource with this id already exists with other values.");
+    public static readonly ErrorCode InsufficientBalance = new("insufficient_balance", 409, "The account does not hold enough usable points.");
+    public static readonly ErrorCode UnknownMunicipality = new("unknown_municipality", 422, "The municipality does not take part in MyKey points.");
     public static readonly ErrorCode IdempotencyKeyReused = new("idempotency_key_reused", 422, "The Idempotency-Key was used before with a different body.");
     public static readonly ErrorCode StorageUnavailable = new("storage_unavailable", 503, "Storage did not answer.");
     public static readonly ErrorCode DependencyUnavailable = new("dependency_unavailable", 503, "A service this operation depends on did not answer.");
@@ -35,7 +38,8 @@ public static class ErrorCodes
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
         InvalidRequest, InvalidJson, UnsupportedMediaType, PayloadTooLarge, Unauthenticated, Forbidden, NotFound,
-        Conflict, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable, InternalError, MethodNotAllowed,
+        Conflict, AlreadyExists, InsufficientBalance, UnknownMunicipality, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable,
+        InternalError, MethodNotAllowed,
         ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, SignatureInvalid, CertificateUntrusted, CertificateExpired,
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable,
     ];

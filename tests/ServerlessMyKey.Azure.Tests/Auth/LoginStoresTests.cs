@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using ServerlessMyKey.Azure.Auth;
 using ServerlessMyKey.Core.Auth;
 using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.MyKey;
 using ServerlessMyKey.Testing;
 using Xunit;
 
@@ -98,7 +99,8 @@ public sealed class LoginStoresTests(AzuriteFixture azurite) : IClassFixture<Azu
         var first = await ids.GetOrCreateAsync(binding);
         var again = await ids.GetOrCreateAsync(binding);
 
-        Assert.True(MyKeyIds.IsWellFormed(first), first);
+        Assert.True(MyKeyIdFormat.IsValid(first), first);
+        Assert.All(first, c => Assert.Contains(c, MyKeyIds.Alphabet));
         Assert.Equal(first, again);
         Assert.NotEqual(first, await ids.GetOrCreateAsync(MyKeyIds.CertificateBinding([1, 2, 3], Guid.NewGuid().ToByteArray())));
     }

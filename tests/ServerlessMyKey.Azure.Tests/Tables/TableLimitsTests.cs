@@ -1,0 +1,131 @@
+using Azure;
+using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Tables;
+
+namespace ServerlessMyKey.Azure.Tests.Tables;
+
+/// <summary>Azurite accepts every one of these writes; Azure refuses them, so the guard must.</summary>
+public sealed class TableLimitsTests
+{
+    private static TableTransactionAction Add(string partitionKey, string rowKey, Action<TableEntity>? fill = null)
+    {
+        var entity = new TableEntity(partitionKey, rowKey) { ["Amount"] = 1L };
+        fill?.Invoke(entity);
+        return new TableTransactionAction(TableTransactionActionType.Add, entity);
+    }
+
+    [Fact]
+    public void A_transaction_of_100_operations_in_one_partition_passes()
+    {
+        TableLimits.EnsureTransaction([.. Enumerable.Range(0, 100).Select(i => Add("AB12CD34", "entry|" + i))]);
+    }
+
+    [Fact]
+    public void More_than_100_operations_are_refused()
+    {
+        var error = Assert.Throws<TableLimitException>(() => TableLimits.EnsureTransaction([.. Enumerable.Range(0, 101).Select(i => Add("AB12CD34", "entry|" + i))]));
+
+        Assert.Contains("101", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_transaction_is_refused()
+    {
+        Assert.Throws<TableLimitException>(() => TableLimits.EnsureTransaction([]));
+    }
+
+    [Fact]
+    public void A_second_partition_is_refused()
+    {
+        Assert.Throws<TableLimitException>(() => TableLimits.EnsureTransaction([Add("AB12CD34", "summary"), Add("ZZ12CD34", "summary")]));
+    }
+
+    [Fact]
+    public void Two_operations_on_one_row_are_refused()
+    {
+        Assert.Throws<TableLimitException>(() => TableLimits.EnsureTransaction(
+        [
+            Add("AB12CD34", "summary"),
+            new TableTransactionAction(TableTransactionActionType.UpdateReplace, new TableEntity("AB12CD34", "summary"), ETag.All),
+        ]));
+    }
+
+    [Fact]
+    public void An_entity_over_one_mebibyte_is_refused()
+    {
+        // 17 binary properties of 64 KiB: each within its own limit, together over 1 MiB.
+        var action = Add("AB12CD34", "summary", e =>
+        {
+            for (var i = 0; i < 17; i++)
+            {
+                e["State" + i] = new byte[64 * 1024];
+            }
+        });
+
+        var error = Assert.Throws<TableLimitException>(() => TableLimits.EnsureTransaction([action]));
+        Assert.Contains("1 MiB", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_property_over_64_KiB_is_refused()
+    {
+        Assert.Throws<TableLimitException>(() => TableLimits.EnsureEntity(new TableEntity("p", "r") { ["Data"] = new byte[(64 * 1024) + 1] }));
+        Assert.Throws<TableLimitException>(() => TableLimits.EnsureEntity(new TableEntity("p", "r") { ["Text"] = new string('x', (32 * 1024) + 1) }));
+        TableLimits.EnsureEntity(new TableEntity("p", "r") { ["Data"] = new byte[64 * 1024], ["Text"] = new string('x', 32 * 1024) });
+    }
+
+    [Fact]
+    public void More_than_252_properties_are_refused()
+    {
+        var entity = new TableEntity("p", "r");
+        for (var i = 0; i < 253; i++)
+        {
+            entity["P" + i] = i;
+        }
+
+        Assert.Throws<TableLimitException>(() => TableLimits.EnsureEntity(entity));
+    }
+
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("a\\b")]
+    [InlineData("a#b")]
+    [InlineData("a?b")]
+    [InlineData("a\u0001b")]
+    [InlineData("a\u007Fb")]
+    public void Keys_with_forbidden_characters_are_refused(string key)
+    {
+        Assert.Throws<TableLimitException>(() => TableLimits.EnsureEntity(new TableEntity(key, "r")));
+        Assert.Throws<TableLimitException>(() => TableLimits.EnsureEntity(new TableEntity("p", key)));
+    }
+
+    [Fact]
+    public void A_key_over_one_KiB_is_refused()
+    {
+        Assert.Throws<TableLimitException>(() => TableLimits.EnsureEntity(new TableEntity("p", new string('r', 513))));
+    }
+
+    [Fact]
+    public void A_transaction_of_4_MiB_is_refused_though_each_entity_fits()
+    {
+        var actions = Enumerable.Range(0, 5).Select(i => Add("p", "r" + i, e =>
+        {
+            for (var j = 0; j < 14; j++)
+            {
+                e["Chunk" + j] = new byte[64 * 1024];
+            }
+        })).ToList();
+
+        var error = Assert.Throws<TableLimitException>(() => TableLimits.EnsureTransaction(actions));
+        Assert.Contains("4 MiB", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_size_estimate_follows_the_published_formula()
+    {
+        // 4 + 2×(1+1) for the keys; "Amount" (long): 8 + 2×6 + 8; "Name" (string "abc"): 8 + 2×4 + 4 + 2×3.
+        var entity = new TableEntity("p", "r") { ["Amount"] = 5L, ["Name"] = "abc" };
+
+        Assert.Equal(8 + 28 + 26, TableLimits.EstimateSize(entity));
+    }
+}

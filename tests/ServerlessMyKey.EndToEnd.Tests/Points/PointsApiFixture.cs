@@ -1,0 +1,57 @@
+using System.Net.Http.Json;
+
+namespace ServerlessMyKey.EndToEnd.Tests.Points;
+
+/// <summary>
+/// The real app in a DevHost over HTTP with service clients for every points and facility role.
+/// Citizens are real: each logs in with a new virtual card of the DevHost's development PKI.
+/// </summary>
+public sealed class PointsApiFixture : DevHostFixture
+{
+    public const string AdminKey = "e2e-city-admin-key-0000000000";
+    public const string PartnerKey = "e2e-partner-key-000000000000000";
+    public const string ShopKey = "e2e-shop-chiyoda-key-0000000000";
+    public const string OtherShopKey = "e2e-shop-sapporo-key-0000000000";
+    public const string AuditorKey = "e2e-auditor-key-00000000000000";
+    public const string TerminalKey = "e2e-library-terminal-key-000000";
+
+    /// <summary>Sends a request with an optional JSON body, API key, the access token of a citizen (by MyKey ID) and Idempotency-Key.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, string? apiKey = null, string? bearerFor = null, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (apiKey is not null)
+        {
+            request.Headers.Add("x-api-key", apiKey);
+        }
+
+        if (bearerFor is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + AccessToken(bearerFor));
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await Http.SendAsync(request);
+    }
+
+    protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>
+    {
+        ["Clients:e2e-city:ApiKey"] = AdminKey,
+        ["Clients:e2e-city:Roles"] = "points.admin,points.credit,facilities.admin",
+        ["Clients:e2e-partner:ApiKey"] = PartnerKey,
+        ["Clients:e2e-partner:Roles"] = "points.credit",
+        ["Clients:shop-chiyoda:ApiKey"] = ShopKey,
+        ["Clients:shop-chiyoda:Roles"] = "points.debit",
+        ["Clients:shop-sapporo:ApiKey"] = OtherShopKey,
+        ["Clients:shop-sapporo:Roles"] = "points.debit",
+        ["Clients:e2e-auditor:ApiKey"] = AuditorKey,
+        ["Clients:e2e-auditor:Roles"] = "points.read",
+        ["Clients:library-terminal:ApiKey"] = TerminalKey,
+        ["Clients:library-terminal:Roles"] = "facilities.checkin",
+        ["Points:Municipalities:131016:ExpiryRule"] = "EndOfNextFiscalYear",
+        ["Points:Municipalities:011002:ExpiryRule"] = "Days:180",
+    };
+}
