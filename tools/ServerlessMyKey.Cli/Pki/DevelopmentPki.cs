@@ -59,12 +59,16 @@ public sealed partial class DevelopmentPki
         return pki;
     }
 
-    /// <summary>Issues a virtual card: authentication and signing certificates with their keys.</summary>
-    public VirtualCard IssueCard(CardHolder holder)
+    /// <summary>
+    /// Issues a virtual card: authentication and signing certificates with their keys, valid from
+    /// now for five years unless <paramref name="validFrom"/>/<paramref name="validTo"/> say otherwise
+    /// (tests issue expired or not-yet-valid cards this way).
+    /// </summary>
+    public VirtualCard IssueCard(CardHolder holder, DateTimeOffset? validFrom = null, DateTimeOffset? validTo = null)
     {
         ArgumentNullException.ThrowIfNull(holder);
-        var now = _time.GetUtcNow();
-        var notAfter = now.AddYears(5);
+        var now = validFrom ?? _time.GetUtcNow();
+        var notAfter = validTo ?? now.AddYears(5);
         var id = "card-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
         using var authKey = RSA.Create(2048);

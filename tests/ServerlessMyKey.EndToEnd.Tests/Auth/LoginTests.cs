@@ -1,0 +1,290 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using ServerlessMyKey.Cli;
+using ServerlessMyKey.Cli.Pki;
+using Xunit;
+
+namespace ServerlessMyKey.EndToEnd.Tests.Auth;
+
+/// <summary>
+/// JPKI login through the DevHost over HTTP with virtual cards of the development PKI: a valid
+/// baseline, then one thing broken per test, asserting the exact code.
+/// </summary>
+public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
+{
+    private static readonly CardHolder Holder = new("佐藤　一郎", "北海道札幌市中央区北1条西2丁目", new DateOnly(1978, 11, 3), "male");
+
+    private MyKeyApiClient Client => new(app.Http);
+
+    private Task<HttpResponseMessage> PostSessionAsync(object body) => app.Http.PostAsJsonAsync("api/auth/sessions", body);
+
+    private async Task<HttpResponseMessage> LoginWithAsync(VirtualCard card, Func<byte[], byte[]>? sign = null, X509Certificate2? certificate = null)
+    {
+        var (challengeId, challenge) = await Client.CreateChallengeAsync();
+        return await PostSessionAsync(new
+        {
+            challengeId,
+            certificate = Convert.ToBase64String((certificate ?? card.AuthenticationCertificate).RawData),
+            signature = Convert.ToBase64String((sign ?? card.SignWithAuthenticationKey)(challenge)),
+        });
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Baseline_login_returns_a_MyKey_ID_and_token_and_the_same_ID_again()
+    {
+        var card = app.Pki.IssueCard(Holder);
+
+        var first = await Client.LoginAsync(card);
+        var second = await Client.LoginAsync(card);
+
+        var myKeyId = first.GetProperty("myKeyId").GetString()!;
+        Assert.Matches("^[A-Z0-9]{8}$", myKeyId);
+        Assert.Equal(myKeyId, second.GetProperty("myKeyId").GetString());
+        Assert.Equal("Bearer", first.GetProperty("tokenType").GetString());
+        Assert.Equal(900, first.GetProperty("expiresIn").GetInt32());
+        Assert.Equal("authentication", first.GetProperty("certificate").GetProperty("kind").GetString());
+        Assert.Equal(card.AuthenticationCertificate.SerialNumber, first.GetProperty("certificate").GetProperty("serialNumber").GetString());
+        Assert.NotEqual(myKeyId, (await Client.LoginAsync(app.Pki.IssueCard(Holder))).GetProperty("myKeyId").GetString());
+    }
+
+    [Fact]
+    public async Task Token_opens_me_and_verifies_with_the_published_jwks()
+    {
+        var session = await Client.LoginAsync(app.Pki.IssueCard(Holder));
+        var token = session.GetProperty("accessToken").GetString()!;
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var me = await (await app.Http.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(session.GetProperty("myKeyId").GetString(), me.GetProperty("myKeyId").GetString());
+
+        var jwks = await app.Http.GetFromJsonAsync<JsonElement>("api/auth/jwks");
+        var parts = token.Split('.');
+        var kid = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0])).RootElement.GetProperty("kid").GetString();
+        var key = jwks.GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("kid").GetString() == kid);
+        Assert.Equal("ES256", key.GetProperty("alg").GetString());
+        using var ecdsa = ECDsa.Create(new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256,
+            Q = new ECPoint { X = Base64Url.DecodeFromChars(key.GetProperty("x").GetString()!), Y = Base64Url.DecodeFromChars(key.GetProperty("y").GetString()!) },
+        });
+        Assert.True(ecdsa.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url.DecodeFromChars(parts[2]), HashAlgorithmName.SHA256));
+    }
+
+    [Fact]
+    public async Task Me_without_a_token_is_401()
+    {
+        await AssertProblemAsync(await app.Http.GetAsync(new Uri("api/me", UriKind.Relative)), HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task Login_challenge_for_a_registered_client_puts_it_in_the_audience()
+    {
+        var session = await Client.LoginAsync(app.Pki.IssueCard(Holder), LoginFixture.PortalClient);
+        var claims = JsonDocument.Parse(Base64Url.DecodeFromChars(session.GetProperty("accessToken").GetString()!.Split('.')[1])).RootElement;
+
+        Assert.Contains(LoginFixture.PortalClient, claims.GetProperty("aud").EnumerateArray().Select(a => a.GetString()));
+    }
+
+    [Fact]
+    public async Task Challenge_for_an_unknown_client_is_400()
+    {
+        await AssertProblemAsync(await app.Http.PostAsJsonAsync("api/auth/challenges", new { audience = "nobody" }), HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Unknown_challenge_is_challenge_not_found()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        await AssertProblemAsync(await PostSessionAsync(MyKeyApiClient.LoginBody(card, "ch_AAAAAAAAAAAAAAAAAAAAAA", new byte[32])), HttpStatusCode.Unauthorized, "challenge_not_found");
+    }
+
+    [Fact]
+    public async Task Replayed_challenge_is_challenge_already_used()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        var (challengeId, challenge) = await Client.CreateChallengeAsync();
+        var body = MyKeyApiClient.LoginBody(card, challengeId, challenge);
+
+        Assert.Equal(HttpStatusCode.OK, (await PostSessionAsync(body)).StatusCode);
+        await AssertProblemAsync(await PostSessionAsync(body), HttpStatusCode.Unauthorized, "challenge_already_used");
+    }
+
+    [Fact]
+    public async Task Concurrent_submissions_of_one_signed_challenge_give_exactly_one_session()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        var (challengeId, challenge) = await Client.CreateChallengeAsync();
+        var body = MyKeyApiClient.LoginBody(card, challengeId, challenge);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => PostSessionAsync(body)));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
+        {
+            await AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "challenge_already_used");
+        }
+    }
+
+    [Fact]
+    public async Task Tampered_signature_is_signature_invalid()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        await AssertProblemAsync(await LoginWithAsync(card, challenge =>
+        {
+            var signature = card.SignWithAuthenticationKey(challenge);
+            signature[100] ^= 0x01;
+            return signature;
+        }), HttpStatusCode.Unauthorized, "signature_invalid");
+    }
+
+    [Fact]
+    public async Task Sha1_digestinfo_from_an_older_client_is_refused_as_signature_invalid()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        using var key = card.AuthenticationCertificate.GetRSAPrivateKey()!;
+
+        await AssertProblemAsync(await LoginWithAsync(card, challenge => key.SignData(challenge, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1)), HttpStatusCode.Unauthorized, "signature_invalid");
+    }
+
+    [Fact]
+    public async Task Signature_by_another_cards_key_is_signature_invalid()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        var other = app.Pki.IssueCard(Holder);
+
+        await AssertProblemAsync(await LoginWithAsync(card, other.SignWithAuthenticationKey), HttpStatusCode.Unauthorized, "signature_invalid");
+    }
+
+    [Fact]
+    public async Task Signing_certificate_offered_for_login_is_certificate_wrong_kind()
+    {
+        var card = app.Pki.IssueCard(Holder);
+
+        await AssertProblemAsync(await LoginWithAsync(card, card.SignWithSigningKey, card.SigningCertificate), HttpStatusCode.Unauthorized, "certificate_wrong_kind");
+    }
+
+    [Fact]
+    public async Task Card_of_an_untrusted_root_with_the_same_name_is_certificate_untrusted()
+    {
+        // Another development PKI: identical DNs, different keys. Trust must follow keys, not names.
+        var folder = Directory.CreateTempSubdirectory("smk-rogue-pki-").FullName;
+        try
+        {
+            var rogue = DevelopmentPki.LoadOrCreate(folder).IssueCard(Holder);
+            Assert.Equal(app.Pki.AuthenticationRoot.Subject, rogue.AuthenticationCertificate.Issuer);
+
+            await AssertProblemAsync(await LoginWithAsync(rogue), HttpStatusCode.Unauthorized, "certificate_untrusted");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Expired_card_is_certificate_expired()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var card = app.Pki.IssueCard(Holder, validFrom: now.AddHours(-12), validTo: now.AddHours(-1));
+
+        await AssertProblemAsync(await LoginWithAsync(card), HttpStatusCode.Unauthorized, "certificate_expired");
+    }
+
+    [Fact]
+    public async Task Revoked_card_is_certificate_revoked()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        Assert.Equal(HttpStatusCode.OK, (await LoginWithAsync(card)).StatusCode);
+
+        app.Pki.Revoke(card, CardCertificates.Authentication, X509RevocationReason.KeyCompromise);
+
+        // The CRL source is re-read at most every Jpki:Revocation:RefreshSeconds (1 s here), in the
+        // background while the previous CRL is still fresh: the revocation shows within seconds.
+        HttpResponseMessage response;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        do
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            response = await LoginWithAsync(card);
+        }
+        while (response.StatusCode == HttpStatusCode.OK && DateTime.UtcNow < deadline);
+
+        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "certificate_revoked");
+    }
+
+    [Theory]
+    [InlineData("certificate", "%%% not base64 %%%")]
+    [InlineData("signature", "%%%")]
+    [InlineData("certificate", "AAAA")]
+    public async Task Malformed_base64_or_der_is_400_invalid_request(string field, string value)
+    {
+        var card = app.Pki.IssueCard(Holder);
+        var (challengeId, challenge) = await Client.CreateChallengeAsync();
+        var body = new Dictionary<string, string>
+        {
+            ["challengeId"] = challengeId,
+            ["certificate"] = Convert.ToBase64String(card.AuthenticationCertificate.RawData),
+            ["signature"] = Convert.ToBase64String(card.SignWithAuthenticationKey(challenge)),
+        };
+        body[field] = value;
+
+        await AssertProblemAsync(await PostSessionAsync(body), HttpStatusCode.BadRequest, "invalid_request");
+        Assert.Equal(HttpStatusCode.OK, (await PostSessionAsync(MyKeyApiClient.LoginBody(card, challengeId, challenge))).StatusCode); // 400 left the challenge unused
+    }
+
+    [Fact]
+    public async Task Url_safe_unpadded_base64_is_accepted()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        var (challengeId, challenge) = await Client.CreateChallengeAsync();
+
+        var response = await PostSessionAsync(new
+        {
+            challengeId,
+            certificate = Base64Url.EncodeToString(card.AuthenticationCertificate.RawData),
+            signature = Base64Url.EncodeToString(card.SignWithAuthenticationKey(challenge)),
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Renewed_card_keeps_the_MyKey_ID_through_relink()
+    {
+        var oldCard = app.Pki.IssueCard(Holder);
+        var session = await Client.LoginAsync(oldCard);
+        var renewed = app.Pki.IssueCard(Holder);
+        var (challengeId, challenge) = await Client.CreateChallengeAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/auth/relink") { Content = JsonContent.Create(MyKeyApiClient.LoginBody(renewed, challengeId, challenge)) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.GetProperty("accessToken").GetString());
+        var relinked = await app.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, relinked.StatusCode);
+        Assert.Equal(session.GetProperty("myKeyId").GetString(), (await Client.LoginAsync(renewed)).GetProperty("myKeyId").GetString());
+    }
+
+    [Fact]
+    public async Task Relink_without_a_session_is_401()
+    {
+        var renewed = app.Pki.IssueCard(Holder);
+        var (challengeId, challenge) = await Client.CreateChallengeAsync();
+
+        await AssertProblemAsync(await app.Http.PostAsJsonAsync("api/auth/relink", MyKeyApiClient.LoginBody(renewed, challengeId, challenge)), HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+}
