@@ -61,6 +61,17 @@ var appSettings = union(
     KeyVault__Keys__token_signing: 'token-signing'
     KeyVault__Keys__data_encryption: 'data-encryption'
     Points__HoldingPeriodDays: '14'
+    Auth__ChallengeTtlSeconds: '300'
+    Auth__TokenLifetimeSeconds: '900'
+    Auth__Issuer: '' // empty: https://<WEBSITE_HOSTNAME>/api
+    Auth__Audience: 'serverlessmykey-api'
+    Auth__ClockSkewSeconds: '60'
+    Jpki__BundledRoots: 'true'
+    Jpki__AllowTestRoots: 'false'
+    Jpki__ClockSkewSeconds: '300'
+    Jpki__Revocation__Mode: 'Crl'
+    Jpki__Revocation__RefreshSeconds: '300'
+    Jpki__Revocation__MaxCrlMegabytes: '512'
   },
   additionalAppSettings,
   {

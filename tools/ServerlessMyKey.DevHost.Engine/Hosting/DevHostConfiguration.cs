@@ -6,8 +6,9 @@ namespace ServerlessMyKey.DevHost.Hosting;
 
 /// <summary>
 /// Builds the configuration the app sees, lowest precedence first: local.settings.sample.json
-/// (safe defaults), functions/local.settings.json (your overrides, as <c>func start</c> reads it),
-/// environment variables, the options' settings, and the command line.
+/// (safe defaults), the derived development defaults (e.g. the development PKI), then
+/// functions/local.settings.json (your overrides, as <c>func start</c> reads it), environment
+/// variables, the options' settings, and the command line.
 /// </summary>
 internal static class DevHostConfiguration
 {
@@ -27,12 +28,17 @@ internal static class DevHostConfiguration
     {
         // Like `func start`, the DevHost is a Development environment unless told otherwise.
         var builder = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development" })
-            .AddInMemoryCollection(derived ?? new Dictionary<string, string?>());
-        if (options.ReadLocalSettingsFiles && repositoryRoot is not null)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development" });
+        var readFiles = options.ReadLocalSettingsFiles && repositoryRoot is not null;
+        if (readFiles)
         {
-            builder.AddInMemoryCollection(ReadValues(Path.Combine(repositoryRoot, "local.settings.sample.json")));
-            builder.AddInMemoryCollection(ReadValues(Path.Combine(repositoryRoot, "functions", "local.settings.json")));
+            builder.AddInMemoryCollection(ReadValues(Path.Combine(repositoryRoot!, "local.settings.sample.json")));
+        }
+
+        builder.AddInMemoryCollection(derived ?? new Dictionary<string, string?>());
+        if (readFiles)
+        {
+            builder.AddInMemoryCollection(ReadValues(Path.Combine(repositoryRoot!, "functions", "local.settings.json")));
         }
 
         builder.AddEnvironmentVariables();

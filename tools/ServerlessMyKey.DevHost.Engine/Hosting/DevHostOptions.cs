@@ -20,7 +20,7 @@ public sealed record DevHostOptions
 
     /// <summary>
     /// Settings derived at start-up from the configuration and the DevHost's data folder (e.g. the
-    /// development PKI's files), added below every other source so that any setting overrides them.
+    /// development PKI's files): above local.settings.sample.json, below every setting of yours.
     /// </summary>
     public Func<DevHostContext, IReadOnlyDictionary<string, string?>>? DerivedDefaults { get; init; }
 
