@@ -7,7 +7,8 @@ namespace ServerlessMyKey.Jpki;
 /// Keys: <c>Jpki:TrustAnchors:Authentication</c> and <c>Jpki:TrustAnchors:Signing</c> (lists of root
 /// certificate files, PEM or DER), <c>Jpki:BundledRoots</c> (default true), <c>Jpki:AllowTestRoots</c>
 /// (default false), <c>Jpki:ClockSkewSeconds</c> (default 300), <c>Jpki:TestPolicies:Authentication</c> and
-/// <c>Jpki:TestPolicies:Signing</c> (extra policy OIDs of J-LIS test cards), and <c>Jpki:Revocation:*</c>.
+/// <c>Jpki:TestPolicies:Signing</c> (extra policy OIDs of J-LIS test cards), <c>Jpki:CertificateCacheSize</c>
+/// (default 10,000), and <c>Jpki:Revocation:*</c>.
 /// </remarks>
 public sealed record JpkiOptions
 {
@@ -33,6 +34,13 @@ public sealed record JpkiOptions
 
     public JpkiRevocationOptions Revocation { get; init; } = new();
 
+    /// <summary>
+    /// <c>Jpki:CertificateCacheSize</c>: how many certificates the verifier remembers (which root verified
+    /// its signature, its imported public key) so that repeat logins skip both; 0 disables. Least recently
+    /// used first out; a few hundred bytes managed plus the platform's key (about 1 KiB) each.
+    /// </summary>
+    public int CertificateCacheSize { get; init; } = 10_000;
+
     public TimeSpan ClockSkew => TimeSpan.FromSeconds(ClockSkewSeconds);
 
     /// <summary>Problems with these settings, each naming its key; empty when the settings are usable.</summary>
@@ -42,6 +50,11 @@ public sealed record JpkiOptions
         if (ClockSkewSeconds is < 0 or > 3600)
         {
             problems.Add("Jpki:ClockSkewSeconds must be between 0 and 3600.");
+        }
+
+        if (CertificateCacheSize is < 0 or > 1_000_000)
+        {
+            problems.Add("Jpki:CertificateCacheSize must be between 0 and 1000000.");
         }
 
         if (!BundledRoots && TrustAnchors.Authentication.Count == 0 && TrustAnchors.Signing.Count == 0)

@@ -30,6 +30,7 @@ public sealed class JpkiCertificateVerifier
     private readonly TimeProvider _time;
     private readonly TimeSpan _clockSkew;
     private readonly JpkiCertificatePolicies _policies;
+    private readonly VerifiedCertificateCache _cache;
 
     public JpkiCertificateVerifier(JpkiTrustAnchors anchors, IRevocationChecker revocation, TimeProvider timeProvider, JpkiOptions options)
     {
@@ -42,7 +43,11 @@ public sealed class JpkiCertificateVerifier
         _time = timeProvider;
         _clockSkew = options.ClockSkew;
         _policies = new JpkiCertificatePolicies(options);
+        _cache = new VerifiedCertificateCache(options.CertificateCacheSize);
     }
+
+    /// <summary>How many certificates the cache of chain results and imported keys holds now.</summary>
+    internal int CachedCertificates => _cache.Count;
 
     /// <summary>Verifies a DER certificate of the <paramref name="expectedKind"/>.</summary>
     public async ValueTask<JpkiResult<JpkiVerifiedCertificate>> VerifyAsync(
@@ -80,11 +85,20 @@ public sealed class JpkiCertificateVerifier
         }
 
         // RFC 5280 §6.1.3(a)(1): signed by a root of this kind, found by key identifier and signature, never by name.
-        var issuer = _anchors.FindIssuer(certificate, kind);
-        if (issuer is null)
+        // The outcome is fixed by the certificate's bytes: remembered (by SHA-256 of the DER) once a root's key verified it.
+        var chain = _cache.Get(certificate.Fingerprint);
+        if (chain is null || chain.Issuer.Kind != kind)
         {
-            return Fail(JpkiErrorCode.CertificateUntrusted, $"No trusted {kind} root issued the certificate.");
+            var signer = _anchors.FindIssuer(certificate, kind);
+            if (signer is null)
+            {
+                return Fail(JpkiErrorCode.CertificateUntrusted, $"No trusted {kind} root issued the certificate.");
+            }
+
+            chain = _cache.Add(certificate.Fingerprint, new VerifiedCertificateCache.Entry(signer, new CertificateKey(certificate)));
         }
+
+        var issuer = chain.Issuer;
 
         // A root issues certificates only while it is valid itself (see JpkiTrustAnchors).
         if (certificate.NotBefore < issuer.NotBefore || certificate.NotBefore > issuer.NotAfter)
@@ -118,7 +132,7 @@ public sealed class JpkiCertificateVerifier
                 throw new InvalidOperationException($"Unknown revocation state {revocation.State}.");
         }
 
-        return JpkiResult<JpkiVerifiedCertificate>.Success(new JpkiVerifiedCertificate(certificate, kind, issuer, revocation));
+        return JpkiResult<JpkiVerifiedCertificate>.Success(new JpkiVerifiedCertificate(certificate, kind, issuer, revocation, chain.Key));
     }
 
     /// <summary>Verifies an RSASSA-PKCS1-v1_5 signature with SHA-256 over <paramref name="data"/> (a login challenge, a document).</summary>
@@ -147,12 +161,10 @@ public sealed class JpkiCertificateVerifier
         }
 
         // RFC 8017 §8.2.2 steps 2–4, with the DigestInfo rebuilt for SHA-256: the hash is pinned, not taken from the signature.
-        using (var key = certificate.Certificate.CreateRsaPublicKey())
+        // The key is imported once per certificate (and kept while the certificate is cached).
+        if (certificate.Key.VerifySha256(sha256Digest, signature))
         {
-            if (key.VerifyHash(sha256Digest, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
-            {
-                return JpkiResult.Success;
-            }
+            return JpkiResult.Success;
         }
 
         // JPKI: the card signs whatever DigestInfo the client sent; name a genuine signature over another hash (SHA-1).

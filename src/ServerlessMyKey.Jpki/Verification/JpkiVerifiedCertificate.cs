@@ -10,8 +10,9 @@ namespace ServerlessMyKey.Jpki.Verification;
 /// </summary>
 public sealed class JpkiVerifiedCertificate
 {
-    internal JpkiVerifiedCertificate(JpkiCertificate certificate, JpkiCertificateKind kind, JpkiTrustAnchor issuer, RevocationResult revocation)
+    internal JpkiVerifiedCertificate(JpkiCertificate certificate, JpkiCertificateKind kind, JpkiTrustAnchor issuer, RevocationResult revocation, CertificateKey key)
     {
+        Key = key;
         Certificate = certificate;
         Kind = kind;
         Issuer = issuer;
@@ -34,4 +35,7 @@ public sealed class JpkiVerifiedCertificate
     public JpkiTrustAnchor Issuer { get; }
 
     public RevocationResult Revocation { get; }
+
+    /// <summary>The certificate's public key, imported on first use and shared with later verifications of the same certificate.</summary>
+    internal CertificateKey Key { get; }
 }
