@@ -69,6 +69,7 @@ var appSettings = union(
     Jpki__BundledRoots: 'true'
     Jpki__AllowTestRoots: 'false'
     Jpki__ClockSkewSeconds: '300'
+    Jpki__CertificateCacheSize: '10000'
     Jpki__Revocation__Mode: 'Crl'
     Jpki__Revocation__RefreshSeconds: '300'
     Jpki__Revocation__MaxCrlMegabytes: '512'

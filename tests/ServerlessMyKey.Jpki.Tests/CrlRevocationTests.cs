@@ -98,6 +98,17 @@ public sealed class CrlRevocationTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_first_checks_wait_for_the_cold_start_load_instead_of_failing()
+    {
+        using var harness = new VerifierHarness();
+        var certificates = Enumerable.Range(0, 16).Select(_ => DevelopmentPki.Issue(LeafSpec.Authentication())).ToList();
+
+        var results = await Task.WhenAll(certificates.Select(c => harness.Verifier.VerifyAsync(c, JpkiCertificateKind.Authentication).AsTask()));
+
+        Assert.All(results, r => JpkiAssert.Succeeds(r));
+    }
+
+    [Fact]
     public async Task No_crl_makes_revocation_unavailable()
     {
         using var harness = new VerifierHarness(writeCrls: false);

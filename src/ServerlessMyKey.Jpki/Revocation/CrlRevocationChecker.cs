@@ -62,16 +62,24 @@ public sealed class CrlRevocationChecker : IRevocationChecker
         ArgumentNullException.ThrowIfNull(certificate);
         ArgumentNullException.ThrowIfNull(issuer);
         var now = _time.GetUtcNow();
+        Task? refresh = null;
         if (now.UtcTicks >= Volatile.Read(ref _nextProbeTicks))
         {
-            var refresh = StartRefresh();
+            refresh = StartRefresh();
+        }
 
-            // Wait only when there is nothing usable to answer with; otherwise the reload runs behind this request.
-            if (!IsFresh(_byIssuer.GetValueOrDefault(issuer.Fingerprint), now))
+        // Wait only when there is nothing usable to answer with; otherwise a reload runs behind this
+        // request. Concurrent requests all wait on the reload in progress (a cold start), not only the
+        // one that started it.
+        if (!IsFresh(_byIssuer.GetValueOrDefault(issuer.Fingerprint), now))
+        {
+            lock (_gate)
             {
-                await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
-                now = _time.GetUtcNow();
+                refresh ??= _refresh;
             }
+
+            await refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+            now = _time.GetUtcNow();
         }
 
         return Answer(certificate, issuer, now);
