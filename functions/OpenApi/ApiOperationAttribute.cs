@@ -32,6 +32,9 @@ public sealed class ApiOperationAttribute(string tag, string summary) : Attribut
     /// <summary>Status codes the operation answers with (problem+json for 4xx/5xx).</summary>
     public int[] Responses { get; init; } = [200];
 
+    /// <summary>Optional query parameters the operation reads (all strings in the document).</summary>
+    public string[] Query { get; init; } = [];
+
     /// <summary>Whether the route honours an <c>Idempotency-Key</c> header.</summary>
     public bool Idempotent { get; init; }
 }

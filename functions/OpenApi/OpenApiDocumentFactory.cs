@@ -108,6 +108,17 @@ public static partial class OpenApiDocumentFactory
             });
         }
 
+        foreach (var name in description?.Query ?? [])
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = name,
+                In = ParameterLocation.Query,
+                Required = false,
+                Schema = new OpenApiSchema { Type = "string" },
+            });
+        }
+
         if (description?.Idempotent == true)
         {
             operation.Parameters.Add(new OpenApiParameter

@@ -84,7 +84,7 @@ public sealed class PointsFunctions(
         });
 
     [Function("PointsGetAccount")]
-    [ApiOperation(Tag, "Balances and entries (newest first, paged by continuationToken; limit 1–200) of the citizen's own account, or any with role points.read.",
+    [ApiOperation(Tag, "Balances and entries (newest first, paged by continuationToken; limit 1–200) of the citizen's own account, or any with role points.read.", Query = ["limit", "continuationToken"],
         Caller = ApiCaller.CitizenAndServiceClient, Role = PointsRoles.Read, Responses = [200, 401, 403])]
     public Task<IActionResult> GetAccount(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "points/accounts/{myKeyId}")] HttpRequest request,

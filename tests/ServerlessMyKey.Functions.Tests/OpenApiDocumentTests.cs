@@ -72,4 +72,13 @@ public sealed class OpenApiDocumentTests
 
         Assert.Equal(OpenApiDocumentFactory.RoutePrefix, host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
     }
+
+    [Fact]
+    public void Statement_paging_query_parameters_are_documented()
+    {
+        var parameters = Document().GetProperty("paths").GetProperty("/points/accounts/{myKeyId}").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()).ToList();
+
+        Assert.Equal(["limit", "continuationToken"], parameters);
+    }
 }
