@@ -34,4 +34,12 @@ internal static class Oids
     public const string JpkiAuthenticationPolicy = "1.2.392.200149.8.5.1.3.30";
     public const string JpkiSigningPolicy = "1.2.392.200149.8.5.1.1.20";
     public const string JpkiTestSigningPolicy = "1.2.392.200149.8.5.1.0.20";
+
+    // JPKI signing certificates: 基本4情報 subjectAltName otherName type-ids (JPKI.md).
+    public const string JpkiName = "1.2.392.200149.8.5.5.1";
+    public const string JpkiNameSubstitute = "1.2.392.200149.8.5.5.2";
+    public const string JpkiSex = "1.2.392.200149.8.5.5.3";
+    public const string JpkiBirthDate = "1.2.392.200149.8.5.5.4";
+    public const string JpkiAddress = "1.2.392.200149.8.5.5.5";
+    public const string JpkiAddressSubstitute = "1.2.392.200149.8.5.5.6";
 }
