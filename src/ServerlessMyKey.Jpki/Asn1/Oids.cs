@@ -27,6 +27,11 @@ internal static class Oids
     public const string IssuingDistributionPoint = "2.5.29.28";
     public const string FreshestCrl = "2.5.29.46";
 
+    // RFC 5652 §11: CMS signed attributes.
+    public const string ContentType = "1.2.840.113549.1.9.3";
+    public const string MessageDigest = "1.2.840.113549.1.9.4";
+    public const string SigningTime = "1.2.840.113549.1.9.5";
+
     // X.520 attribute types.
     public const string Organization = "2.5.4.10";
 

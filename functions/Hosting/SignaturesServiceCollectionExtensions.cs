@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessMyKey.Azure.Signatures;
+using ServerlessMyKey.Core.Keys;
+using ServerlessMyKey.Core.Signatures;
+using ServerlessMyKey.Jpki.Signatures;
+
+namespace ServerlessMyKey.Functions.Hosting;
+
+public static class SignaturesServiceCollectionExtensions
+{
+    /// <summary>
+    /// JPKI signature verification (raw and CMS) with sealed receipts in Blob Storage;
+    /// <c>Signatures:StoreHolderData</c> (default false) puts the 基本4情報 into receipts, envelope-encrypted.
+    /// </summary>
+    public static IServiceCollection AddSignatures(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var raw = configuration["Signatures:StoreHolderData"];
+        var storeHolderData = string.IsNullOrEmpty(raw)
+            ? false
+            : bool.TryParse(raw, out var parsed) ? parsed : throw new InvalidOperationException("Configuration key 'Signatures:StoreHolderData' must be true or false.");
+        services.AddSingleton(new SignaturesOptions { StoreHolderData = storeHolderData });
+        services.AddSingleton<JpkiCmsVerifier>();
+        services.AddSingleton<EnvelopeEncryption>();
+        services.AddSingleton<ISignatureReceiptStore, BlobSignatureReceiptStore>();
+        services.AddSingleton<SignatureReceipts>();
+        services.AddSingleton<SignatureVerifications>();
+        return services;
+    }
+}
