@@ -26,6 +26,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddJpki(configuration);
         services.AddLogin(configuration);
         services.AddSignatures(configuration);
+        services.AddCertificateStatus();
         services.AddPoints(configuration);
         services.AddFacilities();
         return services;

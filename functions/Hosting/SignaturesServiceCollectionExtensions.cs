@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure.Signatures;
+using ServerlessMyKey.Core.Certificates;
 using ServerlessMyKey.Core.Keys;
 using ServerlessMyKey.Core.Signatures;
 using ServerlessMyKey.Jpki.Signatures;
@@ -26,6 +27,13 @@ public static class SignaturesServiceCollectionExtensions
         services.AddSingleton<ISignatureReceiptStore, BlobSignatureReceiptStore>();
         services.AddSingleton<SignatureReceipts>();
         services.AddSingleton<SignatureVerifications>();
+        return services;
+    }
+
+    /// <summary>Certificate status for insurers and other verifiers (role <c>certificates.status</c>), on the JPKI verifier.</summary>
+    public static IServiceCollection AddCertificateStatus(this IServiceCollection services)
+    {
+        services.AddSingleton<CertificateStatusService>();
         return services;
     }
 }
