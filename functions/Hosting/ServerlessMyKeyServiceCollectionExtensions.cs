@@ -25,6 +25,8 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddRequestAuthenticators(configuration);
         services.AddJpki(configuration);
         services.AddLogin(configuration);
+        services.AddSignatures(configuration);
+        services.AddCertificateStatus();
         services.AddPoints(configuration);
         services.AddFacilities();
         return services;

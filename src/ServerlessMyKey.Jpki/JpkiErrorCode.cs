@@ -35,6 +35,12 @@ public enum JpkiErrorCode
     /// SHA-256 (older clients send SHA-1). Only SHA-256 is accepted.
     /// </summary>
     SignatureAlgorithmUnsupported,
+
+    /// <summary>
+    /// The signature container is not usable: not DER CMS SignedData, not exactly one signer, no signer
+    /// certificate, no signed attributes, or detached without the data. Malformed input, not a verdict.
+    /// </summary>
+    SignatureMalformed,
 }
 
 /// <summary>The one table of codes and messages for <see cref="JpkiErrorCode"/>.</summary>
@@ -55,6 +61,7 @@ public static class JpkiErrors
         JpkiErrorCode.RevocationUnavailable => "revocation_unavailable",
         JpkiErrorCode.SignatureInvalid => "signature_invalid",
         JpkiErrorCode.SignatureAlgorithmUnsupported => "signature_algorithm_unsupported",
+        JpkiErrorCode.SignatureMalformed => "signature_malformed",
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 
@@ -70,6 +77,7 @@ public static class JpkiErrors
         JpkiErrorCode.RevocationUnavailable => "The revocation status of the certificate could not be determined.",
         JpkiErrorCode.SignatureInvalid => "The signature does not verify.",
         JpkiErrorCode.SignatureAlgorithmUnsupported => "The signature uses a digest algorithm other than SHA-256.",
+        JpkiErrorCode.SignatureMalformed => "The signature container is not a usable CMS SignedData.",
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 }

@@ -13,7 +13,7 @@ public static class JpkiErrorMapping
     /// </summary>
     public static ErrorCode ForLogin(JpkiErrorCode code) => code switch
     {
-        JpkiErrorCode.CertificateMalformed => ErrorCodes.InvalidRequest,
+        JpkiErrorCode.CertificateMalformed or JpkiErrorCode.SignatureMalformed => ErrorCodes.InvalidRequest,
         JpkiErrorCode.CertificateUntrusted or JpkiErrorCode.CertificateProfileInvalid => ErrorCodes.CertificateUntrusted,
         JpkiErrorCode.CertificateWrongKind => ErrorCodes.CertificateWrongKind,
         JpkiErrorCode.CertificateExpired => ErrorCodes.CertificateExpired,
@@ -22,4 +22,12 @@ public static class JpkiErrorMapping
         JpkiErrorCode.SignatureInvalid or JpkiErrorCode.SignatureAlgorithmUnsupported => ErrorCodes.SignatureInvalid,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
+
+    /// <summary>
+    /// For signature verification, a refusal is a verdict — <c>200 {"valid":false,"code":"&lt;jpki code&gt;"}</c>
+    /// with the JPKI library's own code — except for malformed input (an unparsable certificate or CMS
+    /// container), which is the caller's mistake: <c>400 invalid_request</c>.
+    /// </summary>
+    public static bool IsMalformedSignatureInput(JpkiErrorCode code) =>
+        code is JpkiErrorCode.CertificateMalformed or JpkiErrorCode.SignatureMalformed;
 }

@@ -27,6 +27,11 @@ internal static class Oids
     public const string IssuingDistributionPoint = "2.5.29.28";
     public const string FreshestCrl = "2.5.29.46";
 
+    // RFC 5652 §11: CMS signed attributes.
+    public const string ContentType = "1.2.840.113549.1.9.3";
+    public const string MessageDigest = "1.2.840.113549.1.9.4";
+    public const string SigningTime = "1.2.840.113549.1.9.5";
+
     // X.520 attribute types.
     public const string Organization = "2.5.4.10";
 
@@ -34,4 +39,12 @@ internal static class Oids
     public const string JpkiAuthenticationPolicy = "1.2.392.200149.8.5.1.3.30";
     public const string JpkiSigningPolicy = "1.2.392.200149.8.5.1.1.20";
     public const string JpkiTestSigningPolicy = "1.2.392.200149.8.5.1.0.20";
+
+    // JPKI signing certificates: 基本4情報 subjectAltName otherName type-ids (JPKI.md).
+    public const string JpkiName = "1.2.392.200149.8.5.5.1";
+    public const string JpkiNameSubstitute = "1.2.392.200149.8.5.5.2";
+    public const string JpkiSex = "1.2.392.200149.8.5.5.3";
+    public const string JpkiBirthDate = "1.2.392.200149.8.5.5.4";
+    public const string JpkiAddress = "1.2.392.200149.8.5.5.5";
+    public const string JpkiAddressSubstitute = "1.2.392.200149.8.5.5.6";
 }

@@ -135,6 +135,61 @@ public sealed class JpkiCertificateVerifier
         return JpkiResult<JpkiVerifiedCertificate>.Success(new JpkiVerifiedCertificate(certificate, kind, issuer, revocation, chain.Key));
     }
 
+    /// <summary>
+    /// The current status of a certificate of either kind (生存確認 / 現況確認): as <see cref="VerifyAsync"/>
+    /// up to the issuer, then revocation before validity, so that a certificate revoked before it expired
+    /// reports the revocation and its reason. Never fails: what cannot be determined is
+    /// <see cref="JpkiCertificateState.Unknown"/> with the JPKI code as the reason.
+    /// </summary>
+    public async ValueTask<JpkiCertificateStatus> CheckStatusAsync(ReadOnlyMemory<byte> certificateDer, CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        if (!JpkiCertificate.TryParse(certificateDer.Span, out var certificate))
+        {
+            return new JpkiCertificateStatus(JpkiCertificateState.Unknown, null, null, now, JpkiErrors.Code(JpkiErrorCode.CertificateMalformed));
+        }
+
+        JpkiCertificateStatus Unknown(JpkiErrorCode code, JpkiCertificateKind? kind = null) =>
+            new(JpkiCertificateState.Unknown, kind, certificate.SerialNumber, now, JpkiErrors.Code(code));
+
+        // JPKI profile: the kind from the certificate policy, then the profile of that kind.
+        var kinds = _policies.Classify(certificate);
+        if (kinds.Count != 1)
+        {
+            return Unknown(kinds.Count == 0 ? JpkiErrorCode.CertificateUntrusted : JpkiErrorCode.CertificateProfileInvalid);
+        }
+
+        var kind = kinds.Single();
+        if (CheckProfile(certificate, kind) is not null)
+        {
+            return Unknown(JpkiErrorCode.CertificateProfileInvalid, kind);
+        }
+
+        // RFC 5280 §6.1.3(a)(1): a pinned root of this kind issued it, while the root was valid.
+        var issuer = _anchors.FindIssuer(certificate, kind);
+        if (issuer is null || certificate.NotBefore < issuer.NotBefore || certificate.NotBefore > issuer.NotAfter)
+        {
+            return Unknown(JpkiErrorCode.CertificateUntrusted, kind);
+        }
+
+        // RFC 5280 §6.1.3(a)(3) revocation, then §6.1.3(a)(2) validity.
+        var revocation = await _revocation.CheckAsync(certificate, issuer, cancellationToken).ConfigureAwait(false);
+        switch (revocation.State)
+        {
+            case RevocationState.Revoked:
+                return new JpkiCertificateStatus(JpkiCertificateState.Revoked, kind, certificate.SerialNumber, revocation.CheckedAt, JpkiCertificateStatus.ReasonName(revocation.Reason), revocation.RevokedAt, revocation.Source);
+            case RevocationState.Unavailable when now - _clockSkew <= certificate.NotAfter:
+                return Unknown(JpkiErrorCode.RevocationUnavailable, kind) with { Source = revocation.Source };
+        }
+
+        if (now + _clockSkew < certificate.NotBefore || now - _clockSkew > certificate.NotAfter)
+        {
+            return new JpkiCertificateStatus(JpkiCertificateState.Expired, kind, certificate.SerialNumber, now, Source: revocation.Source);
+        }
+
+        return new JpkiCertificateStatus(JpkiCertificateState.Good, kind, certificate.SerialNumber, revocation.CheckedAt, Source: revocation.Source);
+    }
+
     /// <summary>Verifies an RSASSA-PKCS1-v1_5 signature with SHA-256 over <paramref name="data"/> (a login challenge, a document).</summary>
     public JpkiResult VerifySignature(JpkiVerifiedCertificate certificate, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
