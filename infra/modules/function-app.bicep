@@ -73,6 +73,7 @@ var appSettings = union(
     Jpki__Revocation__Mode: 'Crl'
     Jpki__Revocation__RefreshSeconds: '300'
     Jpki__Revocation__MaxCrlMegabytes: '512'
+    Jpki__Revocation__OcspTimeoutSeconds: '5'
     Signatures__StoreHolderData: 'false'
   },
   additionalAppSettings,

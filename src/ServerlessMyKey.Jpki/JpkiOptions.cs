@@ -97,12 +97,29 @@ public enum RevocationMode
 
     /// <summary>No revocation check. Refused outside Development.</summary>
     None,
+
+    /// <summary>OCSP (RFC 6960) to the responders in <see cref="JpkiRevocationOptions.OcspResponders"/>.</summary>
+    Ocsp,
+}
+
+/// <summary><c>Jpki:Revocation:OcspResponders:*</c>: the OCSP responder of each certificate kind (absolute http/https URLs).</summary>
+public sealed record JpkiOcspResponderOptions
+{
+    /// <summary><c>Jpki:Revocation:OcspResponders:Authentication</c>.</summary>
+    public string? Authentication { get; init; }
+
+    /// <summary><c>Jpki:Revocation:OcspResponders:Signing</c>.</summary>
+    public string? Signing { get; init; }
+
+    /// <summary>The responder for certificates of <paramref name="kind"/>, or null when none is configured.</summary>
+    public Uri? For(JpkiCertificateKind kind) =>
+        Uri.TryCreate(kind == JpkiCertificateKind.Authentication ? Authentication : Signing, UriKind.Absolute, out var uri) ? uri : null;
 }
 
 /// <summary><c>Jpki:Revocation:*</c>.</summary>
 public sealed record JpkiRevocationOptions
 {
-    /// <summary><c>Jpki:Revocation:Mode</c>: <c>Crl</c> (default) or <c>None</c> (Development only).</summary>
+    /// <summary><c>Jpki:Revocation:Mode</c>: <c>Crl</c> (default), <c>Ocsp</c> or <c>None</c> (Development only).</summary>
     public RevocationMode Mode { get; init; } = RevocationMode.Crl;
 
     /// <summary><c>Jpki:Revocation:CrlFiles</c>: where the CRLs are, one per issuing root (file paths; blob URIs through an injected source).</summary>
@@ -114,12 +131,37 @@ public sealed record JpkiRevocationOptions
     /// <summary><c>Jpki:Revocation:MaxCrlMegabytes</c>: larger CRLs are refused, to bound memory.</summary>
     public int MaxCrlMegabytes { get; init; } = 512;
 
+    /// <summary><c>Jpki:Revocation:OcspResponders:*</c>: used with <see cref="RevocationMode.Ocsp"/>.</summary>
+    public JpkiOcspResponderOptions OcspResponders { get; init; } = new();
+
+    /// <summary><c>Jpki:Revocation:OcspTimeoutSeconds</c>: how long an OCSP request may take before the check is unavailable.</summary>
+    public int OcspTimeoutSeconds { get; init; } = 5;
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
         if (!Enum.IsDefined(Mode))
         {
-            problems.Add("Jpki:Revocation:Mode must be Crl or None.");
+            problems.Add("Jpki:Revocation:Mode must be Crl, Ocsp or None.");
+        }
+
+        foreach (var (key, value) in new[] { ("Authentication", OcspResponders.Authentication), ("Signing", OcspResponders.Signing) })
+        {
+            if (!string.IsNullOrEmpty(value)
+                && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            {
+                problems.Add($"Jpki:Revocation:OcspResponders:{key} must be an absolute http or https URL.");
+            }
+        }
+
+        if (Mode == RevocationMode.Ocsp && string.IsNullOrEmpty(OcspResponders.Authentication) && string.IsNullOrEmpty(OcspResponders.Signing))
+        {
+            problems.Add("Jpki:Revocation:Mode is Ocsp but Jpki:Revocation:OcspResponders names no responder.");
+        }
+
+        if (OcspTimeoutSeconds is < 1 or > 60)
+        {
+            problems.Add("Jpki:Revocation:OcspTimeoutSeconds must be between 1 and 60.");
         }
 
         if (RefreshSeconds is < 1 or > 86_400)

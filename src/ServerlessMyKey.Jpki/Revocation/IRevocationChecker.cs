@@ -5,8 +5,8 @@ namespace ServerlessMyKey.Jpki.Revocation;
 
 /// <summary>
 /// Answers whether a certificate issued by <c>issuer</c> is revoked. Implementations: CRL
-/// (<see cref="CrlRevocationChecker"/>), none (<see cref="NoRevocationChecker"/>, Development only);
-/// OCSP later. Never throws for missing or bad revocation data: that is <see cref="RevocationState.Unavailable"/>.
+/// (<see cref="CrlRevocationChecker"/>), OCSP (<see cref="OcspRevocationChecker"/>), none
+/// (<see cref="NoRevocationChecker"/>, Development only). Never throws for missing or bad revocation data: that is <see cref="RevocationState.Unavailable"/>.
 /// </summary>
 public interface IRevocationChecker
 {

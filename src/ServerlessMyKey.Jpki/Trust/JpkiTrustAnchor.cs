@@ -65,15 +65,17 @@ public sealed class JpkiTrustAnchor
             return false;
         }
 
-        HashAlgorithmName? hash = signatureAlgorithm switch
-        {
-            Oids.Sha256WithRsaEncryption => HashAlgorithmName.SHA256,
-            Oids.Sha384WithRsaEncryption => HashAlgorithmName.SHA384,
-            Oids.Sha512WithRsaEncryption => HashAlgorithmName.SHA512,
-            _ => null,
-        };
-        return hash is { } name && _publicKey.VerifyData(signed, signature, name, RSASignaturePadding.Pkcs1);
+        return RsaSignatureHash(signatureAlgorithm) is { } name && _publicKey.VerifyData(signed, signature, name, RSASignaturePadding.Pkcs1);
     }
+
+    /// <summary>The hash of an accepted RSASSA-PKCS1-v1_5 signature algorithm (SHA-256/384/512), or null for any other.</summary>
+    internal static HashAlgorithmName? RsaSignatureHash(string signatureAlgorithm) => signatureAlgorithm switch
+    {
+        Oids.Sha256WithRsaEncryption => HashAlgorithmName.SHA256,
+        Oids.Sha384WithRsaEncryption => HashAlgorithmName.SHA384,
+        Oids.Sha512WithRsaEncryption => HashAlgorithmName.SHA512,
+        _ => null,
+    };
 
     public override string ToString() => $"{Kind} root {Fingerprint} ({Source})";
 }

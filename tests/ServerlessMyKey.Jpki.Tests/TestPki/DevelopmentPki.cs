@@ -121,6 +121,40 @@ internal static class DevelopmentPki
                 thisUpdate);
     }
 
+    /// <summary>
+    /// A delegated OCSP responder certificate (RFC 6960 §4.2.2.2) for <paramref name="key"/>, issued by
+    /// <paramref name="issuer"/> (or self-signed with <paramref name="selfSigned"/>), with id-kp-OCSPSigning unless told otherwise.
+    /// </summary>
+    public static byte[] OcspResponder(
+        TestRoot issuer,
+        RSA key,
+        bool ocspSigning = true,
+        bool selfSigned = false,
+        DateTimeOffset? notBefore = null,
+        DateTimeOffset? notAfter = null)
+    {
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddCountryOrRegion("JP");
+        subject.AddOrganizationName("JPKI-DEV");
+        subject.AddCommonName("ServerlessMyKey development OCSP responder");
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        var usages = new OidCollection { new Oid(ocspSigning ? "1.3.6.1.5.5.7.3.9" : "1.3.6.1.5.5.7.3.2") };
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var from = notBefore ?? Now.AddDays(-30);
+        var to = notAfter ?? Now.AddDays(90);
+        if (selfSigned)
+        {
+            using var own = request.CreateSelfSigned(from, to);
+            return own.RawData;
+        }
+
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(issuer.KeyIdentifier));
+        using var certificate = request.Create(issuer.Name, X509SignatureGenerator.CreateForRSA(issuer.Key, RSASignaturePadding.Pkcs1), from, to, NewSerial());
+        return certificate.RawData;
+    }
+
     /// <summary>An RSA public key with any exponent (the platform will not generate e = 3).</summary>
     public static PublicKey RsaPublicKey(byte[] modulus, byte[] exponent)
     {

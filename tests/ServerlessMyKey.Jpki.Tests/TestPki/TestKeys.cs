@@ -11,6 +11,7 @@ internal static class TestKeys
     private static readonly Lazy<RSA> TestHierarchyRootKey = new(() => RSA.Create(2048));
     private static readonly Lazy<RSA> CardKey = new(() => RSA.Create(2048));
     private static readonly Lazy<RSA> OtherCardKey = new(() => RSA.Create(2048));
+    private static readonly Lazy<RSA> OcspResponderKey = new(() => RSA.Create(2048));
     private static readonly Lazy<RSA> WeakKey = new(() => RSA.Create(1024));
 
     public static RSA AuthenticationRoot => AuthenticationRootKey.Value;
@@ -26,6 +27,9 @@ internal static class TestKeys
     public static RSA Card => CardKey.Value;
 
     public static RSA OtherCard => OtherCardKey.Value;
+
+    /// <summary>The key of delegated OCSP responders.</summary>
+    public static RSA OcspResponder => OcspResponderKey.Value;
 
     public static RSA Rsa1024 => WeakKey.Value;
 }
