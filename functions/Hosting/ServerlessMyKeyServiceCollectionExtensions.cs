@@ -27,6 +27,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddLogin(configuration);
         services.AddPoints(configuration);
         services.AddFacilities();
+        services.AddDelegation(configuration);
         return services;
     }
 

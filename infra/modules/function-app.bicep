@@ -61,6 +61,7 @@ var appSettings = union(
     KeyVault__Keys__token_signing: 'token-signing'
     KeyVault__Keys__data_encryption: 'data-encryption'
     Points__HoldingPeriodDays: '14'
+    Delegation__Procedures: 'procurement.bid,procurement.contract,childcare.employment-certificate,radio.application'
   },
   additionalAppSettings,
   {

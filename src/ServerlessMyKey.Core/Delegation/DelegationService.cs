@@ -30,7 +30,7 @@ public sealed class DelegationService(
     public const string AuthorizedCode = "authorized";
     private const int MaxCertificateBytes = 16 * 1024;
     private const int MaxSignatureBytes = 1024;
-    private const int MaxDocumentBytes = 64 * 1024;
+    private const int MaxDocumentBytes = 30 * 1024; // one Table string property (64 KiB of UTF-16)
     private const int MaxPowers = 100;
 
     // Unknown members are refused: everything the delegator signed must be something we understand.
