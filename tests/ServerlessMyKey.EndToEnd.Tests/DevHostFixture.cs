@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Cli;
@@ -27,13 +28,39 @@ public class DevHostFixture : IAsyncLifetime
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
 
     /// <summary>Issues a new virtual card, logs in with it over HTTP, and returns the new MyKey ID.</summary>
-    public async Task<string> NewCitizenAsync()
+    public async Task<string> NewCitizenAsync() =>
+        (await NewCardholderAsync(new CardHolder("山田　花子", "東京都千代田区霞が関2-1-2", new DateOnly(1990, 4, 1), "female"))).MyKeyId;
+
+    /// <summary>Issues a virtual card to <paramref name="holder"/>, logs in with it, and returns the MyKey ID and the card (for signing).</summary>
+    public async Task<(string MyKeyId, VirtualCard Card)> NewCardholderAsync(CardHolder holder)
     {
-        var card = Pki.IssueCard(new CardHolder("山田　花子", "東京都千代田区霞が関2-1-2", new DateOnly(1990, 4, 1), "female"));
+        var card = Pki.IssueCard(holder);
         var session = await new MyKeyApiClient(Http).LoginAsync(card);
         var myKeyId = session.GetProperty("myKeyId").GetString()!;
         _tokens[myKeyId] = session.GetProperty("accessToken").GetString()!;
-        return myKeyId;
+        return (myKeyId, card);
+    }
+
+    /// <summary>Sends a request with an optional JSON body, API key, the access token of a citizen (by MyKey ID) and Idempotency-Key.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, string? apiKey = null, string? bearerFor = null, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (apiKey is not null)
+        {
+            request.Headers.Add("x-api-key", apiKey);
+        }
+
+        if (bearerFor is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + AccessToken(bearerFor));
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await Http.SendAsync(request);
     }
 
     /// <summary>The access token of a citizen created by <see cref="NewCitizenAsync"/>.</summary>

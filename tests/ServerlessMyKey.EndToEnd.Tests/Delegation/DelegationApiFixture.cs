@@ -1,0 +1,45 @@
+using System.Text.Json;
+using ServerlessMyKey.Cli.Pki;
+using ServerlessMyKey.Core.Json;
+
+namespace ServerlessMyKey.EndToEnd.Tests.Delegation;
+
+/// <summary>The real app in a DevHost with a relying party holding <c>delegations.verify</c>; delegators and delegates sign with virtual cards.</summary>
+public sealed class DelegationApiFixture : DevHostFixture
+{
+    public const string VerifierKey = "e2e-procurement-portal-key-00000";
+    public const string NoRoleKey = "e2e-no-delegation-role-key-00000";
+
+    public static readonly CardHolder Representative = new("鈴木　一郎", "東京都港区芝公園4-2-8", new DateOnly(1965, 7, 7), "male");
+    public static readonly CardHolder Agent = new("山田　花子", "東京都千代田区霞が関2-1-2", new DateOnly(1990, 4, 1), "female");
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    /// <summary><c>{certificate, signature}</c> of <paramref name="card"/>'s signing key over the JCS form of <paramref name="value"/>.</summary>
+    public static object Signed(VirtualCard card, object value) => Sign(card, JsonCanonicalizer.Serialize(value, Web));
+
+    public static object Sign(VirtualCard card, byte[] data) => new
+    {
+        certificate = Convert.ToBase64String(card.SigningCertificate.RawData),
+        signature = Convert.ToBase64String(card.SignWithSigningKey(data)),
+    };
+
+    /// <summary>A valid document for <paramref name="delegateMyKeyId"/>, open for a year from yesterday.</summary>
+    public static Dictionary<string, object?> Document(string delegateMyKeyId, string representativeName = "鈴木　一郎", string delegateName = "山田　花子") => new()
+    {
+        ["delegator"] = new { corporateNumber = "7000012050002", corporationName = "株式会社サンプル", representativeName, representativeTitle = "代表取締役" },
+        ["delegate"] = new { name = delegateName, myKeyId = delegateMyKeyId },
+        ["powers"] = new[] { new { procedure = "procurement.bid", agency = "総務省" } },
+        ["validFrom"] = DateTimeOffset.UtcNow.AddDays(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        ["validTo"] = DateTimeOffset.UtcNow.AddYears(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+        ["subDelegationAllowed"] = false,
+    };
+
+    protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>
+    {
+        ["Clients:procurement-portal:ApiKey"] = VerifierKey,
+        ["Clients:procurement-portal:Roles"] = "delegations.verify",
+        ["Clients:no-role:ApiKey"] = NoRoleKey,
+        ["Clients:no-role:Roles"] = "points.read",
+    };
+}
