@@ -62,6 +62,9 @@ var appSettings = union(
     KeyVault__Keys__data_encryption: 'data-encryption'
     Points__HoldingPeriodDays: '14'
     Delegation__Procedures: 'procurement.bid,procurement.contract,childcare.employment-certificate,radio.application'
+    Delegation__AckTimeoutSeconds: '3600'
+    Delegation__MaxAttempts: '3'
+    Delegation__RetryBackoffSeconds: '60'
   },
   additionalAppSettings,
   {

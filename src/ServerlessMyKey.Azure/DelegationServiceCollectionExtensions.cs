@@ -21,10 +21,12 @@ public static class DelegationServiceCollectionExtensions
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "Delegations"),
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegationNumbers")));
         services.AddSingleton<DelegationService>();
+        services.AddTransient<SealDelegationActivity>();
+        services.AddTransient<PublishDelegationActivity>();
         return services;
     }
 
-    /// <summary>Reads <c>Delegation:Procedures</c> (a list, or one comma-separated value).</summary>
+    /// <summary>Reads <c>Delegation:*</c>: procedures (a list, or one comma-separated value), recipients and the transmission timing.</summary>
     public static DelegationOptions ReadOptions(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -37,6 +39,37 @@ public static class DelegationServiceCollectionExtensions
             throw new InvalidOperationException("Configuration key 'Delegation:Procedures' must list 1 or more procedure ids of at most 100 characters.");
         }
 
-        return new DelegationOptions(new HashSet<string>(procedures!, StringComparer.Ordinal));
+        var recipients = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var recipient in configuration.GetSection("Delegation:Recipients").GetChildren())
+        {
+            var topic = recipient["Topic"];
+            if (string.IsNullOrWhiteSpace(topic) || !ServerlessMyKey.Core.Validation.RequestFields.IsId(recipient.Key))
+            {
+                throw new InvalidOperationException($"Configuration key 'Delegation:Recipients:{recipient.Key}:Topic' needs a topic name, and the recipient id must be 1–64 letters, digits, '.', '_' or '-'.");
+            }
+
+            recipients[recipient.Key] = topic;
+        }
+
+        return new DelegationOptions(new HashSet<string>(procedures!, StringComparer.Ordinal))
+        {
+            RecipientTopics = recipients,
+            AckTimeout = TimeSpan.FromSeconds(Whole(configuration, "Delegation:AckTimeoutSeconds", 3600, 1, 7 * 24 * 3600)),
+            MaxAttempts = Whole(configuration, "Delegation:MaxAttempts", 3, 1, 20),
+            RetryBackoff = TimeSpan.FromSeconds(Whole(configuration, "Delegation:RetryBackoffSeconds", 60, 0, 24 * 3600)),
+        };
+    }
+
+    private static int Whole(IConfiguration configuration, string key, int fallback, int min, int max)
+    {
+        var value = configuration[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
+            ? number
+            : throw new InvalidOperationException($"Configuration key '{key}' must be a whole number, {min}–{max}.");
     }
 }

@@ -45,6 +45,21 @@ public sealed record DelegationCreated(string DelegationId, string Number, strin
 
 public sealed record DelegationStatusResponse(string Status);
 
+/// <summary><c>POST /api/delegations/{id}/transmissions</c>.</summary>
+public sealed record TransmissionRequest(string? Recipient);
+
+public sealed record TransmissionStarted(string TransmissionId);
+
+/// <summary><c>GET /api/delegations/transmissions/{transmissionId}</c>.</summary>
+public sealed record TransmissionView(
+    string TransmissionId,
+    string DelegationId,
+    string Recipient,
+    string Status,
+    int Attempts,
+    DateTimeOffset? AcknowledgedAt,
+    string? Code);
+
 /// <summary><c>GET /api/delegations/{id}</c>.</summary>
 public sealed record DelegationView(
     string DelegationId,
@@ -112,6 +127,18 @@ public interface IDelegationStore
 /// <summary>Settings of <c>Delegation:*</c>, validated at start-up.</summary>
 public sealed record DelegationOptions(IReadOnlySet<string> Procedures)
 {
+    /// <summary><c>Delegation:Recipients:&lt;id&gt;:Topic</c>; the recipient id is also its service client id (its API key acknowledges).</summary>
+    public IReadOnlyDictionary<string, string> RecipientTopics { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary><c>Delegation:AckTimeoutSeconds</c>: how long each attempt waits for the acknowledgement.</summary>
+    public TimeSpan AckTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary><c>Delegation:MaxAttempts</c>.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary><c>Delegation:RetryBackoffSeconds</c>: the wait before the second attempt, doubled before each later one.</summary>
+    public TimeSpan RetryBackoff { get; init; } = TimeSpan.FromMinutes(1);
+
     public static IReadOnlyList<string> DefaultProcedures { get; } =
         ["procurement.bid", "procurement.contract", "childcare.employment-certificate", "radio.application"];
 }

@@ -120,6 +120,36 @@ public sealed class DelegationService(
     }
 
     /// <summary>
+    /// The input of a transmission the delegate asks for: the delegation must be active and the
+    /// recipient configured. The caller schedules <see cref="DelegationTransmissionOrchestrator"/> with it.
+    /// </summary>
+    public async Task<TransmissionInput> PrepareTransmissionAsync(string delegationId, Citizen caller, TransmissionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(request);
+        var record = await RequireAsync(delegationId, cancellationToken);
+        if (!string.Equals(caller.MyKeyId, record.DelegateMyKeyId, StringComparison.Ordinal))
+        {
+            throw new ServiceException(ErrorCodes.DelegationNotFound);
+        }
+
+        var recipient = RequestFields.RequireId(request.Recipient, "recipient");
+        if (!options.RecipientTopics.TryGetValue(recipient, out var topic))
+        {
+            throw new ServiceException(ErrorCodes.UnknownRecipient);
+        }
+
+        if (StateRefusal(record) is { } refusal)
+        {
+            throw new ServiceException(refusal);
+        }
+
+        var transmissionId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        logger.LogInformation("Transmission {TransmissionId} of delegation {DelegationId} to {Recipient} requested", transmissionId, record.DelegationId, recipient);
+        return new TransmissionInput(transmissionId, record.DelegationId, record.DelegateMyKeyId, recipient, topic, options.AckTimeout, options.MaxAttempts, options.RetryBackoff);
+    }
+
+    /// <summary>
     /// Checks an act for a relying party, in this order: the delegation exists; the signer's
     /// certificate is a valid, unrevoked JPKI signing certificate; it is the one the delegate accepted
     /// with; the signature covers the act document; the delegation is active and inside its validity

@@ -48,6 +48,9 @@ public static class ErrorCodes
     public static readonly ErrorCode SignerNotDelegate = new("signer_not_delegate", 403, "The act is not signed with the certificate the delegate accepted with.");
     public static readonly ErrorCode SignerNotDelegator = new("signer_not_delegator", 403, "The statement is not signed with the certificate that signed the delegation.");
     public static readonly ErrorCode ActOutsidePowers = new("act_outside_powers", 403, "The act's procedure and agency are not among the delegated powers.");
+    public static readonly ErrorCode UnknownRecipient = new("unknown_recipient", 422, "The recipient is not one of Delegation:Recipients.");
+    public static readonly ErrorCode TransmissionNotFound = new("transmission_not_found", 404, "No transmission has this id (or it is not yours).");
+    public static readonly ErrorCode TransmissionClosed = new("transmission_closed", 409, "The transmission has already ended; start a new one.");
 
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
@@ -59,5 +62,6 @@ public static class ErrorCodes
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable,
         HolderNameMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
+        UnknownRecipient, TransmissionNotFound, TransmissionClosed,
     ];
 }

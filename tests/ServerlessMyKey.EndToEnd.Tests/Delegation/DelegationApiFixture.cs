@@ -9,6 +9,8 @@ public sealed class DelegationApiFixture : DevHostFixture
 {
     public const string VerifierKey = "e2e-procurement-portal-key-00000";
     public const string NoRoleKey = "e2e-no-delegation-role-key-00000";
+    public const string RecipientKey = "e2e-city-hall-recipient-key-0000";
+    public const string Recipient = "city-hall";
 
     public static readonly CardHolder Representative = new("鈴木　一郎", "東京都港区芝公園4-2-8", new DateOnly(1965, 7, 7), "male");
     public static readonly CardHolder Agent = new("山田　花子", "東京都千代田区霞が関2-1-2", new DateOnly(1990, 4, 1), "female");
@@ -41,5 +43,11 @@ public sealed class DelegationApiFixture : DevHostFixture
         ["Clients:procurement-portal:Roles"] = "delegations.verify",
         ["Clients:no-role:ApiKey"] = NoRoleKey,
         ["Clients:no-role:Roles"] = "points.read",
+        ["Clients:city-hall:ApiKey"] = RecipientKey,
+        ["Clients:city-hall:Roles"] = "points.read",
+        ["Delegation:Recipients:city-hall:Topic"] = "delegation-city-hall",
+        ["Delegation:AckTimeoutSeconds"] = "3",
+        ["Delegation:MaxAttempts"] = "2",
+        ["Delegation:RetryBackoffSeconds"] = "0",
     };
 }
