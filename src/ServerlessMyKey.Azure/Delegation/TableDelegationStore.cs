@@ -117,6 +117,7 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
         ["ValidFrom"] = record.ValidFrom,
         ["ValidTo"] = record.ValidTo,
         ["DelegateMyKeyId"] = record.DelegateMyKeyId,
+        ["ParentDelegationId"] = record.ParentDelegationId,
     };
 
     private static DelegationRecord FromEntity(TableEntity row) => new(
@@ -130,5 +131,6 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
         row.GetDateTimeOffset("ValidFrom")!.Value,
         row.GetDateTimeOffset("ValidTo")!.Value,
         row.GetString("DelegateMyKeyId"),
-        row.ETag.ToString());
+        row.ETag.ToString(),
+        row.GetString("ParentDelegationId"));
 }

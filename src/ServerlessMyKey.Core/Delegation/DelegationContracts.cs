@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace ServerlessMyKey.Core.Delegation;
 
 /// <summary>
-/// The 電子委任状 document of API.md "Delegation". What is signed is the RFC 8785 canonical form of
+/// The 電子委任状 document of API.md "Delegation"; with <c>parentDelegationId</c> a sub-delegation
+/// (復代理) signed by the parent's delegate. What is signed is the RFC 8785 canonical form of
 /// the JSON the delegator sent; this record is its parsed, validated reading.
 /// </summary>
 public sealed record DelegationDocument(
@@ -12,7 +13,8 @@ public sealed record DelegationDocument(
     IReadOnlyList<DelegatedPower> Powers,
     DateTimeOffset ValidFrom,
     DateTimeOffset ValidTo,
-    bool SubDelegationAllowed);
+    bool SubDelegationAllowed,
+    string? ParentDelegationId = null);
 
 /// <summary>委任者: the business and, for a corporation, its representative who signs.</summary>
 public sealed record Delegator(string CorporateNumber, string CorporationName, string RepresentativeName, string? RepresentativeTitle);
@@ -97,7 +99,8 @@ public sealed record DelegationRecord(
     DateTimeOffset ValidFrom,
     DateTimeOffset ValidTo,
     string DelegateMyKeyId,
-    string? ETag = null)
+    string? ETag = null,
+    string? ParentDelegationId = null)
 {
     /// <summary>The status as callers see it: an active or pending delegation past its end is <c>expired</c>.</summary>
     public string EffectiveStatus(DateTimeOffset now) =>

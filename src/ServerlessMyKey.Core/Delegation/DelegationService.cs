@@ -32,6 +32,7 @@ public sealed class DelegationService(
     private const int MaxSignatureBytes = 1024;
     private const int MaxDocumentBytes = 30 * 1024; // one Table string property (64 KiB of UTF-16)
     private const int MaxPowers = 100;
+    private const int MaxChainDepth = 8;
 
     // Unknown members are refused: everything the delegator signed must be something we understand.
     private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
@@ -47,15 +48,22 @@ public sealed class DelegationService(
         var document = Validate(request.Delegation);
         var signer = await VerifySignedAsync(request.Signature, canonical, cancellationToken);
 
-        // Act Art. 2 form 1: the delegator (its representative) signs; the name is the certificate's.
-        RequireHolder(signer, document.Delegator.RepresentativeName, "delegation.delegator.representativeName");
+        if (document.ParentDelegationId is { } parentId)
+        {
+            await RequireSubDelegationAsync(parentId, document, signer, cancellationToken);
+        }
+        else
+        {
+            // Act Art. 2 form 1: the delegator (its representative) signs; the name is the certificate's.
+            RequireHolder(signer, document.Delegator.RepresentativeName, "delegation.delegator.representativeName");
+        }
 
         // The id is the hash of what was signed, so a retried registration finds its first result.
         var delegationId = Convert.ToHexStringLower(SHA256.HashData(canonical))[..32];
         var now = time.GetUtcNow();
         var record = new DelegationRecord(
             delegationId, DelegationNumber.For(delegationId), DelegationStatus.Pending, Encoding.UTF8.GetString(canonical),
-            Reference(signer), null, now, document.ValidFrom, document.ValidTo, document.Delegate.MyKeyId);
+            Reference(signer), null, now, document.ValidFrom, document.ValidTo, document.Delegate.MyKeyId, ParentDelegationId: document.ParentDelegationId);
         if (!await store.TryCreateAsync(record, new DelegationEvent(now, "created", Actor: "delegator"), cancellationToken))
         {
             record = await store.FindAsync(delegationId, cancellationToken)
@@ -208,6 +216,19 @@ public sealed class DelegationService(
             return refusal;
         }
 
+        // ... and so is every delegation it derives from (revoking a parent stops its sub-delegations).
+        var parentId = record.ParentDelegationId;
+        for (var depth = 0; parentId is not null && depth < MaxChainDepth; depth++)
+        {
+            var parent = await store.FindAsync(parentId, cancellationToken);
+            if (parent is null || StateRefusal(parent) is not null)
+            {
+                return ErrorCodes.ParentDelegationInactive;
+            }
+
+            parentId = parent.ParentDelegationId;
+        }
+
         // The act: inside the powers.
         var document = JsonSerializer.Deserialize<DelegationDocument>(record.CanonicalDocument, DocumentJson)!;
         return document.Powers.Any(p => p.Procedure == procedure && p.Agency == agency) ? null : ErrorCodes.ActOutsidePowers;
@@ -269,6 +290,37 @@ public sealed class DelegationService(
             }
 
             record = await RequireAsync(delegationId, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// 復代理: the parent is active, allows sub-delegation, and was accepted with the certificate that
+    /// signs now; the sub-delegation keeps the parent's delegator and stays inside its powers and period.
+    /// </summary>
+    private async Task RequireSubDelegationAsync(string parentId, DelegationDocument document, JpkiVerifiedCertificate signer, CancellationToken cancellationToken)
+    {
+        var parent = await RequireAsync(parentId, cancellationToken);
+        if (StateRefusal(parent) is { } refusal)
+        {
+            throw new ServiceException(ErrorCodes.ParentDelegationInactive, $"The parent delegation is not usable: {refusal.Code}.");
+        }
+
+        var parentDocument = JsonSerializer.Deserialize<DelegationDocument>(parent.CanonicalDocument, DocumentJson)!;
+        if (!parentDocument.SubDelegationAllowed)
+        {
+            throw new ServiceException(ErrorCodes.SubDelegationNotAllowed);
+        }
+
+        if (parent.DelegateCertificate != Reference(signer))
+        {
+            throw new ServiceException(ErrorCodes.SignerNotDelegate, "A sub-delegation must be signed with the certificate the parent's delegate accepted with.");
+        }
+
+        if (document.Delegator != parentDocument.Delegator
+            || document.ValidFrom < parentDocument.ValidFrom || document.ValidTo > parentDocument.ValidTo
+            || !document.Powers.All(p => parentDocument.Powers.Contains(p)))
+        {
+            throw new ServiceException(ErrorCodes.SubDelegationExceedsParent);
         }
     }
 

@@ -48,6 +48,9 @@ public static class ErrorCodes
     public static readonly ErrorCode SignerNotDelegate = new("signer_not_delegate", 403, "The act is not signed with the certificate the delegate accepted with.");
     public static readonly ErrorCode SignerNotDelegator = new("signer_not_delegator", 403, "The statement is not signed with the certificate that signed the delegation.");
     public static readonly ErrorCode ActOutsidePowers = new("act_outside_powers", 403, "The act's procedure and agency are not among the delegated powers.");
+    public static readonly ErrorCode SubDelegationNotAllowed = new("sub_delegation_not_allowed", 403, "The parent delegation does not allow sub-delegation.");
+    public static readonly ErrorCode SubDelegationExceedsParent = new("sub_delegation_exceeds_parent", 422, "A sub-delegation must keep the parent's delegator and stay inside its powers and validity period.");
+    public static readonly ErrorCode ParentDelegationInactive = new("parent_delegation_inactive", 409, "A delegation this one derives from is no longer active.");
     public static readonly ErrorCode UnknownRecipient = new("unknown_recipient", 422, "The recipient is not one of Delegation:Recipients.");
     public static readonly ErrorCode TransmissionNotFound = new("transmission_not_found", 404, "No transmission has this id (or it is not yours).");
     public static readonly ErrorCode TransmissionClosed = new("transmission_closed", 409, "The transmission has already ended; start a new one.");
@@ -62,6 +65,7 @@ public static class ErrorCodes
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable,
         HolderNameMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
+        SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive,
         UnknownRecipient, TransmissionNotFound, TransmissionClosed,
     ];
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.Core.Json;
@@ -16,6 +17,21 @@ public sealed class DelegationApiFixture : DevHostFixture
     public static readonly CardHolder Agent = new("山田　花子", "東京都千代田区霞が関2-1-2", new DateOnly(1990, 4, 1), "female");
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A new representative registers a delegation to a new agent, who accepts it.</summary>
+    public async Task<ActiveDelegation> ActiveDelegationAsync(bool subDelegationAllowed = false)
+    {
+        var (_, representative) = await NewCardholderAsync(Representative);
+        var (agentId, agent) = await NewCardholderAsync(Agent);
+        var document = Document(agentId);
+        document["subDelegationAllowed"] = subDelegationAllowed;
+        var created = await (await SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = Signed(representative, document) }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var id = created.GetProperty("delegationId").GetString()!;
+        var accepted = await SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance", new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
+        accepted.EnsureSuccessStatusCode();
+        return new ActiveDelegation(representative, agentId, agent, id);
+    }
 
     /// <summary><c>{certificate, signature}</c> of <paramref name="card"/>'s signing key over the JCS form of <paramref name="value"/>.</summary>
     public static object Signed(VirtualCard card, object value) => Sign(card, JsonCanonicalizer.Serialize(value, Web));
@@ -51,3 +67,6 @@ public sealed class DelegationApiFixture : DevHostFixture
         ["Delegation:RetryBackoffSeconds"] = "0",
     };
 }
+
+/// <summary>An accepted delegation and the cards of its two parties.</summary>
+public sealed record ActiveDelegation(VirtualCard Representative, string AgentId, VirtualCard Agent, string DelegationId);

@@ -12,7 +12,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
     [Fact]
     public async Task The_recipient_acknowledges_a_transmission()
     {
-        var (agentId, id) = await ActiveDelegationAsync();
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
         var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
@@ -32,7 +32,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
     [Fact]
     public async Task Without_an_ack_it_fails_after_the_attempts_and_a_late_ack_is_refused()
     {
-        var (agentId, id) = await ActiveDelegationAsync();
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
         var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
         var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
 
@@ -46,7 +46,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
     [Fact]
     public async Task Transmissions_need_the_delegate_a_known_recipient_and_an_active_delegation()
     {
-        var (agentId, id) = await ActiveDelegationAsync();
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
         var unknownRecipient = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = "nobody" }, bearerFor: agentId);
         var otherCitizen = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: await app.NewCitizenAsync());
         var unknownTransmission = await app.SendAsync(HttpMethod.Get, "api/delegations/transmissions/0123456789abcdef0123456789abcdef", bearerFor: agentId);
@@ -63,19 +63,6 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var notActive = await app.SendAsync(HttpMethod.Post, $"api/delegations/{pending.GetProperty("delegationId").GetString()}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
         Assert.Equal(HttpStatusCode.Conflict, notActive.StatusCode);
         Assert.Equal("delegation_not_active", (await notActive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
-    }
-
-    private async Task<(string AgentId, string DelegationId)> ActiveDelegationAsync()
-    {
-        var (_, representative) = await app.NewCardholderAsync(Representative);
-        var (agentId, agent) = await app.NewCardholderAsync(Agent);
-        var document = Document(agentId);
-        var created = await (await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = Signed(representative, document) }))
-            .Content.ReadFromJsonAsync<JsonElement>();
-        var id = created.GetProperty("delegationId").GetString()!;
-        var accepted = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance", new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
-        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        return (agentId, id);
     }
 
     private async Task<JsonElement> WaitForStatusAsync(string transmissionId, string delegateId, string status)
