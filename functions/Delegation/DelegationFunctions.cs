@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Core.Auth;
 using ServerlessMyKey.Core.Delegation;
@@ -13,6 +15,7 @@ namespace ServerlessMyKey.Functions.Delegation;
 /// <summary>電子委任状 (API.md "Delegation"): registration, the delegate's answer, revocation, reading, act verification.</summary>
 public sealed class DelegationFunctions(
     DelegationService delegations,
+    DelegationOptions options,
     ICitizenAuthenticator citizens,
     ServiceClientAuthenticator clients,
     ILogger<DelegationFunctions> logger)
@@ -39,13 +42,30 @@ public sealed class DelegationFunctions(
     public Task<IActionResult> Accept(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "delegations/{delegationId}/acceptance")] HttpRequest request,
         string delegationId,
+        [DurableClient] DurableTaskClient durable,
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
             var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
             var body = await RequestBody.ReadJsonAsync<DelegationStatementRequest>(request, cancellationToken);
-            return ApiJson.Ok(await delegations.AcceptAsync(delegationId, citizen, body, cancellationToken));
+            var accepted = await delegations.AcceptAsync(delegationId, citizen, body, cancellationToken);
+            if (options.DelegatorWebhook is not null)
+            {
+                await NotifyDelegatorAsync(durable, delegationId, cancellationToken);
+            }
+
+            return ApiJson.Ok(accepted);
         });
+
+    // One instance per delegation: a repeated acceptance does not notify twice while the first runs.
+    private async Task NotifyDelegatorAsync(DurableTaskClient durable, string delegationId, CancellationToken cancellationToken)
+    {
+        var instanceId = DelegatorNotificationOrchestrator.InstanceId(delegationId);
+        if (await durable.GetInstanceAsync(instanceId, cancellationToken) is null)
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegatorNotificationOrchestrator), delegationId, new StartOrchestrationOptions(instanceId), cancellationToken);
+        }
+    }
 
     [Function("RejectDelegation")]
     [ApiOperation(Tag, "The delegate declines, as for acceptance with {\"action\":\"reject\",\"delegationId\":…}.",

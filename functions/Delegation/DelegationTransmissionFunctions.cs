@@ -24,6 +24,7 @@ public sealed class DelegationTransmissionFunctions(
     ServiceClientAuthenticator clients,
     SealDelegationActivity seal,
     PublishDelegationActivity publish,
+    NotifyDelegatorActivity notify,
     ILogger<DelegationTransmissionFunctions> logger)
 {
     private const string Tag = "Delegation";
@@ -109,6 +110,14 @@ public sealed class DelegationTransmissionFunctions(
     [Function(PublishDelegationActivity.Name)]
     public Task<bool> Publish([ActivityTrigger] PublishRequest input, string instanceId) =>
         publish.RunAsync(new AdapterActivityContext(PublishDelegationActivity.Name, instanceId), input);
+
+    [Function(nameof(DelegatorNotificationOrchestrator))]
+    public static Task<bool> RunDelegatorNotification([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new DelegatorNotificationOrchestrator().RunAsync(context, context.GetInput<string>()!);
+
+    [Function(NotifyDelegatorActivity.Name)]
+    public Task<bool> NotifyDelegator([ActivityTrigger] string input, string instanceId) =>
+        notify.RunAsync(new AdapterActivityContext(NotifyDelegatorActivity.Name, instanceId), input);
 
     private ServiceClient RequireRecipient(HttpRequest request, TransmissionInput input)
     {

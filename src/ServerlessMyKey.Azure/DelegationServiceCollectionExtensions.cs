@@ -23,6 +23,8 @@ public static class DelegationServiceCollectionExtensions
         services.AddSingleton<DelegationService>();
         services.AddTransient<SealDelegationActivity>();
         services.AddTransient<PublishDelegationActivity>();
+        services.AddTransient<NotifyDelegatorActivity>();
+        services.AddSingleton(new DelegatorWebhookClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
         return services;
     }
 
@@ -54,10 +56,30 @@ public static class DelegationServiceCollectionExtensions
         return new DelegationOptions(new HashSet<string>(procedures!, StringComparer.Ordinal))
         {
             RecipientTopics = recipients,
+            DelegatorWebhook = ReadWebhook(configuration),
             AckTimeout = TimeSpan.FromSeconds(Whole(configuration, "Delegation:AckTimeoutSeconds", 3600, 1, 7 * 24 * 3600)),
             MaxAttempts = Whole(configuration, "Delegation:MaxAttempts", 3, 1, 20),
             RetryBackoff = TimeSpan.FromSeconds(Whole(configuration, "Delegation:RetryBackoffSeconds", 60, 0, 24 * 3600)),
         };
+    }
+
+    private static DelegatorWebhookEndpoint? ReadWebhook(IConfiguration configuration)
+    {
+        var url = configuration["Delegation:DelegatorWebhook:Url"];
+        var secret = configuration["Delegation:DelegatorWebhook:Secret"];
+        if (string.IsNullOrEmpty(url))
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+        {
+            throw new InvalidOperationException("Configuration key 'Delegation:DelegatorWebhook:Url' must be an absolute http(s) URL.");
+        }
+
+        return secret is { Length: >= 16 }
+            ? new DelegatorWebhookEndpoint(uri, System.Text.Encoding.UTF8.GetBytes(secret))
+            : throw new InvalidOperationException("Configuration key 'Delegation:DelegatorWebhook:Secret' must be at least 16 characters when a webhook URL is set.");
     }
 
     private static int Whole(IConfiguration configuration, string key, int fallback, int min, int max)

@@ -136,6 +136,9 @@ public sealed record DelegationOptions(IReadOnlySet<string> Procedures)
     /// <summary><c>Delegation:AckTimeoutSeconds</c>: how long each attempt waits for the acknowledgement.</summary>
     public TimeSpan AckTimeout { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>Where acceptances are announced to delegators; null when not configured.</summary>
+    public DelegatorWebhookEndpoint? DelegatorWebhook { get; init; }
+
     /// <summary><c>Delegation:MaxAttempts</c>.</summary>
     public int MaxAttempts { get; init; } = 3;
 

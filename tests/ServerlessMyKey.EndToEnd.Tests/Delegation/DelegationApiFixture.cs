@@ -6,7 +6,7 @@ using ServerlessMyKey.Core.Json;
 namespace ServerlessMyKey.EndToEnd.Tests.Delegation;
 
 /// <summary>The real app in a DevHost with a relying party holding <c>delegations.verify</c>; delegators and delegates sign with virtual cards.</summary>
-public sealed class DelegationApiFixture : DevHostFixture
+public sealed class DelegationApiFixture : DevHostFixture, IDisposable
 {
     public const string VerifierKey = "e2e-procurement-portal-key-00000";
     public const string NoRoleKey = "e2e-no-delegation-role-key-00000";
@@ -16,7 +16,14 @@ public sealed class DelegationApiFixture : DevHostFixture
     public static readonly CardHolder Representative = new("鈴木　一郎", "東京都港区芝公園4-2-8", new DateOnly(1965, 7, 7), "male");
     public static readonly CardHolder Agent = new("山田　花子", "東京都千代田区霞が関2-1-2", new DateOnly(1990, 4, 1), "female");
 
+    public const string WebhookSecret = "e2e-delegator-webhook-secret-000";
+
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The delegators' webhook endpoint: every request it received, as (signature header, body).</summary>
+    public WebhookReceiver Webhooks { get; } = new();
+
+    public void Dispose() => Webhooks.Dispose();
 
     /// <summary>A new representative registers a delegation to a new agent, who accepts it.</summary>
     public async Task<ActiveDelegation> ActiveDelegationAsync(bool subDelegationAllowed = false)
@@ -62,6 +69,8 @@ public sealed class DelegationApiFixture : DevHostFixture
         ["Clients:city-hall:ApiKey"] = RecipientKey,
         ["Clients:city-hall:Roles"] = "points.read",
         ["Delegation:Recipients:city-hall:Topic"] = "delegation-city-hall",
+        ["Delegation:DelegatorWebhook:Url"] = Webhooks.Url,
+        ["Delegation:DelegatorWebhook:Secret"] = WebhookSecret,
         ["Delegation:AckTimeoutSeconds"] = "3",
         ["Delegation:MaxAttempts"] = "2",
         ["Delegation:RetryBackoffSeconds"] = "0",
@@ -70,3 +79,67 @@ public sealed class DelegationApiFixture : DevHostFixture
 
 /// <summary>An accepted delegation and the cards of its two parties.</summary>
 public sealed record ActiveDelegation(VirtualCard Representative, string AgentId, VirtualCard Agent, string DelegationId);
+
+/// <summary>A loopback HTTP endpoint that records the webhooks it receives and answers 204.</summary>
+public sealed class WebhookReceiver : IDisposable
+{
+    private readonly System.Net.HttpListener _listener = new();
+
+    public WebhookReceiver()
+    {
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        Url = $"http://127.0.0.1:{port}/delegator-hook/";
+        _listener.Prefixes.Add(Url);
+        _listener.Start();
+        _ = Task.Run(ReceiveAsync);
+    }
+
+    public string Url { get; }
+
+    public System.Collections.Concurrent.ConcurrentQueue<(string Signature, byte[] Body)> Received { get; } = new();
+
+    public async Task<(string Signature, byte[] Body)> WaitForAsync(Func<JsonElement, bool> match)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            foreach (var hook in Received)
+            {
+                if (match(JsonDocument.Parse(hook.Body).RootElement))
+                {
+                    return hook;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("No matching webhook arrived.");
+    }
+
+    public void Dispose() => _listener.Close();
+
+    private async Task ReceiveAsync()
+    {
+        while (_listener.IsListening)
+        {
+            System.Net.HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is System.Net.HttpListenerException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            using var body = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(body);
+            Received.Enqueue((context.Request.Headers["x-mykey-signature"] ?? string.Empty, body.ToArray()));
+            context.Response.StatusCode = 204;
+            context.Response.Close();
+        }
+    }
+}

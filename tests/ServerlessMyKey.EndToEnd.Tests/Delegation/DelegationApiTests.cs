@@ -46,6 +46,17 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
         Assert.Equal("active", (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
 
         Assert.Equal("authorized", await VerifyCodeAsync(number, agent));
+
+        // The delegator hears of the acceptance: a signed webhook without names.
+        var (signatureHeader, hookBody) = await app.Webhooks.WaitForAsync(h => h.GetProperty("delegationId").GetString() == id);
+        var parts = signatureHeader.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var expected = ServerlessMyKey.Core.Security.WebhookSignature.Compute(Encoding.UTF8.GetBytes(WebhookSecret), long.Parse(parts["t"], System.Globalization.CultureInfo.InvariantCulture), hookBody);
+        Assert.Equal(Convert.ToHexStringLower(expected), parts["v1"]);
+        var hook = JsonDocument.Parse(hookBody).RootElement;
+        Assert.Equal("delegation.accepted", hook.GetProperty("event").GetString());
+        Assert.Equal(number, hook.GetProperty("number").GetString());
+        Assert.DoesNotContain("鈴木", Encoding.UTF8.GetString(hookBody), StringComparison.Ordinal);
+
         Assert.Equal("authorized", await VerifyCodeAsync(number.Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant(), agent));
         Assert.Equal("act_outside_powers", await VerifyCodeAsync(number, agent, procedure: "procurement.contract"));
         Assert.Equal("act_outside_powers", await VerifyCodeAsync(number, agent, agency: "国土交通省"));
