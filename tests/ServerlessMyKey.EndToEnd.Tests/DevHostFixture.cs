@@ -67,7 +67,8 @@ public class DevHostFixture : IAsyncLifetime
     public string AccessToken(string myKeyId) => _tokens[myKeyId];
 
     /// <param name="configureServices">Registrations added after the app's own (tests replace a service this way).</param>
-    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null)
+    /// <param name="durableHubName">The Durable task hub; a new one by default, the same one to restart a host.</param>
+    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null, string? durableHubName = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -88,7 +89,7 @@ public class DevHostFixture : IAsyncLifetime
                 options.ConfigureServices!(services, configuration);
                 configureServices?.Invoke(services);
             },
-            DurableHubName = AzuriteServer.UniqueName("e2e"),
+            DurableHubName = durableHubName ?? AzuriteServer.UniqueName("e2e"),
             ConfigureLogging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning),
         });
     }

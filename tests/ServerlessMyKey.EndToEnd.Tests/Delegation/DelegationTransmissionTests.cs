@@ -65,22 +65,6 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         Assert.Equal("delegation_not_active", (await notActive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
 
-    private async Task<JsonElement> WaitForStatusAsync(string transmissionId, string delegateId, string status)
-    {
-        JsonElement last = default;
-        for (var i = 0; i < 120; i++)
-        {
-            var response = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", bearerFor: delegateId);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            last = await response.Content.ReadFromJsonAsync<JsonElement>();
-            if (last.GetProperty("status").GetString() == status)
-            {
-                return last;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"Transmission stayed {last}.");
-    }
+    private Task<JsonElement> WaitForStatusAsync(string transmissionId, string delegateId, string status) =>
+        TransmissionRestartTests.WaitForStatusAsync(app.Http, transmissionId, app.AccessToken(delegateId), status);
 }
