@@ -25,14 +25,14 @@ public sealed class DelegationFunctions(
 
     [Function("CreateDelegation")]
     [ApiOperation(Tag, "Registers a delegation signed by the delegator's JPKI signing certificate over its RFC 8785 canonical form; the same signed document again returns the same delegation.",
-        RequestBody = typeof(CreateDelegationRequest), Responses = [201, 400, 401, 422])]
+        RequestBody = typeof(CreateDelegationRequest), Idempotent = true, Responses = [201, 400, 401, 422])]
     public Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "delegations")] HttpRequest request,
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
             var body = await RequestBody.ReadJsonAsync<CreateDelegationRequest>(request, cancellationToken);
-            var created = await delegations.CreateAsync(body, cancellationToken);
+            var created = await delegations.CreateAsync(body, StoredResponseResult.IdempotencyKeyOf(request), cancellationToken);
             return ApiJson.Created(created, $"/api/delegations/{created.DelegationId}");
         });
 

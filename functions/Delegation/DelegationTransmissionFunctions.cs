@@ -31,7 +31,7 @@ public sealed class DelegationTransmissionFunctions(
 
     [Function("StartDelegationTransmission")]
     [ApiOperation(Tag, "The delegate has the delegation sealed (JWS) and sent to a configured recipient; answers the transmission id at once.",
-        Caller = ApiCaller.Citizen, RequestBody = typeof(TransmissionRequest), Responses = [202, 401, 404, 409, 422])]
+        Caller = ApiCaller.Citizen, RequestBody = typeof(TransmissionRequest), Idempotent = true, Responses = [202, 401, 404, 409, 422])]
     public Task<IActionResult> Start(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "delegations/{delegationId}/transmissions")] HttpRequest request,
         string delegationId,
@@ -41,8 +41,12 @@ public sealed class DelegationTransmissionFunctions(
         {
             var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
             var body = await RequestBody.ReadJsonAsync<TransmissionRequest>(request, cancellationToken);
-            var input = await delegations.PrepareTransmissionAsync(delegationId, citizen, body, cancellationToken);
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegationTransmissionOrchestrator), input, new StartOrchestrationOptions(input.TransmissionId), cancellationToken);
+            var input = await delegations.PrepareTransmissionAsync(delegationId, citizen, body, StoredResponseResult.IdempotencyKeyOf(request), cancellationToken);
+            if (await durable.GetInstanceAsync(input.TransmissionId, cancellationToken) is null)
+            {
+                await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegationTransmissionOrchestrator), input, new StartOrchestrationOptions(input.TransmissionId), cancellationToken);
+            }
+
             var accepted = ApiJson.Accepted(new TransmissionStarted(input.TransmissionId));
             accepted.Headers["Location"] = $"/api/delegations/transmissions/{input.TransmissionId}";
             return accepted;

@@ -17,6 +17,7 @@ public static class DelegationServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton(ReadOptions(configuration));
+        services.AddIdempotencyClaims(tablePrefix);
         services.AddSingleton<IDelegationStore>(sp => new TableDelegationStore(
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "Delegations"),
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegationNumbers")));

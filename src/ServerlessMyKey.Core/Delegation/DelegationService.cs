@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Core.Auth;
 using ServerlessMyKey.Core.Binary;
 using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Idempotency;
 using ServerlessMyKey.Core.Jpki;
 using ServerlessMyKey.Core.Json;
 using ServerlessMyKey.Core.Validation;
@@ -22,6 +23,7 @@ namespace ServerlessMyKey.Core.Delegation;
 /// </summary>
 public sealed class DelegationService(
     IDelegationStore store,
+    IIdempotencyClaims claims,
     JpkiCertificateVerifier verifier,
     DelegationOptions options,
     TimeProvider time,
@@ -41,10 +43,15 @@ public sealed class DelegationService(
         MaxDepth = 8,
     };
 
-    public async Task<DelegationCreated> CreateAsync(CreateDelegationRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Registers a signed document. The document is its own idempotency key (the id is its hash); an
+    /// <c>Idempotency-Key</c>, when sent, is also claimed so that reusing it for another body is refused.
+    /// </summary>
+    public async Task<DelegationCreated> CreateAsync(CreateDelegationRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var canonical = Canonical(request.Delegation);
+        await claims.ClaimIfKeyedAsync("delegations.create", string.Empty, idempotencyKey, request, cancellationToken);
         var document = Validate(request.Delegation);
         var signer = await VerifySignedAsync(request.Signature, canonical, cancellationToken);
 
@@ -131,7 +138,8 @@ public sealed class DelegationService(
     /// The input of a transmission the delegate asks for: the delegation must be active and the
     /// recipient configured. The caller schedules <see cref="DelegationTransmissionOrchestrator"/> with it.
     /// </summary>
-    public async Task<TransmissionInput> PrepareTransmissionAsync(string delegationId, Citizen caller, TransmissionRequest request, CancellationToken cancellationToken = default)
+    /// <remarks>With an <c>Idempotency-Key</c> the transmission id is derived from it, so a retried request names the same transmission.</remarks>
+    public async Task<TransmissionInput> PrepareTransmissionAsync(string delegationId, Citizen caller, TransmissionRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(request);
@@ -152,7 +160,10 @@ public sealed class DelegationService(
             throw new ServiceException(refusal);
         }
 
-        var transmissionId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var claim = await claims.ClaimIfKeyedAsync("delegations.transmit", record.DelegationId + "\n" + caller.MyKeyId, idempotencyKey, request, cancellationToken);
+        var transmissionId = claim is null
+            ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))
+            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("transmission\n" + claim.KeyHash)))[..32];
         logger.LogInformation("Transmission {TransmissionId} of delegation {DelegationId} to {Recipient} requested", transmissionId, record.DelegationId, recipient);
         return new TransmissionInput(transmissionId, record.DelegationId, record.DelegateMyKeyId, recipient, topic, options.AckTimeout, options.MaxAttempts, options.RetryBackoff);
     }

@@ -28,9 +28,13 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
         var number = body.GetProperty("number").GetString()!;
         Assert.Equal("pending", body.GetProperty("status").GetString());
 
-        // Registering the same signed document again finds the same delegation.
-        var again = await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = Signed(representative, document) });
+        // Registering the same signed document again finds the same delegation; a key reused for another body is refused.
+        var again = await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = Signed(representative, document) }, idempotencyKey: "reg-" + id);
         Assert.Equal(id, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("delegationId").GetString());
+        var other = Document(agentId);
+        other["subDelegationAllowed"] = true;
+        var reused = await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = other, signature = Signed(representative, other) }, idempotencyKey: "reg-" + id);
+        await AssertProblemAsync(reused, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
 
         Assert.Equal("delegation_not_active", await VerifyCodeAsync(number, agent));
 

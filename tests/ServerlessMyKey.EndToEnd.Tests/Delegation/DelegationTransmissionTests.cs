@@ -13,9 +13,14 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
     public async Task The_recipient_acknowledges_a_transmission()
     {
         var (_, agentId, _, id) = await app.ActiveDelegationAsync();
-        var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
+        var key = Guid.NewGuid().ToString("N");
+        var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
+        var retried = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
+        var reused = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = "elsewhere" }, bearerFor: agentId, idempotencyKey: key);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+        Assert.Equal(transmissionId, (await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
 
         await WaitForStatusAsync(transmissionId, agentId, "sent");
         var notRecipient = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: VerifierKey);
