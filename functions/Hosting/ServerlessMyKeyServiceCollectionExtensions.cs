@@ -29,6 +29,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddCertificateStatus();
         services.AddPoints(configuration);
         services.AddFacilities();
+        services.AddDelegation(configuration);
         return services;
     }
 

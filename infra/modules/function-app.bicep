@@ -75,6 +75,10 @@ var appSettings = union(
     Jpki__Revocation__MaxCrlMegabytes: '512'
     Jpki__Revocation__OcspTimeoutSeconds: '5'
     Signatures__StoreHolderData: 'false'
+    Delegation__Procedures: 'procurement.bid,procurement.contract,childcare.employment-certificate,radio.application'
+    Delegation__AckTimeoutSeconds: '3600'
+    Delegation__MaxAttempts: '3'
+    Delegation__RetryBackoffSeconds: '60'
   },
   additionalAppSettings,
   {

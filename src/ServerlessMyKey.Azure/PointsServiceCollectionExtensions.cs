@@ -78,7 +78,7 @@ public static class PointsServiceCollectionExtensions
             : throw new InvalidOperationException("Configuration key 'Points:HoldingPeriodDays' must be a whole number of days, 1–365.");
     }
 
-    private static void AddIdempotencyClaims(this IServiceCollection services, string tablePrefix) =>
+    internal static void AddIdempotencyClaims(this IServiceCollection services, string tablePrefix) =>
         services.TryAddSingleton<IIdempotencyClaims>(sp => new TableIdempotencyClaims(Table(sp, tablePrefix, "IdempotencyClaims"), sp.GetRequiredService<TimeProvider>()));
 
     private static LazyTable Table(IServiceProvider services, string prefix, string name) =>

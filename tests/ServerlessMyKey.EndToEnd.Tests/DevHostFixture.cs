@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Cli;
@@ -27,20 +28,47 @@ public class DevHostFixture : IAsyncLifetime
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
 
     /// <summary>Issues a new virtual card, logs in with it over HTTP, and returns the new MyKey ID.</summary>
-    public async Task<string> NewCitizenAsync()
+    public async Task<string> NewCitizenAsync() =>
+        (await NewCardholderAsync(new CardHolder("山田　花子", "東京都千代田区霞が関2-1-2", new DateOnly(1990, 4, 1), "female"))).MyKeyId;
+
+    /// <summary>Issues a virtual card to <paramref name="holder"/>, logs in with it, and returns the MyKey ID and the card (for signing).</summary>
+    public async Task<(string MyKeyId, VirtualCard Card)> NewCardholderAsync(CardHolder holder)
     {
-        var card = Pki.IssueCard(new CardHolder("山田　花子", "東京都千代田区霞が関2-1-2", new DateOnly(1990, 4, 1), "female"));
+        var card = Pki.IssueCard(holder);
         var session = await new MyKeyApiClient(Http).LoginAsync(card);
         var myKeyId = session.GetProperty("myKeyId").GetString()!;
         _tokens[myKeyId] = session.GetProperty("accessToken").GetString()!;
-        return myKeyId;
+        return (myKeyId, card);
+    }
+
+    /// <summary>Sends a request with an optional JSON body, API key, the access token of a citizen (by MyKey ID) and Idempotency-Key.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, string? apiKey = null, string? bearerFor = null, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (apiKey is not null)
+        {
+            request.Headers.Add("x-api-key", apiKey);
+        }
+
+        if (bearerFor is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + AccessToken(bearerFor));
+        }
+
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await Http.SendAsync(request);
     }
 
     /// <summary>The access token of a citizen created by <see cref="NewCitizenAsync"/>.</summary>
     public string AccessToken(string myKeyId) => _tokens[myKeyId];
 
     /// <param name="configureServices">Registrations added after the app's own (tests replace a service this way).</param>
-    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null)
+    /// <param name="durableHubName">The Durable task hub; a new one by default, the same one to restart a host.</param>
+    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null, string? durableHubName = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -61,7 +89,7 @@ public class DevHostFixture : IAsyncLifetime
                 options.ConfigureServices!(services, configuration);
                 configureServices?.Invoke(services);
             },
-            DurableHubName = AzuriteServer.UniqueName("e2e"),
+            DurableHubName = durableHubName ?? AzuriteServer.UniqueName("e2e"),
             ConfigureLogging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning),
         });
     }

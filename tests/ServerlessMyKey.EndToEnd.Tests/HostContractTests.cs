@@ -75,7 +75,11 @@ public sealed partial class HostContractTests(DevHostFixture app) : IClassFixtur
         var document = await app.Http.GetFromJsonAsync<JsonElement>(new Uri("api/openapi.json", UriKind.Relative));
         var template = RealAppMetadata()
             .SelectMany(f => f.Bindings.Where(b => b.Type == "httpTrigger").Select(b => "/" + RouteParameter().Replace(b.Route ?? f.Name, m => "{" + m.Groups["name"].Value + "}")))
-            .Single(t => Regex.IsMatch("/" + path["api/".Length..], "^" + Regex.Replace(Regex.Escape(t), @"\\\{[^}]+}", "[^/]+") + "$"));
+            .Where(t => Regex.IsMatch("/" + path["api/".Length..], "^" + Regex.Replace(Regex.Escape(t), @"\\\{[^}]+}", "[^/]+") + "$"))
+
+            // Like the router, a literal segment wins over a parameter (delegations/verifications over delegations/{id}).
+            .OrderBy(t => t.Count(c => c == '{'))
+            .First();
 
         Assert.True(document.GetProperty("paths").GetProperty(template).TryGetProperty(method.ToLowerInvariant(), out _), $"{method} {template} is not documented");
     }

@@ -34,6 +34,27 @@ public static class ErrorCodes
     public static readonly ErrorCode CertificateWrongKind = new("certificate_wrong_kind", 401, "The certificate is of the wrong kind for this operation.");
     public static readonly ErrorCode RevocationUnavailable = new("revocation_unavailable", 401, "No usable revocation data; the certificate cannot be accepted.");
 
+    // Delegation (API.md "Delegation", docs/delegation.md). Act verifications answer 200 with these codes.
+    public static readonly ErrorCode HolderNameMismatch = new("holder_name_mismatch", 422, "The signing certificate's holder is not the person the delegation names.");
+    public static readonly ErrorCode UnknownProcedure = new("unknown_procedure", 422, "A power names a procedure outside Delegation:Procedures.");
+    public static readonly ErrorCode InvalidCorporateNumber = new("invalid_corporate_number", 422, "The corporate number is not 13 digits with a valid check digit.");
+    public static readonly ErrorCode InvalidValidityPeriod = new("invalid_validity_period", 422, "validFrom must be before validTo, and validTo in the future.");
+    public static readonly ErrorCode DelegationNotFound = new("delegation_not_found", 404, "No delegation has this id or number.");
+    public static readonly ErrorCode DelegationNotPending = new("delegation_not_pending", 409, "The delegation is no longer waiting for the delegate's answer.");
+    public static readonly ErrorCode DelegationNotActive = new("delegation_not_active", 409, "The delegation has not been accepted, or was rejected.");
+    public static readonly ErrorCode DelegationRevoked = new("delegation_revoked", 409, "The delegation has been revoked.");
+    public static readonly ErrorCode DelegationExpired = new("delegation_expired", 409, "The delegation's validity period has ended.");
+    public static readonly ErrorCode DelegationNotYetValid = new("delegation_not_yet_valid", 409, "The delegation's validity period has not begun.");
+    public static readonly ErrorCode SignerNotDelegate = new("signer_not_delegate", 403, "The act is not signed with the certificate the delegate accepted with.");
+    public static readonly ErrorCode SignerNotDelegator = new("signer_not_delegator", 403, "The statement is not signed with the certificate that signed the delegation.");
+    public static readonly ErrorCode ActOutsidePowers = new("act_outside_powers", 403, "The act's procedure and agency are not among the delegated powers.");
+    public static readonly ErrorCode SubDelegationNotAllowed = new("sub_delegation_not_allowed", 403, "The parent delegation does not allow sub-delegation.");
+    public static readonly ErrorCode SubDelegationExceedsParent = new("sub_delegation_exceeds_parent", 422, "A sub-delegation must keep the parent's delegator and stay inside its powers and validity period.");
+    public static readonly ErrorCode ParentDelegationInactive = new("parent_delegation_inactive", 409, "A delegation this one derives from is no longer active.");
+    public static readonly ErrorCode UnknownRecipient = new("unknown_recipient", 422, "The recipient is not one of Delegation:Recipients.");
+    public static readonly ErrorCode TransmissionNotFound = new("transmission_not_found", 404, "No transmission has this id (or it is not yours).");
+    public static readonly ErrorCode TransmissionClosed = new("transmission_closed", 409, "The transmission has already ended; start a new one.");
+
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -42,5 +63,9 @@ public static class ErrorCodes
         InternalError, MethodNotAllowed,
         ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, SignatureInvalid, CertificateUntrusted, CertificateExpired,
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable,
+        HolderNameMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
+        DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
+        SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive,
+        UnknownRecipient, TransmissionNotFound, TransmissionClosed,
     ];
 }

@@ -8,9 +8,12 @@ public static partial class RequestFields
 {
     /// <summary>An identifier chosen by a caller (merchant, facility, client, source): 1–64 of <c>A–Z a–z 0–9 . _ -</c>, so it is safe in table keys.</summary>
     public static string RequireId(string? value, string field) =>
-        value is not null && IdPattern().IsMatch(value)
+        IsId(value)
             ? value
             : throw new ServiceException(ErrorCodes.InvalidRequest, $"{field} must be 1–64 letters, digits, '.', '_' or '-'.");
+
+    /// <summary>Whether <paramref name="value"/> is an identifier as <see cref="RequireId"/> wants it.</summary>
+    public static bool IsId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value) => value is not null && IdPattern().IsMatch(value);
 
     /// <summary>Free text such as a name: 1–<paramref name="maxLength"/> characters, no control characters.</summary>
     public static string RequireText(string? value, string field, int maxLength) =>

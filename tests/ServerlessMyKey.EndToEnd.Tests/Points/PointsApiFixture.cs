@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-
 namespace ServerlessMyKey.EndToEnd.Tests.Points;
 
 /// <summary>
@@ -14,28 +12,6 @@ public sealed class PointsApiFixture : DevHostFixture
     public const string OtherShopKey = "e2e-shop-sapporo-key-0000000000";
     public const string AuditorKey = "e2e-auditor-key-00000000000000";
     public const string TerminalKey = "e2e-library-terminal-key-000000";
-
-    /// <summary>Sends a request with an optional JSON body, API key, the access token of a citizen (by MyKey ID) and Idempotency-Key.</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, string? apiKey = null, string? bearerFor = null, string? idempotencyKey = null)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        if (apiKey is not null)
-        {
-            request.Headers.Add("x-api-key", apiKey);
-        }
-
-        if (bearerFor is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + AccessToken(bearerFor));
-        }
-
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-
-        return await Http.SendAsync(request);
-    }
 
     protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {

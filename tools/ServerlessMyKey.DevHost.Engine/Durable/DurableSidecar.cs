@@ -84,6 +84,12 @@ internal sealed class DurableSidecar : IAsyncDisposable
             // started next on the same task hub takes them over cleanly.
             await _service.StopAsync(isForced: false).WaitAsync(timeout.Token);
         }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // Storage is gone (or too slow to answer): the partitions cannot be released, and their
+            // leases expire by themselves; stopping the host must not fail because of it.
+            _loggerFactory.CreateLogger<DurableSidecar>().LogWarning("The Durable backend did not stop within 15 s; its partition leases will expire on their own");
+        }
         finally
         {
             await _app.DisposeAsync();

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Azure;
+using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Tables;
+using ServerlessMyKey.Core.Delegation;
+
+namespace ServerlessMyKey.Azure.Delegation;
+
+/// <summary>
+/// Delegations in Table Storage. <c>Delegations</c>: partition = delegation id, row <c>delegation</c>
+/// (state, replaced under its ETag) and insert-only rows <c>event|&lt;ticks&gt;-&lt;random&gt;</c>
+/// (the history, oldest first); a status change and its event are one transaction.
+/// <c>DelegationNumbers</c>: partition = 委任状番号, the unique index to the id.
+/// </summary>
+internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numbers) : IDelegationStore
+{
+    private const string StateRow = "delegation";
+    private const string EventPrefix = "event|";
+    private const string EventsEnd = "event}";
+    private const string NumberRow = "id";
+
+    public async Task<bool> TryCreateAsync(DelegationRecord record, DelegationEvent created, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(created);
+
+        // The index first: a number that another delegation holds must never be shared.
+        var index = await numbers.GetAsync(cancellationToken);
+        try
+        {
+            await index.AddEntityAsync(new TableEntity(record.Number, NumberRow) { ["DelegationId"] = record.DelegationId }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var owner = await index.GetEntityAsync<TableEntity>(record.Number, NumberRow, cancellationToken: cancellationToken);
+            if (owner.Value.GetString("DelegationId") != record.DelegationId)
+            {
+                throw new InvalidOperationException($"Delegation number {record.Number} is already held by another delegation.");
+            }
+        }
+
+        return await TableTransactions.TrySubmitAsync(
+            await delegations.GetAsync(cancellationToken),
+            [new(TableTransactionActionType.Add, ToEntity(record)), new(TableTransactionActionType.Add, EventEntity(record.DelegationId, created))],
+            cancellationToken);
+    }
+
+    public async Task<DelegationRecord?> FindAsync(string delegationId, CancellationToken cancellationToken = default)
+    {
+        var client = await delegations.GetAsync(cancellationToken);
+        var row = await client.GetEntityIfExistsAsync<TableEntity>(delegationId, StateRow, cancellationToken: cancellationToken);
+        return row.HasValue ? FromEntity(row.Value!) : null;
+    }
+
+    public async Task<string?> FindIdByNumberAsync(string number, CancellationToken cancellationToken = default)
+    {
+        var client = await numbers.GetAsync(cancellationToken);
+        var row = await client.GetEntityIfExistsAsync<TableEntity>(number, NumberRow, cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value!.GetString("DelegationId") : null;
+    }
+
+    public async Task<bool> TryUpdateAsync(DelegationRecord updated, DelegationEvent change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        ArgumentNullException.ThrowIfNull(change);
+        var etag = updated.ETag is { } value ? new ETag(value) : throw new ArgumentException("The record must carry the ETag it was read with.", nameof(updated));
+        return await TableTransactions.TrySubmitAsync(
+            await delegations.GetAsync(cancellationToken),
+            [new(TableTransactionActionType.UpdateReplace, ToEntity(updated), etag), new(TableTransactionActionType.Add, EventEntity(updated.DelegationId, change))],
+            cancellationToken);
+    }
+
+    public async Task AppendAsync(string delegationId, DelegationEvent entry, CancellationToken cancellationToken = default)
+    {
+        var entity = EventEntity(delegationId, entry);
+        TableLimits.EnsureEntity(entity);
+        await (await delegations.GetAsync(cancellationToken)).AddEntityAsync(entity, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DelegationEvent>> HistoryAsync(string delegationId, CancellationToken cancellationToken = default)
+    {
+        var client = await delegations.GetAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {delegationId} and RowKey gt {EventPrefix} and RowKey lt {EventsEnd}");
+        var events = new List<DelegationEvent>();
+        await foreach (var row in client.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            events.Add(new DelegationEvent(row.GetDateTimeOffset("At")!.Value, row.GetString("Kind"), row.GetString("Code"), row.GetString("Actor")));
+        }
+
+        return events;
+    }
+
+    private static TableEntity EventEntity(string delegationId, DelegationEvent entry)
+    {
+        // Ticks sort oldest first; the random tail keeps two events of one tick apart.
+        var rowKey = string.Create(CultureInfo.InvariantCulture, $"{EventPrefix}{entry.At.UtcTicks:D19}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+        return new TableEntity(delegationId, rowKey)
+        {
+            ["At"] = entry.At,
+            ["Kind"] = entry.Kind,
+            ["Code"] = entry.Code,
+            ["Actor"] = entry.Actor,
+        };
+    }
+
+    private static TableEntity ToEntity(DelegationRecord record) => new(record.DelegationId, StateRow)
+    {
+        ["Number"] = record.Number,
+        ["Status"] = record.Status,
+        ["Document"] = record.CanonicalDocument,
+        ["DelegatorIssuer"] = record.DelegatorCertificate.IssuerKeyId,
+        ["DelegatorSerial"] = record.DelegatorCertificate.SerialNumber,
+        ["DelegateIssuer"] = record.DelegateCertificate?.IssuerKeyId,
+        ["DelegateSerial"] = record.DelegateCertificate?.SerialNumber,
+        ["CreatedAt"] = record.CreatedAt,
+        ["ValidFrom"] = record.ValidFrom,
+        ["ValidTo"] = record.ValidTo,
+        ["DelegateMyKeyId"] = record.DelegateMyKeyId,
+        ["ParentDelegationId"] = record.ParentDelegationId,
+    };
+
+    private static DelegationRecord FromEntity(TableEntity row) => new(
+        row.PartitionKey,
+        row.GetString("Number"),
+        row.GetString("Status"),
+        row.GetString("Document"),
+        new CertificateReference(row.GetString("DelegatorIssuer"), row.GetString("DelegatorSerial")),
+        row.GetString("DelegateSerial") is { } serial ? new CertificateReference(row.GetString("DelegateIssuer"), serial) : null,
+        row.GetDateTimeOffset("CreatedAt")!.Value,
+        row.GetDateTimeOffset("ValidFrom")!.Value,
+        row.GetDateTimeOffset("ValidTo")!.Value,
+        row.GetString("DelegateMyKeyId"),
+        row.ETag.ToString(),
+        row.GetString("ParentDelegationId"));
+}

@@ -1,0 +1,98 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessMyKey.Azure.Delegation;
+using ServerlessMyKey.Azure.Tables;
+using ServerlessMyKey.Core.Delegation;
+
+namespace ServerlessMyKey.Azure;
+
+public static class DelegationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Electronic delegation: <c>Delegation:*</c> (validated here), the service and its Table Storage
+    /// adapter. Needs the JPKI verifier, a <see cref="TableServiceClient"/> and a <see cref="TimeProvider"/>.
+    /// </summary>
+    public static IServiceCollection AddDelegation(this IServiceCollection services, IConfiguration configuration, string tablePrefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton(ReadOptions(configuration));
+        services.AddIdempotencyClaims(tablePrefix);
+        services.AddSingleton<IDelegationStore>(sp => new TableDelegationStore(
+            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "Delegations"),
+            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegationNumbers")));
+        services.AddSingleton<DelegationService>();
+        services.AddTransient<SealDelegationActivity>();
+        services.AddTransient<PublishDelegationActivity>();
+        services.AddTransient<NotifyDelegatorActivity>();
+        services.AddSingleton(new DelegatorWebhookClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
+        return services;
+    }
+
+    /// <summary>Reads <c>Delegation:*</c>: procedures (a list, or one comma-separated value), recipients and the transmission timing.</summary>
+    public static DelegationOptions ReadOptions(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection("Delegation:Procedures");
+        var procedures = section.GetChildren().Select(c => c.Value).ToList() is { Count: > 0 } list
+            ? list
+            : (section.Value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [.. DelegationOptions.DefaultProcedures]).ToList<string?>();
+        if (procedures.Count == 0 || procedures.Any(p => string.IsNullOrWhiteSpace(p) || p.Length > 100 || p.Any(char.IsControl)))
+        {
+            throw new InvalidOperationException("Configuration key 'Delegation:Procedures' must list 1 or more procedure ids of at most 100 characters.");
+        }
+
+        var recipients = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var recipient in configuration.GetSection("Delegation:Recipients").GetChildren())
+        {
+            var topic = recipient["Topic"];
+            if (string.IsNullOrWhiteSpace(topic) || !ServerlessMyKey.Core.Validation.RequestFields.IsId(recipient.Key))
+            {
+                throw new InvalidOperationException($"Configuration key 'Delegation:Recipients:{recipient.Key}:Topic' needs a topic name, and the recipient id must be 1–64 letters, digits, '.', '_' or '-'.");
+            }
+
+            recipients[recipient.Key] = topic;
+        }
+
+        return new DelegationOptions(new HashSet<string>(procedures!, StringComparer.Ordinal))
+        {
+            RecipientTopics = recipients,
+            DelegatorWebhook = ReadWebhook(configuration),
+            AckTimeout = TimeSpan.FromSeconds(Whole(configuration, "Delegation:AckTimeoutSeconds", 3600, 1, 7 * 24 * 3600)),
+            MaxAttempts = Whole(configuration, "Delegation:MaxAttempts", 3, 1, 20),
+            RetryBackoff = TimeSpan.FromSeconds(Whole(configuration, "Delegation:RetryBackoffSeconds", 60, 0, 24 * 3600)),
+        };
+    }
+
+    private static DelegatorWebhookEndpoint? ReadWebhook(IConfiguration configuration)
+    {
+        var url = configuration["Delegation:DelegatorWebhook:Url"];
+        var secret = configuration["Delegation:DelegatorWebhook:Secret"];
+        if (string.IsNullOrEmpty(url))
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+        {
+            throw new InvalidOperationException("Configuration key 'Delegation:DelegatorWebhook:Url' must be an absolute http(s) URL.");
+        }
+
+        return secret is { Length: >= 16 }
+            ? new DelegatorWebhookEndpoint(uri, System.Text.Encoding.UTF8.GetBytes(secret))
+            : throw new InvalidOperationException("Configuration key 'Delegation:DelegatorWebhook:Secret' must be at least 16 characters when a webhook URL is set.");
+    }
+
+    private static int Whole(IConfiguration configuration, string key, int fallback, int min, int max)
+    {
+        var value = configuration[key];
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
+            ? number
+            : throw new InvalidOperationException($"Configuration key '{key}' must be a whole number, {min}–{max}.");
+    }
+}

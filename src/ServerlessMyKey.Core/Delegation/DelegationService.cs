@@ -1,0 +1,466 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using ServerlessMyKey.Core.Auth;
+using ServerlessMyKey.Core.Binary;
+using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Idempotency;
+using ServerlessMyKey.Core.Jpki;
+using ServerlessMyKey.Core.Json;
+using ServerlessMyKey.Core.Validation;
+using ServerlessMyKey.Jpki;
+using ServerlessMyKey.Jpki.Certificates;
+using ServerlessMyKey.Jpki.Verification;
+
+namespace ServerlessMyKey.Core.Delegation;
+
+/// <summary>
+/// 電子委任状 (Act No. 64 of 2017) kept by this service: registration of a delegator-signed document,
+/// the delegate's acceptance or rejection, the delegator's revocation, and the check of an act
+/// against the delegation for relying parties. Rules: docs/delegation.md.
+/// </summary>
+public sealed class DelegationService(
+    IDelegationStore store,
+    IIdempotencyClaims claims,
+    JpkiCertificateVerifier verifier,
+    DelegationOptions options,
+    TimeProvider time,
+    ILogger<DelegationService> logger)
+{
+    public const string AuthorizedCode = "authorized";
+    private const int MaxCertificateBytes = 16 * 1024;
+    private const int MaxSignatureBytes = 1024;
+    private const int MaxDocumentBytes = 30 * 1024; // one Table string property (64 KiB of UTF-16)
+    private const int MaxPowers = 100;
+    private const int MaxChainDepth = 8;
+
+    // Unknown members are refused: everything the delegator signed must be something we understand.
+    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        MaxDepth = 8,
+    };
+
+    /// <summary>
+    /// Registers a signed document. The document is its own idempotency key (the id is its hash); an
+    /// <c>Idempotency-Key</c>, when sent, is also claimed so that reusing it for another body is refused.
+    /// </summary>
+    public async Task<DelegationCreated> CreateAsync(CreateDelegationRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var canonical = Canonical(request.Delegation);
+        await claims.ClaimIfKeyedAsync("delegations.create", string.Empty, idempotencyKey, request, cancellationToken);
+        var document = Validate(request.Delegation);
+        var signer = await VerifySignedAsync(request.Signature, canonical, cancellationToken);
+
+        if (document.ParentDelegationId is { } parentId)
+        {
+            await RequireSubDelegationAsync(parentId, document, signer, cancellationToken);
+        }
+        else
+        {
+            // Act Art. 2 form 1: the delegator (its representative) signs; the name is the certificate's.
+            RequireHolder(signer, document.Delegator.RepresentativeName, "delegation.delegator.representativeName");
+        }
+
+        // The id is the hash of what was signed, so a retried registration finds its first result.
+        var delegationId = Convert.ToHexStringLower(SHA256.HashData(canonical))[..32];
+        var now = time.GetUtcNow();
+        var record = new DelegationRecord(
+            delegationId, DelegationNumber.For(delegationId), DelegationStatus.Pending, Encoding.UTF8.GetString(canonical),
+            Reference(signer), null, now, document.ValidFrom, document.ValidTo, document.Delegate.MyKeyId, ParentDelegationId: document.ParentDelegationId);
+        if (!await store.TryCreateAsync(record, new DelegationEvent(now, "created", Actor: "delegator"), cancellationToken))
+        {
+            record = await store.FindAsync(delegationId, cancellationToken)
+                ?? throw new ServiceException(ErrorCodes.Conflict, "The delegation is being registered concurrently; retry.");
+        }
+
+        logger.LogInformation("Delegation {DelegationId} ({Number}) registered, signed by certificate {SerialNumber}", delegationId, record.Number, signer.SerialNumber);
+        return new DelegationCreated(delegationId, record.Number, record.EffectiveStatus(now));
+    }
+
+    /// <summary>The delegate (bearer token of <c>delegate.myKeyId</c>) accepts with a signing certificate in the delegate's name.</summary>
+    public Task<DelegationStatusResponse> AcceptAsync(string delegationId, Citizen caller, DelegationStatementRequest request, CancellationToken cancellationToken = default) =>
+        AnswerAsync(delegationId, caller, request, accept: true, cancellationToken);
+
+    /// <summary>The delegate declines: <c>rejected</c>, with the same proof as an acceptance.</summary>
+    public Task<DelegationStatusResponse> RejectAsync(string delegationId, Citizen caller, DelegationStatementRequest request, CancellationToken cancellationToken = default) =>
+        AnswerAsync(delegationId, caller, request, accept: false, cancellationToken);
+
+    /// <summary>The delegator voids the delegation with the certificate that signed it; past verifications stay as they were.</summary>
+    public async Task<DelegationStatusResponse> RevokeAsync(string delegationId, DelegationStatementRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var record = await RequireAsync(delegationId, cancellationToken);
+        var signer = await VerifySignedAsync(request.Signature, Statement("revoke", record.DelegationId), cancellationToken);
+        if (Reference(signer) != record.DelegatorCertificate)
+        {
+            throw new ServiceException(ErrorCodes.SignerNotDelegator);
+        }
+
+        while (true)
+        {
+            if (record.Status == DelegationStatus.Revoked)
+            {
+                return new DelegationStatusResponse(DelegationStatus.Revoked);
+            }
+
+            var now = time.GetUtcNow();
+            var revoked = record with { Status = DelegationStatus.Revoked };
+            if (await store.TryUpdateAsync(revoked, new DelegationEvent(now, "revoked", Actor: "delegator"), cancellationToken))
+            {
+                logger.LogInformation("Delegation {DelegationId} revoked", record.DelegationId);
+                return new DelegationStatusResponse(DelegationStatus.Revoked);
+            }
+
+            record = await RequireAsync(delegationId, cancellationToken);
+        }
+    }
+
+    /// <summary>The document, status and history, for the delegate or a relying party.</summary>
+    public async Task<DelegationView> GetAsync(string delegationId, Citizen? caller, CancellationToken cancellationToken = default)
+    {
+        var record = await RequireAsync(delegationId, cancellationToken);
+        if (caller is not null && !string.Equals(caller.MyKeyId, record.DelegateMyKeyId, StringComparison.Ordinal))
+        {
+            // Not a party: answer as if it did not exist, so ids cannot be probed.
+            throw new ServiceException(ErrorCodes.DelegationNotFound);
+        }
+
+        var history = await store.HistoryAsync(record.DelegationId, cancellationToken);
+        using var document = JsonDocument.Parse(record.CanonicalDocument);
+        return new DelegationView(record.DelegationId, record.Number, record.EffectiveStatus(time.GetUtcNow()), document.RootElement.Clone(), record.CreatedAt, history);
+    }
+
+    /// <summary>
+    /// The input of a transmission the delegate asks for: the delegation must be active and the
+    /// recipient configured. The caller schedules <see cref="DelegationTransmissionOrchestrator"/> with it.
+    /// </summary>
+    /// <remarks>With an <c>Idempotency-Key</c> the transmission id is derived from it, so a retried request names the same transmission.</remarks>
+    public async Task<TransmissionInput> PrepareTransmissionAsync(string delegationId, Citizen caller, TransmissionRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(request);
+        var record = await RequireAsync(delegationId, cancellationToken);
+        if (!string.Equals(caller.MyKeyId, record.DelegateMyKeyId, StringComparison.Ordinal))
+        {
+            throw new ServiceException(ErrorCodes.DelegationNotFound);
+        }
+
+        var recipient = RequestFields.RequireId(request.Recipient, "recipient");
+        if (!options.RecipientTopics.TryGetValue(recipient, out var topic))
+        {
+            throw new ServiceException(ErrorCodes.UnknownRecipient);
+        }
+
+        if (StateRefusal(record) is { } refusal)
+        {
+            throw new ServiceException(refusal);
+        }
+
+        var claim = await claims.ClaimIfKeyedAsync("delegations.transmit", record.DelegationId + "\n" + caller.MyKeyId, idempotencyKey, request, cancellationToken);
+        var transmissionId = claim is null
+            ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))
+            : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("transmission\n" + claim.KeyHash)))[..32];
+        logger.LogInformation("Transmission {TransmissionId} of delegation {DelegationId} to {Recipient} requested", transmissionId, record.DelegationId, recipient);
+        return new TransmissionInput(transmissionId, record.DelegationId, record.DelegateMyKeyId, recipient, topic, options.AckTimeout, options.MaxAttempts, options.RetryBackoff);
+    }
+
+    /// <summary>
+    /// Checks an act for a relying party, in this order: the delegation exists; the signer's
+    /// certificate is a valid, unrevoked JPKI signing certificate; it is the one the delegate accepted
+    /// with; the signature covers the act document; the delegation is active and inside its validity
+    /// period now; the act is inside the powers. Each refusal has its code; the outcome is logged in
+    /// the delegation's history.
+    /// </summary>
+    public async Task<ActVerificationResult> VerifyActAsync(ActVerificationRequest request, string relyingParty, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var number = DelegationNumber.Normalize(request.Number)
+            ?? throw new ServiceException(ErrorCodes.InvalidRequest, "'number' is not a delegation number (XXXX-XXXX-XXXX with a valid check character).");
+        var procedure = RequestFields.RequireText(request.Act?.Procedure, "act.procedure", 100);
+        var agency = RequestFields.RequireText(request.Act?.Agency, "act.agency", 200);
+        var data = Base64Input.Decode(request.Data, "data");
+        var proof = ParseProof(request.Signature);
+
+        var delegationId = await store.FindIdByNumberAsync(number, cancellationToken);
+        var record = delegationId is null ? null : await store.FindAsync(delegationId, cancellationToken);
+        if (record is null)
+        {
+            return new ActVerificationResult(false, ErrorCodes.DelegationNotFound.Code, null);
+        }
+
+        var code = await ActRefusalAsync(record, proof, data, procedure, agency, cancellationToken);
+        var result = new ActVerificationResult(code is null, code?.Code ?? AuthorizedCode, record.DelegationId);
+        await store.AppendAsync(record.DelegationId, new DelegationEvent(time.GetUtcNow(), "act-verified", result.Code, relyingParty), cancellationToken);
+        logger.LogInformation("Act under delegation {DelegationId} checked for {ClientId}: {Code}", record.DelegationId, relyingParty, result.Code);
+        return result;
+    }
+
+    private async Task<ErrorCode?> ActRefusalAsync(DelegationRecord record, (byte[] Certificate, byte[] Signature) proof, byte[] data, string procedure, string agency, CancellationToken cancellationToken)
+    {
+        // The signer: a JPKI signing certificate, valid and not revoked now.
+        var verified = await verifier.VerifyAsync(proof.Certificate, JpkiCertificateKind.Signing, cancellationToken);
+        if (!verified.Succeeded)
+        {
+            return JpkiErrorMapping.ForLogin(verified.Failure.Code);
+        }
+
+        // ... the very certificate the delegate accepted with (issuer + serial).
+        if (record.DelegateCertificate is null || Reference(verified.Value) != record.DelegateCertificate)
+        {
+            return record.Status == DelegationStatus.Active ? ErrorCodes.SignerNotDelegate : StateRefusal(record);
+        }
+
+        // ... over the act document.
+        var signature = verifier.VerifySignature(verified.Value, data, proof.Signature);
+        if (!signature.Succeeded)
+        {
+            return JpkiErrorMapping.ForLogin(signature.Failure.Code);
+        }
+
+        // The delegation: active and inside its validity period at the time of the act (now).
+        if (StateRefusal(record) is { } refusal)
+        {
+            return refusal;
+        }
+
+        // ... and so is every delegation it derives from (revoking a parent stops its sub-delegations).
+        var parentId = record.ParentDelegationId;
+        for (var depth = 0; parentId is not null && depth < MaxChainDepth; depth++)
+        {
+            var parent = await store.FindAsync(parentId, cancellationToken);
+            if (parent is null || StateRefusal(parent) is not null)
+            {
+                return ErrorCodes.ParentDelegationInactive;
+            }
+
+            parentId = parent.ParentDelegationId;
+        }
+
+        // The act: inside the powers.
+        var document = JsonSerializer.Deserialize<DelegationDocument>(record.CanonicalDocument, DocumentJson)!;
+        return document.Powers.Any(p => p.Procedure == procedure && p.Agency == agency) ? null : ErrorCodes.ActOutsidePowers;
+    }
+
+    private ErrorCode? StateRefusal(DelegationRecord record)
+    {
+        var now = time.GetUtcNow();
+        return record.Status switch
+        {
+            DelegationStatus.Revoked => ErrorCodes.DelegationRevoked,
+            DelegationStatus.Pending or DelegationStatus.Rejected => ErrorCodes.DelegationNotActive,
+            _ when now < record.ValidFrom => ErrorCodes.DelegationNotYetValid,
+            _ when now >= record.ValidTo => ErrorCodes.DelegationExpired,
+            _ => null,
+        };
+    }
+
+    private async Task<DelegationStatusResponse> AnswerAsync(string delegationId, Citizen caller, DelegationStatementRequest request, bool accept, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(request);
+        var record = await RequireAsync(delegationId, cancellationToken);
+        if (!string.Equals(caller.MyKeyId, record.DelegateMyKeyId, StringComparison.Ordinal))
+        {
+            throw new ServiceException(ErrorCodes.Forbidden, "The bearer token is not the delegate's.");
+        }
+
+        var action = accept ? "accept" : "reject";
+        var target = accept ? DelegationStatus.Active : DelegationStatus.Rejected;
+        var signer = await VerifySignedAsync(request.Signature, Statement(action, record.DelegationId), cancellationToken);
+        var document = JsonSerializer.Deserialize<DelegationDocument>(record.CanonicalDocument, DocumentJson)!;
+        RequireHolder(signer, document.Delegate.Name, "delegate.name");
+
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            if (record.Status == target && (!accept || record.DelegateCertificate == Reference(signer)))
+            {
+                return new DelegationStatusResponse(record.EffectiveStatus(now));
+            }
+
+            var status = record.EffectiveStatus(now);
+            if (status != DelegationStatus.Pending)
+            {
+                throw new ServiceException(status switch
+                {
+                    DelegationStatus.Revoked => ErrorCodes.DelegationRevoked,
+                    DelegationStatus.Expired => ErrorCodes.DelegationExpired,
+                    _ => ErrorCodes.DelegationNotPending,
+                });
+            }
+
+            var answered = record with { Status = target, DelegateCertificate = accept ? Reference(signer) : null };
+            if (await store.TryUpdateAsync(answered, new DelegationEvent(now, accept ? "accepted" : "rejected", Actor: "delegate"), cancellationToken))
+            {
+                logger.LogInformation("Delegation {DelegationId} {Status} by certificate {SerialNumber}", record.DelegationId, target, signer.SerialNumber);
+                return new DelegationStatusResponse(target);
+            }
+
+            record = await RequireAsync(delegationId, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// 復代理: the parent is active, allows sub-delegation, and was accepted with the certificate that
+    /// signs now; the sub-delegation keeps the parent's delegator and stays inside its powers and period.
+    /// </summary>
+    private async Task RequireSubDelegationAsync(string parentId, DelegationDocument document, JpkiVerifiedCertificate signer, CancellationToken cancellationToken)
+    {
+        var parent = await RequireAsync(parentId, cancellationToken);
+        if (StateRefusal(parent) is { } refusal)
+        {
+            throw new ServiceException(ErrorCodes.ParentDelegationInactive, $"The parent delegation is not usable: {refusal.Code}.");
+        }
+
+        var parentDocument = JsonSerializer.Deserialize<DelegationDocument>(parent.CanonicalDocument, DocumentJson)!;
+        if (!parentDocument.SubDelegationAllowed)
+        {
+            throw new ServiceException(ErrorCodes.SubDelegationNotAllowed);
+        }
+
+        if (parent.DelegateCertificate != Reference(signer))
+        {
+            throw new ServiceException(ErrorCodes.SignerNotDelegate, "A sub-delegation must be signed with the certificate the parent's delegate accepted with.");
+        }
+
+        if (document.Delegator != parentDocument.Delegator
+            || document.ValidFrom < parentDocument.ValidFrom || document.ValidTo > parentDocument.ValidTo
+            || !document.Powers.All(p => parentDocument.Powers.Contains(p)))
+        {
+            throw new ServiceException(ErrorCodes.SubDelegationExceedsParent);
+        }
+    }
+
+    private DelegationDocument Validate(JsonElement element)
+    {
+        DelegationDocument? document;
+        try
+        {
+            document = element.Deserialize<DelegationDocument>(DocumentJson);
+        }
+        catch (JsonException ex)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, $"'delegation' does not have the document's shape ({ex.Path}).");
+        }
+
+        if (document?.Delegator is not { } delegator || document.Delegate is not { } person || document.Powers is not { } powers)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, "'delegation' needs delegator, delegate and powers.");
+        }
+
+        if (!CorporateNumber.IsValid(delegator.CorporateNumber))
+        {
+            throw new ServiceException(ErrorCodes.InvalidCorporateNumber);
+        }
+
+        RequestFields.RequireText(delegator.CorporationName, "delegation.delegator.corporationName", 200);
+        RequestFields.RequireText(delegator.RepresentativeName, "delegation.delegator.representativeName", 100);
+        if (delegator.RepresentativeTitle is not null)
+        {
+            RequestFields.RequireText(delegator.RepresentativeTitle, "delegation.delegator.representativeTitle", 100);
+        }
+
+        RequestFields.RequireText(person.Name, "delegation.delegate.name", 100);
+        RequestFields.RequireId(person.MyKeyId, "delegation.delegate.myKeyId");
+        if (powers.Count is 0 or > MaxPowers)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, $"delegation.powers must hold 1–{MaxPowers} powers.");
+        }
+
+        foreach (var power in powers)
+        {
+            RequestFields.RequireText(power?.Procedure, "delegation.powers[].procedure", 100);
+            RequestFields.RequireText(power!.Agency, "delegation.powers[].agency", 200);
+            if (!options.Procedures.Contains(power.Procedure))
+            {
+                throw new ServiceException(ErrorCodes.UnknownProcedure, $"Procedure '{power.Procedure}' is not one of Delegation:Procedures.");
+            }
+        }
+
+        if (document.ValidFrom >= document.ValidTo || document.ValidTo <= time.GetUtcNow())
+        {
+            throw new ServiceException(ErrorCodes.InvalidValidityPeriod);
+        }
+
+        return document;
+    }
+
+    private static byte[] Canonical(JsonElement delegation)
+    {
+        if (delegation.ValueKind != JsonValueKind.Object)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, "'delegation' must be a JSON object.");
+        }
+
+        try
+        {
+            var canonical = JsonCanonicalizer.Canonicalize(delegation);
+            return canonical.Length <= MaxDocumentBytes
+                ? canonical
+                : throw new ServiceException(ErrorCodes.InvalidRequest, "'delegation' is too large.");
+        }
+        catch (FormatException ex)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, $"'delegation' is not I-JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>The JCS bytes of a statement <c>{"action":…,"delegationId":…}</c> that a party signs.</summary>
+    public static byte[] Statement(string action, string delegationId) =>
+        JsonCanonicalizer.Serialize(new { action, delegationId }, DocumentJson);
+
+    private static (byte[] Certificate, byte[] Signature) ParseProof(SignatureProof? proof)
+    {
+        if (proof is null)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, "'signature' is required.");
+        }
+
+        var certificate = Base64Input.Decode(proof.Certificate, "signature.certificate", MaxCertificateBytes);
+        var signature = Base64Input.Decode(proof.Signature, "signature.signature", MaxSignatureBytes);
+        return JpkiCertificate.TryParse(certificate, out _)
+            ? (certificate, signature)
+            : throw new ServiceException(ErrorCodes.InvalidRequest, "'signature.certificate' is not a DER-encoded X.509 certificate.");
+    }
+
+    private async Task<JpkiVerifiedCertificate> VerifySignedAsync(SignatureProof? proof, byte[] data, CancellationToken cancellationToken)
+    {
+        var (certificate, signature) = ParseProof(proof);
+        var verified = await verifier.VerifyAsync(certificate, JpkiCertificateKind.Signing, cancellationToken);
+        if (!verified.Succeeded)
+        {
+            throw Refused(verified.Failure);
+        }
+
+        var check = verifier.VerifySignature(verified.Value, data, signature);
+        return check.Succeeded ? verified.Value : throw Refused(check.Failure);
+    }
+
+    private static void RequireHolder(JpkiVerifiedCertificate signer, string expectedName, string field)
+    {
+        var holder = BasicFourInformation.FromCertificate(signer.Certificate);
+        if (!holder.Succeeded || !HolderNames.AreSame(expectedName, holder.Value.Name))
+        {
+            throw new ServiceException(ErrorCodes.HolderNameMismatch, $"'{field}' is not the name in the signing certificate.");
+        }
+    }
+
+    private async Task<DelegationRecord> RequireAsync(string delegationId, CancellationToken cancellationToken) =>
+        (IsDelegationId(delegationId) ? await store.FindAsync(delegationId, cancellationToken) : null)
+        ?? throw new ServiceException(ErrorCodes.DelegationNotFound);
+
+    private static bool IsDelegationId(string? value) => value is { Length: 32 } && value.All(char.IsAsciiHexDigitLower);
+
+    private static CertificateReference Reference(JpkiVerifiedCertificate certificate) =>
+        new(certificate.Issuer.KeyIdentifier, certificate.SerialNumber);
+
+    private ServiceException Refused(JpkiFailure failure)
+    {
+        logger.LogInformation("Delegation statement refused: {Code} ({Detail})", failure.CodeName, failure.Detail);
+        return new ServiceException(JpkiErrorMapping.ForLogin(failure.Code), failure.Detail);
+    }
+}

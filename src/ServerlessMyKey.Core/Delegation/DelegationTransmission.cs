@@ -1,0 +1,183 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using Microsoft.DurableTask;
+using ServerlessMyKey.Core.Idempotency;
+using ServerlessMyKey.Core.Keys;
+using ServerlessMyKey.Core.Messaging;
+
+namespace ServerlessMyKey.Core.Delegation;
+
+/// <summary>
+/// 送信 of a delegation to a recipient (the certified operator's "transmission"): seal the delegation
+/// as a JWS of the service's token-signing key, publish it to the recipient's topic, wait for the
+/// recipient's <c>Ack</c> event, retry with back-off, end <c>acknowledged</c> or <c>failed</c>.
+/// Deterministic: all I/O is in <see cref="SealDelegationActivity"/> and <see cref="PublishDelegationActivity"/>.
+/// </summary>
+public sealed class DelegationTransmissionOrchestrator : TaskOrchestrator<TransmissionInput, TransmissionResult>
+{
+    public const string AckEvent = "Ack";
+
+    public override async Task<TransmissionResult> RunAsync(TaskOrchestrationContext context, TransmissionInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+
+        var sealedDelegation = await context.CallActivityAsync<string?>(SealDelegationActivity.Name, new SealRequest(input.TransmissionId, input.DelegationId));
+        if (sealedDelegation is null)
+        {
+            return new TransmissionResult(TransmissionStatus.Failed, 0, null, Errors.ErrorCodes.DelegationNotActive.Code);
+        }
+
+        // One outstanding wait for the whole run: an ack during a back-off is not lost.
+        var ack = context.WaitForExternalEvent<TransmissionAck>(AckEvent);
+        for (var attempt = 1; attempt <= input.MaxAttempts; attempt++)
+        {
+            if (attempt > 1)
+            {
+                context.SetCustomStatus(new TransmissionProgress(TransmissionStatus.Sent, attempt - 1));
+                var backoff = TimeSpan.FromTicks(input.RetryBackoff.Ticks << Math.Min(attempt - 2, 16));
+                if (await AcknowledgedWithinAsync(context, ack, backoff))
+                {
+                    return Acknowledged(context, attempt - 1);
+                }
+            }
+
+            context.SetCustomStatus(new TransmissionProgress(TransmissionStatus.Pending, attempt));
+            try
+            {
+                await context.CallActivityAsync(
+                    PublishDelegationActivity.Name,
+                    new PublishRequest(input.Topic, input.TransmissionId, attempt, sealedDelegation),
+                    new TaskOptions(new TaskRetryOptions(new RetryPolicy(3, TimeSpan.FromSeconds(1), backoffCoefficient: 2))));
+            }
+            catch (TaskFailedException)
+            {
+                // The transport is down: this attempt is spent; the next one comes after the back-off.
+                continue;
+            }
+
+            context.SetCustomStatus(new TransmissionProgress(TransmissionStatus.Sent, attempt));
+            if (await AcknowledgedWithinAsync(context, ack, input.AckTimeout))
+            {
+                return Acknowledged(context, attempt);
+            }
+        }
+
+        return new TransmissionResult(TransmissionStatus.Failed, input.MaxAttempts, null, "ack_timeout");
+    }
+
+    private static async Task<bool> AcknowledgedWithinAsync(TaskOrchestrationContext context, Task<TransmissionAck> ack, TimeSpan wait)
+    {
+        if (ack.IsCompleted)
+        {
+            return true;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var timer = context.CreateTimer(context.CurrentUtcDateTime.Add(wait), cancel.Token);
+        var winner = await Task.WhenAny(ack, timer);
+        if (winner == ack)
+        {
+            // The losing timer must be cancelled, or the orchestration would wait for it. Synchronously:
+            // an orchestrator must not await anything but durable tasks (CancelAsync runs elsewhere).
+            cancel.Cancel();
+            return true;
+        }
+
+        return false;
+    }
+
+    private static TransmissionResult Acknowledged(TaskOrchestrationContext context, int attempts) =>
+        new(TransmissionStatus.Acknowledged, attempts, context.CurrentUtcDateTime, null);
+}
+
+/// <summary>Seals the delegation as it stands now; null when it is no longer active (nothing to send).</summary>
+[DurableTask(Name)]
+public sealed class SealDelegationActivity(IDelegationStore store, IKeyService keys, TimeProvider time) : TaskActivity<SealRequest, string?>
+{
+    public const string Name = "SealDelegation";
+
+    public override async Task<string?> RunAsync(TaskActivityContext context, SealRequest input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var record = await store.FindAsync(input.DelegationId);
+        var now = time.GetUtcNow();
+        if (record is null || record.EffectiveStatus(now) != DelegationStatus.Active)
+        {
+            return null;
+        }
+
+        var key = await keys.GetPublicKeyAsync(ServiceKeyNames.TokenSigning);
+        using var document = JsonDocument.Parse(record.CanonicalDocument);
+        var header = ApiJsonOptions.Serialize(new { alg = "ES256", kid = key.Kid, typ = "JOSE", cty = "application/vnd.serverlessmykey.delegation+json" });
+        var payload = ApiJsonOptions.Serialize(new SealedDelegation(
+            input.TransmissionId, record.DelegationId, record.Number, record.Status, document.RootElement.Clone(),
+            record.DelegatorCertificate, record.DelegateCertificate, now.ToUnixTimeSeconds()));
+        var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(payload);
+        var signature = await keys.SignAsync(ServiceKeyNames.TokenSigning, Encoding.ASCII.GetBytes(signingInput));
+        return signingInput + "." + Base64Url.EncodeToString(signature.Signature);
+    }
+}
+
+/// <summary>
+/// Publishes one attempt. The message id is <c>&lt;transmissionId&gt;-&lt;attempt&gt;</c>: a retried
+/// activity is dropped by duplicate detection, while a new attempt is a new message.
+/// </summary>
+[DurableTask(Name)]
+public sealed class PublishDelegationActivity(IOutboundPublisher publisher) : TaskActivity<PublishRequest, bool>
+{
+    public const string Name = "PublishDelegation";
+    public const string Subject = "delegation.transmission";
+
+    public override async Task<bool> RunAsync(TaskActivityContext context, PublishRequest input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var body = ApiJsonOptions.Serialize(new { transmissionId = input.TransmissionId, attempt = input.Attempt, jws = input.SealedDelegation });
+        await publisher.PublishAsync(input.Topic, new OutboundMessage($"{input.TransmissionId}-{input.Attempt}", Subject, body) { CorrelationId = input.TransmissionId });
+        return true;
+    }
+}
+
+/// <summary>The orchestration's input: everything it needs, so it reads no configuration itself.</summary>
+public sealed record TransmissionInput(
+    string TransmissionId,
+    string DelegationId,
+    string DelegateMyKeyId,
+    string Recipient,
+    string Topic,
+    TimeSpan AckTimeout,
+    int MaxAttempts,
+    TimeSpan RetryBackoff);
+
+public sealed record SealRequest(string TransmissionId, string DelegationId);
+
+public sealed record PublishRequest(string Topic, string TransmissionId, int Attempt, string SealedDelegation);
+
+/// <summary>The recipient's acknowledgement event.</summary>
+public sealed record TransmissionAck(string Recipient, DateTimeOffset ReceivedAt);
+
+/// <summary>Custom status while running.</summary>
+public sealed record TransmissionProgress(string Status, int Attempts);
+
+/// <summary>The outcome: <c>acknowledged</c> or <c>failed</c> (with <c>code</c>).</summary>
+public sealed record TransmissionResult(string Status, int Attempts, DateTimeOffset? AcknowledgedAt, string? Code);
+
+/// <summary>The JWS payload a recipient receives.</summary>
+public sealed record SealedDelegation(
+    string TransmissionId,
+    string DelegationId,
+    string Number,
+    string Status,
+    JsonElement Delegation,
+    CertificateReference DelegatorCertificate,
+    CertificateReference? DelegateCertificate,
+    long Iat);
+
+public static class TransmissionStatus
+{
+    public const string Pending = "pending";
+    public const string Sent = "sent";
+    public const string Acknowledged = "acknowledged";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
+
+namespace ServerlessMyKey.EndToEnd.Tests.Delegation;
+
+/// <summary>送信 through the DevHost's Durable backend on Azurite: acknowledged, failed, and the refusals.</summary>
+public sealed class DelegationTransmissionTests(DelegationApiFixture app) : IClassFixture<DelegationApiFixture>
+{
+    [Fact]
+    public async Task The_recipient_acknowledges_a_transmission()
+    {
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
+        var key = Guid.NewGuid().ToString("N");
+        var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
+        var retried = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
+        var reused = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = "elsewhere" }, bearerFor: agentId, idempotencyKey: key);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+        Assert.Equal(transmissionId, (await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+
+        await WaitForStatusAsync(transmissionId, agentId, "sent");
+        var notRecipient = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: VerifierKey);
+        var ack = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey);
+        Assert.Equal(HttpStatusCode.Forbidden, notRecipient.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, ack.StatusCode);
+
+        var done = await WaitForStatusAsync(transmissionId, agentId, "acknowledged");
+        Assert.Equal(1, done.GetProperty("attempts").GetInt32());
+        var asRecipient = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", apiKey: RecipientKey);
+        Assert.Equal("acknowledged", (await asRecipient.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Without_an_ack_it_fails_after_the_attempts_and_a_late_ack_is_refused()
+    {
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
+        var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
+        var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+
+        var failed = await WaitForStatusAsync(transmissionId, agentId, "failed");
+        Assert.Equal(2, failed.GetProperty("attempts").GetInt32());
+        var late = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Equal("transmission_closed", (await late.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Transmissions_need_the_delegate_a_known_recipient_and_an_active_delegation()
+    {
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
+        var unknownRecipient = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = "nobody" }, bearerFor: agentId);
+        var otherCitizen = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: await app.NewCitizenAsync());
+        var unknownTransmission = await app.SendAsync(HttpMethod.Get, "api/delegations/transmissions/0123456789abcdef0123456789abcdef", bearerFor: agentId);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknownRecipient.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, otherCitizen.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownTransmission.StatusCode);
+
+        var (_, representative) = await app.NewCardholderAsync(Representative);
+        var pendingDocument = Document(agentId);
+        pendingDocument["powers"] = new[] { new { procedure = "radio.application", agency = "総務省" } };
+        var pending = await (await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = pendingDocument, signature = Signed(representative, pendingDocument) }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var notActive = await app.SendAsync(HttpMethod.Post, $"api/delegations/{pending.GetProperty("delegationId").GetString()}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
+        Assert.Equal(HttpStatusCode.Conflict, notActive.StatusCode);
+        Assert.Equal("delegation_not_active", (await notActive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    private Task<JsonElement> WaitForStatusAsync(string transmissionId, string delegateId, string status) =>
+        TransmissionRestartTests.WaitForStatusAsync(app.Http, transmissionId, app.AccessToken(delegateId), status);
+}
