@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerlessMyKey.Azure.Signatures;
 using ServerlessMyKey.Core.Certificates;
 using ServerlessMyKey.Core.Keys;
@@ -23,7 +24,7 @@ public static class SignaturesServiceCollectionExtensions
             : bool.TryParse(raw, out var parsed) ? parsed : throw new InvalidOperationException("Configuration key 'Signatures:StoreHolderData' must be true or false.");
         services.AddSingleton(new SignaturesOptions { StoreHolderData = storeHolderData });
         services.AddSingleton<JpkiCmsVerifier>();
-        services.AddSingleton<EnvelopeEncryption>();
+        services.TryAddSingleton<EnvelopeEncryption>();
         services.AddSingleton<ISignatureReceiptStore, BlobSignatureReceiptStore>();
         services.AddSingleton<SignatureReceipts>();
         services.AddSingleton<SignatureVerifications>();

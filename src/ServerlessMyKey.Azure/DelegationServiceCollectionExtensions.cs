@@ -1,6 +1,8 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessMyKey.Core.Keys;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerlessMyKey.Azure.Delegation;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Delegation;
@@ -20,7 +22,9 @@ public static class DelegationServiceCollectionExtensions
         services.AddIdempotencyClaims(tablePrefix);
         services.AddSingleton<IDelegationStore>(sp => new TableDelegationStore(
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "Delegations"),
-            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegationNumbers")));
+            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegationNumbers"),
+            sp.GetRequiredService<EnvelopeEncryption>()));
+        services.TryAddSingleton<EnvelopeEncryption>();
         services.AddSingleton<DelegationService>();
         services.AddTransient<SealDelegationActivity>();
         services.AddTransient<PublishDelegationActivity>();

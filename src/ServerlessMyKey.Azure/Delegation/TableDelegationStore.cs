@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Delegation;
+using ServerlessMyKey.Core.Keys;
+using ServerlessMyKey.Core.Signatures;
 
 namespace ServerlessMyKey.Azure.Delegation;
 
@@ -13,7 +16,7 @@ namespace ServerlessMyKey.Azure.Delegation;
 /// (the history, oldest first); a status change and its event are one transaction.
 /// <c>DelegationNumbers</c>: partition = 委任状番号, the unique index to the id.
 /// </summary>
-internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numbers) : IDelegationStore
+internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numbers, EnvelopeEncryption envelopes) : IDelegationStore
 {
     private const string StateRow = "delegation";
     private const string EventPrefix = "event|";
@@ -42,7 +45,7 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
 
         return await TableTransactions.TrySubmitAsync(
             await delegations.GetAsync(cancellationToken),
-            [new(TableTransactionActionType.Add, ToEntity(record)), new(TableTransactionActionType.Add, EventEntity(record.DelegationId, created))],
+            [new(TableTransactionActionType.Add, await ToEntityAsync(record, cancellationToken)), new(TableTransactionActionType.Add, EventEntity(record.DelegationId, created))],
             cancellationToken);
     }
 
@@ -50,7 +53,7 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
     {
         var client = await delegations.GetAsync(cancellationToken);
         var row = await client.GetEntityIfExistsAsync<TableEntity>(delegationId, StateRow, cancellationToken: cancellationToken);
-        return row.HasValue ? FromEntity(row.Value!) : null;
+        return row.HasValue ? await FromEntityAsync(row.Value!, cancellationToken) : null;
     }
 
     public async Task<string?> FindIdByNumberAsync(string number, CancellationToken cancellationToken = default)
@@ -67,7 +70,7 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
         var etag = updated.ETag is { } value ? new ETag(value) : throw new ArgumentException("The record must carry the ETag it was read with.", nameof(updated));
         return await TableTransactions.TrySubmitAsync(
             await delegations.GetAsync(cancellationToken),
-            [new(TableTransactionActionType.UpdateReplace, ToEntity(updated), etag), new(TableTransactionActionType.Add, EventEntity(updated.DelegationId, change))],
+            [new(TableTransactionActionType.UpdateReplace, await ToEntityAsync(updated, cancellationToken), etag), new(TableTransactionActionType.Add, EventEntity(updated.DelegationId, change))],
             cancellationToken);
     }
 
@@ -104,11 +107,17 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
         };
     }
 
-    private static TableEntity ToEntity(DelegationRecord record) => new(record.DelegationId, StateRow)
+    /// <summary>
+    /// The document holds names (delegator's representative, delegate): personal data, so it is
+    /// stored only envelope-encrypted (AES-256-GCM, data key wrapped by the data-encryption key),
+    /// bound to its delegation id as associated data.
+    /// </summary>
+    private async Task<TableEntity> ToEntityAsync(DelegationRecord record, CancellationToken cancellationToken) => new(record.DelegationId, StateRow)
     {
         ["Number"] = record.Number,
         ["Status"] = record.Status,
-        ["Document"] = record.CanonicalDocument,
+        ["DocumentEnvelope"] = JsonSerializer.Serialize(await envelopes.EncryptAsync(
+            System.Text.Encoding.UTF8.GetBytes(record.CanonicalDocument), System.Text.Encoding.UTF8.GetBytes(record.DelegationId), cancellationToken)),
         ["DelegatorIssuer"] = record.DelegatorCertificate.IssuerKeyId,
         ["DelegatorSerial"] = record.DelegatorCertificate.SerialNumber,
         ["DelegateIssuer"] = record.DelegateCertificate?.IssuerKeyId,
@@ -120,11 +129,12 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
         ["ParentDelegationId"] = record.ParentDelegationId,
     };
 
-    private static DelegationRecord FromEntity(TableEntity row) => new(
+    private async Task<DelegationRecord> FromEntityAsync(TableEntity row, CancellationToken cancellationToken) => new(
         row.PartitionKey,
         row.GetString("Number"),
         row.GetString("Status"),
-        row.GetString("Document"),
+        System.Text.Encoding.UTF8.GetString(await envelopes.DecryptAsync(
+            JsonSerializer.Deserialize<EncryptedEnvelope>(row.GetString("DocumentEnvelope"))!, System.Text.Encoding.UTF8.GetBytes(row.PartitionKey), cancellationToken)),
         new CertificateReference(row.GetString("DelegatorIssuer"), row.GetString("DelegatorSerial")),
         row.GetString("DelegateSerial") is { } serial ? new CertificateReference(row.GetString("DelegateIssuer"), serial) : null,
         row.GetDateTimeOffset("CreatedAt")!.Value,

@@ -198,4 +198,27 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
         Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
         Assert.Equal(code, JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
     }
+
+    [Fact]
+    public async Task The_stored_delegation_holds_no_name_in_clear_text()
+    {
+        var active = await app.ActiveDelegationAsync();
+        var table = new global::Azure.Data.Tables.TableClient(await ServerlessMyKey.Testing.AzuriteServer.GetConnectionStringAsync(), "Delegations");
+
+        var rows = new List<global::Azure.Data.Tables.TableEntity>();
+        await foreach (var row in table.QueryAsync<global::Azure.Data.Tables.TableEntity>(e => e.PartitionKey == active.DelegationId))
+        {
+            rows.Add(row);
+        }
+
+        var stored = string.Join("\n", rows.SelectMany(r => r.Select(kv => kv.Value?.ToString())));
+        Assert.NotEmpty(rows);
+        Assert.DoesNotContain("鈴木", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("山田", stored, StringComparison.Ordinal);
+        Assert.Contains(rows, r => r.GetString("DocumentEnvelope") is { Length: > 0 });
+
+        // And it still reads back whole: the API returns the document.
+        var read = await app.SendAsync(HttpMethod.Get, $"api/delegations/{active.DelegationId}", bearerFor: active.AgentId);
+        Assert.Contains("山田", System.Text.RegularExpressions.Regex.Unescape(await read.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+    }
 }
