@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
-using ServerlessMyKey.Azure.Storage;
+using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Auth;
 
 namespace ServerlessMyKey.Azure.Auth;
@@ -15,12 +15,12 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
     public const string TableName = "AuthChallenges";
     private const string RowKey = "challenge";
 
-    private readonly EnsuredTable _table = new(service, TableName);
+    private readonly LazyTable _table = new(service, TableName);
 
     public async Task CreateAsync(LoginChallenge challenge, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(challenge);
-        var table = await _table.GetAsync();
+        var table = await _table.GetAsync(cancellationToken);
         await table.AddEntityAsync(
             new TableEntity(challenge.Id, RowKey)
             {
@@ -34,7 +34,7 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
 
     public async Task<ChallengeConsumption> ConsumeAsync(string challengeId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync();
+        var table = await _table.GetAsync(cancellationToken);
         var found = await table.GetEntityIfExistsAsync<TableEntity>(challengeId, RowKey, cancellationToken: cancellationToken);
         if (!found.HasValue || found.Value is null)
         {
@@ -71,7 +71,7 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
 
     public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync();
+        var table = await _table.GetAsync(cancellationToken);
         var deleted = 0;
         await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ExpiresAt lt {expiredBefore}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {

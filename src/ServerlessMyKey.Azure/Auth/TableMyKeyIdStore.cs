@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
-using ServerlessMyKey.Azure.Storage;
+using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Auth;
 
 namespace ServerlessMyKey.Azure.Auth;
@@ -16,18 +16,18 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
     public const string TableName = "MyKeyIds";
     private const string RowKey = "row";
 
-    private readonly EnsuredTable _table = new(service, TableName);
+    private readonly LazyTable _table = new(service, TableName);
 
     public async Task<string?> FindAsync(string certificateBinding, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync();
+        var table = await _table.GetAsync(cancellationToken);
         var found = await table.GetEntityIfExistsAsync<TableEntity>(CertificateKey(certificateBinding), RowKey, cancellationToken: cancellationToken);
         return found.HasValue ? found.Value!.GetString("MyKeyId") : null;
     }
 
     public async Task<bool> TryReserveAsync(string myKeyId, string certificateBinding, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync();
+        var table = await _table.GetAsync(cancellationToken);
         try
         {
             await table.AddEntityAsync(new TableEntity(IdKey(myKeyId), RowKey) { ["CurrentCertificate"] = certificateBinding, ["Bound"] = false }, cancellationToken);
@@ -41,7 +41,7 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
 
     public async Task<string> BindAsync(string certificateBinding, string myKeyId, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync();
+        var table = await _table.GetAsync(cancellationToken);
         try
         {
             await table.AddEntityAsync(new TableEntity(CertificateKey(certificateBinding), RowKey) { ["MyKeyId"] = myKeyId }, cancellationToken);
@@ -57,7 +57,7 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
 
     public async Task ReleaseAsync(string myKeyId, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync();
+        var table = await _table.GetAsync(cancellationToken);
         var found = await table.GetEntityIfExistsAsync<TableEntity>(IdKey(myKeyId), RowKey, cancellationToken: cancellationToken);
         if (found.HasValue && found.Value!.GetBoolean("Bound") != true)
         {
@@ -74,7 +74,7 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
 
     public async Task SetCurrentCertificateAsync(string myKeyId, string certificateBinding, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync();
+        var table = await _table.GetAsync(cancellationToken);
         await table.UpdateEntityAsync(new TableEntity(IdKey(myKeyId), RowKey) { ["CurrentCertificate"] = certificateBinding }, ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 

@@ -9,6 +9,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServerlessMyKey.DevHost.Durable;
@@ -102,7 +103,7 @@ public sealed class DevHostApp : IAsyncDisposable
             options.ConfigureServices?.Invoke(builder.Services, builder.Configuration);
             builder.Services.AddSingleton(catalog);
             builder.Services.AddSingleton(host);
-            builder.Services.TryAddTimeProvider();
+            builder.Services.TryAddSingleton(TimeProvider.System);
             // The worker's task factories need the app's root container, which exists only after Build().
             IServiceProvider? rootServices = null;
             if (channel is not null)
@@ -225,15 +226,4 @@ public sealed class DevHostApp : IAsyncDisposable
         connectionString.Replace(" ", string.Empty, StringComparison.Ordinal).Equals("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase)
             ? AzuriteOptions.BuildConnectionString(10000, 10001, 10002)
             : connectionString;
-}
-
-internal static class TimeProviderRegistration
-{
-    public static void TryAddTimeProvider(this IServiceCollection services)
-    {
-        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
-        {
-            services.AddSingleton(TimeProvider.System);
-        }
-    }
 }
