@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure;
+using ServerlessMyKey.Azure.Certificates;
 using ServerlessMyKey.Azure.Jpki;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Functions.Http;
@@ -27,6 +28,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddLogin(configuration);
         services.AddSignatures(configuration);
         services.AddCertificateStatus();
+        services.AddCertificateStatusJobs(configuration);
         services.AddPoints(configuration);
         services.AddFacilities();
         services.AddDelegation(configuration);

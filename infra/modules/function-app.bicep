@@ -61,6 +61,7 @@ var appSettings = union(
     KeyVault__Keys__token_signing: 'token-signing'
     KeyVault__Keys__data_encryption: 'data-encryption'
     Points__HoldingPeriodDays: '14'
+    Certificates__StatusJobQueue: 'certificate-status-chunks'
     Auth__ChallengeTtlSeconds: '300'
     Auth__TokenLifetimeSeconds: '900'
     Auth__Issuer: '' // empty: https://<WEBSITE_HOSTNAME>/api

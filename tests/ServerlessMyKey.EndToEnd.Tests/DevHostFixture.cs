@@ -75,6 +75,9 @@ public class DevHostFixture : IAsyncLifetime
             ["AzureWebJobsStorage"] = storageConnectionString,
             ["urls"] = "http://127.0.0.1:0",
             ["DevHost:DataPath"] = dataPath,
+
+            // Each host its own chunk queue: hosts that share Azurite must not take each other's work.
+            ["Certificates:StatusJobQueue"] = AzuriteServer.UniqueName("status-chunks-"),
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -3,6 +3,8 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using ServerlessMyKey.Core.Signatures;
 
+using ServerlessMyKey.Azure.Storage;
+
 namespace ServerlessMyKey.Azure.Signatures;
 
 /// <summary>
@@ -13,16 +15,11 @@ public sealed class BlobSignatureReceiptStore(BlobServiceClient blobs) : ISignat
 {
     public const string ContainerName = "signature-receipts";
 
-    private readonly Lazy<Task<BlobContainerClient>> _container = new(async () =>
-    {
-        var container = blobs.GetBlobContainerClient(ContainerName);
-        await container.CreateIfNotExistsAsync();
-        return container;
-    });
+    private readonly CreatedOnFirstUse<BlobContainerClient> _container = StorageResources.Container(blobs, ContainerName);
 
     public async Task CreateAsync(string receiptId, string jws, CancellationToken cancellationToken = default)
     {
-        var blob = (await _container.Value).GetBlobClient(BlobName(receiptId));
+        var blob = (await _container.GetAsync(cancellationToken)).GetBlobClient(BlobName(receiptId));
         var options = new BlobUploadOptions
         {
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
@@ -33,7 +30,7 @@ public sealed class BlobSignatureReceiptStore(BlobServiceClient blobs) : ISignat
 
     public async Task<string?> GetAsync(string receiptId, CancellationToken cancellationToken = default)
     {
-        var blob = (await _container.Value).GetBlobClient(BlobName(receiptId));
+        var blob = (await _container.GetAsync(cancellationToken)).GetBlobClient(BlobName(receiptId));
         try
         {
             return (await blob.DownloadContentAsync(cancellationToken)).Value.Content.ToString();

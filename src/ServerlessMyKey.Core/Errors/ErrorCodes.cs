@@ -55,6 +55,12 @@ public static class ErrorCodes
     public static readonly ErrorCode TransmissionNotFound = new("transmission_not_found", 404, "No transmission has this id (or it is not yours).");
     public static readonly ErrorCode TransmissionClosed = new("transmission_closed", 409, "The transmission has already ended; start a new one.");
 
+    // Certificate status jobs (API.md "Certificate status").
+    public static readonly ErrorCode StatusJobNotFound = new("status_job_not_found", 404, "No status job has this id (or it is not yours).");
+    public static readonly ErrorCode StatusJobPartConflict = new("status_job_part_conflict", 409, "Other certificates were already uploaded under this part number.");
+    public static readonly ErrorCode StatusJobClosed = new("status_job_closed", 409, "The job has all its parts and takes no other uploads.");
+    public static readonly ErrorCode StatusJobTooLarge = new("status_job_too_large", 422, "The job's parts hold more than 100,000 certificates.");
+
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -67,5 +73,6 @@ public static class ErrorCodes
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
         SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive,
         UnknownRecipient, TransmissionNotFound, TransmissionClosed,
+        StatusJobNotFound, StatusJobPartConflict, StatusJobClosed, StatusJobTooLarge,
     ];
 }

@@ -114,8 +114,6 @@ public sealed partial class DevelopmentPki
     public void Revoke(VirtualCard card, CardCertificates which, X509RevocationReason reason = X509RevocationReason.Unspecified)
     {
         ArgumentNullException.ThrowIfNull(card);
-        using var gate = FolderLock.Acquire(Path.Combine(Folder, ".lock"));
-        var revoked = LoadRevoked();
         var targets = new List<(string Kind, X509Certificate2 Certificate)>();
         if (which.HasFlag(CardCertificates.Authentication))
         {
@@ -127,6 +125,13 @@ public sealed partial class DevelopmentPki
             targets.Add(("sign", card.SigningCertificate));
         }
 
+        Revoke(targets, reason);
+    }
+
+    private void Revoke(IReadOnlyList<(string Kind, X509Certificate2 Certificate)> targets, X509RevocationReason reason)
+    {
+        using var gate = FolderLock.Acquire(Path.Combine(Folder, ".lock"));
+        var revoked = LoadRevoked();
         foreach (var (kind, certificate) in targets.Where(t => !revoked.Any(r => r.Kind == t.Kind && r.SerialNumber == t.Certificate.SerialNumber)))
         {
             revoked.Add(new RevokedEntry(certificate.SerialNumber, kind, _time.GetUtcNow(), reason));
