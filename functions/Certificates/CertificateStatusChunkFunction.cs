@@ -11,7 +11,7 @@ namespace ServerlessMyKey.Functions.Certificates;
 public sealed class CertificateStatusChunkFunction(StatusJobService jobs)
 {
     /// <summary>host.json <c>extensions.queues.maxDequeueCount</c>: the last delivery records what it finds.</summary>
-    private const long MaxDequeueCount = 5;
+    public const long MaxDequeueCount = 5;
 
     [Function("CheckCertificateStatusChunk")]
     public Task Run(

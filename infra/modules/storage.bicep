@@ -9,6 +9,11 @@ param tags object
 @description('Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
 
+@description('Days a certificate status job (container certificate-status-jobs) is kept after its last change.')
+@minValue(1)
+@maxValue(365)
+param statusJobRetentionDays int = 7
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
   location: location
@@ -39,6 +44,40 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
       name: deploymentContainerName
       properties: {
         publicAccess: 'None'
+      }
+    }
+  }
+
+  // Status jobs hold uploaded certificates until checked and their results afterwards: delete them
+  // after the retention period (the app reads a deleted job as 404 status_job_not_found).
+  resource managementPolicies 'managementPolicies' = {
+    name: 'default'
+    properties: {
+      policy: {
+        rules: [
+          {
+            name: 'certificate-status-jobs-retention'
+            enabled: true
+            type: 'Lifecycle'
+            definition: {
+              filters: {
+                blobTypes: [
+                  'blockBlob'
+                ]
+                prefixMatch: [
+                  'certificate-status-jobs/'
+                ]
+              }
+              actions: {
+                baseBlob: {
+                  delete: {
+                    daysAfterModificationGreaterThan: statusJobRetentionDays
+                  }
+                }
+              }
+            }
+          }
+        ]
       }
     }
   }

@@ -93,6 +93,12 @@ public sealed class StatusJobService(
         var job = (await FindOwnAsync(jobId, caller, cancellationToken)).Value;
         var results = await store.ListResultsAsync(jobId, cancellationToken);
         var summary = results.Aggregate(StatusJobSummary.Empty, (sum, r) => sum.Add(r.Summary));
+        if (job.State == StatusJobState.Completed && results.Count < job.Parts)
+        {
+            // The storage lifecycle rule has begun deleting the job (README "Certificate status jobs").
+            throw new ServiceException(ErrorCodes.StatusJobNotFound);
+        }
+
         var received = job.State == StatusJobState.Receiving ? (await store.ListPartsAsync(jobId, cancellationToken)).Count : job.Parts;
         var view = new StatusJobView(job.JobId, StateName(job, results.Count), job.Parts, received, job.Total, summary.Count, summary, job.CreatedAt, job.CompletedAt);
         return new StatusJobProgress(view, job.State == StatusJobState.Completed ? [.. results.Select(r => r.Part).Order()] : []);
