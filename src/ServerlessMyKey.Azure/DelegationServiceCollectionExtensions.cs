@@ -24,6 +24,9 @@ public static class DelegationServiceCollectionExtensions
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "Delegations"),
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegationNumbers"),
             sp.GetRequiredService<EnvelopeEncryption>()));
+        services.AddSingleton<IDelegatorNotificationOutbox>(sp => new TableDelegatorNotificationOutbox(
+            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegatorNotifications")));
+        services.AddSingleton<DelegatorNotifications>();
         services.TryAddSingleton<EnvelopeEncryption>();
         services.AddSingleton<DelegationService>();
         services.AddSingleton<DelegationSignatures>();

@@ -26,6 +26,7 @@ public sealed class DelegationService(
     IIdempotencyClaims claims,
     JpkiCertificateVerifier verifier,
     DelegationSignatures signatures,
+    DelegatorNotifications notifications,
     DelegationOptions options,
     TimeProvider time,
     ILogger<DelegationService> logger)
@@ -292,6 +293,12 @@ public sealed class DelegationService(
                     DelegationStatus.Expired => ErrorCodes.DelegationExpired,
                     _ => ErrorCodes.DelegationNotPending,
                 });
+            }
+
+            if (accept)
+            {
+                // Before the change, so that a failure after it cannot lose the delegator's notification.
+                await notifications.ExpectAsync(record.DelegationId, cancellationToken);
             }
 
             var answered = record with { Status = target, DelegateCertificate = accept ? Reference(signer) : null };
