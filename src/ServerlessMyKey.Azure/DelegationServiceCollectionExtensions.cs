@@ -23,7 +23,9 @@ public static class DelegationServiceCollectionExtensions
         services.AddSingleton<IDelegationStore>(sp => new TableDelegationStore(
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "Delegations"),
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegationNumbers"),
-            sp.GetRequiredService<EnvelopeEncryption>()));
+            sp.GetRequiredService<EnvelopeEncryption>(),
+            sp.GetRequiredService<DelegationDocumentCache>()));
+        services.AddSingleton<DelegationDocumentCache>();
         services.AddSingleton<IDelegatorNotificationOutbox>(sp => new TableDelegatorNotificationOutbox(
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegatorNotifications")));
         services.AddSingleton<DelegatorNotifications>();

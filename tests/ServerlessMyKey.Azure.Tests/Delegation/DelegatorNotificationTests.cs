@@ -1,12 +1,8 @@
-using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using ServerlessMyKey.Azure.Delegation;
 using ServerlessMyKey.Azure.Keys;
-using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Azure.Tests.TestSupport;
 using ServerlessMyKey.Core.Delegation;
-using ServerlessMyKey.Core.Keys;
 using ServerlessMyKey.Testing;
 
 namespace ServerlessMyKey.Azure.Tests.Delegation;
@@ -16,11 +12,16 @@ namespace ServerlessMyKey.Azure.Tests.Delegation;
 /// to schedule the notification, and the sweep schedules it — once. Real Azurite tables; the scheduler
 /// stands for the Durable client and fails when told to.
 /// </summary>
-public sealed class DelegatorNotificationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IDisposable
+public sealed class DelegatorNotificationTests : IClassFixture<AzuriteFixture>, IDisposable
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     private readonly TemporaryDirectory _keys = new();
-    private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..8];
+    private readonly DelegationTables _tables;
+
+    public DelegatorNotificationTests(AzuriteFixture azurite)
+    {
+        _tables = new DelegationTables(azurite.ConnectionString, new LocalKeyFileService(_keys.Path));
+    }
 
     public void Dispose() => _keys.Dispose();
 
@@ -61,7 +62,7 @@ public sealed class DelegatorNotificationTests(AzuriteFixture azurite) : IClassF
     public async Task An_acceptance_that_never_committed_is_kept_while_pending_and_dropped_once_answered_otherwise()
     {
         var (store, notifications) = Create();
-        var record = await PendingAsync(store);
+        var record = await DelegationTables.PendingAsync(store, _clock.GetUtcNow());
         await notifications.ExpectAsync(record.DelegationId);
         var scheduler = new RecordingScheduler();
         _clock.Advance(TimeSpan.FromMinutes(5));
@@ -73,12 +74,12 @@ public sealed class DelegatorNotificationTests(AzuriteFixture azurite) : IClassF
         Assert.True(await store.TryUpdateAsync(pending! with { Status = DelegationStatus.Rejected }, new DelegationEvent(_clock.GetUtcNow(), "rejected")));
         Assert.Equal(0, await notifications.SweepAsync(scheduler));
         Assert.Empty(scheduler.Scheduled);
-        Assert.Empty(await Outbox().DueAsync(_clock.GetUtcNow(), 10));
+        Assert.Empty(await _tables.Outbox().DueAsync(_clock.GetUtcNow(), 10));
     }
 
     private async Task<DelegationRecord> AcceptedAsync(IDelegationStore store, DelegatorNotifications notifications)
     {
-        var record = await PendingAsync(store);
+        var record = await DelegationTables.PendingAsync(store, _clock.GetUtcNow());
 
         // What DelegationService.AcceptAsync does: the outbox row, then the status change.
         await notifications.ExpectAsync(record.DelegationId);
@@ -87,30 +88,15 @@ public sealed class DelegatorNotificationTests(AzuriteFixture azurite) : IClassF
         return accepted;
     }
 
-    private async Task<DelegationRecord> PendingAsync(IDelegationStore store)
-    {
-        var id = Guid.NewGuid().ToString("N");
-        var now = _clock.GetUtcNow();
-        var record = new DelegationRecord(id, DelegationNumber.For(id), DelegationStatus.Pending, """{"delegator":{}}""",
-            new CertificateReference("ab", "01"), null, now, now.AddDays(-1), now.AddYears(1), "AB34CD56");
-        Assert.True(await store.TryCreateAsync(record, new DelegationEvent(now, "created", Actor: "delegator")));
-        return (await store.FindAsync(id))!;
-    }
-
     private (IDelegationStore Store, DelegatorNotifications Notifications) Create()
     {
-        var tables = new TableServiceClient(azurite.ConnectionString);
-        var store = new TableDelegationStore(
-            new LazyTable(tables, _prefix + "Delegations"), new LazyTable(tables, _prefix + "DelegationNumbers"), new EnvelopeEncryption(new LocalKeyFileService(_keys.Path)));
+        var store = _tables.Store();
         var options = new DelegationOptions(new HashSet<string>(DelegationOptions.DefaultProcedures))
         {
             DelegatorWebhook = new DelegatorWebhookEndpoint(new Uri("https://portal.example/hooks"), new byte[16]),
         };
-        return (store, new DelegatorNotifications(store, Outbox(), options, _clock, NullLogger<DelegatorNotifications>.Instance));
+        return (store, new DelegatorNotifications(store, _tables.Outbox(), options, _clock, NullLogger<DelegatorNotifications>.Instance));
     }
-
-    private TableDelegatorNotificationOutbox Outbox() =>
-        new(new LazyTable(new TableServiceClient(azurite.ConnectionString), _prefix + "DelegatorNotifications"));
 
     /// <summary>Schedules like the Durable client does (one instance per id), failing the first <see cref="FailuresLeft"/> calls.</summary>
     private sealed class RecordingScheduler : IDelegatorNotificationScheduler
