@@ -99,17 +99,12 @@ public sealed class CorporateCertificateVerifier
         };
     }
 
-    // RFC 5280 §4.2 for an end entity that signs; null when the certificate conforms.
+    // RFC 5280 §4.2 for an end entity that signs, and where we read the corporation; null when the certificate conforms.
     private static string? CheckProfile(JpkiCertificate certificate)
     {
-        if (certificate.Version != 3)
+        if (EndEntityProfile.Violation(certificate) is { } violation)
         {
-            return "Not an X.509 v3 certificate.";
-        }
-
-        if (certificate.SignatureAlgorithm != Oids.Sha256WithRsaEncryption)
-        {
-            return $"Signed with {certificate.SignatureAlgorithm}, not sha256WithRSAEncryption.";
+            return violation;
         }
 
         if (certificate.PublicKeyAlgorithm != Oids.RsaEncryption || certificate.RsaKeySizeBits < MinimumKeySizeBits)
@@ -122,22 +117,6 @@ public sealed class CorporateCertificateVerifier
         if (certificate.KeyUsage is not { } usage || (usage & signing) == 0)
         {
             return "KeyUsage must be present with digitalSignature or nonRepudiation.";
-        }
-
-        // RFC 5280 §4.2.1.9: an end-entity certificate is not a CA.
-        if (certificate.IsCertificateAuthority)
-        {
-            return "basicConstraints marks the certificate as a CA.";
-        }
-
-        if (certificate.AuthorityKeyIdentifier.IsEmpty)
-        {
-            return "The certificate has no authorityKeyIdentifier.";
-        }
-
-        if (certificate.UnrecognizedCriticalExtensions.Count > 0)
-        {
-            return $"Unrecognized critical extension {certificate.UnrecognizedCriticalExtensions[0]}.";
         }
 
         return CorporateCertificate.CompanyNumber(certificate) is null
