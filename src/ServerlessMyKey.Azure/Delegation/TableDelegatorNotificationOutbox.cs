@@ -32,18 +32,14 @@ internal sealed class TableDelegatorNotificationOutbox(LazyTable table) : IDeleg
         }
     }
 
-    public async Task<IReadOnlyList<string>> DueAsync(DateTimeOffset before, int max, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> DueAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
         var due = new List<string>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and ExpectedAt lt {before}");
-        await foreach (var row in client.QueryAsync<TableEntity>(filter, maxPerPage: max, select: ["RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in client.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
         {
             due.Add(row.RowKey);
-            if (due.Count == max)
-            {
-                break;
-            }
         }
 
         return due;

@@ -15,8 +15,8 @@ public interface IDelegatorNotificationOutbox
     /// <summary>Removes the row; no error when it is already gone.</summary>
     Task RemoveAsync(string delegationId, CancellationToken cancellationToken = default);
 
-    /// <summary>Up to <paramref name="max"/> delegation ids recorded before <paramref name="before"/>.</summary>
-    Task<IReadOnlyList<string>> DueAsync(DateTimeOffset before, int max, CancellationToken cancellationToken = default);
+    /// <summary>Every delegation id recorded before <paramref name="before"/> (all pages: rows kept for pending delegations must not hide the others).</summary>
+    Task<IReadOnlyList<string>> DueAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Starts <see cref="DelegatorNotificationOrchestrator"/> for a delegation unless its instance exists (one instance id per delegation).</summary>
@@ -44,8 +44,6 @@ public sealed class DelegatorNotifications(
 
     /// <summary>How long after its validity end a still-pending delegation's row is kept (an acceptance checked just before the end may commit just after).</summary>
     public static readonly TimeSpan PendingGrace = TimeSpan.FromHours(1);
-
-    private const int SweepBatch = 100;
 
     private bool Enabled => options.DelegatorWebhook is not null;
 
@@ -82,7 +80,7 @@ public sealed class DelegatorNotifications(
 
         var now = time.GetUtcNow();
         var scheduled = 0;
-        foreach (var delegationId in await outbox.DueAsync(now - SweepDelay, SweepBatch, cancellationToken))
+        foreach (var delegationId in await outbox.DueAsync(now - SweepDelay, cancellationToken))
         {
             var record = await store.FindAsync(delegationId, cancellationToken);
             if (record is { DelegateCertificate: not null })

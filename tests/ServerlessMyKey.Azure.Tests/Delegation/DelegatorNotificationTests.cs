@@ -74,7 +74,7 @@ public sealed class DelegatorNotificationTests : IClassFixture<AzuriteFixture>, 
         Assert.True(await store.TryUpdateAsync(pending! with { Status = DelegationStatus.Rejected }, new DelegationEvent(_clock.GetUtcNow(), "rejected")));
         Assert.Equal(0, await notifications.SweepAsync(scheduler));
         Assert.Empty(scheduler.Scheduled);
-        Assert.Empty(await _tables.Outbox().DueAsync(_clock.GetUtcNow(), 10));
+        Assert.Empty(await _tables.Outbox().DueAsync(_clock.GetUtcNow()));
     }
 
     private async Task<DelegationRecord> AcceptedAsync(IDelegationStore store, DelegatorNotifications notifications)
