@@ -15,7 +15,7 @@ namespace ServerlessMyKey.Functions.Delegation;
 /// <summary>電子委任状 (API.md "Delegation"): registration, the delegate's answer, revocation, reading, act verification.</summary>
 public sealed class DelegationFunctions(
     DelegationService delegations,
-    DelegationOptions options,
+    DelegatorNotifications notifications,
     ICitizenAuthenticator citizens,
     ServiceClientAuthenticator clients,
     ILogger<DelegationFunctions> logger)
@@ -49,23 +49,11 @@ public sealed class DelegationFunctions(
             var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
             var body = await RequestBody.ReadJsonAsync<DelegationStatementRequest>(request, cancellationToken);
             var accepted = await delegations.AcceptAsync(delegationId, citizen, body, cancellationToken);
-            if (options.DelegatorWebhook is not null)
-            {
-                await NotifyDelegatorAsync(durable, delegationId, cancellationToken);
-            }
 
+            // Also on a repeated acceptance; should this fail, the outbox row makes the sweep schedule it.
+            await notifications.EnsureScheduledAsync(new DurableDelegatorNotificationScheduler(durable), delegationId, cancellationToken);
             return ApiJson.Ok(accepted);
         });
-
-    // One instance per delegation: a repeated acceptance does not notify twice while the first runs.
-    private async Task NotifyDelegatorAsync(DurableTaskClient durable, string delegationId, CancellationToken cancellationToken)
-    {
-        var instanceId = DelegatorNotificationOrchestrator.InstanceId(delegationId);
-        if (await durable.GetInstanceAsync(instanceId, cancellationToken) is null)
-        {
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegatorNotificationOrchestrator), delegationId, new StartOrchestrationOptions(instanceId), cancellationToken);
-        }
-    }
 
     [Function("RejectDelegation")]
     [ApiOperation(Tag, "The delegate declines, as for acceptance with {\"action\":\"reject\",\"delegationId\":…}.",

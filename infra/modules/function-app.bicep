@@ -80,6 +80,8 @@ var appSettings = union(
     Delegation__AckTimeoutSeconds: '3600'
     Delegation__MaxAttempts: '3'
     Delegation__RetryBackoffSeconds: '60'
+    Delegation__DelegatorTrustAnchors: '' // empty: corporate-CA delegators off; files in the package, comma-separated
+    Delegation__DelegatorCrlFiles: '' // CRL files or blob URIs of those CAs; none = corporate certificates revocation_unavailable
   },
   additionalAppSettings,
   {

@@ -23,9 +23,16 @@ public static class DelegationServiceCollectionExtensions
         services.AddSingleton<IDelegationStore>(sp => new TableDelegationStore(
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "Delegations"),
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegationNumbers"),
-            sp.GetRequiredService<EnvelopeEncryption>()));
+            sp.GetRequiredService<EnvelopeEncryption>(),
+            sp.GetRequiredService<DelegationDocumentCache>()));
+        services.AddSingleton<DelegationDocumentCache>();
+        services.AddSingleton<IDelegatorNotificationOutbox>(sp => new TableDelegatorNotificationOutbox(
+            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "DelegatorNotifications")));
+        services.AddSingleton<DelegatorNotifications>();
         services.TryAddSingleton<EnvelopeEncryption>();
         services.AddSingleton<DelegationService>();
+        services.AddSingleton<DelegationSignatures>();
+        services.AddCorporateDelegators(configuration);
         services.AddTransient<SealDelegationActivity>();
         services.AddTransient<PublishDelegationActivity>();
         services.AddTransient<NotifyDelegatorActivity>();
@@ -37,10 +44,7 @@ public static class DelegationServiceCollectionExtensions
     public static DelegationOptions ReadOptions(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var section = configuration.GetSection("Delegation:Procedures");
-        var procedures = section.GetChildren().Select(c => c.Value).ToList() is { Count: > 0 } list
-            ? list
-            : (section.Value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [.. DelegationOptions.DefaultProcedures]).ToList<string?>();
+        var procedures = ReadList(configuration, "Delegation:Procedures") ?? [.. DelegationOptions.DefaultProcedures];
         if (procedures.Count == 0 || procedures.Any(p => string.IsNullOrWhiteSpace(p) || p.Length > 100 || p.Any(char.IsControl)))
         {
             throw new InvalidOperationException("Configuration key 'Delegation:Procedures' must list 1 or more procedure ids of at most 100 characters.");
@@ -66,6 +70,15 @@ public static class DelegationServiceCollectionExtensions
             MaxAttempts = Whole(configuration, "Delegation:MaxAttempts", 3, 1, 20),
             RetryBackoff = TimeSpan.FromSeconds(Whole(configuration, "Delegation:RetryBackoffSeconds", 60, 0, 24 * 3600)),
         };
+    }
+
+    /// <summary>A list setting: children (<c>Key:0</c>, <c>Key:1</c>…) or one comma-separated value; null when absent.</summary>
+    internal static List<string?>? ReadList(IConfiguration configuration, string key)
+    {
+        var section = configuration.GetSection(key);
+        return section.GetChildren().Select(c => c.Value).ToList() is { Count: > 0 } list
+            ? list
+            : section.Value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList<string?>();
     }
 
     private static DelegatorWebhookEndpoint? ReadWebhook(IConfiguration configuration)

@@ -16,7 +16,7 @@ namespace ServerlessMyKey.Azure.Delegation;
 /// (the history, oldest first); a status change and its event are one transaction.
 /// <c>DelegationNumbers</c>: partition = 委任状番号, the unique index to the id.
 /// </summary>
-internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numbers, EnvelopeEncryption envelopes) : IDelegationStore
+internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numbers, EnvelopeEncryption envelopes, DelegationDocumentCache documents) : IDelegationStore
 {
     private const string StateRow = "delegation";
     private const string EventPrefix = "event|";
@@ -129,12 +129,15 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
         ["ParentDelegationId"] = record.ParentDelegationId,
     };
 
+    private Task<string> DocumentAsync(string delegationId, string envelope, CancellationToken cancellationToken) =>
+        documents.GetOrDecryptAsync(delegationId, envelope, async () => System.Text.Encoding.UTF8.GetString(await envelopes.DecryptAsync(
+            JsonSerializer.Deserialize<EncryptedEnvelope>(envelope)!, System.Text.Encoding.UTF8.GetBytes(delegationId), cancellationToken)));
+
     private async Task<DelegationRecord> FromEntityAsync(TableEntity row, CancellationToken cancellationToken) => new(
         row.PartitionKey,
         row.GetString("Number"),
         row.GetString("Status"),
-        System.Text.Encoding.UTF8.GetString(await envelopes.DecryptAsync(
-            JsonSerializer.Deserialize<EncryptedEnvelope>(row.GetString("DocumentEnvelope"))!, System.Text.Encoding.UTF8.GetBytes(row.PartitionKey), cancellationToken)),
+        await DocumentAsync(row.PartitionKey, row.GetString("DocumentEnvelope"), cancellationToken),
         new CertificateReference(row.GetString("DelegatorIssuer"), row.GetString("DelegatorSerial")),
         row.GetString("DelegateSerial") is { } serial ? new CertificateReference(row.GetString("DelegateIssuer"), serial) : null,
         row.GetDateTimeOffset("CreatedAt")!.Value,

@@ -47,8 +47,8 @@ public static class JpkiServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Blob URIs on the app's storage account (or any https blob endpoint the identity may read).</summary>
-    private static BlobCrlSource? CreateSource(string entry, BlobServiceClient blobs)
+    /// <summary>Blob URIs on the app's storage account (or any https blob endpoint the identity may read); null for a file path.</summary>
+    internal static BlobCrlSource? CreateSource(string entry, BlobServiceClient blobs, string settingKey = "Jpki:Revocation:CrlFiles")
     {
         if (!Uri.TryCreate(entry, UriKind.Absolute, out var uri) || uri.IsFile || uri.Scheme is not ("https" or "http"))
         {
@@ -57,7 +57,7 @@ public static class JpkiServiceCollectionExtensions
 
         if (!string.IsNullOrEmpty(uri.Query))
         {
-            throw new JpkiConfigurationException("Jpki:Revocation:CrlFiles", "blob URIs must not carry a SAS token; the app reads them with its identity.");
+            throw new JpkiConfigurationException(settingKey, "blob URIs must not carry a SAS token; the app reads them with its identity.");
         }
 
         var path = new BlobUriBuilder(uri);

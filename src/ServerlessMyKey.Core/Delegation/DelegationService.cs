@@ -25,13 +25,13 @@ public sealed class DelegationService(
     IDelegationStore store,
     IIdempotencyClaims claims,
     JpkiCertificateVerifier verifier,
+    DelegationSignatures signatures,
+    DelegatorNotifications notifications,
     DelegationOptions options,
     TimeProvider time,
     ILogger<DelegationService> logger)
 {
     public const string AuthorizedCode = "authorized";
-    private const int MaxCertificateBytes = 16 * 1024;
-    private const int MaxSignatureBytes = 1024;
     private const int MaxDocumentBytes = 30 * 1024; // one Table string property (64 KiB of UTF-16)
     private const int MaxPowers = 100;
     private const int MaxChainDepth = 8;
@@ -53,16 +53,18 @@ public sealed class DelegationService(
         var canonical = Canonical(request.Delegation);
         await claims.ClaimIfKeyedAsync("delegations.create", string.Empty, idempotencyKey, request, cancellationToken);
         var document = Validate(request.Delegation);
-        var signer = await VerifySignedAsync(request.Signature, canonical, cancellationToken);
-
+        JpkiVerifiedCertificate signer;
         if (document.ParentDelegationId is { } parentId)
         {
+            signer = await signatures.VerifyPersonAsync(request.Signature, canonical, cancellationToken);
             await RequireSubDelegationAsync(parentId, document, signer, cancellationToken);
         }
         else
         {
-            // Act Art. 2 form 1: the delegator (its representative) signs; the name is the certificate's.
-            RequireHolder(signer, document.Delegator.RepresentativeName, "delegation.delegator.representativeName");
+            // Act Art. 2 form 1: the delegator signs — its representative with JPKI, or the corporation's registry certificate.
+            var delegator = await signatures.VerifyDelegatorAsync(request.Signature, canonical, cancellationToken);
+            delegator.RequireNames(document.Delegator);
+            signer = delegator.Certificate;
         }
 
         // The id is the hash of what was signed, so a retried registration finds its first result.
@@ -94,7 +96,7 @@ public sealed class DelegationService(
     {
         ArgumentNullException.ThrowIfNull(request);
         var record = await RequireAsync(delegationId, cancellationToken);
-        var signer = await VerifySignedAsync(request.Signature, Statement("revoke", record.DelegationId), cancellationToken);
+        var signer = (await signatures.VerifyDelegatorAsync(request.Signature, Statement("revoke", record.DelegationId), cancellationToken)).Certificate;
         if (Reference(signer) != record.DelegatorCertificate)
         {
             throw new ServiceException(ErrorCodes.SignerNotDelegator);
@@ -183,7 +185,7 @@ public sealed class DelegationService(
         var procedure = RequestFields.RequireText(request.Act?.Procedure, "act.procedure", 100);
         var agency = RequestFields.RequireText(request.Act?.Agency, "act.agency", 200);
         var data = Base64Input.Decode(request.Data, "data");
-        var proof = ParseProof(request.Signature);
+        var proof = DelegationSignatures.ParseProof(request.Signature);
 
         var delegationId = await store.FindIdByNumberAsync(number, cancellationToken);
         var record = delegationId is null ? null : await store.FindAsync(delegationId, cancellationToken);
@@ -270,9 +272,9 @@ public sealed class DelegationService(
 
         var action = accept ? "accept" : "reject";
         var target = accept ? DelegationStatus.Active : DelegationStatus.Rejected;
-        var signer = await VerifySignedAsync(request.Signature, Statement(action, record.DelegationId), cancellationToken);
+        var signer = await signatures.VerifyPersonAsync(request.Signature, Statement(action, record.DelegationId), cancellationToken);
         var document = JsonSerializer.Deserialize<DelegationDocument>(record.CanonicalDocument, DocumentJson)!;
-        RequireHolder(signer, document.Delegate.Name, "delegate.name");
+        DelegationSignatures.RequireHolder(signer, document.Delegate.Name, "delegate.name");
 
         while (true)
         {
@@ -291,6 +293,12 @@ public sealed class DelegationService(
                     DelegationStatus.Expired => ErrorCodes.DelegationExpired,
                     _ => ErrorCodes.DelegationNotPending,
                 });
+            }
+
+            if (accept)
+            {
+                // Before the change, so that a failure after it cannot lose the delegator's notification.
+                await notifications.ExpectAsync(record.DelegationId, cancellationToken);
             }
 
             var answered = record with { Status = target, DelegateCertificate = accept ? Reference(signer) : null };
@@ -413,42 +421,6 @@ public sealed class DelegationService(
     public static byte[] Statement(string action, string delegationId) =>
         JsonCanonicalizer.Serialize(new { action, delegationId }, DocumentJson);
 
-    private static (byte[] Certificate, byte[] Signature) ParseProof(SignatureProof? proof)
-    {
-        if (proof is null)
-        {
-            throw new ServiceException(ErrorCodes.InvalidRequest, "'signature' is required.");
-        }
-
-        var certificate = Base64Input.Decode(proof.Certificate, "signature.certificate", MaxCertificateBytes);
-        var signature = Base64Input.Decode(proof.Signature, "signature.signature", MaxSignatureBytes);
-        return JpkiCertificate.TryParse(certificate, out _)
-            ? (certificate, signature)
-            : throw new ServiceException(ErrorCodes.InvalidRequest, "'signature.certificate' is not a DER-encoded X.509 certificate.");
-    }
-
-    private async Task<JpkiVerifiedCertificate> VerifySignedAsync(SignatureProof? proof, byte[] data, CancellationToken cancellationToken)
-    {
-        var (certificate, signature) = ParseProof(proof);
-        var verified = await verifier.VerifyAsync(certificate, JpkiCertificateKind.Signing, cancellationToken);
-        if (!verified.Succeeded)
-        {
-            throw Refused(verified.Failure);
-        }
-
-        var check = verifier.VerifySignature(verified.Value, data, signature);
-        return check.Succeeded ? verified.Value : throw Refused(check.Failure);
-    }
-
-    private static void RequireHolder(JpkiVerifiedCertificate signer, string expectedName, string field)
-    {
-        var holder = BasicFourInformation.FromCertificate(signer.Certificate);
-        if (!holder.Succeeded || !HolderNames.AreSame(expectedName, holder.Value.Name))
-        {
-            throw new ServiceException(ErrorCodes.HolderNameMismatch, $"'{field}' is not the name in the signing certificate.");
-        }
-    }
-
     private async Task<DelegationRecord> RequireAsync(string delegationId, CancellationToken cancellationToken) =>
         (IsDelegationId(delegationId) ? await store.FindAsync(delegationId, cancellationToken) : null)
         ?? throw new ServiceException(ErrorCodes.DelegationNotFound);
@@ -457,10 +429,4 @@ public sealed class DelegationService(
 
     private static CertificateReference Reference(JpkiVerifiedCertificate certificate) =>
         new(certificate.Issuer.KeyIdentifier, certificate.SerialNumber);
-
-    private ServiceException Refused(JpkiFailure failure)
-    {
-        logger.LogInformation("Delegation statement refused: {Code} ({Detail})", failure.CodeName, failure.Detail);
-        return new ServiceException(JpkiErrorMapping.ForLogin(failure.Code), failure.Detail);
-    }
 }

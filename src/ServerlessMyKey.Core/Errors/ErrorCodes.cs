@@ -37,6 +37,7 @@ public static class ErrorCodes
     // Delegation (API.md "Delegation", docs/delegation.md). Act verifications answer 200 with these codes.
     public static readonly ErrorCode HolderNameMismatch = new("holder_name_mismatch", 422, "The signing certificate's holder is not the person the delegation names.");
     public static readonly ErrorCode UnknownProcedure = new("unknown_procedure", 422, "A power names a procedure outside Delegation:Procedures.");
+    public static readonly ErrorCode CorporationMismatch = new("corporation_mismatch", 422, "The corporate certificate does not identify the corporation the delegation names.");
     public static readonly ErrorCode InvalidCorporateNumber = new("invalid_corporate_number", 422, "The corporate number is not 13 digits with a valid check digit.");
     public static readonly ErrorCode InvalidValidityPeriod = new("invalid_validity_period", 422, "validFrom must be before validTo, and validTo in the future.");
     public static readonly ErrorCode DelegationNotFound = new("delegation_not_found", 404, "No delegation has this id or number.");
@@ -69,7 +70,7 @@ public static class ErrorCodes
         InternalError, MethodNotAllowed,
         ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, SignatureInvalid, CertificateUntrusted, CertificateExpired,
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable,
-        HolderNameMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
+        HolderNameMismatch, CorporationMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
         SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive,
         UnknownRecipient, TransmissionNotFound, TransmissionClosed,

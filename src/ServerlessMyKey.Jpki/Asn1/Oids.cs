@@ -34,6 +34,7 @@ internal static class Oids
 
     // X.520 attribute types.
     public const string Organization = "2.5.4.10";
+    public const string SubjectSerialNumber = "2.5.4.5";
 
     // JPKI certificate policies (JPKI.md: OpenSC pkcs15-jpki.c, kjur/jsrsasign-oid-jpki).
     public const string JpkiAuthenticationPolicy = "1.2.392.200149.8.5.1.3.30";

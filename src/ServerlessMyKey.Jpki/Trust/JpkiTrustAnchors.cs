@@ -59,6 +59,18 @@ public sealed class JpkiTrustAnchors
         return Build(roots.Select(root => (root, $"Jpki:TrustAnchors:{root.Kind}")), allowTestRoots);
     }
 
+    /// <summary>
+    /// A separate anchor set read from certificate files (PEM or DER) named by the setting <paramref name="settingKey"/>,
+    /// e.g. the corporate CAs of <c>Delegation:DelegatorTrustAnchors</c>. Its anchors are labelled
+    /// <see cref="JpkiCertificateKind.Signing"/>: the set is never mixed with the JPKI roots.
+    /// </summary>
+    /// <exception cref="JpkiConfigurationException">A file is missing, unreadable or not a usable CA certificate.</exception>
+    public static JpkiTrustAnchors LoadFiles(IReadOnlyList<string> paths, string settingKey)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        return Build(ReadFiles(paths, JpkiCertificateKind.Signing, settingKey), allowTestRoots: false);
+    }
+
     public IReadOnlyList<JpkiTrustAnchor> ForKind(JpkiCertificateKind kind) =>
         kind == JpkiCertificateKind.Authentication ? _authentication : _signing;
 

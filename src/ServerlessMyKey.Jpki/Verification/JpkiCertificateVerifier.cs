@@ -232,14 +232,9 @@ public sealed class JpkiCertificateVerifier
     // JPKI profile (JPKI.md, "End-entity certificates") and RFC 5280 §4.2: null when the certificate conforms.
     private static string? CheckProfile(JpkiCertificate certificate, JpkiCertificateKind kind)
     {
-        if (certificate.Version != 3)
+        if (EndEntityProfile.Violation(certificate) is { } violation)
         {
-            return "Not an X.509 v3 certificate.";
-        }
-
-        if (certificate.SignatureAlgorithm != Oids.Sha256WithRsaEncryption)
-        {
-            return $"Signed with {certificate.SignatureAlgorithm}, not sha256WithRSAEncryption.";
+            return violation;
         }
 
         if (certificate.PublicKeyAlgorithm != Oids.RsaEncryption || certificate.RsaKeySizeBits != RequiredKeySizeBits)
@@ -255,30 +250,9 @@ public sealed class JpkiCertificateVerifier
         var expectedUsage = kind == JpkiCertificateKind.Authentication
             ? X509KeyUsageFlags.DigitalSignature
             : X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation;
-        if (certificate.KeyUsage != expectedUsage || !certificate.KeyUsageCritical)
-        {
-            return $"KeyUsage must be critical and exactly {expectedUsage} for the {kind} kind.";
-        }
-
-        // RFC 5280 §4.2.1.9: an end-entity certificate is not a CA.
-        if (certificate.IsCertificateAuthority)
-        {
-            return "basicConstraints marks the certificate as a CA.";
-        }
-
-        // RFC 5280 §4.2.1.1: the authority key identifier names the issuing root's key; without it no root is looked for.
-        if (certificate.AuthorityKeyIdentifier.IsEmpty)
-        {
-            return "The certificate has no authorityKeyIdentifier.";
-        }
-
-        // RFC 5280 §4.2: a critical extension that is not understood means the certificate must be rejected.
-        if (certificate.UnrecognizedCriticalExtensions.Count > 0)
-        {
-            return $"Unrecognized critical extension {certificate.UnrecognizedCriticalExtensions[0]}.";
-        }
-
-        return null;
+        return certificate.KeyUsage != expectedUsage || !certificate.KeyUsageCritical
+            ? $"KeyUsage must be critical and exactly {expectedUsage} for the {kind} kind."
+            : null;
     }
 
     private static JpkiResult<JpkiVerifiedCertificate> Fail(JpkiErrorCode code, string detail) =>

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure;
+using ServerlessMyKey.Jpki;
 using Xunit;
 
 namespace ServerlessMyKey.Azure.Tests.Delegation;
@@ -47,6 +49,16 @@ public sealed class DelegationOptionsTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => DelegationServiceCollectionExtensions.ReadOptions(Configuration((key, value))));
         Assert.Contains($"'{named}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Delegation:DelegatorTrustAnchors", "/nonexistent/corporate-ca.pem", "Delegation:DelegatorTrustAnchors")]
+    [InlineData("Delegation:DelegatorTrustAnchors:0", "", "Delegation:DelegatorTrustAnchors")]
+    [InlineData("Delegation:DelegatorCrlFiles:0", " ", "Delegation:DelegatorCrlFiles")]
+    public void Bad_corporate_delegator_settings_fail_at_start_up_naming_their_key(string key, string value, string named)
+    {
+        var error = Assert.Throws<JpkiConfigurationException>(() => new ServiceCollection().AddDelegation(Configuration((key, value))));
+        Assert.Equal(named, error.Key);
     }
 
     private static IConfiguration Configuration(params (string Key, string Value)[] settings) =>

@@ -21,6 +21,23 @@ public sealed class DelegationRulesTests
     public void Other_corporate_numbers_are_invalid(string? number) =>
         Assert.False(CorporateNumber.IsValid(number));
 
+    [Theory]
+    [InlineData("000012050002", "7000012050002")] // 国税庁
+    [InlineData("180301018771", "1180301018771")] // a 会社法人等番号 and its 法人番号
+    public void A_company_number_gives_its_corporate_number(string companyNumber, string corporateNumber)
+    {
+        Assert.Equal(corporateNumber, CorporateNumber.FromCompanyNumber(companyNumber));
+        Assert.True(CorporateNumber.IsValid(corporateNumber));
+    }
+
+    [Theory]
+    [InlineData("7000012050002")] // already 13 digits
+    [InlineData("00001205000")]
+    [InlineData("00001205000A")]
+    [InlineData(null)]
+    public void Other_company_numbers_give_none(string? companyNumber) =>
+        Assert.Null(CorporateNumber.FromCompanyNumber(companyNumber));
+
     [Fact]
     public void Delegation_numbers_are_deterministic_formatted_and_self_checking()
     {

@@ -6,7 +6,7 @@ using ServerlessMyKey.Core.Json;
 namespace ServerlessMyKey.EndToEnd.Tests.Delegation;
 
 /// <summary>The real app in a DevHost with a relying party holding <c>delegations.verify</c>; delegators and delegates sign with virtual cards.</summary>
-public sealed class DelegationApiFixture : DevHostFixture, IDisposable
+public class DelegationApiFixture : DevHostFixture, IDisposable
 {
     public const string VerifierKey = "e2e-procurement-portal-key-00000";
     public const string NoRoleKey = "e2e-no-delegation-role-key-00000";
@@ -23,7 +23,7 @@ public sealed class DelegationApiFixture : DevHostFixture, IDisposable
     /// <summary>The delegators' webhook endpoint: every request it received, as (signature header, body).</summary>
     public WebhookReceiver Webhooks { get; } = new();
 
-    public void Dispose() => Webhooks.Dispose();
+    public virtual void Dispose() => Webhooks.Dispose();
 
     /// <summary>A new representative registers a delegation to a new agent, who accepts it.</summary>
     public async Task<ActiveDelegation> ActiveDelegationAsync(bool subDelegationAllowed = false)
@@ -59,6 +59,14 @@ public sealed class DelegationApiFixture : DevHostFixture, IDisposable
         ["validTo"] = DateTimeOffset.UtcNow.AddYears(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
         ["subDelegationAllowed"] = false,
     };
+
+    /// <summary>Asserts a problem+json answer with this status and <c>code</c>.</summary>
+    public static async Task AssertProblemAsync(HttpResponseMessage response, System.Net.HttpStatusCode status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Xunit.Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
+        Xunit.Assert.Equal(code, JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
+    }
 
     protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {

@@ -168,6 +168,34 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
     }
 
     [Fact]
+    public async Task A_repeated_acceptance_answers_active_and_the_delegator_hears_once()
+    {
+        var active = await app.ActiveDelegationAsync();
+        var again = await app.SendAsync(HttpMethod.Post, $"api/delegations/{active.DelegationId}/acceptance",
+            new { signature = Signed(active.Agent, new { action = "accept", delegationId = active.DelegationId }) }, bearerFor: active.AgentId);
+        Assert.Equal("active", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        await app.Webhooks.WaitForAsync(h => h.GetProperty("delegationId").GetString() == active.DelegationId);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Single(app.Webhooks.Received, h => JsonDocument.Parse(h.Body).RootElement.GetProperty("delegationId").GetString() == active.DelegationId);
+
+        // The outbox row written before the status change is gone once the notification was scheduled.
+        var outbox = new global::Azure.Data.Tables.TableClient(await ServerlessMyKey.Testing.AzuriteServer.GetConnectionStringAsync(), "DelegatorNotifications");
+        Assert.False((await outbox.GetEntityIfExistsAsync<global::Azure.Data.Tables.TableEntity>("accepted", active.DelegationId)).HasValue);
+    }
+
+    [Fact]
+    public async Task Without_corporate_CAs_a_registry_signed_document_is_untrusted()
+    {
+        using var ca = new CorporateTestCa("Corporate registry CA");
+        var document = Document("AB34CD56");
+
+        var response = await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = ca.Issue("000012050002").Signed(document) });
+
+        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "certificate_untrusted");
+    }
+
+    [Fact]
     public async Task Verifications_need_the_role_and_a_well_formed_number()
     {
         var (_, agent) = await app.NewCardholderAsync(Agent);
@@ -190,13 +218,6 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
         var result = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(result.GetProperty("code").GetString() == "authorized", result.GetProperty("authorized").GetBoolean());
         return result.GetProperty("code").GetString()!;
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
-        Assert.Equal(code, JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
     }
 
     [Fact]

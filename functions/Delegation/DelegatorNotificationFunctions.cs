@@ -1,0 +1,27 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using ServerlessMyKey.Core.Delegation;
+
+namespace ServerlessMyKey.Functions.Delegation;
+
+/// <summary>Every minute: schedules delegator notifications that an acceptance request failed to schedule (see <see cref="DelegatorNotifications"/>).</summary>
+public sealed class DelegatorNotificationFunctions(DelegatorNotifications notifications)
+{
+    [Function("SweepDelegatorNotifications")]
+    public Task Sweep([TimerTrigger("15 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken cancellationToken) =>
+        notifications.SweepAsync(new DurableDelegatorNotificationScheduler(durable), cancellationToken);
+}
+
+/// <summary>One <see cref="DelegatorNotificationOrchestrator"/> instance per delegation, started once.</summary>
+public sealed class DurableDelegatorNotificationScheduler(DurableTaskClient durable) : IDelegatorNotificationScheduler
+{
+    public async Task ScheduleIfMissingAsync(string delegationId, CancellationToken cancellationToken = default)
+    {
+        var instanceId = DelegatorNotificationOrchestrator.InstanceId(delegationId);
+        if (await durable.GetInstanceAsync(instanceId, cancellationToken) is null)
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegatorNotificationOrchestrator), delegationId, new StartOrchestrationOptions(instanceId), cancellationToken);
+        }
+    }
+}
