@@ -27,6 +27,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddLogin(configuration);
         services.AddSignatures(configuration);
         services.AddCertificateStatus();
+        services.AddCertificateWatches(configuration);
         services.AddPoints(configuration);
         services.AddFacilities();
         services.AddDelegation(configuration);

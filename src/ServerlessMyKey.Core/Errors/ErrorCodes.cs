@@ -55,6 +55,11 @@ public static class ErrorCodes
     public static readonly ErrorCode TransmissionNotFound = new("transmission_not_found", 404, "No transmission has this id (or it is not yours).");
     public static readonly ErrorCode TransmissionClosed = new("transmission_closed", 409, "The transmission has already ended; start a new one.");
 
+    // Certificate watches (API.md "Certificate status", docs/certificate-watches.md).
+    public static readonly ErrorCode WatchNotFound = new("watch_not_found", 404, "No watch has this id (or it is not yours).");
+    public static readonly ErrorCode WebhookNotConfigured = new("webhook_not_configured", 409, "The client has no webhook (Clients:<id>:WebhookUrl) to tell of revocations.");
+    public static readonly ErrorCode CertificateNotWatchable = new("certificate_not_watchable", 422, "The certificate is not a JPKI certificate of a trusted root, so it cannot be watched.");
+
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -67,5 +72,6 @@ public static class ErrorCodes
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
         SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive,
         UnknownRecipient, TransmissionNotFound, TransmissionClosed,
+        WatchNotFound, WebhookNotConfigured, CertificateNotWatchable,
     ];
 }
