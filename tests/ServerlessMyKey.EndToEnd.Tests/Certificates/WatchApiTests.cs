@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
-using ServerlessMyKey.Cli;
 using ServerlessMyKey.Cli.Pki;
 using Xunit;
 
