@@ -76,18 +76,4 @@ public class VerificationBenchmarks
         var certificate = await verifier.VerifyAsync(_certificate, JpkiCertificateKind.Authentication);
         return certificate.Succeeded && verifier.VerifySignature(certificate.Value, _challenge, _signature).Succeeded;
     }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
-    private sealed class MemoryCrlSource(byte[] crl) : ICrlSource
-    {
-        public string Name => "memory";
-
-        public Task<string?> GetVersionAsync(CancellationToken cancellationToken = default) => Task.FromResult<string?>("1");
-
-        public Task<Stream> OpenReadAsync(CancellationToken cancellationToken = default) => Task.FromResult<Stream>(new MemoryStream(crl, writable: false));
-    }
 }
