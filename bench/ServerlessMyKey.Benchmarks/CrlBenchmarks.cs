@@ -63,10 +63,11 @@ internal static class CrlSamples
 {
     public static byte[] Serial(int value) => [0x3A, (byte)(value >> 16), (byte)(value >> 8), (byte)value];
 
-    public static byte[] Write(int count)
+    /// <summary>A CRL of <paramref name="count"/> random-order serials by <paramref name="root"/> (default: the authentication root).</summary>
+    public static byte[] Write(int count, TestRoot? root = null)
     {
         var serials = Enumerable.Range(1, count).Select(Serial).ToArray();
         new Random(42).Shuffle(serials);
-        return CrlWriter.Write(DevelopmentPki.AuthenticationRoot, DevelopmentPki.Now.AddHours(-1), DevelopmentPki.Now.AddDays(1), serials, X509RevocationReason.KeyCompromise);
+        return CrlWriter.Write(root ?? DevelopmentPki.AuthenticationRoot, DevelopmentPki.Now.AddHours(-1), DevelopmentPki.Now.AddDays(1), serials, X509RevocationReason.KeyCompromise);
     }
 }

@@ -29,6 +29,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddSignatures(configuration);
         services.AddCertificateStatus();
         services.AddCertificateStatusJobs(configuration);
+        services.AddCertificateWatches(configuration);
         services.AddPoints(configuration);
         services.AddFacilities();
         services.AddDelegation(configuration);

@@ -101,8 +101,7 @@ public sealed class PointsFunctions(
                 await citizens.RequireCitizenAsync(request, myKeyId, cancellationToken);
             }
 
-            var token = request.Query["continuationToken"].ToString() is { Length: > 0 } t ? t : null;
-            return ApiJson.Ok(await points.GetStatementAsync(myKeyId, token, Limit(request), cancellationToken));
+            return ApiJson.Ok(await points.GetStatementAsync(myKeyId, QueryParameters.ContinuationToken(request), QueryParameters.Limit(request), cancellationToken));
         });
 
     [Function("PointsSetDefaultMunicipality")]
@@ -118,17 +117,4 @@ public sealed class PointsFunctions(
             var body = await RequestBody.ReadJsonAsync<DefaultMunicipalityRequest>(request, cancellationToken);
             return new StoredResponseResult(await points.SetDefaultMunicipalityAsync(myKeyId, body, cancellationToken));
         });
-
-    private static int? Limit(HttpRequest request)
-    {
-        var text = request.Query["limit"].ToString();
-        if (text.Length == 0)
-        {
-            return null;
-        }
-
-        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit)
-            ? limit
-            : throw new ServiceException(ErrorCodes.InvalidRequest, "limit must be a whole number.");
-    }
 }

@@ -52,6 +52,9 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 func keyVaultReference(vaultName string, secretName string) string =>
   '@Microsoft.KeyVault(VaultName=${vaultName};SecretName=${secretName})'
 
+// Clients with a webhook of their own (certificate watches); the app refuses a URL without a secret.
+var webhookClients = filter(serviceClients, c => !empty(c.?webhookUrl ?? ''))
+
 // Every setting the app reads in Azure. tests/ServerlessMyKey.Infra.Tests checks this block against
 // local.settings.sample.json (local-only settings are listed in infra/local-only-settings.json):
 // keep one `Name: value` per line, and write names built from parameters as toObject key lambdas.
@@ -76,6 +79,8 @@ var appSettings = union(
     Jpki__Revocation__MaxCrlMegabytes: '512'
     Jpki__Revocation__OcspTimeoutSeconds: '5'
     Signatures__StoreHolderData: 'false'
+    Certificates__WatchSchedule: '0 0 17 * * *' // UTC: 02:00 JST
+    Certificates__WatchQueue: 'certificate-watches'
     Delegation__Procedures: 'procurement.bid,procurement.contract,childcare.employment-certificate,radio.application'
     Delegation__AckTimeoutSeconds: '3600'
     Delegation__MaxAttempts: '3'
@@ -101,6 +106,8 @@ var appSettings = union(
   },
   toObject(serviceClients, c => 'Clients__${c.id}__ApiKey', c => keyVaultReference(keyVaultName, c.apiKeySecretName)),
   toObject(serviceClients, c => 'Clients__${c.id}__Roles', c => c.roles),
+  toObject(webhookClients, c => 'Clients__${c.id}__WebhookUrl', c => c.?webhookUrl ?? ''),
+  toObject(webhookClients, c => 'Clients__${c.id}__WebhookSecret', c => keyVaultReference(keyVaultName, c.?webhookSecretName ?? '')),
   toObject(webhookSources, w => 'Webhooks__${w.source}__Secret', w => keyVaultReference(keyVaultName, w.secretName)),
   toObject(items(delegationTopics), t => 'Delegation__Recipients__${t.key}__Topic', t => t.value)
 )

@@ -11,6 +11,12 @@ type serviceClient = {
 
   @description('Name of the Key Vault secret holding the API key (created by the operator, not by this template).')
   apiKeySecretName: string
+
+  @description('Optional https URL of the client\'s webhook (certificate.revoked of its watched certificates), as Clients__<clientId>__WebhookUrl.')
+  webhookUrl: string?
+
+  @description('Optional name of the Key Vault secret holding the HMAC secret of the client\'s webhook (at least 32 characters), as Clients__<clientId>__WebhookSecret.')
+  webhookSecretName: string?
 }
 
 @export()

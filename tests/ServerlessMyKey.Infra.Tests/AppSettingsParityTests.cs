@@ -58,6 +58,8 @@ public sealed class AppSettingsParityTests
     [InlineData("KeyVault__ClientId")]
     [InlineData("ServiceBus__FullyQualifiedNamespace")]
     [InlineData("Clients__*__ApiKey")]
+    [InlineData("Clients__*__WebhookUrl")]
+    [InlineData("Clients__*__WebhookSecret")]
     [InlineData("Webhooks__*__Secret")]
     [InlineData("Delegation__Recipients__*__Topic")]
     public void Azure_setting_is_declared(string name) =>

@@ -61,6 +61,10 @@ public static class ErrorCodes
     public static readonly ErrorCode StatusJobPartConflict = new("status_job_part_conflict", 409, "Other certificates were already uploaded under this part number.");
     public static readonly ErrorCode StatusJobClosed = new("status_job_closed", 409, "The job has all its parts and takes no other uploads.");
     public static readonly ErrorCode StatusJobTooLarge = new("status_job_too_large", 422, "The job's parts hold more than 100,000 certificates.");
+    // Certificate watches (API.md "Certificate status", docs/certificate-watches.md).
+    public static readonly ErrorCode WatchNotFound = new("watch_not_found", 404, "No watch has this id (or it is not yours).");
+    public static readonly ErrorCode WebhookNotConfigured = new("webhook_not_configured", 409, "The client has no webhook (Clients:<id>:WebhookUrl) to tell of revocations.");
+    public static readonly ErrorCode CertificateNotWatchable = new("certificate_not_watchable", 422, "The certificate is not a JPKI certificate of a trusted root, so it cannot be watched.");
 
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
@@ -75,5 +79,6 @@ public static class ErrorCodes
         SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive,
         UnknownRecipient, TransmissionNotFound, TransmissionClosed,
         StatusJobNotFound, StatusJobPartConflict, StatusJobClosed, StatusJobTooLarge,
+        WatchNotFound, WebhookNotConfigured, CertificateNotWatchable,
     ];
 }
