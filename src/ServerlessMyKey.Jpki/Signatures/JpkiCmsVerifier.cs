@@ -101,14 +101,12 @@ public sealed class JpkiCmsVerifier(JpkiCertificateVerifier certificates)
             return Fail(JpkiErrorCode.SignatureInvalid, "The messageDigest attribute does not match the content.");
         }
 
-        // RFC 5652 §5.6: the signature over the DER of the signed attributes, with the verified certificate's key.
-        try
+        // RFC 5652 §5.4, §5.6: the signature is over the signed attributes as a SET OF (their [0] tag replaced by SET),
+        // checked with the key of the certificate verified above (imported once per certificate and cached with it).
+        var signature = certificates.VerifyDigestSignature(verified.Value, SHA256.HashData(SignedAttributesAsSigned(cms)), signer.GetSignature());
+        if (!signature.Succeeded)
         {
-            signer.CheckSignature(verifySignatureOnly: true);
-        }
-        catch (CryptographicException)
-        {
-            return Fail(JpkiErrorCode.SignatureInvalid, "The CMS signature does not verify with the signer certificate's key.");
+            return Fail(signature.Failure.Code, "The CMS signature does not verify with the signer certificate's key: " + signature.Failure.Detail);
         }
 
         var signingTime = signer.SignedAttributes.Cast<CryptographicAttributeObject>()
@@ -130,6 +128,30 @@ public sealed class JpkiCmsVerifier(JpkiCertificateVerifier certificates)
         var encapsulated = signedData.ReadSequence();
         encapsulated.ReadObjectIdentifier();
         return encapsulated.HasData;
+    }
+
+    // RFC 5652 §5.3 SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm, signedAttrs [0] IMPLICIT SET OF Attribute, … }
+    // of the only signer (checked above); the DER that was signed carries the SET tag (0x31) instead of [0].
+    private static byte[] SignedAttributesAsSigned(ReadOnlyMemory<byte> cms)
+    {
+        var contentInfo = new AsnReader(cms, AsnEncodingRules.BER).ReadSequence();
+        contentInfo.ReadObjectIdentifier();
+        var signedData = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
+        signedData.ReadInteger();
+        signedData.ReadSetOf();
+        signedData.ReadSequence();
+        while (signedData.PeekTag().TagClass == TagClass.ContextSpecific)
+        {
+            signedData.ReadEncodedValue(); // certificates [0], crls [1]
+        }
+
+        var signerInfo = signedData.ReadSetOf().ReadSequence();
+        signerInfo.ReadInteger();
+        signerInfo.ReadEncodedValue(); // sid
+        signerInfo.ReadSequence(); // digestAlgorithm
+        var signedAttributes = signerInfo.ReadEncodedValue().ToArray();
+        signedAttributes[0] = 0x31;
+        return signedAttributes;
     }
 
     private static byte[] ReadOctetString(byte[] encoded)

@@ -112,6 +112,28 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_chunk_that_arrives_before_its_job_is_marked_queued_marks_it_and_is_checked()
+    {
+        // The completing upload queues the chunks first and marks the job queued after: a fast queue can deliver in between.
+        var store = app.Host.Services.GetRequiredService<IStatusJobStore>();
+        var jobs = app.Host.Services.GetRequiredService<StatusJobService>();
+        var jobId = Guid.NewGuid().ToString("N");
+        Assert.True(await store.TryCreateAsync(new StatusJobRecord(jobId, "e2e-jobs-insurer", 2, StatusJobState.Receiving, DateTimeOffset.UtcNow)));
+        await store.PutPartAsync(jobId, 1, StatusJobPart.From(app.Pki.IssueAuthenticationCertificates(1)));
+
+        // A part is missing: the chunk cannot be checked yet and must come back.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => jobs.ProcessChunkAsync(new StatusJobChunk(jobId, 1), lastDelivery: false));
+
+        await store.PutPartAsync(jobId, 2, StatusJobPart.From(app.Pki.IssueAuthenticationCertificates(1)));
+        await jobs.ProcessChunkAsync(new StatusJobChunk(jobId, 1), lastDelivery: false);
+        await jobs.ProcessChunkAsync(new StatusJobChunk(jobId, 2), lastDelivery: false);
+
+        var job = await app.WaitForCompletionAsync(jobId, Completion);
+        Assert.Equal(2, job.GetProperty("total").GetInt32());
+        Assert.Equal(2, job.GetProperty("summary").GetProperty("good").GetInt32());
+    }
+
+    [Fact]
     public async Task The_same_idempotency_key_names_the_same_job_and_another_body_is_refused()
     {
         var certificate = Convert.ToBase64String(app.Pki.IssueAuthenticationCertificates(1)[0]);

@@ -113,6 +113,13 @@ public sealed class StatusJobService(
     {
         ArgumentNullException.ThrowIfNull(chunk);
         var job = await store.FindAsync(chunk.JobId, cancellationToken);
+        if (job is { Value.State: StatusJobState.Receiving })
+        {
+            // The upload that completed the job queues its chunks before it marks the job queued: a chunk can arrive first.
+            job = await MarkQueuedIfCompleteAsync(job, cancellationToken)
+                ?? throw new InvalidOperationException($"Status job {chunk.JobId} is still receiving parts; the chunk will be retried.");
+        }
+
         if (job is null || job.Value.State != StatusJobState.Queued || chunk.Part < 1 || chunk.Part > job.Value.Parts)
         {
             logger.LogInformation("Status job {JobId} part {Part} skipped: the job is {State}", chunk.JobId, chunk.Part, job?.Value.State.ToString() ?? "gone");
@@ -160,13 +167,34 @@ public sealed class StatusJobService(
             }
 
             // Queue first: a failure here leaves the job receiving, and the next upload (or a retry) queues it again;
-            // a chunk queued twice is checked once.
+            // a chunk queued twice is checked once, and a chunk that arrives before the job is marked queued marks it.
             await queue.EnqueueAsync([.. parts.Select(p => new StatusJobChunk(jobId, p.Part))], cancellationToken);
-            if (await store.TryReplaceAsync(job.Value with { State = StatusJobState.Queued, Total = total }, job.Version, cancellationToken))
-            {
-                logger.LogInformation("Status job {JobId} queued: {Total} certificates in {Parts} parts", jobId, total, parts.Count);
-            }
+            await MarkQueuedIfCompleteAsync(job, cancellationToken);
         }
+    }
+
+    /// <summary>Marks a receiving job queued when all its parts are stored (and within the limit); null when parts are missing.</summary>
+    private async Task<Versioned<StatusJobRecord>?> MarkQueuedIfCompleteAsync(Versioned<StatusJobRecord> job, CancellationToken cancellationToken)
+    {
+        while (job.Value.State == StatusJobState.Receiving)
+        {
+            var parts = await store.ListPartsAsync(job.Value.JobId, cancellationToken);
+            var total = parts.Sum(p => p.Count);
+            if (parts.Count < job.Value.Parts || total > MaxCertificates)
+            {
+                return null;
+            }
+
+            var queued = job.Value with { State = StatusJobState.Queued, Total = total };
+            if (await store.TryReplaceAsync(queued, job.Version, cancellationToken))
+            {
+                logger.LogInformation("Status job {JobId} queued: {Total} certificates in {Parts} parts", job.Value.JobId, total, parts.Count);
+            }
+
+            job = await store.FindAsync(job.Value.JobId, cancellationToken) ?? throw new ServiceException(ErrorCodes.StatusJobNotFound);
+        }
+
+        return job;
     }
 
     private async Task CompleteIfDoneAsync(string jobId, CancellationToken cancellationToken)
