@@ -49,6 +49,17 @@ public sealed class CmsVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task A_signing_time_changed_after_signing_is_signature_invalid()
+    {
+        // The signed attributes are what the signature covers: move signingTime from 2025 to 2024 in place.
+        var cms = Sign(LeafSpec.Signing());
+        var at = cms.AsSpan().IndexOf("250531230000Z"u8);
+        Assert.True(at > 0);
+        cms[at + 1] = (byte)'4';
+        JpkiAssert.Fails(JpkiErrorCode.SignatureInvalid, await Verifier.VerifyAsync(cms, Content));
+    }
+
+    [Fact]
     public async Task Sha1_digest_is_signature_algorithm_unsupported() =>
         JpkiAssert.Fails(JpkiErrorCode.SignatureAlgorithmUnsupported, await Verifier.VerifyAsync(Sign(LeafSpec.Signing(), digest: "1.3.14.3.2.26"), Content));
 
