@@ -150,7 +150,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
     {
         using var client = new TcpClient();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(TimeSpan.FromMilliseconds(500));
+        // A closed port is refused at once; the timeout only matters when the machine (or this process's
+        // thread pool) is so busy that the completed connection is noticed late, so it is generous.
+        cts.CancelAfter(TimeSpan.FromSeconds(3));
         try
         {
             await client.ConnectAsync(IPAddress.Loopback, port, cts.Token);

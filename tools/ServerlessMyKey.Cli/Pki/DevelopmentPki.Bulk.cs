@@ -23,6 +23,7 @@ public sealed partial class DevelopmentPki
         Parallel.For(
             0,
             count,
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             () => AuthenticationRoot.GetRSAPrivateKey()!,
             (index, _, rootKey) =>
             {

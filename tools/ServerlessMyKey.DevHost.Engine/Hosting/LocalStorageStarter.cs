@@ -29,10 +29,24 @@ internal static class LocalStorageStarter
         }
 
         logger.LogInformation("Starting Azurite on 127.0.0.1:{BlobPort}/{QueuePort}/{TablePort}", blob, queue, table);
-        return await AzuriteProcess.StartAsync(
-            new AzuriteOptions { RepositoryRoot = repositoryRoot, BlobPort = blob, QueuePort = queue, TablePort = table, DataPath = Path.Combine(dataPath, "azurite") },
-            message => logger.LogInformation("{AzuriteMessage}", message),
-            cancellationToken);
+        try
+        {
+            return await AzuriteProcess.StartAsync(
+                new AzuriteOptions { RepositoryRoot = repositoryRoot, BlobPort = blob, QueuePort = queue, TablePort = table, DataPath = Path.Combine(dataPath, "azurite") },
+                message => logger.LogInformation("{AzuriteMessage}", message),
+                cancellationToken);
+        }
+        catch (InvalidOperationException)
+        {
+            if (!await AzuriteProcess.IsListeningAsync(blob, queue, table, cancellationToken))
+            {
+                throw;
+            }
+
+            // Another process (another DevHost, a test) started an emulator on these ports meanwhile: use it.
+            logger.LogInformation("Azurite could not bind 127.0.0.1:{BlobPort}/{QueuePort}/{TablePort} because an emulator already listens there; using it", blob, queue, table);
+            return null;
+        }
     }
 
     /// <summary>The blob/queue/table ports when the connection string names the local emulator.</summary>
