@@ -20,9 +20,11 @@ public sealed class StatusJobResult(StatusJobProgress progress, IStatusJobStore 
         http.Response.Headers.CacheControl = "no-store";
         await using var writer = new Utf8JsonWriter(http.Response.Body);
         writer.WriteStartObject();
+        // Values are copied as the API's serializer wrote them (WriteTo would escape them again, e.g. '+' in times).
         foreach (var property in JsonSerializer.SerializeToElement(progress.View, ApiJson.Options).EnumerateObject())
         {
-            property.WriteTo(writer);
+            writer.WritePropertyName(property.Name);
+            writer.WriteRawValue(property.Value.GetRawText(), skipInputValidation: true);
         }
 
         if (progress.View.Status == "completed")
@@ -35,7 +37,7 @@ public sealed class StatusJobResult(StatusJobProgress progress, IStatusJobStore 
                 using var document = JsonDocument.Parse(results);
                 foreach (var result in document.RootElement.EnumerateArray())
                 {
-                    result.WriteTo(writer);
+                    writer.WriteRawValue(result.GetRawText(), skipInputValidation: true);
                 }
 
                 await writer.FlushAsync(http.RequestAborted);

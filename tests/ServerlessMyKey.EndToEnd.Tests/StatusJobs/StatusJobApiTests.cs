@@ -44,6 +44,12 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
         Assert.Equal("keyCompromise", results[1].GetProperty("reason").GetString());
         Assert.Equal("unknown", results[2].GetProperty("status").GetString());
         Assert.Equal("certificate_malformed", results[2].GetProperty("reason").GetString());
+
+        // Streamed like every other answer: times as the API writes them ("+00:00", not "\u002B00:00").
+        using var raw = await app.GetJobAsync(jobId);
+        var text = await raw.Content.ReadAsStringAsync();
+        Assert.Contains("+00:00", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u002B", text, StringComparison.Ordinal);
     }
 
     [Fact]
