@@ -78,6 +78,7 @@ var appSettings = union(
     Jpki__Revocation__RefreshSeconds: '300'
     Jpki__Revocation__MaxCrlMegabytes: '512'
     Jpki__Revocation__OcspTimeoutSeconds: '5'
+    Jpki__Revocation__OcspMaxConcurrentRequests: '16'
     Signatures__StoreHolderData: 'false'
     Certificates__WatchSchedule: '0 0 17 * * *' // UTC: 02:00 JST
     Certificates__WatchQueue: 'certificate-watches'

@@ -137,6 +137,12 @@ public sealed record JpkiRevocationOptions
     /// <summary><c>Jpki:Revocation:OcspTimeoutSeconds</c>: how long an OCSP request may take before the check is unavailable.</summary>
     public int OcspTimeoutSeconds { get; init; } = 5;
 
+    /// <summary>
+    /// <c>Jpki:Revocation:OcspMaxConcurrentRequests</c>: OCSP requests one process sends at a time, so that a
+    /// bulk status job cannot flood the responder; further checks wait for a slot (the timeout starts with the request).
+    /// </summary>
+    public int OcspMaxConcurrentRequests { get; init; } = 16;
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -162,6 +168,11 @@ public sealed record JpkiRevocationOptions
         if (OcspTimeoutSeconds is < 1 or > 60)
         {
             problems.Add("Jpki:Revocation:OcspTimeoutSeconds must be between 1 and 60.");
+        }
+
+        if (OcspMaxConcurrentRequests is < 1 or > 256)
+        {
+            problems.Add("Jpki:Revocation:OcspMaxConcurrentRequests must be between 1 and 256.");
         }
 
         if (RefreshSeconds is < 1 or > 86_400)

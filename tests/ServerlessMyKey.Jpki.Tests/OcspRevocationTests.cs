@@ -379,6 +379,33 @@ public sealed class OcspRevocationTests : IDisposable
         Assert.Contains("Jpki:Revocation:Mode is Ocsp but Jpki:Revocation:OcspResponders names no responder.", options.Validate());
     }
 
+    [Fact]
+    public async Task No_more_requests_than_the_limit_are_sent_at_once()
+    {
+        // A bulk status job checks many certificates at a time; the responder sees at most the limit
+        // (and each answer still carries its own request's nonce).
+        var options = Options with { Revocation = Options.Revocation with { OcspMaxConcurrentRequests = 2 } };
+        _responder.Answer = new OcspAnswer { Delay = TimeSpan.FromMilliseconds(150) };
+
+        var checker = new OcspRevocationChecker(_http, _time, options);
+        var anchor = _anchors.ForKind(JpkiCertificateKind.Authentication).Single();
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => checker.CheckAsync(JpkiCertificate.Parse(Issue(LeafSpec.Authentication())), anchor).AsTask()));
+
+        Assert.All(results, result => Assert.True(result.State == RevocationState.Good, result.Detail));
+        Assert.Equal(8, _responder.RequestCount);
+        Assert.Equal(2, _responder.MaxConcurrentRequests);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(257)]
+    public void Ocsp_concurrency_is_bounded(int requests)
+    {
+        var options = new JpkiOptions { Revocation = new() { OcspMaxConcurrentRequests = requests } };
+
+        Assert.Contains("Jpki:Revocation:OcspMaxConcurrentRequests must be between 1 and 256.", options.Validate());
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(61)]

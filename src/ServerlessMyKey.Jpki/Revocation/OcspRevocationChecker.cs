@@ -43,6 +43,7 @@ public sealed class OcspRevocationChecker : IRevocationChecker
     private readonly TimeSpan _clockSkew;
     private readonly TimeSpan _timeout;
     private readonly JpkiOcspResponderOptions _responders;
+    private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<(string IssuerKeyId, string Serial), CachedAnswer> _cache = new();
 
     /// <param name="httpClient">Sends the requests; its own timeout should not be shorter than <c>Jpki:Revocation:OcspTimeoutSeconds</c>.</param>
@@ -56,6 +57,7 @@ public sealed class OcspRevocationChecker : IRevocationChecker
         _clockSkew = options.ClockSkew;
         _timeout = TimeSpan.FromSeconds(options.Revocation.OcspTimeoutSeconds);
         _responders = options.Revocation.OcspResponders;
+        _slots = new SemaphoreSlim(options.Revocation.OcspMaxConcurrentRequests);
     }
 
     /// <summary>How many answers are cached now (for diagnostics and tests).</summary>
@@ -99,7 +101,18 @@ public sealed class OcspRevocationChecker : IRevocationChecker
             return Unavailable(now, $"The OCSP request could not be built ({e.GetType().Name}).");
         }
 
-        var (response, failure) = await SendAsync(responder, request, cancellationToken).ConfigureAwait(false);
+        byte[]? response;
+        string? failure;
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            (response, failure) = await SendAsync(responder, request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+
         now = _time.GetUtcNow();
         if (response is null)
         {

@@ -62,6 +62,8 @@ internal sealed class OcspTestResponder : IDisposable
     private readonly IReadOnlyList<TestRoot> _roots;
     private readonly Task _loop;
     private int _requests;
+    private int _inFlight;
+    private int _maxInFlight;
 
     public OcspTestResponder(TimeProvider clock, IReadOnlyList<TestRoot>? roots = null)
     {
@@ -81,6 +83,9 @@ internal sealed class OcspTestResponder : IDisposable
     public OcspAnswer Answer { get; set; } = new();
 
     public int RequestCount => Volatile.Read(ref _requests);
+
+    /// <summary>The most requests that were being answered at the same moment.</summary>
+    public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
 
     public string? LastContentType { get; private set; }
 
@@ -130,6 +135,12 @@ internal sealed class OcspTestResponder : IDisposable
     private async Task HandleAsync(HttpListenerContext context)
     {
         Interlocked.Increment(ref _requests);
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
+        {
+            Interlocked.CompareExchange(ref _maxInFlight, inFlight, max);
+        }
+
         var answer = Answer;
         try
         {
@@ -151,12 +162,17 @@ internal sealed class OcspTestResponder : IDisposable
         {
             // The client gave up (timeout tests).
         }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
     }
 
     private byte[] Respond(OcspReq request, OcspAnswer answer)
     {
         var nonce = request.GetExtensionValue(OcspObjectIdentifiers.PkixOcspNonce);
-        LastNonce = nonce is null ? null : Asn1OctetString.GetInstance(nonce.GetOctets()).GetOctets();
+        var requestNonce = nonce is null ? null : Asn1OctetString.GetInstance(nonce.GetOctets()).GetOctets();
+        LastNonce = requestNonce;
         if (answer.OcspStatus != OcspRespStatus.Successful)
         {
             return new OCSPRespGenerator().Generate(answer.OcspStatus, null).GetEncoded();
@@ -174,7 +190,7 @@ internal sealed class OcspTestResponder : IDisposable
             : answer.Unknown.Contains(serial) ? new UnknownStatus() : CertificateStatus.Good;
         DateTime? nextUpdate = answer.NextUpdateIn is { } next ? (now + next).UtcDateTime : null;
         generator.AddResponse(id, status, (now - answer.ThisUpdateAge).UtcDateTime, nextUpdate, null);
-        var responseNonce = answer.OtherNonce ?? (answer.EchoNonce ? LastNonce : null);
+        var responseNonce = answer.OtherNonce ?? (answer.EchoNonce ? requestNonce : null);
         if (responseNonce is not null)
         {
             var extensions = new X509ExtensionsGenerator();
