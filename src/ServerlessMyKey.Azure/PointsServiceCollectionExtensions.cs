@@ -43,12 +43,13 @@ public static class PointsServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Reads <c>Points:HoldingPeriodDays</c> and <c>Points:Municipalities:&lt;code&gt;:ExpiryRule</c>.</summary>
+    /// <summary>Reads <c>Points:HoldingPeriodDays</c> and <c>Points:Municipalities:&lt;code&gt;:ExpiryRule</c> and <c>:GrantClients</c> (comma-separated client ids).</summary>
     public static PointsRules ReadRules(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection("Points");
         var municipalities = new Dictionary<string, ExpiryRule>(StringComparer.Ordinal);
+        var grantClients = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
         foreach (var municipality in section.GetSection("Municipalities").GetChildren())
         {
             var key = $"Points:Municipalities:{municipality.Key}:ExpiryRule";
@@ -60,6 +61,9 @@ public static class PointsServiceCollectionExtensions
             try
             {
                 municipalities[municipality.Key] = ExpiryRule.Parse(municipality["ExpiryRule"] ?? "EndOfNextFiscalYear");
+                grantClients[municipality.Key] = (municipality["GrantClients"] ?? string.Empty)
+                    .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .ToHashSet(StringComparer.Ordinal);
             }
             catch (FormatException ex)
             {
@@ -70,11 +74,11 @@ public static class PointsServiceCollectionExtensions
         var holdingDays = section["HoldingPeriodDays"];
         if (holdingDays is null)
         {
-            return new PointsRules(municipalities);
+            return new PointsRules(municipalities, grantClients: grantClients);
         }
 
         return int.TryParse(holdingDays, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 365
-            ? new PointsRules(municipalities, TimeSpan.FromDays(days))
+            ? new PointsRules(municipalities, TimeSpan.FromDays(days), grantClients)
             : throw new InvalidOperationException("Configuration key 'Points:HoldingPeriodDays' must be a whole number of days, 1–365.");
     }
 

@@ -27,6 +27,9 @@ public sealed class PointsHarness : IAsyncLifetime
     public static readonly ServiceClient Admin = new("city-admin", new HashSet<string> { ServiceRoles.Admin });
     public static readonly ServiceClient Partner = new("airline-a", new HashSet<string> { PointsRoles.Credit });
 
+    /// <summary>Sapporo's own client, listed in <c>Points:Municipalities:011002:GrantClients</c>.</summary>
+    public static readonly ServiceClient SapporoCity = new("sapporo-city", new HashSet<string> { PointsRoles.Credit });
+
     private ServiceProvider _services = null!;
 
     public FakeTimeProvider Clock { get; } = new(Start);
@@ -61,6 +64,7 @@ public sealed class PointsHarness : IAsyncLifetime
         {
             [$"Points:Municipalities:{Chiyoda}:ExpiryRule"] = "EndOfNextFiscalYear",
             [$"Points:Municipalities:{Sapporo}:ExpiryRule"] = "Days:30",
+            [$"Points:Municipalities:{Sapporo}:GrantClients"] = SapporoCity.ClientId + ", another-client",
             [$"Points:Municipalities:{Osaka}:ExpiryRule"] = "None",
         }).Build();
         var prefix = AzuriteServer.UniqueName("t");

@@ -200,4 +200,21 @@ public sealed class RulesTests(PointsHarness harness) : IClassFixture<PointsHarn
         Assert.Same(ErrorCodes.InvalidRequest, await Code(() => harness.Points.RegisterMerchantAsync(new MerchantRegistration("bad/id", "n", Chiyoda), null, Admin)));
         Assert.Same(ErrorCodes.NotFound, await Code(() => harness.Points.DebitAsync(NewMyKeyId(), new DebitRequest(1, "no-such-shop"), NewKey(), new ServiceClient("x", new HashSet<string> { ServiceRoles.Admin }))));
     }
+
+    [Fact]
+    public async Task A_municipal_grant_needs_the_municipality_s_own_client_or_admin()
+    {
+        var myKeyId = NewMyKeyId();
+        CreditRequest Grant(string code) => new(100, new PointsSource(PointsSource.Municipality, "volunteer"), code);
+
+        var partner = await Assert.ThrowsAsync<ServiceException>(() => harness.Points.CreditAsync(myKeyId, Grant(Sapporo), NewKey(), Partner));
+        var otherCity = await Assert.ThrowsAsync<ServiceException>(() => harness.Points.CreditAsync(myKeyId, Grant(Chiyoda), NewKey(), SapporoCity));
+        await harness.Points.CreditAsync(myKeyId, Grant(Sapporo), NewKey(), SapporoCity);
+        await harness.Points.CreditAsync(myKeyId, Grant(Chiyoda), NewKey(), Admin);
+
+        Assert.Equal("forbidden", partner.Error.Code);
+        Assert.Equal("forbidden", otherCity.Error.Code);
+        Assert.Equal(100, (await harness.Ledger.ReadAsync(myKeyId)).Account.BalanceIn(Sapporo));
+        Assert.Equal(100, (await harness.Ledger.ReadAsync(myKeyId)).Account.BalanceIn(Chiyoda));
+    }
 }

@@ -72,6 +72,7 @@ public sealed class PointsLedgerService(
         else if (source.Kind == PointsSource.Municipality)
         {
             var code = rules.RequireMunicipality(request.MunicipalityCode);
+            rules.RequireGrantor(code, caller);
             credit = (account, now) => account.Grant(code, request.Amount, source, now, rules.ExpiryRuleOf(code).ExpiresAt(now));
         }
         else

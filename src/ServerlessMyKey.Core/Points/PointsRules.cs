@@ -1,10 +1,12 @@
 using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Security;
 
 namespace ServerlessMyKey.Core.Points;
 
 /// <summary>
 /// The configured rules of MyKey points: how long converted partner points wait in holding
-/// (留保ポイント口座), and which municipalities take part with their expiry rule.
+/// (留保ポイント口座), which municipalities take part with their expiry rule, and which service clients
+/// may grant each municipality's points (行政ポイント).
 /// </summary>
 public sealed class PointsRules
 {
@@ -12,8 +14,10 @@ public sealed class PointsRules
     public static readonly TimeSpan DefaultHoldingPeriod = TimeSpan.FromDays(14);
 
     private readonly IReadOnlyDictionary<string, ExpiryRule> _municipalities;
+    private readonly IReadOnlyDictionary<string, IReadOnlySet<string>> _grantClients;
 
-    public PointsRules(IReadOnlyDictionary<string, ExpiryRule> municipalities, TimeSpan? holdingPeriod = null)
+    /// <param name="grantClients">Per municipality code, the service clients that may grant its points besides <c>admin</c>.</param>
+    public PointsRules(IReadOnlyDictionary<string, ExpiryRule> municipalities, TimeSpan? holdingPeriod = null, IReadOnlyDictionary<string, IReadOnlySet<string>>? grantClients = null)
     {
         ArgumentNullException.ThrowIfNull(municipalities);
         foreach (var code in municipalities.Keys)
@@ -25,6 +29,7 @@ public sealed class PointsRules
         }
 
         _municipalities = municipalities;
+        _grantClients = grantClients ?? new Dictionary<string, IReadOnlySet<string>>();
         HoldingPeriod = holdingPeriod ?? DefaultHoldingPeriod;
         if (HoldingPeriod <= TimeSpan.Zero)
         {
@@ -55,5 +60,21 @@ public sealed class PointsRules
 
         _ = ExpiryRuleOf(municipalityCode!);
         return municipalityCode!;
+    }
+
+    /// <summary>
+    /// A municipal grant is the municipality's own act: only its clients (<c>Points:Municipalities:&lt;code&gt;:GrantClients</c>)
+    /// or an <c>admin</c> may make it; anyone else is 403 <c>forbidden</c>, even with <c>points.credit</c>.
+    /// </summary>
+    public void RequireGrantor(string municipalityCode, ServiceClient caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Roles.Contains(ServiceRoles.Admin)
+            || (_grantClients.TryGetValue(municipalityCode, out var clients) && clients.Contains(caller.ClientId)))
+        {
+            return;
+        }
+
+        throw new ServiceException(ErrorCodes.Forbidden, $"The client may not grant points of municipality {municipalityCode} (Points:Municipalities:{municipalityCode}:GrantClients).");
     }
 }

@@ -29,5 +29,6 @@ public sealed class PointsApiFixture : DevHostFixture
         ["Clients:library-terminal:Roles"] = "facilities.checkin",
         ["Points:Municipalities:131016:ExpiryRule"] = "EndOfNextFiscalYear",
         ["Points:Municipalities:011002:ExpiryRule"] = "Days:180",
+        ["Points:Municipalities:011002:GrantClients"] = "e2e-city",
     };
 }

@@ -127,4 +127,19 @@ public sealed class PointsApiTests(PointsApiFixture app) : IClassFixture<PointsA
         Assert.Equal(300, municipality.GetProperty("available").GetInt64());
         Assert.Equal(300, municipality.GetProperty("expiring")[0].GetProperty("amount").GetInt64());
     }
+
+    [Fact]
+    public async Task Only_a_municipality_s_own_clients_grant_its_points()
+    {
+        var me = await app.NewCitizenAsync();
+        object Grant(string code) => new { amount = 100, source = new { kind = "municipality", id = "volunteer-2025" }, municipalityCode = code };
+
+        var partner = await app.SendAsync(HttpMethod.Post, $"api/points/accounts/{me}/credits", Grant("011002"), PartnerKey, idempotencyKey: "grant-by-partner");
+        var otherCity = await app.SendAsync(HttpMethod.Post, $"api/points/accounts/{me}/credits", Grant("131016"), AdminKey, idempotencyKey: "grant-of-other-city");
+        var ownCity = await app.SendAsync(HttpMethod.Post, $"api/points/accounts/{me}/credits", Grant("011002"), AdminKey, idempotencyKey: "grant-of-own-city");
+
+        Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), (partner.StatusCode, await CodeAsync(partner)));
+        Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), (otherCity.StatusCode, await CodeAsync(otherCity)));
+        Assert.Equal(HttpStatusCode.Created, ownCity.StatusCode);
+    }
 }
