@@ -68,6 +68,20 @@ public sealed class CertificateStatusJobFunctions(StatusJobService jobs, IStatus
             return new StatusJobResult(await jobs.GetAsync(jobId, caller, cancellationToken), store);
         });
 
+    [Function("DeleteCertificateStatusJob")]
+    [ApiOperation(Tag, "Deletes a job now, with any certificates not yet checked and its results (otherwise the storage lifecycle rule deletes jobs after their retention period).",
+        Caller = ApiCaller.ServiceClient, Role = CertificateRoles.Status, Responses = [204, 401, 403, 404])]
+    public Task<IActionResult> Delete(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "certificates/status-jobs/{jobId}")] HttpRequest request,
+        string jobId,
+        CancellationToken cancellationToken) =>
+        ApiHandler.RunAsync(request, logger, async () =>
+        {
+            var caller = clients.RequireServiceClient(request, CertificateRoles.Status);
+            await jobs.DeleteAsync(jobId, caller, cancellationToken);
+            return new NoContentResult();
+        });
+
     private static JsonBodyResult Answer(StatusJobAccepted accepted)
     {
         var location = "/api/certificates/status-jobs/" + accepted.JobId;

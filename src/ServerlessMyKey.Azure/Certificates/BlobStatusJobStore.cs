@@ -157,6 +157,16 @@ public sealed class BlobStatusJobStore(BlobServiceClient blobs) : IStatusJobStor
         return results;
     }
 
+    public async Task DeleteJobAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        var container = await _container.GetAsync(cancellationToken);
+        await container.GetBlobClient($"{jobId}/job.json").DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        await foreach (var item in container.GetBlobsAsync(new GetBlobsOptions { Prefix = jobId + "/" }, cancellationToken))
+        {
+            await container.GetBlobClient(item.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        }
+    }
+
     public Task<byte[]?> ReadResultsAsync(string jobId, int part, CancellationToken cancellationToken = default) =>
         DownloadAsync(jobId, ResultsName(part), cancellationToken);
 

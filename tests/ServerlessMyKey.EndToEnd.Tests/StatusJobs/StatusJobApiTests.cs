@@ -151,6 +151,32 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_deleted_job_is_gone_with_its_certificates_and_results()
+    {
+        var certificates = app.Pki.IssueAuthenticationCertificates(2).Select(Convert.ToBase64String).ToArray();
+        var done = await app.CreateAsync(new { certificates }, HttpStatusCode.Accepted);
+        await app.WaitForCompletionAsync(done, Completion);
+        var waiting = await app.CreateAsync(new { parts = 2 }, HttpStatusCode.Created);
+        using (var part = await app.PutPartAsync(waiting, 1, certificates))
+        {
+            Assert.Equal(HttpStatusCode.OK, part.StatusCode);
+        }
+
+        await StatusJobApiFixture.AssertProblemAsync(await app.SendAsync(HttpMethod.Delete, $"/api/certificates/status-jobs/{done}", apiKey: StatusJobApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "status_job_not_found");
+        foreach (var jobId in new[] { done, waiting })
+        {
+            using var deleted = await app.SendAsync(HttpMethod.Delete, $"/api/certificates/status-jobs/{jobId}", apiKey: StatusJobApiFixture.InsurerKey);
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+            await StatusJobApiFixture.AssertProblemAsync(await app.GetJobAsync(jobId), HttpStatusCode.NotFound, "status_job_not_found");
+        }
+
+        var store = app.Host.Services.GetRequiredService<IStatusJobStore>();
+        Assert.Empty(await store.ListResultsAsync(done));
+        Assert.Null(await store.ReadPartAsync(waiting, 1)); // the uploaded certificates are gone
+        await StatusJobApiFixture.AssertProblemAsync(await app.SendAsync(HttpMethod.Delete, $"/api/certificates/status-jobs/{done}", apiKey: StatusJobApiFixture.InsurerKey), HttpStatusCode.NotFound, "status_job_not_found");
+    }
+
+    [Fact]
     public async Task A_job_is_visible_only_to_its_client()
     {
         var jobId = await app.CreateAsync(new { parts = 1 }, HttpStatusCode.Created);

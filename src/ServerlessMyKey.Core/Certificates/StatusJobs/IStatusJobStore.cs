@@ -29,6 +29,9 @@ public interface IStatusJobStore
 
     Task<IReadOnlyList<StoredPartResults>> ListResultsAsync(string jobId, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes the job record first (chunks still queued then find no job), then its parts and results.</summary>
+    Task DeleteJobAsync(string jobId, CancellationToken cancellationToken = default);
+
     /// <summary>A part's results as the JSON array they were written as; null when there are none.</summary>
     Task<byte[]?> ReadResultsAsync(string jobId, int part, CancellationToken cancellationToken = default);
 }

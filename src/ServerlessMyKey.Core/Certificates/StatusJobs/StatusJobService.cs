@@ -104,6 +104,14 @@ public sealed class StatusJobService(
         return new StatusJobProgress(view, job.State == StatusJobState.Completed ? [.. results.Select(r => r.Part).Order()] : []);
     }
 
+    /// <summary>Deletes a job with its uploaded certificates and results (the client's choice; otherwise the retention rule does it).</summary>
+    public async Task DeleteAsync(string jobId, ServiceClient caller, CancellationToken cancellationToken = default)
+    {
+        await FindOwnAsync(jobId, caller, cancellationToken);
+        await store.DeleteJobAsync(jobId, cancellationToken);
+        logger.LogInformation("Status job {JobId} deleted by client {ClientId}", jobId, caller.ClientId);
+    }
+
     /// <summary>
     /// Checks one chunk (a queue message). Idempotent: a chunk whose results exist is not checked
     /// again. When revocation data is unavailable and this is not the last delivery, it throws so
