@@ -77,4 +77,18 @@ public sealed class FacilityFunctions(
             logger.LogInformation("Check-in at facility {FacilityId} by terminal {ClientId}", facilityId, terminal.ClientId);
             return new StoredResponseResult(response);
         });
+
+    [Function("FacilityCheckinLog")]
+    [ApiOperation(Tag, "The facility's check-in log, newest first (user number, terminal, time), for the client that registered it; ?limit=1–200 (50), ?after=<next of the previous page>.",
+        Caller = ApiCaller.ServiceClient, Role = FacilityRoles.Admin, Query = ["limit", "after"], Responses = [200, 400, 401, 403, 404])]
+    public Task<IActionResult> CheckinLog(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "mykey/facilities/{facilityId}/checkins")] HttpRequest request,
+        string facilityId,
+        CancellationToken cancellationToken) =>
+        ApiHandler.RunAsync(request, logger, async () =>
+        {
+            var caller = clients.RequireServiceClient(request, FacilityRoles.Admin);
+            var after = request.Query["after"].ToString() is { Length: > 0 } value ? value : null;
+            return ApiJson.Ok(await facilities.ListCheckinsAsync(facilityId, QueryParameters.Limit(request), after, caller, cancellationToken));
+        });
 }

@@ -128,10 +128,11 @@ internal sealed class TableFacilityStore(LazyTable registry, LazyTable links, La
         return await TableTransactions.TrySubmitAsync(await checkins.GetAsync(cancellationToken), WithResponse(checkin.FacilityId, [new(TableTransactionActionType.Add, row)], response), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<FacilityCheckin>> ListCheckinsAsync(string facilityId, int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<FacilityCheckin>> ListCheckinsAsync(string facilityId, int limit, string? after = null, CancellationToken cancellationToken = default)
     {
         var client = await checkins.GetAsync(cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {facilityId} and RowKey gt {CheckinPrefix} and RowKey lt {CheckinsEnd}");
+        var from = CheckinPrefix + (after ?? string.Empty);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {facilityId} and RowKey gt {from} and RowKey lt {CheckinsEnd}");
         var result = new List<FacilityCheckin>();
         await foreach (var row in client.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken))
         {

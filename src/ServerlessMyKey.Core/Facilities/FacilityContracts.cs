@@ -27,6 +27,14 @@ public sealed record FacilityLink(string FacilityId, string MyKeyId, string User
 /// <summary>One line of a facility's append-only check-in log.</summary>
 public sealed record FacilityCheckin(string CheckinId, string FacilityId, string MyKeyId, string UserNumber, string TerminalClientId, DateTimeOffset At);
 
+/// <summary>
+/// <c>GET …/checkins</c>: the facility's check-in log, newest first; <c>next</c> (when more may follow) is the
+/// <c>after</c> of the following page. Entries name the facility's user number, not the MyKey ID.
+/// </summary>
+public sealed record CheckinLog(IReadOnlyList<CheckinLogEntry> Checkins, string? Next);
+
+public sealed record CheckinLogEntry(string CheckinId, string UserNumber, string TerminalClientId, DateTimeOffset At);
+
 /// <summary>The answer to <c>POST …/checkins</c>: who the logged-in citizen is at this facility.</summary>
 public sealed record CheckinResponse(string CheckinId, string FacilityId, string UserNumber, DateTimeOffset At);
 
@@ -57,7 +65,8 @@ public interface IFacilityStore
     Task<bool> TryAppendCheckinAsync(FacilityCheckin checkin, IdempotentWrite? response = null, CancellationToken cancellationToken = default);
 
     /// <summary>The newest check-ins of a facility, newest first.</summary>
-    Task<IReadOnlyList<FacilityCheckin>> ListCheckinsAsync(string facilityId, int limit, CancellationToken cancellationToken = default);
+    /// <param name="after">A check-in id: only older check-ins (ids sort newest first); null for the newest.</param>
+    Task<IReadOnlyList<FacilityCheckin>> ListCheckinsAsync(string facilityId, int limit, string? after = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Roles of service clients for public-facility cards.</summary>

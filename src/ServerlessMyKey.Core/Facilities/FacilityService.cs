@@ -118,6 +118,36 @@ public sealed partial class FacilityService(IFacilityStore store, IIdempotencyCl
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// The facility's check-in log, newest first, for the client that registered the facility (its
+    /// municipality) or an <c>admin</c>; others are 403 <c>forbidden</c>. <paramref name="limit"/> 1–200 (default 50).
+    /// </summary>
+    public async Task<CheckinLog> ListCheckinsAsync(string facilityId, int? limit, string? after, ServiceClient caller, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var facility = await RequireFacilityAsync(facilityId, cancellationToken);
+        if (!string.Equals(facility.RegisteredBy, caller.ClientId, StringComparison.Ordinal) && !caller.HasRole(ServiceRoles.Admin))
+        {
+            throw new ServiceException(ErrorCodes.Forbidden, "Only the client that registered the facility reads its check-in log.");
+        }
+
+        var count = limit ?? 50;
+        if (count is < 1 or > 200)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, "limit must be 1–200.");
+        }
+
+        if (after is not null && !CheckinIdPattern().IsMatch(after))
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, "after must be a check-in id from this log.");
+        }
+
+        var checkins = await store.ListCheckinsAsync(facility.FacilityId, count, after, cancellationToken);
+        return new CheckinLog(
+            [.. checkins.Select(c => new CheckinLogEntry(c.CheckinId, c.UserNumber, c.TerminalClientId, c.At))],
+            checkins.Count == count ? checkins[^1].CheckinId : null);
+    }
+
     /// <summary>A check-in id that sorts newest first (inverted time) and is unique (random tail).</summary>
     internal static string NewCheckinId(DateTimeOffset at) =>
         (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..12];
@@ -136,4 +166,7 @@ public sealed partial class FacilityService(IFacilityStore store, IIdempotencyCl
 
     [GeneratedRegex("^[A-Za-z0-9-]{1,32}$")]
     private static partial Regex UserNumberPattern();
+
+    [GeneratedRegex("^[0-9]{19}-[0-9a-f]{12}$")]
+    private static partial Regex CheckinIdPattern();
 }

@@ -12,6 +12,7 @@ public sealed class PointsApiFixture : DevHostFixture
     public const string OtherShopKey = "e2e-shop-sapporo-key-0000000000";
     public const string AuditorKey = "e2e-auditor-key-00000000000000";
     public const string TerminalKey = "e2e-library-terminal-key-000000";
+    public const string OtherCityKey = "e2e-other-city-key-00000000000";
 
     protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
@@ -25,6 +26,8 @@ public sealed class PointsApiFixture : DevHostFixture
         ["Clients:shop-sapporo:Roles"] = "points.debit",
         ["Clients:e2e-auditor:ApiKey"] = AuditorKey,
         ["Clients:e2e-auditor:Roles"] = "points.read",
+        ["Clients:e2e-other-city:ApiKey"] = OtherCityKey,
+        ["Clients:e2e-other-city:Roles"] = "facilities.admin",
         ["Clients:library-terminal:ApiKey"] = TerminalKey,
         ["Clients:library-terminal:Roles"] = "facilities.checkin",
         ["Points:Municipalities:131016:ExpiryRule"] = "EndOfNextFiscalYear",
