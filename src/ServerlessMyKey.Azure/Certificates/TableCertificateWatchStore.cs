@@ -15,6 +15,7 @@ namespace ServerlessMyKey.Azure.Certificates;
 /// </summary>
 internal sealed class TableCertificateWatchStore(LazyTable table) : ICertificateWatchStore
 {
+
     private const string WatchPrefix = "w|";
     private const string WatchesEnd = "w}";
     private const string FingerprintPrefix = "f|";
@@ -92,11 +93,14 @@ internal sealed class TableCertificateWatchStore(LazyTable table) : ICertificate
             return false;
         }
 
-        // The watch row's ETag guards the pair: a concurrent delete makes this one a no-op that still answers "gone".
+        // Whatever a re-check wrote meanwhile (no ETag on the watch row: a delete must not lose to an update,
+        // and the update of a deleted row is skipped). The index row is the watch's own while the watch row
+        // exists (they are inserted and deleted together), and the transaction fails if the watch went:
+        // then a concurrent delete won, which still answers "deleted".
         var deleted = await TrySubmitAsync(
             await table.GetAsync(cancellationToken),
             [
-                new(TableTransactionActionType.Delete, new TableEntity(clientId, WatchPrefix + watchId), new ETag(watch.Version!)),
+                new(TableTransactionActionType.Delete, new TableEntity(clientId, WatchPrefix + watchId), ETag.All),
                 new(TableTransactionActionType.Delete, new TableEntity(clientId, FingerprintPrefix + watch.Fingerprint), ETag.All),
             ],
             cancellationToken);

@@ -147,6 +147,29 @@ public sealed class CertificateWatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watch_is_deleted_while_a_re_check_keeps_updating_it()
+    {
+        var card = _h.Pki.IssueCard(WatchHarness.Holder);
+        var watchId = (await _h.RegisterAsync(WatchHarness.Insurer, card.SigningCertificate.RawData)).Watches[0].WatchId;
+        using var stop = new CancellationTokenSource();
+        var updates = Task.Run(async () =>
+        {
+            // A re-check writing the row under its ETag, over and over, as a daily run does once.
+            while (!stop.IsCancellationRequested && await _h.Store.FindAsync(WatchHarness.Insurer, watchId) is { } watch)
+            {
+                await _h.Store.UpdateAsync(WatchHarness.Insurer, [watch with { Status = watch.Status with { CheckedAt = DateTimeOffset.UtcNow } }]);
+            }
+        });
+
+        await Task.Delay(200);
+        Assert.True(await _h.Store.DeleteAsync(WatchHarness.Insurer, watchId));
+
+        await stop.CancelAsync();
+        await updates;
+        Assert.Null(await _h.Store.FindAsync(WatchHarness.Insurer, watchId));
+    }
+
+    [Fact]
     public async Task A_client_without_webhook_cannot_watch() =>
         Assert.Equal(ErrorCodes.WebhookNotConfigured, (await Assert.ThrowsAsync<ServiceException>(() => _h.RegisterAsync(WatchHarness.NoWebhook, [0x30, 0x00]))).Error);
 
