@@ -10,6 +10,8 @@ using ServerlessMyKey.Core.Certificates.Watches;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Core.Validation;
 
+using ServerlessMyKey.Azure.Storage;
+
 namespace ServerlessMyKey.Azure;
 
 public static class CertificateWatchServiceCollectionExtensions
@@ -29,7 +31,7 @@ public static class CertificateWatchServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var endpoints = ReadClientWebhooks(configuration);
-        var queueName = ReadQueueName(configuration);
+        var queueName = QueueNameSetting.Read(configuration, "Certificates:WatchQueue", DefaultQueueName);
         var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         services.AddSingleton(sp => new ClientWebhooks(endpoints, http, sp.GetRequiredService<TimeProvider>()));
         services.AddIdempotencyClaims(tablePrefix);
@@ -74,18 +76,5 @@ public static class CertificateWatchServiceCollectionExtensions
         }
 
         return endpoints;
-    }
-
-    private static string ReadQueueName(IConfiguration configuration)
-    {
-        var name = configuration["Certificates:WatchQueue"];
-        if (string.IsNullOrEmpty(name))
-        {
-            return DefaultQueueName;
-        }
-
-        return System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")
-            ? name
-            : throw new InvalidOperationException("Configuration key 'Certificates:WatchQueue' must be a queue name: 3–63 lowercase letters, digits and single hyphens.");
     }
 }

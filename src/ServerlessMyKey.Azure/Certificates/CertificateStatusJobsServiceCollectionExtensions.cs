@@ -2,6 +2,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessMyKey.Azure.Storage;
 using ServerlessMyKey.Core.Certificates.StatusJobs;
 
 namespace ServerlessMyKey.Azure.Certificates;
@@ -15,7 +16,7 @@ public static class CertificateStatusJobsServiceCollectionExtensions
     public static IServiceCollection AddCertificateStatusJobs(this IServiceCollection services, IConfiguration configuration, string tablePrefix = "")
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var queueName = StorageQueueStatusJobQueue.QueueName(configuration[StorageQueueStatusJobQueue.QueueSetting]);
+        var queueName = QueueNameSetting.Read(configuration, StorageQueueStatusJobQueue.QueueSetting, StorageQueueStatusJobQueue.DefaultQueueName);
         services.AddIdempotencyClaims(tablePrefix);
         services.AddSingleton<IStatusJobStore>(sp => new BlobStatusJobStore(sp.GetRequiredService<BlobServiceClient>()));
         services.AddSingleton<IStatusJobQueue>(sp => new StorageQueueStatusJobQueue(sp.GetRequiredService<QueueServiceClient>(), queueName));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Queues;
+using ServerlessMyKey.Azure.Storage;
 using ServerlessMyKey.Core.Certificates.Watches;
 using ServerlessMyKey.Core.Errors;
 
@@ -13,23 +14,17 @@ namespace ServerlessMyKey.Azure.Certificates;
 public sealed class StorageCertificateWatchQueue(QueueServiceClient queues, string queueName) : ICertificateWatchQueue
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly QueueClient _queue = queues.GetQueueClient(queueName);
-    private volatile bool _created;
+    private readonly CreatedOnFirstUse<QueueClient> _queue = StorageResources.Queue(queues, queueName);
 
-    public string Name => _queue.Name;
+    public string Name => queueName;
 
     public async Task EnqueueAsync(WatchWorkItem item, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(item);
         try
         {
-            if (!_created)
-            {
-                await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                _created = true;
-            }
-
-            await _queue.SendMessageAsync(Serialize(item), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var queue = await _queue.GetAsync(cancellationToken).ConfigureAwait(false);
+            await queue.SendMessageAsync(Serialize(item), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status is 0 or >= 500)
         {

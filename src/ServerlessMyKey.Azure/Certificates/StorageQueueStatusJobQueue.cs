@@ -11,10 +11,12 @@ namespace ServerlessMyKey.Azure.Certificates;
 /// Chunks of status jobs on the Storage queue named by <see cref="QueueSetting"/>, one message per
 /// part. The app's queue clients encode messages in base64, as the queue trigger expects (host.json <c>messageEncoding</c>).
 /// </summary>
-public sealed partial class StorageQueueStatusJobQueue(QueueServiceClient queues, string queueName) : IStatusJobQueue
+public sealed class StorageQueueStatusJobQueue(QueueServiceClient queues, string queueName) : IStatusJobQueue
 {
     /// <summary>The setting that names the queue; the trigger reads it as <c>%Certificates:StatusJobQueue%</c>.</summary>
     public const string QueueSetting = "Certificates:StatusJobQueue";
+
+    public const string DefaultQueueName = "certificate-status-chunks";
     private const int Parallelism = 16;
 
     private readonly CreatedOnFirstUse<QueueClient> _queue = StorageResources.Queue(queues, queueName);
@@ -26,12 +28,6 @@ public sealed partial class StorageQueueStatusJobQueue(QueueServiceClient queues
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
             await queue.SendMessageAsync(BinaryData.FromBytes(ApiJsonOptions.Serialize(chunk)), cancellationToken: ct));
     }
-
-    /// <summary>The queue name in <see cref="QueueSetting"/>; a missing or invalid one stops the app at start-up.</summary>
-    public static string QueueName(string? configured) =>
-        configured is not null && ValidQueueName().IsMatch(configured) && !configured.Contains("--", StringComparison.Ordinal)
-            ? configured
-            : throw new InvalidOperationException($"Configuration key '{QueueSetting}' must name a Storage queue (3–63 lowercase letters, digits and single hyphens).");
 
     /// <summary>Reads a message's (already decoded) text; a message that is not a chunk is a <see cref="FormatException"/> (poison at once).</summary>
     public static StatusJobChunk Parse(string message)
@@ -47,7 +43,4 @@ public sealed partial class StorageQueueStatusJobQueue(QueueServiceClient queues
             throw new FormatException("The message is not a status-job chunk.", e);
         }
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")]
-    private static partial System.Text.RegularExpressions.Regex ValidQueueName();
 }
