@@ -140,14 +140,24 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
     }
 
     [Fact]
-    public async Task The_same_idempotency_key_names_the_same_job_and_another_body_is_refused()
+    public async Task The_same_idempotency_key_answers_the_first_answer_again_and_another_body_is_refused()
     {
         var certificate = Convert.ToBase64String(app.Pki.IssueAuthenticationCertificates(1)[0]);
         var key = "jobs-" + Guid.NewGuid().ToString("N");
-        var first = await IdOf(await app.PostJobAsync(new { certificates = new[] { certificate } }, idempotencyKey: key));
-        var second = await IdOf(await app.PostJobAsync(new { certificates = new[] { certificate } }, idempotencyKey: key));
-        Assert.Equal(first, second);
+        var first = await BodyOf(await app.PostJobAsync(new { certificates = new[] { certificate } }, idempotencyKey: key), HttpStatusCode.Accepted);
+        await app.WaitForCompletionAsync(JsonDocument.Parse(first).RootElement.GetProperty("jobId").GetString()!, Completion);
+        var second = await BodyOf(await app.PostJobAsync(new { certificates = new[] { certificate } }, idempotencyKey: key), HttpStatusCode.Accepted);
+        Assert.Equal(first, second); // the first answer again, though the job has completed since
         await StatusJobApiFixture.AssertProblemAsync(await app.PostJobAsync(new { parts = 2 }, idempotencyKey: key), (HttpStatusCode)422, "idempotency_key_reused");
+
+        var partsKey = "jobs-" + Guid.NewGuid().ToString("N");
+        var created = await BodyOf(await app.PostJobAsync(new { parts = 1 }, idempotencyKey: partsKey), HttpStatusCode.Created);
+        using (var part = await app.PutPartAsync(JsonDocument.Parse(created).RootElement.GetProperty("jobId").GetString()!, 1, [certificate]))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, part.StatusCode);
+        }
+
+        Assert.Equal(created, await BodyOf(await app.PostJobAsync(new { parts = 1 }, idempotencyKey: partsKey), HttpStatusCode.Created));
     }
 
     [Fact]
@@ -232,12 +242,12 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
     private static (string?, string?, string?) View(JsonElement result) =>
         (result.GetProperty("status").GetString(), result.GetProperty("kind").GetString(), result.GetProperty("serialNumber").GetString());
 
-    private static async Task<string> IdOf(HttpResponseMessage response)
+    private static async Task<string> BodyOf(HttpResponseMessage response, HttpStatusCode expected)
     {
         using (response)
         {
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()!;
+            Assert.Equal(expected, response.StatusCode);
+            return await response.Content.ReadAsStringAsync();
         }
     }
 }

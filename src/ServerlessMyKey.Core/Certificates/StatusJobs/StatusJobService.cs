@@ -49,12 +49,17 @@ public sealed class StatusJobService(
             logger.LogInformation("Status job {JobId} created for client {ClientId} with {Parts} parts", jobId, caller.ClientId, parts);
         }
 
-        if (firstPart is not null)
+        if (firstPart is null)
         {
-            await store.PutPartAsync(jobId, 1, firstPart, cancellationToken);
+            return new StatusJobAccepted(jobId, "receiving", parts, 0, null);
         }
 
-        return await StartIfCompleteAsync(jobId, cancellationToken);
+        await store.PutPartAsync(jobId, 1, firstPart, cancellationToken);
+        await StartIfCompleteAsync(jobId, cancellationToken);
+
+        // The answer depends on the request only, so a retry with the same key gets the first answer again
+        // (the job's progress is GET's business).
+        return new StatusJobAccepted(jobId, "queued", 1, 1, firstPart.Count);
     }
 
     /// <summary>Stores one part (the same part again is accepted as a retry); the upload that completes the job queues it.</summary>
