@@ -129,8 +129,14 @@ public sealed class StatusJobService(
         if (job is { Value.State: StatusJobState.Receiving })
         {
             // The upload that completed the job queues its chunks before it marks the job queued: a chunk can arrive first.
-            job = await MarkQueuedIfCompleteAsync(job, cancellationToken)
-                ?? throw new InvalidOperationException($"Status job {chunk.JobId} is still receiving parts; the chunk will be retried.");
+            // Read again whether this chunk or the upload (or another chunk) marked it.
+            await TryMarkQueuedAsync(job, await store.ListPartsAsync(chunk.JobId, cancellationToken), cancellationToken);
+            job = await store.FindAsync(chunk.JobId, cancellationToken);
+
+            if (job is { Value.State: StatusJobState.Receiving })
+            {
+                throw new InvalidOperationException($"Status job {chunk.JobId} is still receiving parts; the chunk will be retried.");
+            }
         }
 
         if (job is null || job.Value.State != StatusJobState.Queued || chunk.Part < 1 || chunk.Part > job.Value.Parts)
@@ -181,33 +187,31 @@ public sealed class StatusJobService(
 
             // Queue first: a failure here leaves the job receiving, and the next upload (or a retry) queues it again;
             // a chunk queued twice is checked once, and a chunk that arrives before the job is marked queued marks it.
+            // Whether this upload or such a chunk marks it, the next round reads the job queued.
             await queue.EnqueueAsync([.. parts.Select(p => new StatusJobChunk(jobId, p.Part))], cancellationToken);
-            await MarkQueuedIfCompleteAsync(job, cancellationToken);
+            await TryMarkQueuedAsync(job, parts, cancellationToken);
         }
     }
 
-    /// <summary>Marks a receiving job queued when all its parts are stored (and within the limit); null when parts are missing.</summary>
-    private async Task<Versioned<StatusJobRecord>?> MarkQueuedIfCompleteAsync(Versioned<StatusJobRecord> job, CancellationToken cancellationToken)
+    /// <summary>
+    /// Marks a receiving job queued when <paramref name="parts"/> (listed after <paramref name="job"/> was read)
+    /// are all its parts and within the limit; false when they are not, or the job changed meanwhile.
+    /// </summary>
+    private async Task<bool> TryMarkQueuedAsync(Versioned<StatusJobRecord> job, IReadOnlyList<StoredPart> parts, CancellationToken cancellationToken)
     {
-        while (job.Value.State == StatusJobState.Receiving)
+        var total = parts.Sum(p => p.Count);
+        if (parts.Count < job.Value.Parts || total > MaxCertificates)
         {
-            var parts = await store.ListPartsAsync(job.Value.JobId, cancellationToken);
-            var total = parts.Sum(p => p.Count);
-            if (parts.Count < job.Value.Parts || total > MaxCertificates)
-            {
-                return null;
-            }
-
-            var queued = job.Value with { State = StatusJobState.Queued, Total = total };
-            if (await store.TryReplaceAsync(queued, job.Version, cancellationToken))
-            {
-                logger.LogInformation("Status job {JobId} queued: {Total} certificates in {Parts} parts", job.Value.JobId, total, parts.Count);
-            }
-
-            job = await store.FindAsync(job.Value.JobId, cancellationToken) ?? throw new ServiceException(ErrorCodes.StatusJobNotFound);
+            return false;
         }
 
-        return job;
+        if (!await store.TryReplaceAsync(job.Value with { State = StatusJobState.Queued, Total = total }, job.Version, cancellationToken))
+        {
+            return false;
+        }
+
+        logger.LogInformation("Status job {JobId} queued: {Total} certificates in {Parts} parts", job.Value.JobId, total, parts.Count);
+        return true;
     }
 
     private async Task CompleteIfDoneAsync(string jobId, CancellationToken cancellationToken)
