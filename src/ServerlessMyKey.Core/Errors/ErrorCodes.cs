@@ -52,6 +52,7 @@ public static class ErrorCodes
     public static readonly ErrorCode SubDelegationNotAllowed = new("sub_delegation_not_allowed", 403, "The parent delegation does not allow sub-delegation.");
     public static readonly ErrorCode SubDelegationExceedsParent = new("sub_delegation_exceeds_parent", 422, "A sub-delegation must keep the parent's delegator and stay inside its powers and validity period.");
     public static readonly ErrorCode ParentDelegationInactive = new("parent_delegation_inactive", 409, "A delegation this one derives from is no longer active.");
+    public static readonly ErrorCode DelegationChainTooDeep = new("delegation_chain_too_deep", 422, "A sub-delegation would be more than 8 levels below the delegator's delegation.");
     public static readonly ErrorCode UnknownRecipient = new("unknown_recipient", 422, "The recipient is not one of Delegation:Recipients.");
     public static readonly ErrorCode TransmissionNotFound = new("transmission_not_found", 404, "No transmission has this id (or it is not yours).");
     public static readonly ErrorCode TransmissionClosed = new("transmission_closed", 409, "The transmission has already ended; start a new one.");
@@ -76,7 +77,7 @@ public static class ErrorCodes
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable,
         HolderNameMismatch, CorporationMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
-        SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive,
+        SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive, DelegationChainTooDeep,
         UnknownRecipient, TransmissionNotFound, TransmissionClosed,
         StatusJobNotFound, StatusJobPartConflict, StatusJobClosed, StatusJobTooLarge,
         WatchNotFound, WebhookNotConfigured, CertificateNotWatchable,
