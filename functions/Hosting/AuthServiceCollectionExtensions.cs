@@ -20,6 +20,7 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton<IMyKeyIdStore, TableMyKeyIdStore>();
         services.AddSingleton<LoginChallenges>();
         services.AddSingleton<MyKeyIds>();
+        services.AddSingleton<CardholderIdentities>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<ICitizenAuthenticator, CitizenTokenAuthenticator>();
         services.AddSingleton<JpkiLogin>();

@@ -10,8 +10,10 @@ namespace ServerlessMyKey.Core.Auth;
 /// <summary>
 /// Access tokens: compact JWS (RFC 7515) JWTs signed ES256 by the service's token-signing key
 /// (Key Vault in Azure). <c>sub</c> is the MyKey ID; <c>aud</c> holds this API's audience and,
-/// when the login named one, the service client it was for; <c>kid</c> names the key version in
-/// the JWKS. Validation checks the header, the signature, <c>iss</c>, <c>aud</c> and the times.
+/// when the login named one, the service client it was for, which is also <c>client_id</c>
+/// (RFC 9068 §2.2): such a token is bound to that client (docs/auth.md "Token binding"); <c>kid</c>
+/// names the key version in the JWKS. Validation checks the header, the signature, <c>iss</c>,
+/// <c>aud</c> and the times.
 /// </summary>
 public sealed class AccessTokens(IKeyService keys, AuthOptions options, TimeProvider timeProvider)
 {
@@ -27,7 +29,7 @@ public sealed class AccessTokens(IKeyService keys, AuthOptions options, TimeProv
         var audience = clientAudience is null ? [options.Audience] : new[] { options.Audience, clientAudience };
         var claims = new TokenClaims(
             options.Issuer, citizen.MyKeyId, audience, now.ToUnixTimeSeconds(), now.ToUnixTimeSeconds(), expires.ToUnixTimeSeconds(),
-            Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), citizen.CertificateSerialNumber, citizen.CertificateNotAfter.ToUnixTimeSeconds());
+            Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), citizen.CertificateSerialNumber, citizen.CertificateNotAfter.ToUnixTimeSeconds(), clientAudience);
 
         var signingInput = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(header, TokenJson.Default.TokenHeader))
             + "." + Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims, TokenJson.Default.TokenClaims));
@@ -72,7 +74,14 @@ public sealed class AccessTokens(IKeyService keys, AuthOptions options, TimeProv
             throw Refused("The access token has expired.");
         }
 
-        return new Citizen(claims.Sub, claims.CertificateSerialNumber, DateTimeOffset.FromUnixTimeSeconds(claims.CertificateNotAfter));
+        // A client's token names it in client_id and aud; any other audience binds the token too (fail closed).
+        var clientId = claims.ClientId ?? claims.Aud.FirstOrDefault(a => !string.Equals(a, options.Audience, StringComparison.Ordinal));
+        if (clientId is not null && claims.Aud.Any(a => a != options.Audience && a != clientId))
+        {
+            throw Refused("The access token names more than one client.");
+        }
+
+        return new Citizen(claims.Sub, claims.CertificateSerialNumber, DateTimeOffset.FromUnixTimeSeconds(claims.CertificateNotAfter), clientId);
     }
 
     private static bool TryDecode(string part, out byte[] bytes)
@@ -119,7 +128,8 @@ internal sealed record TokenClaims(
     [property: JsonPropertyName("exp")] long Exp,
     [property: JsonPropertyName("jti")] string Jti,
     [property: JsonPropertyName("cert_sn")] string CertificateSerialNumber,
-    [property: JsonPropertyName("cert_exp")] long CertificateNotAfter);
+    [property: JsonPropertyName("cert_exp")] long CertificateNotAfter,
+    [property: JsonPropertyName("client_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null);
 
 [JsonSerializable(typeof(TokenHeader))]
 [JsonSerializable(typeof(TokenClaims))]

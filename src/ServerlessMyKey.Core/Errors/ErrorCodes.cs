@@ -33,6 +33,9 @@ public static class ErrorCodes
     public static readonly ErrorCode CertificateRevoked = new("certificate_revoked", 401, "The certificate has been revoked.");
     public static readonly ErrorCode CertificateWrongKind = new("certificate_wrong_kind", 401, "The certificate is of the wrong kind for this operation.");
     public static readonly ErrorCode RevocationUnavailable = new("revocation_unavailable", 401, "No usable revocation data; the certificate cannot be accepted.");
+    public static readonly ErrorCode TokenClientMismatch = new("token_client_mismatch", 401, "The access token was issued for another client, or for a client on a route only the citizen's own session may use.");
+    public static readonly ErrorCode IdentityMismatch = new("identity_mismatch", 403, "The signing certificate's 基本4情報 are not those on record for this MyKey ID.");
+    public static readonly ErrorCode IdentityNotRegistered = new("identity_not_registered", 409, "No signing-certificate identity is on record for this MyKey ID; log in once with 'identity' first.");
 
     // Delegation (API.md "Delegation", docs/delegation.md). Act verifications answer 200 with these codes.
     public static readonly ErrorCode HolderNameMismatch = new("holder_name_mismatch", 422, "The signing certificate's holder is not the person the delegation names.");
@@ -74,7 +77,7 @@ public static class ErrorCodes
         Conflict, AlreadyExists, InsufficientBalance, UnknownMunicipality, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable,
         InternalError, MethodNotAllowed,
         ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, SignatureInvalid, CertificateUntrusted, CertificateExpired,
-        CertificateRevoked, CertificateWrongKind, RevocationUnavailable,
+        CertificateRevoked, CertificateWrongKind, RevocationUnavailable, TokenClientMismatch, IdentityMismatch, IdentityNotRegistered,
         HolderNameMismatch, CorporationMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
         SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive, DelegationChainTooDeep,
