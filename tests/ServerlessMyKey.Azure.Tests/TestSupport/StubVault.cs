@@ -28,8 +28,8 @@ public sealed class StubVault : HttpMessageHandler
     /// <summary>How long each answer takes (cancellable, like a slow network).</summary>
     public TimeSpan Delay { get; set; }
 
-    /// <summary>When set, answers every request instead of the fake vault.</summary>
-    public Func<HttpRequestMessage, HttpResponseMessage>? Respond { get; set; }
+    /// <summary>When set, answers requests instead of the fake vault (a null answer falls through to the fake vault).</summary>
+    public Func<HttpRequestMessage, HttpResponseMessage?>? Respond { get; set; }
 
     /// <summary>Adds a key version; the last one added is the key's current version.</summary>
     public string AddVersion(string name, AsymmetricAlgorithm key)
