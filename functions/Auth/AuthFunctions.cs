@@ -18,6 +18,7 @@ public sealed class AuthFunctions(
     ICitizenAuthenticator citizens,
     ServiceClientAuthenticator serviceClients,
     IKeyService keys,
+    AuthOptions options,
     ILogger<AuthFunctions> logger)
 {
     [Function("CreateLoginChallenge")]
@@ -78,8 +79,8 @@ public sealed class AuthFunctions(
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
-            var key = await keys.GetPublicKeyAsync(ServiceKeyNames.TokenSigning, cancellationToken);
-            var result = ApiJson.Ok(new JwksResponse([key with { Alg = "ES256", Use = "sig" }]));
+            var published = await keys.GetPublishedKeysAsync(ServiceKeyNames.TokenSigning, options.JwksRotationOverlap, cancellationToken);
+            var result = ApiJson.Ok(new JwksResponse([.. published.Select(key => key with { Alg = "ES256", Use = "sig" })]));
             result.Headers["Cache-Control"] = "public, max-age=300";
             return result;
         });

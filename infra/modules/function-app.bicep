@@ -69,6 +69,7 @@ var appSettings = union(
     Auth__TokenLifetimeSeconds: '900'
     Auth__Issuer: '' // empty: https://<WEBSITE_HOSTNAME>/api
     Auth__Audience: 'serverlessmykey-api'
+    Auth__JwksRotationOverlapSeconds: '86400'
     Auth__ClockSkewSeconds: '60'
     Jpki__BundledRoots: 'true'
     Jpki__AllowTestRoots: 'false'
