@@ -524,10 +524,10 @@ public sealed partial class KeyVaultKeyService : IKeyService
 
     internal static bool IsKeyVaultName(string? name) => name is not null && NamePattern().IsMatch(name);
 
-    [GeneratedRegex("^[0-9A-Za-z-]{1,127}$")]
+    [GeneratedRegex("^[0-9A-Za-z-]{1,127}\\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[0-9A-Za-z]{1,64}$")]
+    [GeneratedRegex("^[0-9A-Za-z]{1,64}\\z")]
     private static partial Regex VersionPattern();
 
     private sealed record KeyReference(string LogicalName, string VaultName);

@@ -44,7 +44,7 @@ public sealed partial class LoginChallenges(IChallengeStore store, AuthOptions o
     public Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default) =>
         store.DeleteExpiredAsync(timeProvider.GetUtcNow() - options.ChallengeLifetime, cancellationToken);
 
-    [GeneratedRegex("^ch_[A-Za-z0-9_-]{22}$")]
+    [GeneratedRegex("^ch_[A-Za-z0-9_-]{22}\\z")]
     private static partial Regex ChallengeIdFormat();
 }
 

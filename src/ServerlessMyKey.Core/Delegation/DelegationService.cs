@@ -32,7 +32,10 @@ public sealed class DelegationService(
     ILogger<DelegationService> logger)
 {
     public const string AuthorizedCode = "authorized";
-    private const int MaxDocumentBytes = 30 * 1024; // one Table string property (64 KiB of UTF-16)
+    // The limit is on what is stored: the document is kept as an envelope (AES-GCM ciphertext in
+    // base64url, 4 chars per 3 bytes, plus ~1,000 chars of wrapped key and names) in one Table string
+    // property of at most 32,768 UTF-16 chars: (32,768 − 1,024) × 3 / 4 = 23,808 bytes.
+    internal const int MaxDocumentBytes = 23 * 1024;
     private const int MaxPowers = 100;
     private const int MaxChainDepth = 8;
 

@@ -56,6 +56,6 @@ public sealed partial class SignatureReceipts(IKeyService keys, ISignatureReceip
         return new SignatureReceiptResponse(receiptId, jws, evidence);
     }
 
-    [GeneratedRegex("^[0-9a-f]{32}$")]
+    [GeneratedRegex("^[0-9a-f]{32}\\z")]
     private static partial Regex ReceiptId();
 }
