@@ -26,6 +26,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddRequestAuthenticators(configuration);
         services.AddJpki(configuration);
         services.AddLogin(configuration);
+        services.AddRateLimits(configuration);
         services.AddSignatures(configuration);
         services.AddCertificateStatus();
         services.AddCertificateStatusJobs(configuration);

@@ -71,6 +71,10 @@ var appSettings = union(
     Auth__Audience: 'serverlessmykey-api'
     Auth__JwksRotationOverlapSeconds: '86400'
     Auth__ClockSkewSeconds: '60'
+    RateLimits__Enabled: 'true'
+    RateLimits__PermitsPerMinute: '60'
+    RateLimits__Burst: '20'
+    RateLimits__ClientAddressHeader: 'X-Forwarded-For' // the App Service front end appends the caller's address; X-Azure-ClientIP behind Front Door
     Jpki__BundledRoots: 'true'
     Jpki__AllowTestRoots: 'false'
     Jpki__ClockSkewSeconds: '300'

@@ -78,6 +78,9 @@ public class DevHostFixture : IAsyncLifetime
 
             // Each host its own chunk queue: hosts that share Azurite must not take each other's work.
             ["Certificates:StatusJobQueue"] = AzuriteServer.UniqueName("status-chunks-"),
+
+            // Every test logs in from 127.0.0.1: the per-address limits have their own tests (RateLimitTests).
+            ["RateLimits:Enabled"] = "false",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -22,6 +22,7 @@ public static class ErrorCodes
     public static readonly ErrorCode DependencyUnavailable = new("dependency_unavailable", 503, "A service this operation depends on did not answer.");
     public static readonly ErrorCode InternalError = new("internal_error", 500, "An unexpected error occurred.");
     public static readonly ErrorCode MethodNotAllowed = new("method_not_allowed", 405, "The route does not accept this method.");
+    public static readonly ErrorCode RateLimited = new("rate_limited", 429, "Too many requests from this client address; retry after the seconds in Retry-After.");
 
     // JPKI login (API.md "JPKI login"): all 401.
     public static readonly ErrorCode ChallengeNotFound = new("challenge_not_found", 401, "No such login challenge.");
@@ -75,7 +76,7 @@ public static class ErrorCodes
     [
         InvalidRequest, InvalidJson, UnsupportedMediaType, PayloadTooLarge, Unauthenticated, Forbidden, NotFound,
         Conflict, AlreadyExists, InsufficientBalance, UnknownMunicipality, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable,
-        InternalError, MethodNotAllowed,
+        InternalError, MethodNotAllowed, RateLimited,
         ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, SignatureInvalid, CertificateUntrusted, CertificateExpired,
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable, TokenClientMismatch, IdentityMismatch, IdentityNotRegistered,
         HolderNameMismatch, CorporationMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,

@@ -95,7 +95,7 @@ public sealed class JpkiCertificateVerifier
                 return Fail(JpkiErrorCode.CertificateUntrusted, $"No trusted {kind} root issued the certificate.");
             }
 
-            chain = _cache.Add(certificate.Fingerprint, new VerifiedCertificateCache.Entry(signer, new CertificateKey(certificate)));
+            chain = _cache.Add(certificate.Fingerprint, new VerifiedCertificateCache.Entry(signer, certificate.CreateRsaPublicKey()));
         }
 
         var issuer = chain.Issuer;
@@ -215,15 +215,14 @@ public sealed class JpkiCertificateVerifier
             return JpkiResult.Fail(JpkiErrorCode.SignatureInvalid, $"The signature is {signature.Length} bytes; the key needs {modulus.Length}.");
         }
 
-        // RFC 8017 §8.2.2 steps 2–4, with the DigestInfo rebuilt for SHA-256: the hash is pinned, not taken from the signature.
-        // The key is imported once per certificate (and kept while the certificate is cached).
-        if (certificate.Key.VerifySha256(sha256Digest, signature))
+        // RFC 8017 §8.2.2 steps 2–4, with the whole encoding rebuilt for SHA-256: the hash is pinned, not taken from the signature.
+        if (certificate.Key.VerifyHash(sha256Digest, signature, HashAlgorithmName.SHA256))
         {
             return JpkiResult.Success;
         }
 
         // JPKI: the card signs whatever DigestInfo the client sent; name a genuine signature over another hash (SHA-1).
-        var algorithm = Pkcs1DigestInfo.RecoverDigestAlgorithm(modulus, certificate.Certificate.RsaExponent.Span, signature);
+        var algorithm = Pkcs1DigestInfo.RecoverDigestAlgorithm(certificate.Key, signature);
         return algorithm is not null && algorithm != Oids.Sha256
             ? JpkiResult.Fail(JpkiErrorCode.SignatureAlgorithmUnsupported, $"The signature is over a {algorithm} DigestInfo; only SHA-256 is accepted.")
             : JpkiResult.Fail(JpkiErrorCode.SignatureInvalid, "The signature does not verify with the certificate's key.");
