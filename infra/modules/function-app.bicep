@@ -30,6 +30,9 @@ param webhookSources webhookSource[]
 @description('Deployment-specific settings (e.g. Jpki__TrustAnchors__Signing__0). They override the tunable defaults below, not the wiring.')
 param additionalAppSettings object
 
+@description('Closed network: the subnet the app integrates with (all outbound traffic through the network and its NAT gateway); empty = none.')
+param virtualNetworkSubnetId string = ''
+
 @allowed([
   512
   2048
@@ -143,6 +146,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references in app settings resolve with the user-assigned identity.
     keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
