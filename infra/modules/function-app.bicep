@@ -82,6 +82,10 @@ var appSettings = union(
     Jpki__Revocation__MaxCrlMegabytes: '512'
     Jpki__Revocation__OcspTimeoutSeconds: '5'
     Jpki__Revocation__OcspMaxConcurrentRequests: '16'
+    Jpki__Revocation__StaleWarningHours: '12'
+    Cleanup__IdempotencyWindowHours: '24'
+    Cleanup__BatchSize: '5000'
+    Backup__ExportSchedule: '0 30 16 * * *' // UTC: 01:30 JST
     Signatures__StoreHolderData: 'false'
     Certificates__WatchSchedule: '0 0 17 * * *' // UTC: 02:00 JST
     Certificates__WatchQueue: 'certificate-watches'
