@@ -98,13 +98,6 @@ public sealed class AuthFunctions(
             result.Headers["Cache-Control"] = "public, max-age=300";
             return result;
         });
-
-    [Function("CleanUpLoginChallenges")]
-    public async Task CleanUpChallenges([TimerTrigger("0 */15 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
-    {
-        var deleted = await challenges.DeleteExpiredAsync(cancellationToken);
-        logger.LogInformation("Deleted {Count} expired login challenges", deleted);
-    }
 }
 
 public sealed record ChallengeRequest(string? Audience);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure;
 using ServerlessMyKey.Azure.Certificates;
 using ServerlessMyKey.Azure.Jpki;
+using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Functions.Http;
 
@@ -34,6 +35,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddPoints(configuration);
         services.AddFacilities();
         services.AddDelegation(configuration);
+        services.AddOperations(configuration);
         return services;
     }
 

@@ -30,6 +30,9 @@ param webhookSources webhookSource[]
 @description('Deployment-specific settings (e.g. Jpki__TrustAnchors__Signing__0). They override the tunable defaults below, not the wiring.')
 param additionalAppSettings object
 
+@description('Closed network: the subnet the app integrates with (all outbound traffic through the network and its NAT gateway); empty = none.')
+param virtualNetworkSubnetId string = ''
+
 @allowed([
   512
   2048
@@ -84,6 +87,10 @@ var appSettings = union(
     Jpki__Revocation__MaxCrlMegabytes: '512'
     Jpki__Revocation__OcspTimeoutSeconds: '5'
     Jpki__Revocation__OcspMaxConcurrentRequests: '16'
+    Jpki__Revocation__StaleWarningHours: '12'
+    Cleanup__IdempotencyWindowHours: '24'
+    Cleanup__BatchSize: '5000'
+    Backup__ExportSchedule: '0 30 16 * * *' // UTC: 01:30 JST
     Signatures__StoreHolderData: 'false'
     Certificates__WatchSchedule: '0 0 17 * * *' // UTC: 02:00 JST
     Certificates__WatchQueue: 'certificate-watches'
@@ -148,6 +155,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references in app settings resolve with the user-assigned identity.
     keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

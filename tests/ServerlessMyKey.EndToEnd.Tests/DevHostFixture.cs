@@ -102,9 +102,12 @@ public class DevHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await StartAsync(await AzuriteServer.GetConnectionStringAsync(), _dataPath, Settings(), ConfigureServices);
+        Host = await StartAsync(await StorageConnectionStringAsync(), _dataPath, Settings(), ConfigureServices);
         Http = new HttpClient { BaseAddress = Host.BaseAddress };
     }
+
+    /// <summary>The storage the app uses: the shared test Azurite unless a derived fixture puts something in front.</summary>
+    protected virtual Task<string> StorageConnectionStringAsync() => AzuriteServer.GetConnectionStringAsync();
 
     /// <summary>Settings a derived fixture adds to the app's.</summary>
     protected virtual IReadOnlyDictionary<string, string?>? Settings() => null;
