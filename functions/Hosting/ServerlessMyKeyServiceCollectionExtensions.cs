@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure;
 using ServerlessMyKey.Azure.Certificates;
+using ServerlessMyKey.Azure.Childcare;
+using ServerlessMyKey.Azure.Mailbox;
 using ServerlessMyKey.Azure.Jpki;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Functions.Http;
@@ -33,6 +35,8 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddPoints(configuration);
         services.AddFacilities();
         services.AddDelegation(configuration);
+        services.AddMailbox(configuration);
+        services.AddChildcare(configuration);
         return services;
     }
 

@@ -72,7 +72,7 @@ public sealed class AccessTokens(IKeyService keys, AuthOptions options, TimeProv
             throw Refused("The access token has expired.");
         }
 
-        return new Citizen(claims.Sub, claims.CertificateSerialNumber, DateTimeOffset.FromUnixTimeSeconds(claims.CertificateNotAfter));
+        return new Citizen(claims.Sub, claims.CertificateSerialNumber, DateTimeOffset.FromUnixTimeSeconds(claims.CertificateNotAfter), DateTimeOffset.FromUnixTimeSeconds(claims.Iat));
     }
 
     private static bool TryDecode(string part, out byte[] bytes)

@@ -15,6 +15,7 @@ public interface ICitizenAuthenticator
 
 /// <summary>
 /// A logged-in citizen: the MyKey ID (the platform's 8-character user ID) and the serial number
-/// and expiry of the 利用者証明用 (authentication) certificate that logged in.
+/// and expiry of the 利用者証明用 (authentication) certificate that logged in, and when that login
+/// happened (the token's <c>iat</c>; null when the authenticator cannot tell).
 /// </summary>
-public sealed record Citizen(string MyKeyId, string CertificateSerialNumber, DateTimeOffset CertificateNotAfter);
+public sealed record Citizen(string MyKeyId, string CertificateSerialNumber, DateTimeOffset CertificateNotAfter, DateTimeOffset? AuthenticatedAt = null);
