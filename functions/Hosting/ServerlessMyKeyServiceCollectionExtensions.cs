@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure;
 using ServerlessMyKey.Azure.Certificates;
+using ServerlessMyKey.Azure.Childcare;
+using ServerlessMyKey.Azure.Mailbox;
 using ServerlessMyKey.Azure.Jpki;
 using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Core.Security;
@@ -36,6 +38,8 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddFacilities();
         services.AddDelegation(configuration);
         services.AddOperations(configuration);
+        services.AddMailbox(configuration);
+        services.AddChildcare(configuration);
         return services;
     }
 

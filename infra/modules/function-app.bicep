@@ -95,6 +95,9 @@ var appSettings = union(
     Certificates__WatchSchedule: '0 0 17 * * *' // UTC: 02:00 JST
     Certificates__WatchQueue: 'certificate-watches'
     Delegation__Procedures: 'procurement.bid,procurement.contract,childcare.employment-certificate,radio.application'
+    Childcare__Procedures: 'nursery.application,child-allowance.claim,pregnancy.notification'
+    Childcare__EmployerResponseDays: '14'
+    Mailbox__FreshLoginSeconds: '300'
     Delegation__AckTimeoutSeconds: '3600'
     Delegation__MaxAttempts: '3'
     Delegation__RetryBackoffSeconds: '60'

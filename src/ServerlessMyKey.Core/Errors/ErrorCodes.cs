@@ -16,7 +16,7 @@ public static class ErrorCodes
     public static readonly ErrorCode Conflict = new("conflict", 409, "The resource changed concurrently; retry.");
     public static readonly ErrorCode AlreadyExists = new("already_exists", 409, "A resource with this id already exists with other values.");
     public static readonly ErrorCode InsufficientBalance = new("insufficient_balance", 409, "The account does not hold enough usable points.");
-    public static readonly ErrorCode UnknownMunicipality = new("unknown_municipality", 422, "The municipality does not take part in MyKey points.");
+    public static readonly ErrorCode UnknownMunicipality = new("unknown_municipality", 422, "The municipality does not take part in this service (MyKey points, child-care one-stop).");
     public static readonly ErrorCode IdempotencyKeyReused = new("idempotency_key_reused", 422, "The Idempotency-Key was used before with a different body.");
     public static readonly ErrorCode StorageUnavailable = new("storage_unavailable", 503, "Storage did not answer.");
     public static readonly ErrorCode DependencyUnavailable = new("dependency_unavailable", 503, "A service this operation depends on did not answer.");
@@ -40,7 +40,7 @@ public static class ErrorCodes
 
     // Delegation (API.md "Delegation", docs/delegation.md). Act verifications answer 200 with these codes.
     public static readonly ErrorCode HolderNameMismatch = new("holder_name_mismatch", 422, "The signing certificate's holder is not the person the delegation names.");
-    public static readonly ErrorCode UnknownProcedure = new("unknown_procedure", 422, "A power names a procedure outside Delegation:Procedures.");
+    public static readonly ErrorCode UnknownProcedure = new("unknown_procedure", 422, "The procedure is not a configured one (Delegation:Procedures, Childcare:Procedures) or its form version is unknown.");
     public static readonly ErrorCode CorporationMismatch = new("corporation_mismatch", 422, "The corporate certificate does not identify the corporation the delegation names.");
     public static readonly ErrorCode InvalidCorporateNumber = new("invalid_corporate_number", 422, "The corporate number is not 13 digits with a valid check digit.");
     public static readonly ErrorCode InvalidValidityPeriod = new("invalid_validity_period", 422, "validFrom must be before validTo, and validTo in the future.");
@@ -71,6 +71,19 @@ public static class ErrorCodes
     public static readonly ErrorCode WebhookNotConfigured = new("webhook_not_configured", 409, "The client has no webhook (Clients:<id>:WebhookUrl) to tell of revocations.");
     public static readonly ErrorCode CertificateNotWatchable = new("certificate_not_watchable", 422, "The certificate is not a JPKI certificate of a trusted root, so it cannot be watched.");
 
+    // Child-care one-stop (API.md "Child-care one-stop", docs/childcare.md).
+    public static readonly ErrorCode FormInvalid = new("form_invalid", 422, "The form does not satisfy its procedure's JSON Schema; see errors.");
+    public static readonly ErrorCode ApplicationNotFound = new("application_not_found", 404, "No application has this id (or it is not yours).");
+    public static readonly ErrorCode ApplicationStateConflict = new("application_state_conflict", 409, "The application is not in a state that allows this.");
+    public static readonly ErrorCode EmploymentRequestNotFound = new("employment_request_not_found", 404, "No employment-certificate request has this code.");
+    public static readonly ErrorCode RequestClosed = new("request_closed", 409, "The employment-certificate request is fulfilled or closed.");
+    public static readonly ErrorCode DelegationNotAuthorized = new("delegation_not_authorized", 403, "The employment certificate is not signed under a delegation that authorizes it; see delegationCode.");
+
+    // Electronic mailbox (API.md "Electronic mailbox").
+    public static readonly ErrorCode RecipientNotAccepting = new("recipient_not_accepting", 422, "The recipient does not accept deliveries from this sender.");
+    public static readonly ErrorCode MessageNotFound = new("message_not_found", 404, "No message has this id (or it is not yours).");
+    public static readonly ErrorCode FreshLoginRequired = new("fresh_login_required", 401, "This document needs a login of the last 5 minutes.");
+
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -85,5 +98,7 @@ public static class ErrorCodes
         UnknownRecipient, TransmissionNotFound, TransmissionClosed,
         StatusJobNotFound, StatusJobPartConflict, StatusJobClosed, StatusJobTooLarge,
         WatchNotFound, WebhookNotConfigured, CertificateNotWatchable,
+        FormInvalid, ApplicationNotFound, ApplicationStateConflict, EmploymentRequestNotFound, RequestClosed, DelegationNotAuthorized,
+        RecipientNotAccepting, MessageNotFound, FreshLoginRequired,
     ];
 }
