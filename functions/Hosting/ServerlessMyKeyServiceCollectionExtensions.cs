@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure;
 using ServerlessMyKey.Azure.Certificates;
+using ServerlessMyKey.Azure.Disaster;
 using ServerlessMyKey.Azure.Jpki;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Functions.Http;
@@ -33,6 +34,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddPoints(configuration);
         services.AddFacilities();
         services.AddDelegation(configuration);
+        services.AddDisaster(configuration);
         return services;
     }
 
