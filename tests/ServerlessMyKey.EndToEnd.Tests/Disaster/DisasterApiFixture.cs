@@ -29,6 +29,9 @@ public sealed class DisasterApiFixture : DevHostFixture, IDisposable
     public const string Minami = "363880";
     public const string Nishiokoppe = "015628";
 
+    /// <summary>The MyKey ID of the resident a test paired last (tests of one class run one at a time).</summary>
+    public string? LastMyKeyId { get; set; }
+
     /// <summary>The TV platform's webhook (alerts to TVs).</summary>
     public LoopbackWebhookReceiver Tvs { get; } = LoopbackWebhookReceiver.Start();
 
