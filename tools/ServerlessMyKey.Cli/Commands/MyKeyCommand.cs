@@ -7,7 +7,7 @@ namespace ServerlessMyKey.Cli.Commands;
 /// <summary>The <c>mykey</c> command line.</summary>
 public static class MyKeyCommand
 {
-    private const string Usage = """
+    private static readonly string Usage = $"""
         mykey: a development PKI and virtual My Number Cards for a local ServerlessMyKey (never for production)
 
           mykey pki init                                         create the development roots and CRLs
@@ -16,6 +16,7 @@ public static class MyKeyCommand
           mykey login --card <id> [--api http://127.0.0.1:7071] [--audience <client id>]
           mykey revoke --card <id> [--certificate auth|sign|both] [--reason keyCompromise|affiliationChanged|superseded|cessationOfOperation|certificateHold]
           mykey sign --card <id> --file <path>                   raw signature (PKCS#1 v1.5, SHA-256) with the signing key
+        {TvCommand.Usage}
 
         Options: --data <folder> (default: DevHost:DataPath, i.e. <repository>/.devhost); the PKI lives in <data>/pki.
         """;
@@ -82,6 +83,11 @@ public static class MyKeyCommand
                     }));
                     return 0;
                 default:
+                    if (await TvCommand.TryRunAsync(verb, options) is { } tvResult)
+                    {
+                        return tvResult;
+                    }
+
                     Console.Error.WriteLine(Usage);
                     return 2;
             }
