@@ -92,9 +92,14 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         return await FindAlertIdByCapAsync(alert.Sender, alert.Identifier, alert.Sent, cancellationToken) == alert.AlertId;
     }
 
-    public async Task SetAlertStateAsync(string alertId, string state, int? targets = null, string? replacedBy = null, CancellationToken cancellationToken = default)
+    public async Task SetAlertStateAsync(string alertId, string? state, int? targets = null, string? replacedBy = null, CancellationToken cancellationToken = default)
     {
-        var entity = new TableEntity(alertId, AlertRow) { ["State"] = state };
+        var entity = new TableEntity(alertId, AlertRow);
+        if (state is not null)
+        {
+            entity["State"] = state;
+        }
+
         if (targets is { } count)
         {
             entity["Targets"] = count;
@@ -170,16 +175,16 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
 
     public async Task MarkDisplayedAsync(string alertId, string tvId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await OptimisticRetry.RunAsync<object>(async ct =>
+        // The earliest display wins; a concurrent writer of the same row (the fan-out) only means another read.
+        for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
         {
-            var current = (await FindDeliveriesAsync(alertId, [tvId], ct)).SingleOrDefault();
-            if (current is null || current.DisplayedAt is { } shown && shown <= at)
+            var current = (await FindDeliveriesAsync(alertId, [tvId], cancellationToken)).SingleOrDefault();
+            if (current is null || (current.DisplayedAt is { } shown && shown <= at)
+                || await TryUpdateDeliveryAsync(current with { DisplayedAt = at }, cancellationToken) is not null)
             {
-                return current ?? new object();
+                return;
             }
-
-            return await TryUpdateDeliveryAsync(current with { DisplayedAt = at }, ct);
-        }, cancellationToken);
+        }
     }
 
     private static TableEntity DeliveryRow(AlertDelivery d) => new(d.AlertId, DeliveryPrefix + d.TvId)

@@ -69,7 +69,8 @@ public sealed class AlertFanOut(
 
         await alerts.AddDeliveriesAsync(alert.AlertId, [.. targets.Values], cancellationToken);
         var deliveries = await alerts.ListDeliveriesAsync(alert.AlertId, cancellationToken);
-        await alerts.SetAlertStateAsync(alert.AlertId, AlertStates.Delivering, targets: deliveries.Count, cancellationToken: cancellationToken);
+        // Only the count: a Cancel or Update may have changed the state meanwhile.
+        await alerts.SetAlertStateAsync(alert.AlertId, null, targets: deliveries.Count, cancellationToken: cancellationToken);
         foreach (var batch in deliveries.Where(d => !DeliveryStates.IsFinal(d.State)).Select(d => d.TvId).Chunk(options.DeliveryBatchSize))
         {
             await queue.EnqueueAsync(new AlertWorkItem(alert.AlertId, AlertWorkItem.Deliver, batch), cancellationToken: cancellationToken);

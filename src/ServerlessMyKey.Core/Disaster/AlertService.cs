@@ -122,7 +122,7 @@ public sealed partial class AlertService(
     /// <summary>The alert when the caller may see it: staff of one of its municipalities, its sender, or admin.</summary>
     public async Task<DisasterAlert> RequireAlertAsync(string alertId, ServiceClient caller, CancellationToken cancellationToken)
     {
-        var alert = alertId is not null && AlertIdPattern().IsMatch(alertId) ? await alerts.FindAlertAsync(alertId, cancellationToken) : null;
+        var alert = IsAlertId(alertId) ? await alerts.FindAlertAsync(alertId, cancellationToken) : null;
         var mine = options.MunicipalitiesOf(caller);
         if (alert is null || !(alert.SubmittedBy == caller.ClientId || caller.HasRole(ServiceRoles.Admin) || alert.MunicipalityCodes.Any(mine.Contains)))
         {
@@ -189,6 +189,9 @@ public sealed partial class AlertService(
 
         return tvs.Count;
     }
+
+    /// <summary>Whether the text has the form of an alert id (<c>a-</c> and 24 hex digits).</summary>
+    public static bool IsAlertId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value) => value is not null && AlertIdPattern().IsMatch(value);
 
     [GeneratedRegex(@"\Aa-[0-9a-f]{24}\z")]
     private static partial Regex AlertIdPattern();

@@ -46,11 +46,7 @@ public sealed record DisasterAlert(
     string SubmittedBy,
     DateTimeOffset ReceivedAt,
     byte[] Cap,
-    string? ReplacedBy = null)
-{
-    /// <summary>Whether TVs receive it (Actual or Exercise, Alert/Update/Cancel).</summary>
-    public bool Delivers => State is AlertStates.Delivering or AlertStates.Delivered;
-}
+    string? ReplacedBy = null);
 
 public static class AlertStates
 {

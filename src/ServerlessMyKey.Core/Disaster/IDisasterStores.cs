@@ -64,7 +64,8 @@ public interface IAlertStore
     /// <summary>Indexes the alert by its CAP triple; <c>false</c> when another alert has it.</summary>
     Task<bool> TryIndexCapAsync(DisasterAlert alert, CancellationToken cancellationToken = default);
 
-    Task SetAlertStateAsync(string alertId, string state, int? targets = null, string? replacedBy = null, CancellationToken cancellationToken = default);
+    /// <summary>Changes the alert's state, target count and/or replacement (a <c>null</c> leaves that value as it is).</summary>
+    Task SetAlertStateAsync(string alertId, string? state, int? targets = null, string? replacedBy = null, CancellationToken cancellationToken = default);
 
     /// <summary>Inserts deliveries that do not exist yet (a re-run plan keeps the existing ones as they are).</summary>
     Task AddDeliveriesAsync(string alertId, IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default);

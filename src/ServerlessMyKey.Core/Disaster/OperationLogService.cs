@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.RegularExpressions;
 using ServerlessMyKey.Core.Errors;
 using static ServerlessMyKey.Core.Validation.RequestFields;
 
@@ -10,7 +9,7 @@ namespace ServerlessMyKey.Core.Disaster;
 /// event id, stored by TV and day. Events of TVs that are not linked through this platform are counted
 /// and dropped; <c>alert_displayed</c> events mark the alert's delivery as displayed.
 /// </summary>
-public sealed partial class OperationLogService(IOperationLogStore logs, IDisasterRegistry registry, IAlertStore alerts, TimeProvider time)
+public sealed class OperationLogService(IOperationLogStore logs, IDisasterRegistry registry, IAlertStore alerts, TimeProvider time)
 {
     public const int MaxEvents = 1000;
     private static readonly TimeSpan MaxAge = TimeSpan.FromDays(7);
@@ -40,7 +39,7 @@ public sealed partial class OperationLogService(IOperationLogStore logs, IDisast
                 e.Type is not null && TvEventTypes.All.Contains(e.Type) ? e.Type : throw new ServiceException(ErrorCodes.InvalidRequest, $"events[{i}].type must be one of {string.Join(", ", TvEventTypes.All)}."),
                 e.At >= now - MaxAge && e.At <= now + MaxAhead ? e.At.ToUniversalTime() : throw new ServiceException(ErrorCodes.InvalidRequest, $"events[{i}].at must be within the last 7 days."),
                 e.Channel is null ? null : RequireText(e.Channel, $"events[{i}].channel", 32),
-                e.AlertId is null ? null : AlertIdPattern().IsMatch(e.AlertId) ? e.AlertId : throw new ServiceException(ErrorCodes.InvalidRequest, $"events[{i}].alertId is not an alert id."));
+                e.AlertId is null ? null : AlertService.IsAlertId(e.AlertId) ? e.AlertId : throw new ServiceException(ErrorCodes.InvalidRequest, $"events[{i}].alertId is not an alert id."));
             if (seen.Add(parsed.EventId))
             {
                 events.Add(parsed);
@@ -89,7 +88,4 @@ public sealed partial class OperationLogService(IOperationLogStore logs, IDisast
 
         return link;
     }
-
-    [GeneratedRegex(@"\Aa-[0-9a-f]{24}\z")]
-    private static partial Regex AlertIdPattern();
 }

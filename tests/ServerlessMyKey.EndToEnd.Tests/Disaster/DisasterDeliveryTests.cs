@@ -101,6 +101,26 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_alert_that_expired_before_it_arrived_is_stored_not_delivered()
+    {
+        var district = "x-" + Guid.NewGuid().ToString("N")[..12];
+        var cap = CapSamples.EvacuationOrder("NISHIOKOPPE-" + district, DateTimeOffset.UtcNow.AddHours(-2), districtCode: district, municipalityCode: Nishiokoppe, lifetime: TimeSpan.FromHours(1));
+        using var response = await app.PostAlertAsync(cap, NishiokoppeKey);
+        var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+        Assert.Equal(("expired", 0), (accepted.GetProperty("status").GetString(), accepted.GetProperty("targets").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_card_holder_without_a_tv_cannot_check_in()
+    {
+        var stranger = await app.NewCitizenAsync();
+        using var response = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", apiKey: ShelterKey, bearerFor: stranger);
+        await AssertProblemAsync(response, HttpStatusCode.NotFound, "resident_not_registered");
+        using var noTerminal = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", apiKey: NishiokoppeKey, bearerFor: stranger);
+        await AssertProblemAsync(noTerminal, HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
     public async Task Malformed_cap_is_invalid_cap_naming_the_element()
     {
         using var response = await app.PostAlertAsync(Order("d").Replace("<urgency>Immediate</urgency>", "<urgency>Soon</urgency>", StringComparison.Ordinal), NishiokoppeKey);

@@ -125,6 +125,6 @@ public static class MyKeyCommand
         return (string.Join(' ', words), options);
     }
 
-    private static string Required(IReadOnlyDictionary<string, string> options, string name) =>
+    internal static string Required(IReadOnlyDictionary<string, string> options, string name) =>
         options.TryGetValue(name, out var value) && value.Length > 0 ? value : throw new ArgumentException($"--{name} is required.");
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using static ServerlessMyKey.Cli.Commands.MyKeyCommand;
 
 namespace ServerlessMyKey.Cli.Commands;
 
@@ -59,7 +60,4 @@ public static class TvCommand
         "true" => true,
         var other => throw new ArgumentException($"--{name} must be true or false, not '{other}'."),
     };
-
-    private static string Required(IReadOnlyDictionary<string, string> options, string name) =>
-        options.TryGetValue(name, out var value) && value.Length > 0 ? value : throw new ArgumentException($"--{name} is required.");
 }
