@@ -4,6 +4,7 @@ using ServerlessMyKey.Azure;
 using ServerlessMyKey.Azure.Certificates;
 using ServerlessMyKey.Azure.Childcare;
 using ServerlessMyKey.Azure.Mailbox;
+using ServerlessMyKey.Azure.Disaster;
 using ServerlessMyKey.Azure.Jpki;
 using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Core.Security;
@@ -40,6 +41,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddOperations(configuration);
         services.AddMailbox(configuration);
         services.AddChildcare(configuration);
+        services.AddDisaster(configuration);
         return services;
     }
 

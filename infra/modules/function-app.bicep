@@ -103,6 +103,15 @@ var appSettings = union(
     Delegation__RetryBackoffSeconds: '60'
     Delegation__DelegatorTrustAnchors: '' // empty: corporate-CA delegators off; files in the package, comma-separated
     Delegation__DelegatorCrlFiles: '' // CRL files or blob URIs of those CAs; none = corporate certificates revocation_unavailable
+    Disaster__DeliveryQueue: 'disaster-deliveries'
+    Disaster__DeliveryBatchSize: '50'
+    Disaster__MaxDeliveryAttempts: '5'
+    Disaster__RetryBaseSeconds: '30'
+    Disaster__CheckinLookbackHours: '12'
+    Disaster__WatchSchedule: '0 */15 * * * *'
+    Disaster__QrBaseUri: '' // empty: the sample app link; set the resident app's https pairing URL
+    Watch__MaxOnHours: '18'
+    Watch__MaxIdleHours: '24'
   },
   additionalAppSettings,
   {

@@ -83,6 +83,16 @@ public static class ErrorCodes
     public static readonly ErrorCode RecipientNotAccepting = new("recipient_not_accepting", 422, "The recipient does not accept deliveries from this sender.");
     public static readonly ErrorCode MessageNotFound = new("message_not_found", 404, "No message has this id (or it is not yours).");
     public static readonly ErrorCode FreshLoginRequired = new("fresh_login_required", 401, "This document needs a login of the last 5 minutes.");
+    // Smart-TV disaster prevention and watching (API.md "Smart-TV disaster prevention", docs/disaster.md).
+    public static readonly ErrorCode InvalidCap = new("invalid_cap", 400, "The body is not a valid CAP 1.2 alert; the detail names the element at fault.");
+    public static readonly ErrorCode PairingNotFound = new("pairing_not_found", 404, "No TV pairing has this code.");
+    public static readonly ErrorCode PairingExpired = new("pairing_expired", 410, "The TV pairing code has expired; the TV shows a new one.");
+    public static readonly ErrorCode PairingAlreadyUsed = new("pairing_already_used", 409, "The TV pairing code was already claimed.");
+    public static readonly ErrorCode TvAlreadyPaired = new("tv_already_paired", 409, "The TV is linked to another resident; it must be unlinked first.");
+    public static readonly ErrorCode TvNotRegistered = new("tv_not_registered", 404, "No TV with this id is linked to you.");
+    public static readonly ErrorCode ResidentNotRegistered = new("resident_not_registered", 404, "The card holder has not registered a TV as a resident.");
+    public static readonly ErrorCode AlertNotFound = new("alert_not_found", 404, "No alert has this id (or it is not of your municipality).");
+    public static readonly ErrorCode ReferencedAlertNotFound = new("referenced_alert_not_found", 422, "The CAP references name no alert stored here.");
 
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
@@ -100,5 +110,7 @@ public static class ErrorCodes
         WatchNotFound, WebhookNotConfigured, CertificateNotWatchable,
         FormInvalid, ApplicationNotFound, ApplicationStateConflict, EmploymentRequestNotFound, RequestClosed, DelegationNotAuthorized,
         RecipientNotAccepting, MessageNotFound, FreshLoginRequired,
+        InvalidCap, PairingNotFound, PairingExpired, PairingAlreadyUsed, TvAlreadyPaired, TvNotRegistered, ResidentNotRegistered,
+        AlertNotFound, ReferencedAlertNotFound,
     ];
 }

@@ -17,6 +17,7 @@ public static class MyKeyCommand
           mykey revoke --card <id> [--certificate auth|sign|both] [--reason keyCompromise|affiliationChanged|superseded|cessationOfOperation|certificateHold]
           mykey sign --card <id> --file <path>                   raw signature (PKCS#1 v1.5, SHA-256) with the signing key
         {SignedDocumentCommands.Usage}
+        {TvCommand.Usage}
 
         Options: --data <folder> (default: DevHost:DataPath, i.e. <repository>/.devhost); the PKI lives in <data>/pki.
         """;
@@ -86,6 +87,11 @@ public static class MyKeyCommand
                     Console.WriteLine(SignedDocumentCommands.Run(verb, Open(options).LoadCard(Required(options, "card")), options));
                     return 0;
                 default:
+                    if (await TvCommand.TryRunAsync(verb, options) is { } tvResult)
+                    {
+                        return tvResult;
+                    }
+
                     Console.Error.WriteLine(Usage);
                     return 2;
             }
