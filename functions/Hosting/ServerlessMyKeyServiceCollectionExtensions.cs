@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure;
 using ServerlessMyKey.Azure.Certificates;
 using ServerlessMyKey.Azure.Jpki;
+using ServerlessMyKey.Azure.Medical;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Functions.Http;
 
@@ -33,6 +34,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddPoints(configuration);
         services.AddFacilities();
         services.AddDelegation(configuration);
+        services.AddMedical(configuration);
         return services;
     }
 
