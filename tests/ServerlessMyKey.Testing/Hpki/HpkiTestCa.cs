@@ -17,6 +17,10 @@ public sealed class HpkiTestCa : IDisposable
     public const string RoleCodingScheme = "1.2.392.100495.1.6.1.1";
     public const string DateOfBirthAttribute = "1.3.6.1.5.5.7.9.1";
 
+    // Leaf keys are shared (per size): certificates differ by serial and content, and generating an RSA key
+    // per certificate is most of a test's time on a busy machine.
+    private static readonly Dictionary<int, RSA> LeafKeys = [];
+
     private readonly RSA _key = RSA.Create(2048);
 
     public HpkiTestCa(string name = "HPKI Signing CA (TEST ONLY)", DateTimeOffset? notBefore = null)
@@ -39,7 +43,15 @@ public sealed class HpkiTestCa : IDisposable
     public HpkiSigner Issue(HpkiLeaf? leaf = null)
     {
         leaf ??= new HpkiLeaf();
-        var key = RSA.Create(leaf.KeySizeBits);
+        RSA key;
+        lock (LeafKeys)
+        {
+            if (!LeafKeys.TryGetValue(leaf.KeySizeBits, out key!))
+            {
+                LeafKeys[leaf.KeySizeBits] = key = RSA.Create(leaf.KeySizeBits);
+            }
+        }
+
         var subject = new X500DistinguishedNameBuilder();
         if (leaf.Name is not null)
         {
