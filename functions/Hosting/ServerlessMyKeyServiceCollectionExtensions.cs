@@ -7,6 +7,7 @@ using ServerlessMyKey.Azure.Mailbox;
 using ServerlessMyKey.Azure.Disaster;
 using ServerlessMyKey.Azure.Jpki;
 using ServerlessMyKey.Azure.Operations;
+using ServerlessMyKey.Azure.Medical;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Functions.Http;
 
@@ -42,6 +43,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddMailbox(configuration);
         services.AddChildcare(configuration);
         services.AddDisaster(configuration);
+        services.AddMedical(configuration);
         return services;
     }
 

@@ -112,6 +112,14 @@ var appSettings = union(
     Disaster__QrBaseUri: '' // empty: the sample app link; set the resident app's https pairing URL
     Watch__MaxOnHours: '18'
     Watch__MaxIdleHours: '24'
+    Medical__Hpki__TrustAnchors: '' // empty: every HPKI certificate untrusted; CA files in the package, comma-separated
+    Medical__Hpki__CrlFiles: '' // CRL files or blob URIs of the HPKI CAs; none = HPKI certificates revocation_unavailable
+    Medical__Hpki__HcRoleAttributeOid: '1.0.17090.0.1' // docs/medical.md: from the CA's CP (UNCERTAIN default)
+    Medical__Hpki__RoleCodingSchemeOid: '1.2.392.100495.1.6.1.1'
+    Medical__Hpki__NameAttributeOid: '2.5.4.3'
+    Medical__Hpki__DateOfBirthAttributeOid: '1.3.6.1.5.5.7.9.1'
+    Medical__Hpki__Policies: '' // empty: certificate policy not checked
+    Medical__Hpki__Roles: 'Medical Doctor,Dentist,Pharmacist,Nurse,Public Health Nurse,Midwife,Radiological Technologist,Clinical Laboratory Technologist,Physical Therapist,Occupational Therapist,Orthoptist,Speech-Language-Hearing Therapist,Dental Hygienist,Dental Technician,Clinical Engineer,Prosthetist and Orthotist,Emergency Medical Technician,Registered Dietitian'
   },
   additionalAppSettings,
   {

@@ -70,6 +70,13 @@ public static class ErrorCodes
     public static readonly ErrorCode WatchNotFound = new("watch_not_found", 404, "No watch has this id (or it is not yours).");
     public static readonly ErrorCode WebhookNotConfigured = new("webhook_not_configured", 409, "The client has no webhook (Clients:<id>:WebhookUrl) to tell of revocations.");
     public static readonly ErrorCode CertificateNotWatchable = new("certificate_not_watchable", 422, "The certificate is not a JPKI certificate of a trusted root, so it cannot be watched.");
+    // Medical (API.md "Medical", docs/medical.md). Eligibility answers 200 with outcome codes (docs/errors.md).
+    public static readonly ErrorCode MemberMismatch = new("member_mismatch", 422, "No member of the insurer has these numbers with the signing certificate's name and date of birth.");
+    public static readonly ErrorCode UnknownNetwork = new("unknown_network", 422, "The regional medical network is not one of the registered facilities' networks, or a facility is not in it.");
+    public static readonly ErrorCode ConsentNotFound = new("consent_not_found", 404, "No consent has this id (or it is not yours).");
+    public static readonly ErrorCode ConsentWithdrawn = new("consent_withdrawn", 409, "The consent has already been withdrawn.");
+    public static readonly ErrorCode ConsentLimitReached = new("consent_limit_reached", 409, "The patient holds the most consents kept per patient; withdraw one first.");
+    public static readonly ErrorCode SignerNotPatient = new("signer_not_patient", 403, "The withdrawal is not signed by the person who gave the consent.");
 
     // Child-care one-stop (API.md "Child-care one-stop", docs/childcare.md).
     public static readonly ErrorCode FormInvalid = new("form_invalid", 422, "The form does not satisfy its procedure's JSON Schema; see errors.");
@@ -112,5 +119,6 @@ public static class ErrorCodes
         RecipientNotAccepting, MessageNotFound, FreshLoginRequired,
         InvalidCap, PairingNotFound, PairingExpired, PairingAlreadyUsed, TvAlreadyPaired, TvNotRegistered, ResidentNotRegistered,
         AlertNotFound, ReferencedAlertNotFound,
+        MemberMismatch, UnknownNetwork, ConsentNotFound, ConsentWithdrawn, ConsentLimitReached, SignerNotPatient,
     ];
 }
