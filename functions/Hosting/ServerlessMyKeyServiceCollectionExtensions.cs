@@ -33,6 +33,8 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddPoints(configuration);
         services.AddFacilities();
         services.AddDelegation(configuration);
+        services.AddOidc(configuration);
+        services.AddTickets();
         return services;
     }
 

@@ -88,6 +88,9 @@ var appSettings = union(
     Delegation__RetryBackoffSeconds: '60'
     Delegation__DelegatorTrustAnchors: '' // empty: corporate-CA delegators off; files in the package, comma-separated
     Delegation__DelegatorCrlFiles: '' // CRL files or blob URIs of those CAs; none = corporate certificates revocation_unavailable
+    Oidc__LoginPageUrl: '' // empty: the API's minimal page <issuer>/oidc/login
+    Oidc__CodeLifetimeSeconds: '60'
+    Oidc__TokenLifetimeSeconds: '600'
   },
   additionalAppSettings,
   {

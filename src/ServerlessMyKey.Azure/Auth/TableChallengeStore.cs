@@ -69,23 +69,6 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
             new LoginChallenge(challengeId, entity.GetBinary("Value"), entity.GetString("Audience"), expiresAt));
     }
 
-    public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default)
-    {
-        var table = await _table.GetAsync(cancellationToken);
-        var deleted = 0;
-        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ExpiresAt lt {expiredBefore}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
-        {
-            try
-            {
-                await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken);
-                deleted++;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Deleted by a concurrent cleanup.
-            }
-        }
-
-        return deleted;
-    }
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default) =>
+        await ExpiredRows.DeleteAsync(await _table.GetAsync(cancellationToken), expiredBefore, cancellationToken);
 }

@@ -44,6 +44,17 @@ public sealed class JpkiLogin(
         return await SessionAsync(current.MyKeyId, verified, audience, cancellationToken);
     }
 
+    /// <summary>
+    /// The MyKey ID a login proof identifies, without issuing an access token: for flows that issue
+    /// credentials of their own (OpenID Connect codes, gate entry). The challenge is spent as in a login.
+    /// </summary>
+    public async Task<IdentifiedHolder> IdentifyAsync(LoginProof proof, CancellationToken cancellationToken = default)
+    {
+        var (verified, _) = await VerifyProofAsync(proof, cancellationToken);
+        var myKeyId = await myKeyIds.GetOrCreateAsync(Binding(verified), cancellationToken);
+        return new IdentifiedHolder(myKeyId, verified);
+    }
+
     private async Task<(JpkiVerifiedCertificate Certificate, string? Audience)> VerifyProofAsync(LoginProof proof, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(proof);
@@ -92,6 +103,9 @@ public sealed class JpkiLogin(
 
 /// <summary>What a client sends to log in: the challenge it signed, its certificate and the signature (base64).</summary>
 public sealed record LoginProof(string? ChallengeId, string? Certificate, string? Signature);
+
+/// <summary>A verified login proof: the MyKey ID and the authentication certificate that proved it.</summary>
+public sealed record IdentifiedHolder(string MyKeyId, JpkiVerifiedCertificate Certificate);
 
 /// <summary>A successful login.</summary>
 public sealed record LoginSession(string MyKeyId, IssuedToken Token, string CertificateSerialNumber, DateTimeOffset CertificateNotAfter);
