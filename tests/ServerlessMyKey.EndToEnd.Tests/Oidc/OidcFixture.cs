@@ -20,11 +20,17 @@ public class OidcFixture : DevHostFixture
     public const string RadioSecret = "e2e-radio-client-secret-0000000000000000";
     public const string BankKeyId = "bank-key-1";
 
+    private readonly Lazy<ServerlessMyKey.Cli.Pki.VirtualCard> _card;
+
     public OidcFixture()
     {
         Port = FreePort();
         RelyingPartyPort = FreePort();
+        _card = new(() => Pki.IssueCard(new ServerlessMyKey.Cli.Pki.CardHolder("高橋　三郎", "福岡県福岡市中央区天神1-8-1", new DateOnly(1969, 7, 7), "male")));
     }
+
+    /// <summary>One virtual card for the tests that need any holder (issuing a card makes two RSA keys).</summary>
+    public ServerlessMyKey.Cli.Pki.VirtualCard Card => _card.Value;
 
     public int Port { get; }
 

@@ -15,11 +15,9 @@ namespace ServerlessMyKey.EndToEnd.Tests.Oidc;
 /// </summary>
 public sealed class OidcRefusalTests(OidcFixture provider) : IClassFixture<OidcFixture>
 {
-    private static readonly CardHolder Holder = new("高橋　三郎", "福岡県福岡市中央区天神1-8-1", new DateOnly(1969, 7, 7), "male");
-
     private readonly OidcProtocol _protocol = new(provider);
 
-    private VirtualCard NewCard() => provider.Pki.IssueCard(Holder);
+    private VirtualCard NewCard() => provider.Card;
 
     private static async Task<JsonElement> AssertOAuthErrorAsync(HttpResponseMessage response, HttpStatusCode status, string error)
     {
