@@ -77,20 +77,20 @@ public sealed class OidcFunctions(
 
     private static async Task<Dictionary<string, string>> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var mediaType = (request.ContentType ?? string.Empty).Split(';', 2)[0].Trim();
-        if (!mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
-        {
-            throw OAuthException.InvalidRequest("The token request must be application/x-www-form-urlencoded.");
-        }
-
         byte[] body;
         try
         {
             body = await RequestBody.ReadBytesAsync(request, cancellationToken);
         }
-        catch (ServiceException)
+        catch (ServiceException ex)
         {
-            throw OAuthException.InvalidRequest("The token request is too large.");
+            throw new OAuthException(OAuthErrors.InvalidRequest, ex.Detail, ex.Error.Status);
+        }
+
+        var mediaType = (request.ContentType ?? string.Empty).Split(';', 2)[0].Trim();
+        if (!mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            throw OAuthException.InvalidRequest("The token request must be application/x-www-form-urlencoded.");
         }
 
         return OAuthResults.SingleValued(QueryHelpers.ParseQuery("?" + System.Text.Encoding.UTF8.GetString(body)));

@@ -44,7 +44,11 @@ public sealed class OidcLoginFunctions(OidcLogin login, ILogger<OidcLoginFunctio
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oidc/requests/{requestId}/denial")] HttpRequest request,
         string requestId,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () => ApiJson.Ok(new RedirectResponse(await login.DenyAsync(requestId, cancellationToken))));
+        ApiHandler.RunAsync(request, logger, async () =>
+        {
+            _ = await RequestBody.ReadBytesAsync(request, cancellationToken); // no body is expected, but none past the limit either
+            return ApiJson.Ok(new RedirectResponse(await login.DenyAsync(requestId, cancellationToken)));
+        });
 
     [Function("OidcLoginPage")]
     [ApiOperation(Tag, "The minimal login page (HTML) the authorization endpoint sends the browser to; the web front end replaces it (Oidc:LoginPageUrl).", Query = ["requestId"])]
