@@ -44,6 +44,8 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddChildcare(configuration);
         services.AddDisaster(configuration);
         services.AddMedical(configuration);
+        services.AddOidc(configuration);
+        services.AddTickets();
         return services;
     }
 

@@ -120,6 +120,9 @@ var appSettings = union(
     Medical__Hpki__DateOfBirthAttributeOid: '1.3.6.1.5.5.7.9.1'
     Medical__Hpki__Policies: '' // empty: certificate policy not checked
     Medical__Hpki__Roles: 'Medical Doctor,Dentist,Pharmacist,Nurse,Public Health Nurse,Midwife,Radiological Technologist,Clinical Laboratory Technologist,Physical Therapist,Occupational Therapist,Orthoptist,Speech-Language-Hearing Therapist,Dental Hygienist,Dental Technician,Clinical Engineer,Prosthetist and Orthotist,Emergency Medical Technician,Registered Dietitian'
+    Oidc__LoginPageUrl: '' // empty: the API's minimal page <issuer>/oidc/login
+    Oidc__CodeLifetimeSeconds: '60'
+    Oidc__TokenLifetimeSeconds: '600'
   },
   additionalAppSettings,
   {

@@ -78,6 +78,17 @@ public sealed class JpkiLogin(
         return new IdentifiedHolder(await myKeyIds.FindAsync(Binding(verified), cancellationToken), verified);
     }
 
+    /// <summary>
+    /// The MyKey ID a login proof identifies (created on its first use, as in a login), without issuing an access token: for flows that issue
+    /// credentials of their own (OpenID Connect codes, gate entry). The challenge is spent as in a login.
+    /// </summary>
+    public async Task<EnrolledHolder> IdentifyOrEnrollAsync(LoginProof proof, CancellationToken cancellationToken = default)
+    {
+        var (verified, _, _) = await VerifyProofAsync(proof, ExpiryGrace.None, cancellationToken);
+        var myKeyId = await myKeyIds.GetOrCreateAsync(Binding(verified), cancellationToken);
+        return new EnrolledHolder(myKeyId, verified);
+    }
+
     private async Task<(JpkiVerifiedCertificate Certificate, string? Audience, string? Identity)> VerifyProofAsync(LoginProof proof, ExpiryGrace grace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(proof);
@@ -164,6 +175,9 @@ public sealed record IdentityProof(string? Certificate, string? Signature);
 
 /// <summary>The holder of a verified login proof: their MyKey ID (null before their first login) and certificate.</summary>
 public sealed record IdentifiedHolder(string? MyKeyId, JpkiVerifiedCertificate Certificate);
+
+/// <summary>A verified login proof: the MyKey ID and the authentication certificate that proved it.</summary>
+public sealed record EnrolledHolder(string MyKeyId, JpkiVerifiedCertificate Certificate);
 
 /// <summary>A successful login.</summary>
 public sealed record LoginSession(string MyKeyId, IssuedToken Token, string CertificateSerialNumber, DateTimeOffset CertificateNotAfter);

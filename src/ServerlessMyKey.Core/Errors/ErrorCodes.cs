@@ -101,6 +101,20 @@ public static class ErrorCodes
     public static readonly ErrorCode AlertNotFound = new("alert_not_found", 404, "No alert has this id (or it is not of your municipality).");
     public static readonly ErrorCode ReferencedAlertNotFound = new("referenced_alert_not_found", 422, "The CAP references name no alert stored here.");
 
+    // OpenID Connect login steps (API.md "Relying parties"); the OAuth endpoints answer RFC 6749 errors instead.
+    public static readonly ErrorCode AuthorizationRequestNotFound = new("authorization_request_not_found", 404, "No authorization request has this id.");
+    public static readonly ErrorCode AuthorizationRequestExpired = new("authorization_request_expired", 410, "The authorization request has expired; the relying party must start again.");
+    public static readonly ErrorCode AuthorizationRequestUsed = new("authorization_request_used", 409, "The authorization request was already completed or declined.");
+    public static readonly ErrorCode SigningSignatureRequired = new("signing_signature_required", 400, "The jpki_basic4 scope needs the signing certificate's signature over the same challenge.");
+
+    // Tickets (API.md "Relying parties").
+    public static readonly ErrorCode TicketEventNotFound = new("ticket_event_not_found", 404, "No event has this id.");
+    public static readonly ErrorCode TicketEventExists = new("ticket_event_exists", 409, "An event with this id already exists.");
+    public static readonly ErrorCode TicketLimitReached = new("ticket_limit_reached", 409, "This MyKey ID already holds a ticket for the event.");
+    public static readonly ErrorCode SoldOut = new("sold_out", 409, "No seat of the event is left.");
+    public static readonly ErrorCode NoTicket = new("no_ticket", 404, "The holder has no ticket for this event.");
+    public static readonly ErrorCode AlreadyEntered = new("already_entered", 409, "The ticket was already used to enter.");
+
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
@@ -120,5 +134,7 @@ public static class ErrorCodes
         InvalidCap, PairingNotFound, PairingExpired, PairingAlreadyUsed, TvAlreadyPaired, TvNotRegistered, ResidentNotRegistered,
         AlertNotFound, ReferencedAlertNotFound,
         MemberMismatch, UnknownNetwork, ConsentNotFound, ConsentWithdrawn, ConsentLimitReached, SignerNotPatient,
+        AuthorizationRequestNotFound, AuthorizationRequestExpired, AuthorizationRequestUsed, SigningSignatureRequired,
+        TicketEventNotFound, TicketEventExists, TicketLimitReached, SoldOut, NoTicket, AlreadyEntered,
     ];
 }

@@ -18,6 +18,8 @@ public static class MyKeyCommand
           mykey sign --card <id> --file <path>                   raw signature (PKCS#1 v1.5, SHA-256) with the signing key
         {SignedDocumentCommands.Usage}
         {TvCommand.Usage}
+          mykey oidc-login --card <id> (--authorize-url <url> | --request <requestId>) [--api http://127.0.0.1:7071]
+                                                                 the holder's part of an OpenID Connect sign-in; prints the redirect with the code
 
         Options: --data <folder> (default: DevHost:DataPath, i.e. <repository>/.devhost); the PKI lives in <data>/pki.
         """;
@@ -86,6 +88,8 @@ public static class MyKeyCommand
                 case "sign json" or "sign statement":
                     Console.WriteLine(SignedDocumentCommands.Run(verb, Open(options).LoadCard(Required(options, "card")), options));
                     return 0;
+                case "oidc-login":
+                    return await OidcLoginCommand.RunAsync(Open(options).LoadCard(Required(options, "card")), options);
                 default:
                     if (await TvCommand.TryRunAsync(verb, options) is { } tvResult)
                     {
