@@ -100,6 +100,9 @@ public class DevHostFixture : IAsyncLifetime
 
             // Each host its own chunk queue: hosts that share Azurite must not take each other's work.
             ["Certificates:StatusJobQueue"] = AzuriteServer.UniqueName("status-chunks-"),
+
+            // Every test logs in from 127.0.0.1: the per-address limits have their own tests (RateLimitTests).
+            ["RateLimits:Enabled"] = "false",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
@@ -121,9 +124,12 @@ public class DevHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await StartAsync(await AzuriteServer.GetConnectionStringAsync(), _dataPath, Settings(), ConfigureServices);
+        Host = await StartAsync(await StorageConnectionStringAsync(), _dataPath, Settings(), ConfigureServices);
         Http = new HttpClient { BaseAddress = Host.BaseAddress };
     }
+
+    /// <summary>The storage the app uses: the shared test Azurite unless a derived fixture puts something in front.</summary>
+    protected virtual Task<string> StorageConnectionStringAsync() => AzuriteServer.GetConnectionStringAsync();
 
     /// <summary>Settings a derived fixture adds to the app's.</summary>
     protected virtual IReadOnlyDictionary<string, string?>? Settings() => null;

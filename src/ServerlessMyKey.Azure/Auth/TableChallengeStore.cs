@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Auth;
 
@@ -69,6 +70,6 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
             new LoginChallenge(challengeId, entity.GetBinary("Value"), entity.GetString("Audience"), expiresAt));
     }
 
-    public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default) =>
-        await ExpiredRows.DeleteAsync(await _table.GetAsync(cancellationToken), expiredBefore, cancellationToken);
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxRows, CancellationToken cancellationToken = default) =>
+        await BoundedTableDeletes.DeleteAsync(await _table.GetAsync(cancellationToken), TableClient.CreateQueryFilter($"ExpiresAt lt {expiredBefore}"), maxRows, cancellationToken);
 }

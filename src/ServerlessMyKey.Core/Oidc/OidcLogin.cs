@@ -75,7 +75,7 @@ public sealed class OidcLogin(
             throw new ServiceException(ErrorCodes.AuthorizationRequestUsed);
         }
 
-        var holder = await login.IdentifyAsync(new LoginProof(proof.ChallengeId, proof.Certificate, proof.Signature), cancellationToken);
+        var holder = await login.IdentifyOrEnrollAsync(new LoginProof(proof.ChallengeId, proof.Certificate, proof.Signature), cancellationToken);
         var subject = subjects.For(client, holder.MyKeyId);
         string? claims = null;
         if (signing is { } signed)

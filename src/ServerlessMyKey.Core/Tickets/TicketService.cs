@@ -84,7 +84,7 @@ public sealed partial class TicketService(ITicketStore store, JpkiLogin login, T
     public async Task<EntryResponse> EnterAsync(string eventId, LoginProof holderProof, CancellationToken cancellationToken = default)
     {
         var ticketEvent = await RequireEventAsync(eventId, cancellationToken);
-        var holder = await login.IdentifyAsync(holderProof, cancellationToken);
+        var holder = await login.IdentifyOrEnrollAsync(holderProof, cancellationToken);
         var ticket = await store.FindTicketAsync(ticketEvent.EventId, holder.MyKeyId, cancellationToken)
             ?? throw new ServiceException(ErrorCodes.NoTicket);
         var now = timeProvider.GetUtcNow();
