@@ -214,6 +214,7 @@ public static partial class OpenApiDocumentFactory
         return type switch
         {
             _ when type == typeof(string) => new OpenApiSchema { Type = "string" },
+            _ when type == typeof(System.Text.Json.JsonElement) => new OpenApiSchema(), // any JSON value (a signed document)
             _ when type == typeof(bool) => new OpenApiSchema { Type = "boolean" },
             _ when type == typeof(int) || type == typeof(long) => new OpenApiSchema { Type = "integer" },
             _ when type == typeof(decimal) || type == typeof(double) => new OpenApiSchema { Type = "number" },
