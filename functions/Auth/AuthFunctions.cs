@@ -18,6 +18,7 @@ public sealed class AuthFunctions(
     ICitizenAuthenticator citizens,
     ServiceClientAuthenticator serviceClients,
     IKeyService keys,
+    AuthOptions options,
     ClientRateLimiter rateLimits,
     ILogger<AuthFunctions> logger)
 {
@@ -92,18 +93,11 @@ public sealed class AuthFunctions(
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
-            var key = await keys.GetPublicKeyAsync(ServiceKeyNames.TokenSigning, cancellationToken);
-            var result = ApiJson.Ok(new JwksResponse([key with { Alg = "ES256", Use = "sig" }]));
+            var published = await keys.GetPublishedKeysAsync(ServiceKeyNames.TokenSigning, options.JwksRotationOverlap, cancellationToken);
+            var result = ApiJson.Ok(new JwksResponse([.. published.Select(key => key with { Alg = "ES256", Use = "sig" })]));
             result.Headers["Cache-Control"] = "public, max-age=300";
             return result;
         });
-
-    [Function("CleanUpLoginChallenges")]
-    public async Task CleanUpChallenges([TimerTrigger("0 */15 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
-    {
-        var deleted = await challenges.DeleteExpiredAsync(cancellationToken);
-        logger.LogInformation("Deleted {Count} expired login challenges", deleted);
-    }
 }
 
 public sealed record ChallengeRequest(string? Audience);

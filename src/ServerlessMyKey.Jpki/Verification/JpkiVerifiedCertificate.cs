@@ -37,6 +37,12 @@ public sealed class JpkiVerifiedCertificate
 
     public RevocationResult Revocation { get; }
 
+    /// <summary>
+    /// When the certificate expired, if it did: set only when a caller's <see cref="ExpiryGrace"/> accepted an
+    /// expired certificate; null for a certificate within its validity period.
+    /// </summary>
+    public DateTimeOffset? ExpiredAt { get; init; }
+
     /// <summary>The certificate's public key, shared with later verifications of the same certificate.</summary>
     internal RsaPublicKey Key { get; }
 }
