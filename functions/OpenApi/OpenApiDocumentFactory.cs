@@ -153,7 +153,14 @@ public static partial class OpenApiDocumentFactory
         foreach (var status in (description?.Responses ?? [200]).Concat([400, 413]).Distinct().Order())
         {
             operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = status < 400
-                ? new OpenApiResponse { Description = "Success", Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() } }
+                ? new OpenApiResponse
+                {
+                    Description = "Success",
+                    Content = status == 204 ? null : new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = description?.ResponseBody is { } responseType ? new() { Schema = SchemaReference(responseType, document) } : new(),
+                    },
+                }
                 : new OpenApiResponse
                 {
                     Description = string.Join(", ", ErrorCodes.All.Where(e => e.Status == status).Select(e => e.Code)) is { Length: > 0 } codes ? codes : "Error",
@@ -198,6 +205,7 @@ public static partial class OpenApiDocumentFactory
         return type switch
         {
             _ when type == typeof(string) => new OpenApiSchema { Type = "string" },
+            _ when type == typeof(System.Text.Json.JsonElement) => new OpenApiSchema { Description = "any JSON value (see the route's description)" },
             _ when type == typeof(bool) => new OpenApiSchema { Type = "boolean" },
             _ when type == typeof(int) || type == typeof(long) => new OpenApiSchema { Type = "integer" },
             _ when type == typeof(decimal) || type == typeof(double) => new OpenApiSchema { Type = "number" },
