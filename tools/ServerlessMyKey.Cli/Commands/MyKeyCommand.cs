@@ -17,6 +17,9 @@ public static class MyKeyCommand
           mykey revoke --card <id> [--certificate auth|sign|both] [--reason keyCompromise|affiliationChanged|superseded|cessationOfOperation|certificateHold]
           mykey sign --card <id> --file <path>                   raw signature (PKCS#1 v1.5, SHA-256) with the signing key
         {SignedDocumentCommands.Usage}
+        {TvCommand.Usage}
+          mykey oidc-login --card <id> (--authorize-url <url> | --request <requestId>) [--api http://127.0.0.1:7071]
+                                                                 the holder's part of an OpenID Connect sign-in; prints the redirect with the code
 
         Options: --data <folder> (default: DevHost:DataPath, i.e. <repository>/.devhost); the PKI lives in <data>/pki.
         """;
@@ -85,7 +88,14 @@ public static class MyKeyCommand
                 case "sign json" or "sign statement":
                     Console.WriteLine(SignedDocumentCommands.Run(verb, Open(options).LoadCard(Required(options, "card")), options));
                     return 0;
+                case "oidc-login":
+                    return await OidcLoginCommand.RunAsync(Open(options).LoadCard(Required(options, "card")), options);
                 default:
+                    if (await TvCommand.TryRunAsync(verb, options) is { } tvResult)
+                    {
+                        return tvResult;
+                    }
+
                     Console.Error.WriteLine(Usage);
                     return 2;
             }
