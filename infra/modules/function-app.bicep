@@ -72,7 +72,12 @@ var appSettings = union(
     Auth__TokenLifetimeSeconds: '900'
     Auth__Issuer: '' // empty: https://<WEBSITE_HOSTNAME>/api
     Auth__Audience: 'serverlessmykey-api'
+    Auth__JwksRotationOverlapSeconds: '86400'
     Auth__ClockSkewSeconds: '60'
+    RateLimits__Enabled: 'true'
+    RateLimits__PermitsPerMinute: '60'
+    RateLimits__Burst: '20'
+    RateLimits__ClientAddressHeader: 'X-Forwarded-For' // the App Service front end appends the caller's address; X-Azure-ClientIP behind Front Door
     Jpki__BundledRoots: 'true'
     Jpki__AllowTestRoots: 'false'
     Jpki__ClockSkewSeconds: '300'
@@ -90,11 +95,34 @@ var appSettings = union(
     Certificates__WatchSchedule: '0 0 17 * * *' // UTC: 02:00 JST
     Certificates__WatchQueue: 'certificate-watches'
     Delegation__Procedures: 'procurement.bid,procurement.contract,childcare.employment-certificate,radio.application'
+    Childcare__Procedures: 'nursery.application,child-allowance.claim,pregnancy.notification'
+    Childcare__EmployerResponseDays: '14'
+    Mailbox__FreshLoginSeconds: '300'
     Delegation__AckTimeoutSeconds: '3600'
     Delegation__MaxAttempts: '3'
     Delegation__RetryBackoffSeconds: '60'
     Delegation__DelegatorTrustAnchors: '' // empty: corporate-CA delegators off; files in the package, comma-separated
     Delegation__DelegatorCrlFiles: '' // CRL files or blob URIs of those CAs; none = corporate certificates revocation_unavailable
+    Disaster__DeliveryQueue: 'disaster-deliveries'
+    Disaster__DeliveryBatchSize: '50'
+    Disaster__MaxDeliveryAttempts: '5'
+    Disaster__RetryBaseSeconds: '30'
+    Disaster__CheckinLookbackHours: '12'
+    Disaster__WatchSchedule: '0 */15 * * * *'
+    Disaster__QrBaseUri: '' // empty: the sample app link; set the resident app's https pairing URL
+    Watch__MaxOnHours: '18'
+    Watch__MaxIdleHours: '24'
+    Medical__Hpki__TrustAnchors: '' // empty: every HPKI certificate untrusted; CA files in the package, comma-separated
+    Medical__Hpki__CrlFiles: '' // CRL files or blob URIs of the HPKI CAs; none = HPKI certificates revocation_unavailable
+    Medical__Hpki__HcRoleAttributeOid: '1.0.17090.0.1' // docs/medical.md: from the CA's CP (UNCERTAIN default)
+    Medical__Hpki__RoleCodingSchemeOid: '1.2.392.100495.1.6.1.1'
+    Medical__Hpki__NameAttributeOid: '2.5.4.3'
+    Medical__Hpki__DateOfBirthAttributeOid: '1.3.6.1.5.5.7.9.1'
+    Medical__Hpki__Policies: '' // empty: certificate policy not checked
+    Medical__Hpki__Roles: 'Medical Doctor,Dentist,Pharmacist,Nurse,Public Health Nurse,Midwife,Radiological Technologist,Clinical Laboratory Technologist,Physical Therapist,Occupational Therapist,Orthoptist,Speech-Language-Hearing Therapist,Dental Hygienist,Dental Technician,Clinical Engineer,Prosthetist and Orthotist,Emergency Medical Technician,Registered Dietitian'
+    Oidc__LoginPageUrl: '' // empty: the API's minimal page <issuer>/oidc/login
+    Oidc__CodeLifetimeSeconds: '60'
+    Oidc__TokenLifetimeSeconds: '600'
   },
   additionalAppSettings,
   {

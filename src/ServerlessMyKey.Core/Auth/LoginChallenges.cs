@@ -49,7 +49,7 @@ public sealed partial class LoginChallenges(IChallengeStore store, AuthOptions o
     public Task<int> DeleteExpiredAsync(int maxRows = 5000, CancellationToken cancellationToken = default) =>
         store.DeleteExpiredAsync(timeProvider.GetUtcNow() - options.ChallengeLifetime, maxRows, cancellationToken);
 
-    [GeneratedRegex("^ch_[A-Za-z0-9_-]{22}$")]
+    [GeneratedRegex("^ch_[A-Za-z0-9_-]{22}\\z")]
     private static partial Regex ChallengeIdFormat();
 }
 

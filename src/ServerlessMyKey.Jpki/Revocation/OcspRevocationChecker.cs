@@ -94,12 +94,7 @@ public sealed class OcspRevocationChecker : IRevocationChecker
             return Unavailable(now, $"No OCSP responder is configured for {issuer.Kind} certificates (Jpki:Revocation:OcspResponders:{issuer.Kind}).");
         }
 
-        var serial = new BigInteger(1, certificate.SerialNumberBytes.ToArray());
-        var certificateId = new CertificateID(new CertID(
-            new AlgorithmIdentifier(OiwObjectIdentifiers.IdSha1, DerNull.Instance),
-            new DerOctetString(SHA1.HashData(issuer.Certificate.Subject.Span)),
-            new DerOctetString(SHA1.HashData(issuer.Certificate.SubjectPublicKey.Span)),
-            new DerInteger(serial)));
+        var (certificateId, serial) = Identify(certificate, issuer);
         var nonce = RandomNumberGenerator.GetBytes(16);
         byte[] request;
         try
@@ -140,7 +135,18 @@ public sealed class OcspRevocationChecker : IRevocationChecker
         return result;
     }
 
-    private static byte[] BuildRequest(CertificateID certificateId, byte[] nonce)
+    /// <summary>RFC 6960 §4.1.1 CertID with SHA-1 (what responders universally accept), and the serial it names.</summary>
+    internal static (CertificateID Id, BigInteger Serial) Identify(JpkiCertificate certificate, JpkiTrustAnchor issuer)
+    {
+        var serial = new BigInteger(1, certificate.SerialNumberBytes.ToArray());
+        return (new CertificateID(new CertID(
+            new AlgorithmIdentifier(OiwObjectIdentifiers.IdSha1, DerNull.Instance),
+            new DerOctetString(SHA1.HashData(issuer.Certificate.Subject.Span)),
+            new DerOctetString(SHA1.HashData(issuer.Certificate.SubjectPublicKey.Span)),
+            new DerInteger(serial))), serial);
+    }
+
+    internal static byte[] BuildRequest(CertificateID certificateId, byte[] nonce)
     {
         var generator = new OcspReqGenerator();
         generator.AddRequest(certificateId);
@@ -208,7 +214,7 @@ public sealed class OcspRevocationChecker : IRevocationChecker
         }
     }
 
-    private (RevocationResult Result, DateTimeOffset? NextUpdate) Evaluate(byte[] encoded, JpkiTrustAnchor issuer, BigInteger serial, byte[] nonce, DateTimeOffset now)
+    internal (RevocationResult Result, DateTimeOffset? NextUpdate) Evaluate(byte[] encoded, JpkiTrustAnchor issuer, BigInteger serial, byte[] nonce, DateTimeOffset now)
     {
         BasicOcspResp basic;
         try
