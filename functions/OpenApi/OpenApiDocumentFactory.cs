@@ -130,6 +130,15 @@ public static partial class OpenApiDocumentFactory
             });
         }
 
+        if (description?.RequestContentTypes is { Length: > 0 } contentTypes)
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = contentTypes.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = new OpenApiSchema { Type = "string" } }),
+            };
+        }
+
         if (description?.RequestBody is { } bodyType)
         {
             operation.RequestBody = new OpenApiRequestBody
@@ -211,11 +220,17 @@ public static partial class OpenApiDocumentFactory
             _ when type == typeof(decimal) || type == typeof(double) => new OpenApiSchema { Type = "number" },
             _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => new OpenApiSchema { Type = "string", Format = "date-time" },
             _ when type.IsEnum => new OpenApiSchema { Type = "string" },
+            _ when DictionaryValueType(type) is { } valueType => new OpenApiSchema { Type = "object", AdditionalProperties = PropertySchema(valueType, document) },
             _ when type != typeof(string) && type.IsAssignableTo(typeof(System.Collections.IEnumerable)) =>
                 new OpenApiSchema { Type = "array", Items = type.IsArray ? PropertySchema(type.GetElementType()!, document) : type.IsGenericType ? PropertySchema(type.GetGenericArguments()[^1], document) : new OpenApiSchema() },
             _ => SchemaReference(type, document),
         };
     }
+
+    private static Type? DictionaryValueType(Type type) =>
+        (type.IsGenericType && type.GetGenericTypeDefinition() is { } definition && (definition == typeof(IReadOnlyDictionary<,>) || definition == typeof(IDictionary<,>) || definition == typeof(Dictionary<,>))
+            ? type
+            : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>)))?.GetGenericArguments()[1];
 
     private static OpenApiSchema ProblemSchema() => new()
     {

@@ -98,7 +98,7 @@ public sealed class HpkiCertificateVerifier
         return revocation.State switch
         {
             RevocationState.Good => JpkiResult<HpkiVerifiedCertificate>.Success(new HpkiVerifiedCertificate(
-                new JpkiVerifiedCertificate(certificate, JpkiCertificateKind.Signing, issuer, revocation, new CertificateKey(certificate)),
+                new JpkiVerifiedCertificate(certificate, JpkiCertificateKind.Signing, issuer, revocation, certificate.CreateRsaPublicKey()),
                 role,
                 HpkiAttributes.SubjectAttribute(certificate, _profile.NameAttributeOid),
                 HpkiAttributes.DateOfBirth(certificate, _profile.DateOfBirthAttributeOid))),

@@ -48,6 +48,21 @@ public sealed class JpkiCmsVerifier
     /// <param name="detachedContent">The signed data when the signature is detached; null when it is attached.</param>
     public async ValueTask<JpkiResult<JpkiCmsSignature>> VerifyAsync(ReadOnlyMemory<byte> cms, byte[]? detachedContent, CancellationToken cancellationToken = default)
     {
+        // The platform decodes parts of the SignedData lazily (the certificate set when the signer's
+        // certificate is asked for, attribute values when read): corruption found then is malformed input
+        // too, never an exception for the caller (found by tests/…/Fuzzing/ParserFuzzTests.cs).
+        try
+        {
+            return await VerifyDecodedAsync(cms, detachedContent, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CryptographicException or AsnContentException)
+        {
+            return Fail(JpkiErrorCode.SignatureMalformed, "Not a well-formed CMS SignedData.");
+        }
+    }
+
+    private async ValueTask<JpkiResult<JpkiCmsSignature>> VerifyDecodedAsync(ReadOnlyMemory<byte> cms, byte[]? detachedContent, CancellationToken cancellationToken)
+    {
         // RFC 5652 §3, §5.1: a ContentInfo of type signedData. The platform decoder also refuses other types.
         var signed = new SignedCms();
         bool detached;

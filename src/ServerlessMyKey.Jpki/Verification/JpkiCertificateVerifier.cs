@@ -108,7 +108,7 @@ public sealed class JpkiCertificateVerifier
                 return Fail(JpkiErrorCode.CertificateUntrusted, $"No trusted {kind} root issued the certificate.");
             }
 
-            chain = _cache.Add(certificate.Fingerprint, new VerifiedCertificateCache.Entry(signer, new CertificateKey(certificate)));
+            chain = _cache.Add(certificate.Fingerprint, new VerifiedCertificateCache.Entry(signer, certificate.CreateRsaPublicKey()));
         }
 
         var issuer = chain.Issuer;

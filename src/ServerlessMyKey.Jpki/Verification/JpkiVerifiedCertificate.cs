@@ -1,5 +1,6 @@
 using ServerlessMyKey.Jpki.Certificates;
 using ServerlessMyKey.Jpki.Revocation;
+using ServerlessMyKey.Jpki.Signatures;
 using ServerlessMyKey.Jpki.Trust;
 
 namespace ServerlessMyKey.Jpki.Verification;
@@ -10,7 +11,7 @@ namespace ServerlessMyKey.Jpki.Verification;
 /// </summary>
 public sealed class JpkiVerifiedCertificate
 {
-    internal JpkiVerifiedCertificate(JpkiCertificate certificate, JpkiCertificateKind kind, JpkiTrustAnchor issuer, RevocationResult revocation, CertificateKey key)
+    internal JpkiVerifiedCertificate(JpkiCertificate certificate, JpkiCertificateKind kind, JpkiTrustAnchor issuer, RevocationResult revocation, RsaPublicKey key)
     {
         Key = key;
         Certificate = certificate;
@@ -42,6 +43,6 @@ public sealed class JpkiVerifiedCertificate
     /// </summary>
     public DateTimeOffset? ExpiredAt { get; init; }
 
-    /// <summary>The certificate's public key, imported on first use and shared with later verifications of the same certificate.</summary>
-    internal CertificateKey Key { get; }
+    /// <summary>The certificate's public key, shared with later verifications of the same certificate.</summary>
+    internal RsaPublicKey Key { get; }
 }

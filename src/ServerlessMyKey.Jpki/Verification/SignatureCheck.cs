@@ -28,14 +28,13 @@ public static class SignatureCheck
         }
 
         // RFC 8017 §8.2.2 steps 2–4, with the DigestInfo rebuilt for SHA-256: the hash is pinned, not taken from the signature.
-        // The key is imported once per certificate (and kept while the certificate is cached).
-        if (certificate.Key.VerifySha256(sha256Digest, signature))
+        if (certificate.Key.VerifyHash(sha256Digest, signature, HashAlgorithmName.SHA256))
         {
             return JpkiResult.Success;
         }
 
         // JPKI: the card signs whatever DigestInfo the client sent; name a genuine signature over another hash (SHA-1).
-        var algorithm = Pkcs1DigestInfo.RecoverDigestAlgorithm(modulus, certificate.Certificate.RsaExponent.Span, signature);
+        var algorithm = Pkcs1DigestInfo.RecoverDigestAlgorithm(certificate.Key, signature);
         return algorithm is not null && algorithm != Oids.Sha256
             ? JpkiResult.Fail(JpkiErrorCode.SignatureAlgorithmUnsupported, $"The signature is over a {algorithm} DigestInfo; only SHA-256 is accepted.")
             : JpkiResult.Fail(JpkiErrorCode.SignatureInvalid, "The signature does not verify with the certificate's key.");
