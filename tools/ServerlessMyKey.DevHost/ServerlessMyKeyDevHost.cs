@@ -1,6 +1,7 @@
 using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.DevHost.Hosting;
 using ServerlessMyKey.DevHost.Invocation;
+using ServerlessMyKey.DevHost.Web;
 using ServerlessMyKey.Functions.Hosting;
 
 namespace ServerlessMyKey.DevHost;
@@ -14,6 +15,11 @@ public static class ServerlessMyKeyDevHost
         ConfigureServices = (services, configuration) => services.AddServerlessMyKey(configuration),
         Settings = settings ?? new Dictionary<string, string?>(),
         DerivedDefaults = DevelopmentPkiSettings,
+        ConfigureApp = (app, context) =>
+        {
+            VirtualCardEndpoints.Map(app, context);
+            WebFrontEnd.Map(app, context);
+        },
     };
 
     /// <summary>
@@ -57,7 +63,7 @@ public static class ServerlessMyKeyDevHost
 
         await using (host)
         {
-            Console.WriteLine($"ServerlessMyKey DevHost is running at {host.BaseAddress} — try {host.BaseAddress}api/health. Press Ctrl+C to stop.");
+            Console.WriteLine($"ServerlessMyKey DevHost is running at {host.BaseAddress} — the portal at {host.BaseAddress}portal, the console at {host.BaseAddress}console, the API at {host.BaseAddress}api/health. Press Ctrl+C to stop.");
             await host.WaitForShutdownAsync();
         }
 
