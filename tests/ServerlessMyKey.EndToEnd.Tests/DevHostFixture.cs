@@ -97,7 +97,7 @@ public class DevHostFixture : IAsyncLifetime
         });
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Host = await StartAsync(await AzuriteServer.GetConnectionStringAsync(), _dataPath, Settings(), ConfigureServices);
         Http = new HttpClient { BaseAddress = Host.BaseAddress };
@@ -111,7 +111,7 @@ public class DevHostFixture : IAsyncLifetime
     {
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http.Dispose();
         await Host.DisposeAsync();

@@ -26,6 +26,10 @@ export function signal<T>(initial: T): Signal<T> {
 
 export function useSignal<T>(s: Signal<T>): T {
   const [value, setValue] = useState(s.value);
-  useEffect(() => s.subscribe(setValue), [s]);
+  useEffect(() => {
+    // A child's effect may have changed the value before this effect subscribed (children's effects run first).
+    setValue(s.value);
+    return s.subscribe(setValue);
+  }, [s]);
   return value;
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using ServerlessMyKey.Azure.Hosting;
 using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.DevHost.Hosting;
 
@@ -26,7 +27,9 @@ public static partial class VirtualCardEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(context);
-        if (!context.IsDevelopment)
+        // Both readings must say Development: the DevHost's own and the app's (which lets a stray
+        // DOTNET_ENVIRONMENT never turn a production configuration into a development one).
+        if (!context.IsDevelopment || !DeploymentEnvironment.IsDevelopment(context.Configuration))
         {
             return;
         }

@@ -5,7 +5,8 @@ import { ErrorMessage, Loading, useAsync } from '../ui/status';
 import { PortalLayout } from './PortalLayout';
 
 const entryKinds: Record<string, string> = {
-  credit: '付与', debit: '利用', assignment: '自治体へ移行', autoAssignment: '自動移行', expiry: '失効',
+  partner_conversion: 'ポイント交換', municipal_grant: '行政ポイント付与', assignment: '自治体へ移行',
+  auto_assignment: '自動移行', debit: '利用', expiry: '失効',
 };
 
 /** My MyKey ID, my points balance (holding and per municipality) and the history, newest first. */
