@@ -48,8 +48,30 @@ public static class ServerlessMyKeyDevHost
         };
     }
 
+    /// <summary>
+    /// Builds the front ends once when <c>web/dist</c> is missing, so that the quick start's first
+    /// command shows the pages; a machine without npm still gets the API (and a page saying how to build).
+    /// </summary>
+    private static async Task EnsureWebBuildAsync()
+    {
+        if (ServerlessMyKey.LocalStorage.RepositoryRoot.TryFind() is not { } root || File.Exists(Path.Combine(root, "web", "dist", "index.html")))
+        {
+            return;
+        }
+
+        try
+        {
+            await ServerlessMyKey.LocalStorage.NodeModules.EnsureWebBuildAsync(root, Console.WriteLine);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            Console.Error.WriteLine("DevHost: the web front ends could not be built (the API runs without them): " + ex.Message);
+        }
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
+        await EnsureWebBuildAsync();
         DevHostApp host;
         try
         {
