@@ -52,13 +52,15 @@ public sealed partial class ConsolePageTests(WebFixture web)
     {
         var page = await web.NewPageAsync(phone: false);
         await page.GotoAsync("/console");
-        await page.WaitForURLAsync("**/console/sign-in");
+        await Assertions.Expect(page.Locator("#key")).ToBeVisibleAsync();
+        Assert.EndsWith("/console/sign-in", page.Url, StringComparison.Ordinal);
         Assert.Empty(await WebFixture.SeriousAccessibilityViolationsAsync(page));
         await WebFixture.ScreenshotAsync(page, "console-sign-in");
         await page.Locator("#muni").FillAsync("131016");
         await page.Locator("#key").FillAsync(WebFixture.StaffKey);
         await page.GetByRole(AriaRole.Button, new() { NameRegex = SignInButton() }).ClickAsync();
-        await page.WaitForURLAsync("**/console/disaster");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("防災");
+        Assert.EndsWith("/console/disaster", page.Url, StringComparison.Ordinal);
         return page;
     }
 

@@ -17,7 +17,8 @@ public sealed partial class PortalPageTests(WebFixture web)
         var page = await web.NewPageAsync();
 
         await page.GotoAsync("/portal");
-        await page.WaitForURLAsync("**/portal/login");
+        await Expect(page.Locator("#card")).ToBeVisibleAsync();
+        Assert.EndsWith("/portal/login", page.Url, StringComparison.Ordinal);
         await page.Locator("#card").SelectOptionAsync(card.Id);
         Assert.Empty(await WebFixture.SeriousAccessibilityViolationsAsync(page));
         await WebFixture.ScreenshotAsync(page, "portal-login");
