@@ -35,15 +35,16 @@ public sealed partial class ConsolePageTests(WebFixture web)
 
         await page.Locator("#al-level").SelectOptionAsync("5");
         await page.Locator("#al-districts").FillAsync("D-01, D-02");
-        await page.Locator("#al-headline").FillAsync("河川が氾濫しました");
+        await page.Locator("#al-shelters").FillAsync("第一小学校, 市民体育館");
 
-        await Assertions.Expect(page.GetByTestId("message-preview")).ToHaveTextAsync(new Regex("^山田　太郎さん、すぐ避難してください。【警戒レベル5 緊急安全確保】河川が氾濫しました"));
+        await Assertions.Expect(page.GetByTestId("message-preview")).ToHaveTextAsync("【訓練】山田　太郎さん、すぐ避難してください。【警戒レベル5】緊急安全確保。避難先: 第一小学校、市民体育館。");
         var cap = await page.GetByTestId("cap-xml").TextContentAsync();
         Assert.Contains("<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\">", cap, StringComparison.Ordinal);
         Assert.Contains("<status>Exercise</status>", cap, StringComparison.Ordinal);
         Assert.Contains("<parameter><valueName>EvacuationLevel</valueName><value>5</value></parameter>", cap, StringComparison.Ordinal);
         Assert.Contains("<geocode><valueName>JISX0402</valueName><value>131016</value></geocode>", cap, StringComparison.Ordinal);
         Assert.Contains("<geocode><valueName>districtCode</valueName><value>D-02</value></geocode>", cap, StringComparison.Ordinal);
+        Assert.Contains("<parameter><valueName>Shelter</valueName><value>市民体育館</value></parameter>", cap, StringComparison.Ordinal);
         Assert.Empty(await WebFixture.SeriousAccessibilityViolationsAsync(page));
         await WebFixture.ScreenshotAsync(page, "console-alert-form");
     }

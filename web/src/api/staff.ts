@@ -22,7 +22,8 @@ const presencePath = (q: PresenceQuery, format?: 'csv') => `/api/disaster/presen
 export const presence = (c: Credentials, q: PresenceQuery) => call<{ rows: PresenceRow[] }>(presencePath(q), c);
 export const presenceCsv = (c: Credentials, q: PresenceQuery) => callBlob(presencePath(q, 'csv'), { ...c, accept: 'text/csv' });
 
-export const watchAlerts = (c: Credentials) => call<{ alerts?: WatchAlert[]; watchAlerts?: WatchAlert[] }>('/api/disaster/watch-alerts', c);
+export const watchAlerts = (c: Credentials, municipalityCode: string) =>
+  call<{ watchAlerts: WatchAlert[] }>(`/api/disaster/watch-alerts${query({ municipalityCode, limit: 100 })}`, c);
 
 export interface ApplicationQuery { municipalityCode?: string; status?: string; procedure?: string; continuationToken?: string }
 export const applications = (c: Credentials, q: ApplicationQuery) =>

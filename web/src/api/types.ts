@@ -38,7 +38,7 @@ export interface MessageSummary { messageId: string; senderId: string; subject: 
 export interface MessageList { messages: MessageSummary[]; continuationToken?: string | null }
 export interface Attachment { name: string; contentType: string; content: string }
 export interface Message { messageId: string; senderId: string; subject: string; body: string; attachments: Attachment[]; deliveredAt: string; viewedAt?: string | null }
-export interface Sender { senderId: string; status?: string; [key: string]: unknown }
+export interface Sender { senderId: string; status: 'allowed' | 'blocked' | string; updatedAt?: string }
 
 // Child-care (子育てワンストップ)
 export interface ApplicationSummary { applicationId: string; receiptNumber: string; procedure: string; status: string; submittedAt: string; updatedAt: string }
@@ -55,13 +55,26 @@ export interface Application extends ApplicationSummary {
 export type Decision = 'approved' | 'rejected' | 'returned';
 
 // Smart TV and disaster (防災・見守り)
-export interface TvRegistration { tvId: string; residentId?: string; [key: string]: unknown }
+export interface TvRegistration { tvId: string; platformId: string; residentId: string; municipalityCode: string; districtCode: string; linkedAt: string }
 export interface ClaimRequest {
   resident: { displayName: string; furigana: string; municipalityCode: string; districtCode: string; needsAssistance: boolean };
   consent: { watching: boolean };
 }
 export interface AlertAccepted { alertId: string; status: string; targets: number }
-export interface AlertStatus { alertId: string; status: string; delivered?: number; failed?: number; displayed?: number; expires?: string; [key: string]: unknown }
+export type AlertState = 'delivering' | 'delivered' | 'stored' | 'expired' | 'cancelled' | 'updated';
+export interface AlertCounts { targets: number; pending: number; retrying: number; delivered: number; failed: number; displayed: number; expired: number }
+export interface AlertStatus {
+  alertId: string;
+  status: AlertState;
+  capStatus: string;
+  msgType: string;
+  exercise: boolean;
+  level?: number | null;
+  sent: string;
+  expires?: string | null;
+  shelters: string[];
+  counts: AlertCounts;
+}
 export interface EvacuationRow {
   residentId: string;
   displayName: string;
@@ -72,8 +85,18 @@ export interface EvacuationRow {
   checkedInAt?: string | null;
   tvAtAlert: 'on' | 'off' | 'unknown';
 }
-export interface PresenceRow { residentId: string; displayName: string; districtCode?: string; slots: Record<string, boolean> }
-export interface WatchAlert { [key: string]: unknown }
+export interface PresenceRow { residentId: string; displayName: string; furigana?: string; districtCode?: string; slots: Record<string, boolean> }
+export interface WatchAlert {
+  watchAlertId: string;
+  residentId: string;
+  displayName: string;
+  districtCode: string;
+  tvId: string;
+  kind: 'on_too_long' | 'idle_too_long' | string;
+  since: string;
+  raisedAt: string;
+  notifiedAt?: string | null;
+}
 
 // Medical (医療)
 export interface AccessLogEntry { at: string; facilityCode: string; kind: 'eligibility' | 'consent-check' | 'checkin'; category?: string | null; allowed: boolean }

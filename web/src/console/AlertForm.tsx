@@ -20,6 +20,7 @@ export function AlertForm() {
     instruction: '最寄りの避難所へ避難してください。',
     expiresMinutes: 180,
     sender: 'municipality@example.lg.jp',
+    shelters: ['第一小学校'],
   });
   const [idempotencyKey] = useState<string>(() => newIdempotencyKey());
   const [error, setError] = useState<unknown>(null);
@@ -60,6 +61,8 @@ export function AlertForm() {
         </select>
         <label for="al-districts">対象地区コード（カンマ区切り、空欄で市区町村全域）<span class="en" lang="en">Districts (comma-separated; empty = whole municipality)</span></label>
         <input id="al-districts" value={draft.districtCodes.join(',')} onInput={(e) => set('districtCodes', (e.target as HTMLInputElement).value.split(',').map((s) => s.trim()).filter(Boolean))} />
+        <label for="al-shelters">避難先（カンマ区切り）<span class="en" lang="en">Shelters (comma-separated)</span></label>
+        <input id="al-shelters" value={draft.shelters.join(',')} onInput={(e) => set('shelters', (e.target as HTMLInputElement).value.split(',').map((s) => s.trim()).filter(Boolean).slice(0, 20))} />
         <label for="al-headline">見出し<span class="en" lang="en">Headline</span></label>
         <input id="al-headline" value={draft.headline} required maxLength={100} onInput={(e) => set('headline', (e.target as HTMLInputElement).value)} />
         <label for="al-description">詳細<span class="en" lang="en">Description</span></label>
@@ -70,7 +73,9 @@ export function AlertForm() {
         <input id="al-expires" type="number" min={10} max={1440} value={draft.expiresMinutes} onInput={(e) => set('expiresMinutes', Number((e.target as HTMLInputElement).value))} />
 
         <h2>テレビに表示されるメッセージ<span class="en" lang="en">Message preview</span></h2>
-        <p class="preview" data-testid="message-preview">{personalMessage('山田　太郎', draft)}</p>
+        {draft.status === 'Test'
+          ? <p>テストは保存のみで、テレビには表示されません。/ Test alerts are stored, not shown on TVs.</p>
+          : <p class="preview" data-testid="message-preview">{personalMessage('山田　太郎', draft)}</p>}
         <details>
           <summary>CAP XML</summary>
           <pre data-testid="cap-xml" tabIndex={0}>{cap}</pre>

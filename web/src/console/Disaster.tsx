@@ -42,7 +42,7 @@ export function Disaster({ alertId: initialAlertId }: { alertId?: string }) {
 
 function EvacuationTable({ alertId, district }: { alertId: string; district: string }) {
   const status = useAsync(() => alertStatus(staffCredentials(), alertId), [alertId], liveRefreshMs);
-  const running = !status.data || isRunning(status.data.status, status.data.expires as string | undefined);
+  const running = !status.data || isRunning(status.data.status, status.data.expires);
   const table = useAsync(() => evacuationStatus(staffCredentials(), alertId, district || undefined), [alertId, district], running ? liveRefreshMs : undefined);
   const rows = table.data?.rows ?? [];
   const evacuated = useMemo(() => rows.filter((r) => r.confirmation === 'evacuated').length, [rows]);
@@ -56,8 +56,8 @@ function EvacuationTable({ alertId, district }: { alertId: string; district: str
       </div>
       {status.data && (
         <p role="status" aria-live="polite">
-          警報 {alertId}: {status.data.status}{running ? '（自動更新中 / live）' : ''} ・ 避難済み {evacuated} / {rows.length} 人
-          {status.data.delivered !== undefined && ` ・ 配信 ${status.data.delivered}`}
+          警報 {alertId}: {alertStates[status.data.status] ?? status.data.status}{status.data.exercise ? '（訓練）' : ''}{running ? '・自動更新中 / live' : ''} ・ 避難済み {evacuated} / {rows.length} 人
+          {` ・ 配信 ${status.data.counts.delivered} / ${status.data.counts.targets}、表示 ${status.data.counts.displayed}`}
         </p>
       )}
       <ErrorMessage error={status.error ?? table.error} />
@@ -114,7 +114,12 @@ function PresenceTable({ date, district }: { date: string; district: string }) {
   );
 }
 
-function isRunning(status: string, expires?: string) {
+const alertStates: Record<string, string> = {
+  delivering: '配信中', delivered: '配信済み', stored: '保存のみ（配信なし）', expired: '期限切れ', cancelled: '取消し', updated: '更新済み',
+};
+
+/** The evacuation table changes while TVs still report and residents check in: until the alert expires or is withdrawn. */
+function isRunning(status: string, expires?: string | null) {
   if (expires && Date.parse(expires) < Date.now()) return false;
-  return !['cancelled', 'expired', 'stored', 'completed'].includes(status);
+  return status === 'delivering' || status === 'delivered';
 }

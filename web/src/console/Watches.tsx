@@ -1,14 +1,16 @@
 import { certificateWatches, watchAlerts } from '../api/staff';
-import { staffCredentials } from '../session';
+import { staff, staffCredentials } from '../session';
 import { formatDateTime } from '../format';
 import { ErrorMessage, Loading, useAsync } from '../ui/status';
 import { ConsoleLayout } from './ConsoleLayout';
 
-/** 見守りアラート: residents whose TV stayed on too long or showed no activity (GET /api/disaster/watch-alerts). */
+const watchKinds: Record<string, string> = { on_too_long: '長時間つけたまま', idle_too_long: '長時間操作なし' };
+
+/** 見守りアラート: residents who consented and whose TV stayed on too long or showed no activity, newest first. */
 export function WatchAlerts() {
-  const list = useAsync(() => watchAlerts(staffCredentials()), [], 60000);
-  const alerts = list.data?.alerts ?? list.data?.watchAlerts ?? [];
-  const columns = [...new Set(alerts.flatMap((a) => Object.keys(a)))].slice(0, 8);
+  const municipalityCode = staff.value!.municipalityCode;
+  const list = useAsync(() => watchAlerts(staffCredentials(), municipalityCode), [municipalityCode], 60000);
+  const alerts = list.data?.watchAlerts ?? [];
   return (
     <ConsoleLayout title="見守りアラート" titleEn="Watch alerts">
       {list.loading && !list.data && <Loading />}
@@ -16,19 +18,22 @@ export function WatchAlerts() {
       {list.data && (alerts.length === 0 ? <p>アラートはありません。/ No alerts.</p> : (
         <div class="table-wrap" tabIndex={0} role="region" aria-label="見守りアラート / Watch alerts">
           <table>
-            <thead><tr>{columns.map((c) => <th scope="col" key={c}>{c}</th>)}</tr></thead>
-            <tbody>{alerts.map((a, i) => <tr key={i}>{columns.map((c) => <td key={c}>{display(a[c])}</td>)}</tr>)}</tbody>
+            <thead><tr><th scope="col">氏名</th><th scope="col">地区</th><th scope="col">内容</th><th scope="col">いつから</th><th scope="col">検知</th><th scope="col">通知</th></tr></thead>
+            <tbody>{alerts.map((a) => (
+              <tr key={a.watchAlertId}>
+                <th scope="row">{a.displayName}</th>
+                <td>{a.districtCode}</td>
+                <td>{watchKinds[a.kind] ?? a.kind}</td>
+                <td>{formatDateTime(a.since)}</td>
+                <td>{formatDateTime(a.raisedAt)}</td>
+                <td>{a.notifiedAt ? formatDateTime(a.notifiedAt) : '—'}</td>
+              </tr>
+            ))}</tbody>
           </table>
         </div>
       ))}
     </ConsoleLayout>
   );
-}
-
-function display(v: unknown): string {
-  if (v === null || v === undefined) return '—';
-  if (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v)) return formatDateTime(v);
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 const statusLabels: Record<string, string> = { good: '有効', revoked: '失効', expired: '期限切れ', unknown: '不明' };

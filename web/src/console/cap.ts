@@ -10,6 +10,7 @@ export interface AlertDraft {
   instruction: string;
   expiresMinutes: number;
   sender: string;
+  shelters: string[];
 }
 
 export const levelNames: Record<number, string> = { 3: '高齢者等避難', 4: '避難指示', 5: '緊急安全確保' };
@@ -48,7 +49,7 @@ export function buildCap(d: AlertDraft, now: Date = new Date(), identifier: stri
     <description>${escape(d.description)}</description>
     <instruction>${escape(d.instruction)}</instruction>
     <parameter><valueName>EvacuationLevel</valueName><value>${d.level}</value></parameter>
-    <area>
+${d.shelters.map((s) => `    <parameter><valueName>Shelter</valueName><value>${escape(s)}</value></parameter>\n`).join('')}    <area>
       <areaDesc>${escape([d.municipalityCode, ...d.districtCodes].join(' '))}</areaDesc>
 ${geocodes.join('\n')}
     </area>
@@ -57,7 +58,13 @@ ${geocodes.join('\n')}
 `;
 }
 
-/** The personal message each TV shows (API.md: "<displayName>さん、すぐ避難してください。…"). */
+/**
+ * The personal message each TV shows, worded as the API's fan-out words it:
+ * "【訓練】<displayName>さん、すぐ避難してください。【警戒レベルN】<level name>。避難先: …。"
+ * (Test alerts are stored, not delivered: no TV shows them.)
+ */
 export function personalMessage(displayName: string, d: AlertDraft): string {
-  return `${displayName}さん、すぐ避難してください。【警戒レベル${d.level} ${levelNames[d.level]}】${d.headline}${d.instruction ? ` ${d.instruction}` : ''}`;
+  const drill = d.status === 'Exercise' ? '【訓練】' : '';
+  const shelters = d.shelters.length > 0 ? `避難先: ${d.shelters.join('、')}。` : '';
+  return `${drill}${displayName}さん、すぐ避難してください。【警戒レベル${d.level}】${levelNames[d.level]}。${shelters}`;
 }

@@ -78,8 +78,10 @@ function Senders() {
       <ErrorMessage error={list.error ?? error} />
       {list.data && (
         <ul>{list.data.senders.map((s) => (
-          <li key={s.senderId}>{s.senderId} {s.status ? `(${s.status})` : ''}{' '}
-            <button type="button" class="link" onClick={() => act(blockSender, s.senderId)}>拒否 / Block</button></li>
+          <li key={s.senderId}>{s.senderId}（{s.status === 'allowed' ? '許可' : '拒否'}）{' '}
+            {s.status === 'allowed'
+              ? <button type="button" class="link" onClick={() => act(blockSender, s.senderId)}>拒否する / Block</button>
+              : <button type="button" class="link" onClick={() => act(allowSender, s.senderId)}>許可する / Allow</button>}</li>
         ))}</ul>
       )}
       <form class="inline" onSubmit={(e) => { e.preventDefault(); if (senderId) void act(allowSender, senderId); }}>
