@@ -20,6 +20,7 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton<IMyKeyIdStore, TableMyKeyIdStore>();
         services.AddSingleton<LoginChallenges>();
         services.AddSingleton<MyKeyIds>();
+        services.AddSingleton<CardholderIdentities>();
         services.AddSingleton<AccessTokens>();
         services.AddSingleton<ICitizenAuthenticator, CitizenTokenAuthenticator>();
         services.AddSingleton<JpkiLogin>();
@@ -38,6 +39,7 @@ public static class AuthServiceCollectionExtensions
             ChallengeLifetime = TimeSpan.FromSeconds(Seconds(section, "ChallengeTtlSeconds", (int)defaults.ChallengeLifetime.TotalSeconds, 10, 3600)),
             TokenLifetime = TimeSpan.FromSeconds(Seconds(section, "TokenLifetimeSeconds", (int)defaults.TokenLifetime.TotalSeconds, 60, 86_400)),
             ClockSkew = TimeSpan.FromSeconds(Seconds(section, "ClockSkewSeconds", (int)defaults.ClockSkew.TotalSeconds, 0, 600)),
+            JwksRotationOverlap = TimeSpan.FromSeconds(Seconds(section, "JwksRotationOverlapSeconds", (int)defaults.JwksRotationOverlap.TotalSeconds, 0, 2_592_000)),
             Audience = section["Audience"] is { Length: > 0 } audience ? audience : defaults.Audience,
             Issuer = issuer,
         };

@@ -76,7 +76,7 @@ public sealed class PointsFunctions(
         ApiHandler.RunAsync(request, logger, async () =>
         {
             var merchant = clients.RequireServiceClient(request, PointsRoles.Debit);
-            await citizens.RequireCitizenAsync(request, myKeyId, cancellationToken);
+            await citizens.RequireCitizenAsync(request, myKeyId, merchant, cancellationToken);
             var body = await RequestBody.ReadJsonAsync<DebitRequest>(request, cancellationToken);
             var response = await points.DebitAsync(myKeyId, body, IdempotencyKeyOf(request), merchant, cancellationToken);
             logger.LogInformation("Points debited from {MyKeyId} by {ClientId}", myKeyId, merchant.ClientId);

@@ -32,7 +32,7 @@ public static class CertificateWatchServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var endpoints = ReadClientWebhooks(configuration);
         var queueName = QueueNameSetting.Read(configuration, "Certificates:WatchQueue", DefaultQueueName);
-        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var http = Http.OutboundHttp.CreateClient(DeploymentEnvironment.IsDevelopment(configuration), TimeSpan.FromSeconds(10));
         services.AddSingleton(sp => new ClientWebhooks(endpoints, http, sp.GetRequiredService<TimeProvider>()));
         services.AddIdempotencyClaims(tablePrefix);
         services.AddSingleton<ICertificateWatchStore>(sp => new TableCertificateWatchStore(new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "CertificateWatches")));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Core.Keys;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerlessMyKey.Azure.Delegation;
+using ServerlessMyKey.Azure.Hosting;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Delegation;
 
@@ -36,7 +37,7 @@ public static class DelegationServiceCollectionExtensions
         services.AddTransient<SealDelegationActivity>();
         services.AddTransient<PublishDelegationActivity>();
         services.AddTransient<NotifyDelegatorActivity>();
-        services.AddSingleton(new DelegatorWebhookClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }));
+        services.AddSingleton(new DelegatorWebhookClient(Http.OutboundHttp.CreateClient(DeploymentEnvironment.IsDevelopment(configuration), TimeSpan.FromSeconds(10))));
         return services;
     }
 
@@ -90,9 +91,9 @@ public static class DelegationServiceCollectionExtensions
             return null;
         }
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !(uri.Scheme == Uri.UriSchemeHttps || (DeploymentEnvironment.IsDevelopment(configuration) && uri.Scheme == Uri.UriSchemeHttp)))
         {
-            throw new InvalidOperationException("Configuration key 'Delegation:DelegatorWebhook:Url' must be an absolute http(s) URL.");
+            throw new InvalidOperationException("Configuration key 'Delegation:DelegatorWebhook:Url' must be an absolute https URL (http only in Development).");
         }
 
         return secret is { Length: >= 16 }

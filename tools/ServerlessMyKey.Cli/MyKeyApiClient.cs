@@ -9,11 +9,12 @@ namespace ServerlessMyKey.Cli;
 public sealed class MyKeyApiClient(HttpClient http)
 {
     /// <summary>Logs in with the card's authentication certificate; returns the session JSON (myKeyId, accessToken, ...).</summary>
-    public async Task<JsonElement> LoginAsync(VirtualCard card, string? audience = null, CancellationToken cancellationToken = default)
+    /// <param name="withIdentity">Also sign the challenge with the signing key, so that the service keeps the keyed hash of the 基本4情報 that a later relink must match.</param>
+    public async Task<JsonElement> LoginAsync(VirtualCard card, string? audience = null, bool withIdentity = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(card);
         var (challengeId, challenge) = await CreateChallengeAsync(audience, cancellationToken);
-        var response = await http.PostAsJsonAsync("api/auth/sessions", LoginBody(card, challengeId, challenge), cancellationToken);
+        var response = await http.PostAsJsonAsync("api/auth/sessions", LoginBody(card, challengeId, challenge, withIdentity), cancellationToken);
         return await ReadAsync(response, cancellationToken);
     }
 
@@ -26,7 +27,7 @@ public sealed class MyKeyApiClient(HttpClient http)
     }
 
     /// <summary>The body of <c>POST /api/auth/sessions</c> for a card that signed <paramref name="challenge"/>.</summary>
-    public static object LoginBody(VirtualCard card, string challengeId, byte[] challenge)
+    public static object LoginBody(VirtualCard card, string challengeId, byte[] challenge, bool withIdentity = false)
     {
         ArgumentNullException.ThrowIfNull(card);
         return new
@@ -34,6 +35,18 @@ public sealed class MyKeyApiClient(HttpClient http)
             challengeId,
             certificate = Convert.ToBase64String(card.AuthenticationCertificate.RawData),
             signature = Convert.ToBase64String(card.SignWithAuthenticationKey(challenge)),
+            identity = withIdentity ? IdentityProof(card, challenge) : null,
+        };
+    }
+
+    /// <summary><c>identity</c> of a login or relink: the signing certificate and its signature over the same challenge.</summary>
+    public static object IdentityProof(VirtualCard card, byte[] challenge)
+    {
+        ArgumentNullException.ThrowIfNull(card);
+        return new
+        {
+            certificate = Convert.ToBase64String(card.SigningCertificate.RawData),
+            signature = Convert.ToBase64String(card.SignWithSigningKey(challenge)),
         };
     }
 

@@ -9,7 +9,8 @@ namespace ServerlessMyKey.Azure.Auth;
 /// MyKey IDs in Table Storage. Two kinds of rows, each alone in its partition:
 /// <c>id:&lt;MyKeyId&gt;</c> (the ID, reserved insert-if-absent, with the current certificate) and
 /// <c>cert:&lt;binding hash&gt;</c> (a certificate's ID, bound insert-if-absent). Uniqueness of
-/// both comes from 409 on insert, never from a read-then-write.
+/// both comes from 409 on insert, never from a read-then-write. The <c>id:</c> row also keeps the
+/// cardholder identity hash (<c>Identity</c>), and <c>key:cardholder-identity</c> the wrapped HMAC key.
 /// </summary>
 public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStore
 {
@@ -77,6 +78,78 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
         var table = await _table.GetAsync(cancellationToken);
         await table.UpdateEntityAsync(new TableEntity(IdKey(myKeyId), RowKey) { ["CurrentCertificate"] = certificateBinding }, ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
+
+    public async Task<string?> GetCurrentCertificateAsync(string myKeyId, CancellationToken cancellationToken = default) =>
+        (await FindIdAsync(myKeyId, cancellationToken))?.GetString("CurrentCertificate");
+
+    public async Task UnbindAsync(string certificateBinding, string myKeyId, CancellationToken cancellationToken = default)
+    {
+        var table = await _table.GetAsync(cancellationToken);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(CertificateKey(certificateBinding), RowKey, cancellationToken: cancellationToken);
+        if (found.HasValue && found.Value!.GetString("MyKeyId") == myKeyId)
+        {
+            try
+            {
+                await table.DeleteEntityAsync(CertificateKey(certificateBinding), RowKey, found.Value.ETag, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // Removed meanwhile.
+            }
+        }
+    }
+
+    public async Task<string?> GetIdentityAsync(string myKeyId, CancellationToken cancellationToken = default) =>
+        (await FindIdAsync(myKeyId, cancellationToken))?.GetString("Identity");
+
+    public async Task<string> SetIdentityIfAbsentAsync(string myKeyId, string identityHash, CancellationToken cancellationToken = default)
+    {
+        var table = await _table.GetAsync(cancellationToken);
+        while (true)
+        {
+            var row = await FindIdAsync(myKeyId, cancellationToken) ?? throw new InvalidOperationException("The MyKey ID has no row.");
+            if (row.GetString("Identity") is { } stored)
+            {
+                return stored;
+            }
+
+            try
+            {
+                await table.UpdateEntityAsync(new TableEntity(IdKey(myKeyId), RowKey) { ["Identity"] = identityHash }, row.ETag, TableUpdateMode.Merge, cancellationToken);
+                return identityHash;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Changed meanwhile: read again.
+            }
+        }
+    }
+
+    public async Task<Core.Keys.WrappedKey> GetOrAddIdentityKeyAsync(Core.Keys.WrappedKey candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        var table = await _table.GetAsync(cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(IdentityKeyPartition, RowKey) { ["KeyId"] = candidate.KeyId, ["Algorithm"] = candidate.Algorithm, ["Value"] = candidate.Value }, cancellationToken);
+            return candidate;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            var stored = (await table.GetEntityAsync<TableEntity>(IdentityKeyPartition, RowKey, cancellationToken: cancellationToken)).Value;
+            return new Core.Keys.WrappedKey(stored.GetString("KeyId"), stored.GetString("Algorithm"), stored.GetBinary("Value"));
+        }
+    }
+
+    private async Task<TableEntity?> FindIdAsync(string myKeyId, CancellationToken cancellationToken)
+    {
+        var table = await _table.GetAsync(cancellationToken);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(IdKey(myKeyId), RowKey, cancellationToken: cancellationToken);
+        return found.HasValue ? found.Value : null;
+    }
+
+    /// <summary>The wrapped key of the cardholder identity HMAC (one row, its own partition).</summary>
+    private const string IdentityKeyPartition = "key:cardholder-identity";
 
     private static string IdKey(string myKeyId) => "id:" + myKeyId;
 

@@ -28,7 +28,11 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(created);
 
-        // The index first: a number that another delegation holds must never be shared.
+        // Checked before anything is written, so a record too large for Table Storage leaves nothing behind.
+        var entity = await ToEntityAsync(record, cancellationToken);
+        TableLimits.EnsureEntity(entity);
+
+        // The index next: a number that another delegation holds must never be shared.
         var index = await numbers.GetAsync(cancellationToken);
         try
         {
@@ -45,7 +49,7 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
 
         return await TableTransactions.TrySubmitAsync(
             await delegations.GetAsync(cancellationToken),
-            [new(TableTransactionActionType.Add, await ToEntityAsync(record, cancellationToken)), new(TableTransactionActionType.Add, EventEntity(record.DelegationId, created))],
+            [new(TableTransactionActionType.Add, entity), new(TableTransactionActionType.Add, EventEntity(record.DelegationId, created))],
             cancellationToken);
     }
 

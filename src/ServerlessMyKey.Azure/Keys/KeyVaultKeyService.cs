@@ -36,6 +36,13 @@ public sealed partial class KeyVaultKeyService : IKeyService
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, VaultKey> _current = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, VaultKey> _versions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, VersionList> _versionLists = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _listGate = new(1, 1);
+
+    /// <summary>An unknown version makes the version list be read again at most this often (a flood of forged kids costs one call a minute).</summary>
+    internal static readonly TimeSpan MinimumListRefresh = TimeSpan.FromSeconds(60);
+
+    private const int MaxListPages = 8;
 
     public KeyVaultKeyService(
         Uri vaultUri,
@@ -81,13 +88,16 @@ public sealed partial class KeyVaultKeyService : IKeyService
 
     /// <summary>
     /// Verifies locally with the public key of the version <paramref name="keyId"/> names. A key id
-    /// that does not name a version of this key in this vault is never fetched: it is invalid.
+    /// that does not name a version of this key in this vault is never fetched: it is invalid. Only
+    /// versions the vault lists (the list cached like the keys, read again for an unknown version at
+    /// most once a minute) that are enabled and inside their nbf/exp are used, so disabling a
+    /// compromised version stops its tokens and random versions never reach the vault.
     /// </summary>
     public async Task<bool> VerifyAsync(string keyName, string keyId, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> signature, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keyId);
         var key = Resolve(keyName);
-        if (!TryParseKeyId(keyId, key.VaultName, out var version))
+        if (!TryParseKeyId(keyId, key.VaultName, out var version) || !await IsUsableVersionAsync(key, version, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -98,6 +108,34 @@ public sealed partial class KeyVaultKeyService : IKeyService
 
     public async Task<PublicJsonWebKey> GetPublicKeyAsync(string keyName, CancellationToken cancellationToken = default) =>
         (await GetCurrentAsync(Resolve(keyName), cancellationToken).ConfigureAwait(false)).PublicKey;
+
+    /// <summary>The current version, and the newest usable older one while the current version is younger than <paramref name="previousOverlap"/>.</summary>
+    public async Task<IReadOnlyList<PublicJsonWebKey>> GetPublishedKeysAsync(string keyName, TimeSpan previousOverlap, CancellationToken cancellationToken = default)
+    {
+        var key = Resolve(keyName);
+        var current = await GetCurrentAsync(key, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var list = await GetVersionListAsync(key, refreshUnknown: false, cancellationToken).ConfigureAwait(false);
+        if (!list.Versions.TryGetValue(current.Version, out var currentInfo))
+        {
+            list = await GetVersionListAsync(key, refreshUnknown: true, cancellationToken).ConfigureAwait(false);
+            if (!list.Versions.TryGetValue(current.Version, out currentInfo))
+            {
+                return [current.PublicKey];
+            }
+        }
+
+        var previous = list.Versions.Values
+            .Where(v => v.Version != current.Version && v.Created < currentInfo.Created && v.IsUsable(now))
+            .MaxBy(v => v.Created);
+        if (previous is null || now - currentInfo.Created >= previousOverlap
+            || await GetVersionAsync(key, previous.Version, cancellationToken).ConfigureAwait(false) is not { } previousKey)
+        {
+            return [current.PublicKey];
+        }
+
+        return [current.PublicKey, previousKey.PublicKey];
+    }
 
     public async Task<WrappedKey> WrapKeyAsync(string keyName, ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken = default)
     {
@@ -175,6 +213,105 @@ public sealed partial class KeyVaultKeyService : IKeyService
         return _versions[cacheKey] = ParseKeyBundle(document.RootElement, key, now + _cacheDuration);
     }
 
+    private async Task<bool> IsUsableVersionAsync(KeyReference key, string version, CancellationToken cancellationToken)
+    {
+        // The version this instance signs with is known without a list.
+        if (_current.TryGetValue(key.VaultName, out var current) && string.Equals(current.Version, version, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var list = await GetVersionListAsync(key, refreshUnknown: false, cancellationToken).ConfigureAwait(false);
+        if (!list.Versions.ContainsKey(version))
+        {
+            list = await GetVersionListAsync(key, refreshUnknown: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return list.Versions.TryGetValue(version, out var info) && info.IsUsable(_time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// GET /keys/{name}/versions (paged, at most <see cref="MaxListPages"/> pages): each version's
+    /// enabled/nbf/exp/created. Cached for the key cache duration; <paramref name="refreshUnknown"/>
+    /// reads it again when the cached list is older than <see cref="MinimumListRefresh"/>.
+    /// </summary>
+    private async Task<VersionList> GetVersionListAsync(KeyReference key, bool refreshUnknown, CancellationToken cancellationToken)
+    {
+        bool Fresh(VersionList list, DateTimeOffset now) =>
+            list.ReadAt + _cacheDuration > now && !(refreshUnknown && list.ReadAt + MinimumListRefresh <= now);
+
+        if (_versionLists.TryGetValue(key.VaultName, out var cached) && Fresh(cached, _time.GetUtcNow()))
+        {
+            return cached;
+        }
+
+        await _listGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var now = _time.GetUtcNow();
+            if (_versionLists.TryGetValue(key.VaultName, out cached) && Fresh(cached, now))
+            {
+                return cached;
+            }
+
+            var versions = new Dictionary<string, KeyVersionInfo>(StringComparer.OrdinalIgnoreCase);
+            string? skipToken = null;
+            for (var page = 0; page < MaxListPages; page++)
+            {
+                var query = skipToken is null ? null : new[] { ("$skiptoken", skipToken) };
+                using var document = await SendAsync(RequestMethod.Get, $"keys/{key.VaultName}/versions", null, key, "list", notFoundIsNull: false, cancellationToken, query).ConfigureAwait(false);
+                skipToken = ReadResponse(key, "list", () => ReadVersionPage(document!.RootElement, key, versions));
+                if (skipToken is null)
+                {
+                    break;
+                }
+            }
+
+            return _versionLists[key.VaultName] = new VersionList(versions, now);
+        }
+        finally
+        {
+            _listGate.Release();
+        }
+    }
+
+    /// <summary>Adds one page of <c>{value:[{kid, attributes}], nextLink}</c>; returns the next page's skip token, if any.</summary>
+    private string? ReadVersionPage(JsonElement root, KeyReference key, Dictionary<string, KeyVersionInfo> versions)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("value", out var items) || items.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException("missing 'value'");
+        }
+
+        foreach (var item in items.EnumerateArray())
+        {
+            if (!TryParseKeyId(RequiredString(item, "kid"), key.VaultName, out var version))
+            {
+                continue;
+            }
+
+            var attributes = item.TryGetProperty("attributes", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;
+            versions[version] = new KeyVersionInfo(
+                version,
+                attributes.ValueKind == JsonValueKind.Object && attributes.TryGetProperty("enabled", out var enabled) && enabled.ValueKind == JsonValueKind.True,
+                UnixTime(attributes, "nbf"),
+                UnixTime(attributes, "exp"),
+                UnixTime(attributes, "created") ?? DateTimeOffset.MinValue);
+        }
+
+        // nextLink is the vault's own URL; only its skip token is taken, never the link itself.
+        return root.TryGetProperty("nextLink", out var next) && next.ValueKind == JsonValueKind.String
+            && Uri.TryCreate(next.GetString(), UriKind.Absolute, out var nextUri)
+            && System.Web.HttpUtility.ParseQueryString(nextUri.Query)["$skiptoken"] is { Length: > 0 } token
+            ? token
+            : null;
+    }
+
+    private static DateTimeOffset? UnixTime(JsonElement attributes, string property) =>
+        attributes.ValueKind == JsonValueKind.Object && attributes.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number
+            ? DateTimeOffset.FromUnixTimeSeconds(value.GetInt64())
+            : null;
+
     /// <summary>POST /keys/{name}/{version}/{operation} with <c>{alg, value}</c>; answers <c>{kid, value}</c>.</summary>
     private async Task<(string Kid, byte[] Value)> KeyOperationAsync(
         KeyReference key, string version, string kid, string operation, string algorithm, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
@@ -189,7 +326,9 @@ public sealed partial class KeyVaultKeyService : IKeyService
         });
     }
 
-    private async Task<JsonDocument?> SendAsync(RequestMethod method, string path, object? body, KeyReference key, string operation, bool notFoundIsNull, CancellationToken cancellationToken)
+    private async Task<JsonDocument?> SendAsync(
+        RequestMethod method, string path, object? body, KeyReference key, string operation, bool notFoundIsNull, CancellationToken cancellationToken,
+        IEnumerable<(string Name, string Value)>? query = null)
     {
         using var message = _pipeline.CreateMessage();
         var request = message.Request;
@@ -198,6 +337,11 @@ public sealed partial class KeyVaultKeyService : IKeyService
         uri.Reset(_vaultUri);
         uri.AppendPath(path, escape: false); // names and versions are validated to letters, digits and hyphens
         uri.AppendQuery("api-version", ApiVersion);
+        foreach (var (name, value) in query ?? [])
+        {
+            uri.AppendQuery(name, value);
+        }
+
         request.Uri = uri;
         request.Headers.Add(HttpHeader.Names.Accept, "application/json");
         if (body is not null)
@@ -380,10 +524,10 @@ public sealed partial class KeyVaultKeyService : IKeyService
 
     internal static bool IsKeyVaultName(string? name) => name is not null && NamePattern().IsMatch(name);
 
-    [GeneratedRegex("^[0-9A-Za-z-]{1,127}$")]
+    [GeneratedRegex("^[0-9A-Za-z-]{1,127}\\z")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^[0-9A-Za-z]{1,64}$")]
+    [GeneratedRegex("^[0-9A-Za-z]{1,64}\\z")]
     private static partial Regex VersionPattern();
 
     private sealed record KeyReference(string LogicalName, string VaultName);
@@ -391,4 +535,12 @@ public sealed partial class KeyVaultKeyService : IKeyService
     private sealed record VaultKey(KeyReference Reference, string Kid, string Version, PublicJsonWebKey PublicKey, ECParameters? EcPublicKey, DateTimeOffset ExpiresAt);
 
     private sealed record KeyOperationRequest(string Alg, string Value);
+
+    /// <summary>A version's Key Vault attributes: usable when enabled and inside nbf/exp.</summary>
+    private sealed record KeyVersionInfo(string Version, bool Enabled, DateTimeOffset? NotBefore, DateTimeOffset? Expires, DateTimeOffset Created)
+    {
+        public bool IsUsable(DateTimeOffset now) => Enabled && (NotBefore is null || NotBefore <= now) && (Expires is null || Expires > now);
+    }
+
+    private sealed record VersionList(IReadOnlyDictionary<string, KeyVersionInfo> Versions, DateTimeOffset ReadAt);
 }

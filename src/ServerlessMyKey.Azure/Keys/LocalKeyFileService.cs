@@ -35,12 +35,14 @@ public sealed class LocalKeyFileService : IKeyService, IDisposable
     private readonly ConcurrentDictionary<string, LocalKey> _keys = new(StringComparer.Ordinal);
     private readonly Lock _loadGate = new();
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public LocalKeyFileService(string directory, ILogger<LocalKeyFileService>? logger = null)
+    public LocalKeyFileService(string directory, ILogger<LocalKeyFileService>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
         _logger = logger ?? NullLogger<LocalKeyFileService>.Instance;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     private enum KeyKind
@@ -80,18 +82,71 @@ public sealed class LocalKeyFileService : IKeyService, IDisposable
     }
 
     /// <summary>
-    /// False for a key id other than the current key's: keys are not rotated locally, so a token
-    /// naming another id was signed by a key this folder never had (e.g. after it was wiped).
+    /// Verifies with the current key, or the previous one after a <see cref="RotateSigningKey"/>; false
+    /// for any other key id (a key this folder never had, e.g. after it was wiped).
     /// </summary>
     public Task<bool> VerifyAsync(string keyName, string keyId, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> signature, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keyId);
         cancellationToken.ThrowIfCancellationRequested();
         var key = GetKey(keyName, KeyKind.EcP256);
-        var valid = string.Equals(keyId, key.Kid, StringComparison.Ordinal)
-            && JsonWebKeys.VerifyEs256(key.EcPublicKey, data.Span, signature.Span);
-        return Task.FromResult(valid);
+        var verifying = string.Equals(keyId, key.Kid, StringComparison.Ordinal) ? key
+            : PreviousKey(keyName) is { } previous && string.Equals(keyId, previous.Kid, StringComparison.Ordinal) ? previous
+            : null;
+        return Task.FromResult(verifying is not null && JsonWebKeys.VerifyEs256(verifying.EcPublicKey, data.Span, signature.Span));
     }
+
+    /// <summary>The current key, and the previous one while the current key file is younger than <paramref name="previousOverlap"/>.</summary>
+    public Task<IReadOnlyList<PublicJsonWebKey>> GetPublishedKeysAsync(string keyName, TimeSpan previousOverlap, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var current = GetKey(keyName, kind: null);
+        var rotatedAt = new DateTimeOffset(File.GetLastWriteTimeUtc(Path.Combine(Directory, keyName + ".pem")), TimeSpan.Zero);
+        IReadOnlyList<PublicJsonWebKey> published = PreviousKey(keyName) is { } previous && _time.GetUtcNow() - rotatedAt < previousOverlap
+            ? [current.PublicKey, previous.PublicKey]
+            : [current.PublicKey];
+        return Task.FromResult(published);
+    }
+
+    /// <summary>
+    /// Development rotation of the token-signing key: the current key file becomes
+    /// <c>{name}.previous.pem</c> (still verifying, and published for the overlap) and a new key is made.
+    /// </summary>
+    public void RotateSigningKey(string keyName)
+    {
+        if (!Kinds.TryGetValue(keyName, out var kind) || kind != KeyKind.EcP256)
+        {
+            throw new ArgumentException($"Only signing keys rotate locally; '{keyName}' is not one.", nameof(keyName));
+        }
+
+        lock (_loadGate)
+        {
+            GetKey(keyName, KeyKind.EcP256); // the current key exists before it is moved
+            var path = Path.Combine(Directory, keyName + ".pem");
+            File.Move(path, Path.Combine(Directory, keyName + ".previous.pem"), overwrite: true);
+            Forget(keyName);
+            Forget(keyName + ".previous");
+            TryCreate(path, kind);
+        }
+    }
+
+    private LocalKey? PreviousKey(string keyName)
+    {
+        var name = keyName + ".previous";
+        if (_keys.TryGetValue(name, out var cached))
+        {
+            return cached;
+        }
+
+        var path = Path.Combine(Directory, name + ".pem");
+        lock (_loadGate)
+        {
+            return _keys.TryGetValue(name, out cached) ? cached : File.Exists(path) ? _keys[name] = Load(path, KeyKind.EcP256) : null;
+        }
+    }
+
+    // Not disposed: a request may still be signing with it (development only, so the leak is harmless).
+    private void Forget(string name) => _keys.TryRemove(name, out _);
 
     public Task<PublicJsonWebKey> GetPublicKeyAsync(string keyName, CancellationToken cancellationToken = default)
     {

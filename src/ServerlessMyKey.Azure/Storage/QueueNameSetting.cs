@@ -21,6 +21,6 @@ internal static partial class QueueNameSetting
             : throw new InvalidOperationException($"Configuration key '{key}' must be a queue name: 3–63 lowercase letters, digits and single hyphens.");
     }
 
-    [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
+    [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]\\z")]
     private static partial Regex ValidQueueName();
 }

@@ -10,29 +10,33 @@ namespace ServerlessMyKey.Core.Auth;
 /// <summary>
 /// Access tokens: compact JWS (RFC 7515) JWTs signed ES256 by the service's token-signing key
 /// (Key Vault in Azure). <c>sub</c> is the MyKey ID; <c>aud</c> holds this API's audience and,
-/// when the login named one, the service client it was for; <c>kid</c> names the key version in
-/// the JWKS. Validation checks the header, the signature, <c>iss</c>, <c>aud</c> and the times.
+/// when the login named one, the service client it was for, which is also <c>client_id</c>
+/// (RFC 9068 §2.2): such a token is bound to that client (docs/auth.md "Token binding"); <c>kid</c>
+/// names the key version in the JWKS. Validation checks the header, the signature, <c>iss</c>,
+/// <c>aud</c> and the times.
 /// </summary>
 public sealed class AccessTokens(IKeyService keys, AuthOptions options, TimeProvider timeProvider)
 {
     private const int MaxTokenLength = 4096;
 
+    /// <summary>The JOSE <c>typ</c> of access tokens (RFC 9068).</summary>
+    public const string TokenType = "at+jwt";
+
     public async Task<IssuedToken> IssueAsync(Citizen citizen, string? clientAudience, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(citizen);
-        var key = await keys.GetPublicKeyAsync(ServiceKeyNames.TokenSigning, cancellationToken);
         var now = timeProvider.GetUtcNow();
         var expires = now + options.TokenLifetime;
-        var header = new TokenHeader("ES256", "JWT", key.Kid);
         var audience = clientAudience is null ? [options.Audience] : new[] { options.Audience, clientAudience };
         var claims = new TokenClaims(
             options.Issuer, citizen.MyKeyId, audience, now.ToUnixTimeSeconds(), now.ToUnixTimeSeconds(), expires.ToUnixTimeSeconds(),
-            Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), citizen.CertificateSerialNumber, citizen.CertificateNotAfter.ToUnixTimeSeconds());
+            Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), citizen.CertificateSerialNumber, citizen.CertificateNotAfter.ToUnixTimeSeconds(), clientAudience);
 
-        var signingInput = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(header, TokenJson.Default.TokenHeader))
-            + "." + Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims, TokenJson.Default.TokenClaims));
-        var signature = await keys.SignAsync(ServiceKeyNames.TokenSigning, System.Text.Encoding.ASCII.GetBytes(signingInput), cancellationToken);
-        return new IssuedToken(signingInput + "." + Base64Url.EncodeToString(signature.Signature), expires, (int)options.TokenLifetime.TotalSeconds);
+        // RFC 9068 §2.1: typed at+jwt, so that receipts and delegation seals of the same key are never taken for tokens.
+        var token = await ServiceJws.SignAsync(
+            keys, kid => JsonSerializer.SerializeToUtf8Bytes(new TokenHeader("ES256", TokenType, kid), TokenJson.Default.TokenHeader),
+            JsonSerializer.SerializeToUtf8Bytes(claims, TokenJson.Default.TokenClaims), cancellationToken);
+        return new IssuedToken(token, expires, (int)options.TokenLifetime.TotalSeconds);
     }
 
     /// <summary>The citizen a token names, or <c>unauthenticated</c>.</summary>
@@ -49,6 +53,12 @@ public sealed class AccessTokens(IKeyService keys, AuthOptions options, TimeProv
         if (header is not { Alg: "ES256", Kid.Length: > 0 } || signature.Length != 64)
         {
             throw Refused("The access token is not an ES256 token of this service.");
+        }
+
+        // RFC 8725 §3.11, RFC 9068 §4: explicit typing, so no other JWS of the same key passes as a token.
+        if (!string.Equals(header.Typ, TokenType, StringComparison.OrdinalIgnoreCase) && !string.Equals(header.Typ, "application/" + TokenType, StringComparison.OrdinalIgnoreCase))
+        {
+            throw Refused("The access token is not typed at+jwt.");
         }
 
         var signingInput = System.Text.Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
@@ -72,7 +82,14 @@ public sealed class AccessTokens(IKeyService keys, AuthOptions options, TimeProv
             throw Refused("The access token has expired.");
         }
 
-        return new Citizen(claims.Sub, claims.CertificateSerialNumber, DateTimeOffset.FromUnixTimeSeconds(claims.CertificateNotAfter));
+        // A client's token names it in client_id and aud; any other audience binds the token too (fail closed).
+        var clientId = claims.ClientId ?? claims.Aud.FirstOrDefault(a => !string.Equals(a, options.Audience, StringComparison.Ordinal));
+        if (clientId is not null && claims.Aud.Any(a => a != options.Audience && a != clientId))
+        {
+            throw Refused("The access token names more than one client.");
+        }
+
+        return new Citizen(claims.Sub, claims.CertificateSerialNumber, DateTimeOffset.FromUnixTimeSeconds(claims.CertificateNotAfter), clientId, DateTimeOffset.FromUnixTimeSeconds(claims.Iat));
     }
 
     private static bool TryDecode(string part, out byte[] bytes)
@@ -119,7 +136,8 @@ internal sealed record TokenClaims(
     [property: JsonPropertyName("exp")] long Exp,
     [property: JsonPropertyName("jti")] string Jti,
     [property: JsonPropertyName("cert_sn")] string CertificateSerialNumber,
-    [property: JsonPropertyName("cert_exp")] long CertificateNotAfter);
+    [property: JsonPropertyName("cert_exp")] long CertificateNotAfter,
+    [property: JsonPropertyName("client_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ClientId = null);
 
 [JsonSerializable(typeof(TokenHeader))]
 [JsonSerializable(typeof(TokenClaims))]

@@ -20,4 +20,7 @@ public sealed record AuthOptions
 
     /// <summary>Clock skew allowed when checking token times (<c>Auth:ClockSkewSeconds</c>).</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the JWKS keeps the previous token-signing key version after a rotation (<c>Auth:JwksRotationOverlapSeconds</c>).</summary>
+    public TimeSpan JwksRotationOverlap { get; init; } = TimeSpan.FromDays(1);
 }

@@ -17,6 +17,7 @@ public sealed class JpkiLogin(
     LoginChallenges challenges,
     JpkiCertificateVerifier verifier,
     MyKeyIds myKeyIds,
+    CardholderIdentities identities,
     AccessTokens tokens,
     ILogger<JpkiLogin> logger)
 {
@@ -25,26 +26,70 @@ public sealed class JpkiLogin(
 
     public async Task<LoginSession> LoginAsync(LoginProof proof, CancellationToken cancellationToken = default)
     {
-        var (verified, audience) = await VerifyProofAsync(proof, cancellationToken);
+        var (verified, audience, identity) = await VerifyProofAsync(proof, ExpiryGrace.None, cancellationToken);
         var myKeyId = await myKeyIds.GetOrCreateAsync(Binding(verified), cancellationToken);
+        if (identity is not null)
+        {
+            // Possession of the bound card is proved here (not just a token): the first identity sticks.
+            await myKeyIds.RecordIdentityAsync(myKeyId, identity, cancellationToken);
+        }
+
         logger.LogInformation("Login of MyKey ID {MyKeyId} with certificate {SerialNumber} of root {RootKeyId}", myKeyId, verified.SerialNumber, verified.Issuer.KeyIdentifier);
         return await SessionAsync(myKeyId, verified, audience, cancellationToken);
     }
 
     /// <summary>
-    /// Re-binding after renewal: a session of the old certificate plus a signed challenge of the new
-    /// one moves the MyKey ID to the new certificate.
+    /// Re-binding after renewal: the citizen's own session, a signed challenge of the new
+    /// authentication certificate, and a signature over the same challenge by a signing certificate
+    /// whose 基本4情報 give the identity on record (the same person) move the MyKey ID to the new
+    /// certificate; the old certificate's binding is removed.
     /// </summary>
     public async Task<LoginSession> RelinkAsync(Citizen current, LoginProof newCertificateProof, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(current);
-        var (verified, audience) = await VerifyProofAsync(newCertificateProof, cancellationToken);
+        ArgumentNullException.ThrowIfNull(newCertificateProof);
+        if (current.ClientId is not null)
+        {
+            throw new ServiceException(ErrorCodes.TokenClientMismatch, "Only the citizen's own session may relink.");
+        }
+
+        if (newCertificateProof.Identity is null)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, "'identity' (the signing certificate's signature over the challenge) is required to relink.");
+        }
+
+        var (verified, audience, identity) = await VerifyProofAsync(newCertificateProof, ExpiryGrace.None, cancellationToken);
+        await myKeyIds.RequireIdentityAsync(current.MyKeyId, identity!, cancellationToken);
         await myKeyIds.RelinkAsync(current.MyKeyId, Binding(verified), cancellationToken);
         logger.LogInformation("MyKey ID {MyKeyId} relinked from certificate {OldSerialNumber} to {SerialNumber}", current.MyKeyId, current.CertificateSerialNumber, verified.SerialNumber);
         return await SessionAsync(current.MyKeyId, verified, audience, cancellationToken);
     }
 
-    private async Task<(JpkiVerifiedCertificate Certificate, string? Audience)> VerifyProofAsync(LoginProof proof, CancellationToken cancellationToken)
+    /// <summary>
+    /// Who is at the counter: a facility's reader sends the card's login proof, which is checked as for a
+    /// login (single-use challenge, certificate, signature) but starts no session and creates no MyKey ID.
+    /// <paramref name="grace"/> is for the one use whose rules accept a recently expired certificate
+    /// (online insurance eligibility); everywhere else it is <see cref="ExpiryGrace.None"/>.
+    /// </summary>
+    /// <returns>The verified certificate and its MyKey ID, null when the certificate never logged in.</returns>
+    public async Task<IdentifiedHolder> IdentifyAsync(LoginProof proof, ExpiryGrace grace, CancellationToken cancellationToken = default)
+    {
+        var (verified, _, _) = await VerifyProofAsync(proof, grace, cancellationToken);
+        return new IdentifiedHolder(await myKeyIds.FindAsync(Binding(verified), cancellationToken), verified);
+    }
+
+    /// <summary>
+    /// The MyKey ID a login proof identifies (created on its first use, as in a login), without issuing an access token: for flows that issue
+    /// credentials of their own (OpenID Connect codes, gate entry). The challenge is spent as in a login.
+    /// </summary>
+    public async Task<EnrolledHolder> IdentifyOrEnrollAsync(LoginProof proof, CancellationToken cancellationToken = default)
+    {
+        var (verified, _, _) = await VerifyProofAsync(proof, ExpiryGrace.None, cancellationToken);
+        var myKeyId = await myKeyIds.GetOrCreateAsync(Binding(verified), cancellationToken);
+        return new EnrolledHolder(myKeyId, verified);
+    }
+
+    private async Task<(JpkiVerifiedCertificate Certificate, string? Audience, string? Identity)> VerifyProofAsync(LoginProof proof, ExpiryGrace grace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(proof);
 
@@ -56,10 +101,18 @@ public sealed class JpkiLogin(
             throw new ServiceException(ErrorCodes.InvalidRequest, "'certificate' is not a DER-encoded X.509 certificate.");
         }
 
+        var identityProof = proof.Identity is { } given
+            ? (Certificate: Base64Input.Decode(given.Certificate, "identity.certificate", MaxCertificateBytes), Signature: Base64Input.Decode(given.Signature, "identity.signature", MaxSignatureBytes))
+            : default((byte[] Certificate, byte[] Signature)?);
+        if (identityProof is { } parsed && !JpkiCertificate.TryParse(parsed.Certificate, out _))
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, "'identity.certificate' is not a DER-encoded X.509 certificate.");
+        }
+
         // Single use: the challenge is spent whatever the outcome below.
         var challenge = await challenges.ConsumeAsync(proof.ChallengeId, cancellationToken);
 
-        var verified = await verifier.VerifyAsync(certificate, JpkiCertificateKind.Authentication, cancellationToken);
+        var verified = await verifier.VerifyAsync(certificate, JpkiCertificateKind.Authentication, grace, cancellationToken);
         if (!verified.Succeeded)
         {
             throw Refused(verified.Failure);
@@ -71,7 +124,27 @@ public sealed class JpkiLogin(
             throw Refused(signatureCheck.Failure);
         }
 
-        return (verified.Value, challenge.Audience);
+        var identity = identityProof is { } signed ? await IdentityAsync(signed.Certificate, signed.Signature, challenge.Value, cancellationToken) : null;
+        return (verified.Value, challenge.Audience, identity);
+    }
+
+    /// <summary>The keyed hash of the 基本4情報 of a valid, unrevoked signing certificate whose key signed the challenge.</summary>
+    private async Task<string> IdentityAsync(byte[] certificate, byte[] signature, byte[] challenge, CancellationToken cancellationToken)
+    {
+        var verified = await verifier.VerifyAsync(certificate, JpkiCertificateKind.Signing, cancellationToken);
+        if (!verified.Succeeded)
+        {
+            throw Refused(verified.Failure);
+        }
+
+        var signatureCheck = verifier.VerifySignature(verified.Value, challenge, signature);
+        if (!signatureCheck.Succeeded)
+        {
+            throw Refused(signatureCheck.Failure);
+        }
+
+        var holder = BasicFourInformation.FromCertificate(verified.Value.Certificate);
+        return holder.Succeeded ? await identities.HashAsync(holder.Value, cancellationToken) : throw Refused(holder.Failure);
     }
 
     private async Task<LoginSession> SessionAsync(string myKeyId, JpkiVerifiedCertificate certificate, string? audience, CancellationToken cancellationToken)
@@ -90,8 +163,21 @@ public sealed class JpkiLogin(
         MyKeyIds.CertificateBinding(certificate.Issuer.KeyIdentifierBytes.Span, certificate.Certificate.SerialNumberBytes.Span);
 }
 
-/// <summary>What a client sends to log in: the challenge it signed, its certificate and the signature (base64).</summary>
-public sealed record LoginProof(string? ChallengeId, string? Certificate, string? Signature);
+/// <summary>
+/// What a client sends to log in: the challenge it signed, its certificate and the signature (base64);
+/// optionally <paramref name="Identity"/>, the card's signing certificate and its signature over the
+/// same challenge (kept as a keyed hash of the 基本4情報; required to relink).
+/// </summary>
+public sealed record LoginProof(string? ChallengeId, string? Certificate, string? Signature, IdentityProof? Identity = null);
+
+/// <summary>A signing certificate (署名用電子証明書) and its signature over the login challenge (base64).</summary>
+public sealed record IdentityProof(string? Certificate, string? Signature);
+
+/// <summary>The holder of a verified login proof: their MyKey ID (null before their first login) and certificate.</summary>
+public sealed record IdentifiedHolder(string? MyKeyId, JpkiVerifiedCertificate Certificate);
+
+/// <summary>A verified login proof: the MyKey ID and the authentication certificate that proved it.</summary>
+public sealed record EnrolledHolder(string MyKeyId, JpkiVerifiedCertificate Certificate);
 
 /// <summary>A successful login.</summary>
 public sealed record LoginSession(string MyKeyId, IssuedToken Token, string CertificateSerialNumber, DateTimeOffset CertificateNotAfter);

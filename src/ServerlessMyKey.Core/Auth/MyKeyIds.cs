@@ -25,6 +25,10 @@ public sealed class MyKeyIds(IMyKeyIdStore store)
         return Convert.ToHexStringLower(SHA256.HashData(input));
     }
 
+    /// <summary>The certificate's MyKey ID, or null when it never logged in.</summary>
+    public Task<string?> FindAsync(string certificateBinding, CancellationToken cancellationToken = default) =>
+        store.FindAsync(certificateBinding, cancellationToken);
+
     /// <summary>The certificate's MyKey ID, created (unique, insert-if-absent) on its first login.</summary>
     public async Task<string> GetOrCreateAsync(string certificateBinding, CancellationToken cancellationToken = default)
     {
@@ -55,8 +59,9 @@ public sealed class MyKeyIds(IMyKeyIdStore store)
     }
 
     /// <summary>
-    /// Re-binding after renewal: the MyKey ID of the old certificate also becomes the new
-    /// certificate's. Fails with <c>conflict</c> when the new certificate already has an ID of its own.
+    /// Re-binding after renewal (the caller has proved the same person, docs/auth.md "Relink"): the new
+    /// certificate takes the MyKey ID and the certificate that held it loses it, so that one binding
+    /// stays. Fails with <c>conflict</c> when the new certificate already has an ID of its own.
     /// </summary>
     public async Task RelinkAsync(string myKeyId, string newCertificateBinding, CancellationToken cancellationToken = default)
     {
@@ -66,7 +71,35 @@ public sealed class MyKeyIds(IMyKeyIdStore store)
             throw new ServiceException(ErrorCodes.Conflict, "The new certificate is already linked to another MyKey ID.");
         }
 
+        var previous = await store.GetCurrentCertificateAsync(myKeyId, cancellationToken);
         await store.SetCurrentCertificateAsync(myKeyId, newCertificateBinding, cancellationToken);
+        if (previous is not null && previous != newCertificateBinding)
+        {
+            await store.UnbindAsync(previous, myKeyId, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Records the cardholder identity hash of <paramref name="myKeyId"/> if it has none; <c>identity_mismatch</c>
+    /// when another one is on record (a login must not attach someone else's signing certificate).
+    /// </summary>
+    public async Task RecordIdentityAsync(string myKeyId, string identityHash, CancellationToken cancellationToken = default)
+    {
+        var stored = await store.SetIdentityIfAbsentAsync(myKeyId, identityHash, cancellationToken);
+        if (!CardholderIdentities.AreSame(stored, identityHash))
+        {
+            throw new ServiceException(ErrorCodes.IdentityMismatch);
+        }
+    }
+
+    /// <summary>The identity on record must be <paramref name="identityHash"/>: <c>identity_not_registered</c> or <c>identity_mismatch</c> otherwise.</summary>
+    public async Task RequireIdentityAsync(string myKeyId, string identityHash, CancellationToken cancellationToken = default)
+    {
+        var stored = await store.GetIdentityAsync(myKeyId, cancellationToken) ?? throw new ServiceException(ErrorCodes.IdentityNotRegistered);
+        if (!CardholderIdentities.AreSame(stored, identityHash))
+        {
+            throw new ServiceException(ErrorCodes.IdentityMismatch);
+        }
     }
 
     private static string NewId() => RandomNumberGenerator.GetString(Alphabet, MyKeyIdFormat.Length);
@@ -89,4 +122,19 @@ public interface IMyKeyIdStore
 
     /// <summary>Records which certificate currently holds the ID (after a renewal).</summary>
     Task SetCurrentCertificateAsync(string myKeyId, string certificateBinding, CancellationToken cancellationToken = default);
+
+    /// <summary>The certificate that currently holds the ID, or <c>null</c>.</summary>
+    Task<string?> GetCurrentCertificateAsync(string myKeyId, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a certificate's binding if it is to <paramref name="myKeyId"/>.</summary>
+    Task UnbindAsync(string certificateBinding, string myKeyId, CancellationToken cancellationToken = default);
+
+    /// <summary>The cardholder identity hash of the ID, or <c>null</c>.</summary>
+    Task<string?> GetIdentityAsync(string myKeyId, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets the identity hash if the ID has none (ETag-conditional); returns the hash on record.</summary>
+    Task<string> SetIdentityIfAbsentAsync(string myKeyId, string identityHash, CancellationToken cancellationToken = default);
+
+    /// <summary>The wrapped HMAC key of <see cref="CardholderIdentities"/>: <paramref name="candidate"/> if none is stored yet (insert-if-absent), else the stored one.</summary>
+    Task<Keys.WrappedKey> GetOrAddIdentityKeyAsync(Keys.WrappedKey candidate, CancellationToken cancellationToken = default);
 }

@@ -32,7 +32,10 @@ public sealed class DelegationService(
     ILogger<DelegationService> logger)
 {
     public const string AuthorizedCode = "authorized";
-    private const int MaxDocumentBytes = 30 * 1024; // one Table string property (64 KiB of UTF-16)
+    // The limit is on what is stored: the document is kept as an envelope (AES-GCM ciphertext in
+    // base64url, 4 chars per 3 bytes, plus ~1,000 chars of wrapped key and names) in one Table string
+    // property of at most 32,768 UTF-16 chars: (32,768 − 1,024) × 3 / 4 = 23,808 bytes.
+    internal const int MaxDocumentBytes = 23 * 1024;
     private const int MaxPowers = 100;
     private const int MaxChainDepth = 8;
 
@@ -230,21 +233,46 @@ public sealed class DelegationService(
         }
 
         // ... and so is every delegation it derives from (revoking a parent stops its sub-delegations).
-        var parentId = record.ParentDelegationId;
-        for (var depth = 0; parentId is not null && depth < MaxChainDepth; depth++)
+        if (record.ParentDelegationId is { } parentId && await AncestorsRefusalAsync(parentId, cancellationToken) is not null)
         {
-            var parent = await store.FindAsync(parentId, cancellationToken);
-            if (parent is null || StateRefusal(parent) is not null)
-            {
-                return ErrorCodes.ParentDelegationInactive;
-            }
-
-            parentId = parent.ParentDelegationId;
+            return ErrorCodes.ParentDelegationInactive;
         }
 
         // The act: inside the powers.
         var document = JsonSerializer.Deserialize<DelegationDocument>(record.CanonicalDocument, DocumentJson)!;
-        return document.Powers.Any(p => p.Procedure == procedure && p.Agency == agency) ? null : ErrorCodes.ActOutsidePowers;
+        return document.Powers.Any(p => p.Covers(procedure, agency)) ? null : ErrorCodes.ActOutsidePowers;
+    }
+
+    /// <summary>
+    /// Walks from <paramref name="parentId"/> to the delegator-signed root: every link must exist and be
+    /// usable now, and a new link below <paramref name="parentId"/> must stay within <see cref="MaxChainDepth"/>
+    /// sub-delegations (so the walk is bounded, and nothing below the cap is trusted unchecked).
+    /// </summary>
+    private async Task<ErrorCode?> AncestorsRefusalAsync(string parentId, CancellationToken cancellationToken)
+    {
+        string? id = parentId;
+        for (var depth = 1; id is not null; depth++)
+        {
+            if (depth > MaxChainDepth)
+            {
+                return ErrorCodes.DelegationChainTooDeep;
+            }
+
+            var link = await store.FindAsync(id, cancellationToken);
+            if (link is null)
+            {
+                return ErrorCodes.ParentDelegationInactive;
+            }
+
+            if (StateRefusal(link) is { } refusal)
+            {
+                return refusal;
+            }
+
+            id = link.ParentDelegationId;
+        }
+
+        return null;
     }
 
     private ErrorCode? StateRefusal(DelegationRecord record)
@@ -319,9 +347,11 @@ public sealed class DelegationService(
     private async Task RequireSubDelegationAsync(string parentId, DelegationDocument document, JpkiVerifiedCertificate signer, CancellationToken cancellationToken)
     {
         var parent = await RequireAsync(parentId, cancellationToken);
-        if (StateRefusal(parent) is { } refusal)
+        if (await AncestorsRefusalAsync(parentId, cancellationToken) is { } refusal)
         {
-            throw new ServiceException(ErrorCodes.ParentDelegationInactive, $"The parent delegation is not usable: {refusal.Code}.");
+            throw refusal == ErrorCodes.DelegationChainTooDeep
+                ? new ServiceException(refusal)
+                : new ServiceException(ErrorCodes.ParentDelegationInactive, $"A delegation this one derives from is not usable: {refusal.Code}.");
         }
 
         var parentDocument = JsonSerializer.Deserialize<DelegationDocument>(parent.CanonicalDocument, DocumentJson)!;
@@ -337,7 +367,7 @@ public sealed class DelegationService(
 
         if (document.Delegator != parentDocument.Delegator
             || document.ValidFrom < parentDocument.ValidFrom || document.ValidTo > parentDocument.ValidTo
-            || !document.Powers.All(p => parentDocument.Powers.Contains(p)))
+            || !document.Powers.All(p => parentDocument.Powers.Any(parentPower => parentPower.Covers(p.Procedure, p.Agency))))
         {
             throw new ServiceException(ErrorCodes.SubDelegationExceedsParent);
         }

@@ -108,15 +108,12 @@ public sealed class SealDelegationActivity(IDelegationStore store, IKeyService k
             return null;
         }
 
-        var key = await keys.GetPublicKeyAsync(ServiceKeyNames.TokenSigning);
         using var document = JsonDocument.Parse(record.CanonicalDocument);
-        var header = ApiJsonOptions.Serialize(new { alg = "ES256", kid = key.Kid, typ = "JOSE", cty = "application/vnd.serverlessmykey.delegation+json" });
         var payload = ApiJsonOptions.Serialize(new SealedDelegation(
             input.TransmissionId, record.DelegationId, record.Number, record.Status, document.RootElement.Clone(),
             record.DelegatorCertificate, record.DelegateCertificate, now.ToUnixTimeSeconds()));
-        var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(payload);
-        var signature = await keys.SignAsync(ServiceKeyNames.TokenSigning, Encoding.ASCII.GetBytes(signingInput));
-        return signingInput + "." + Base64Url.EncodeToString(signature.Signature);
+        return await ServiceJws.SignAsync(
+            keys, kid => ApiJsonOptions.Serialize(new { alg = "ES256", kid, typ = "JOSE", cty = "application/vnd.serverlessmykey.delegation+json" }), payload);
     }
 }
 

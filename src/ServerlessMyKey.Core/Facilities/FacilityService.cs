@@ -17,6 +17,9 @@ public sealed partial class FacilityService(IFacilityStore store, IIdempotencyCl
 {
     public const string DefaultKind = "library";
 
+    /// <summary>Terminal clients of one facility: 100 ids of at most 64 characters, comma-joined, stay far below one 64 KiB property.</summary>
+    public const int MaxTerminals = 100;
+
     public async Task<StoredResponse> RegisterAsync(FacilityRegistration registration, string? idempotencyKey, ServiceClient caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registration);
@@ -29,7 +32,9 @@ public sealed partial class FacilityService(IFacilityStore store, IIdempotencyCl
                 : throw new ServiceException(ErrorCodes.InvalidRequest, "municipalityCode must be a 6-digit municipality code."),
             registration.Kind is null ? DefaultKind : RequireId(registration.Kind, "kind"),
             registration.TerminalClientIds is { Count: > 0 } terminals
-                ? [.. terminals.Select(t => RequireId(t, "terminalClientIds[]")).Distinct(StringComparer.Ordinal)]
+                ? terminals.Count <= MaxTerminals
+                    ? [.. terminals.Select(t => RequireId(t, "terminalClientIds[]")).Distinct(StringComparer.Ordinal)]
+                    : throw new ServiceException(ErrorCodes.InvalidRequest, $"terminalClientIds must list at most {MaxTerminals} clients.")
                 : [caller.ClientId],
             caller.ClientId);
         var idempotency = await claims.ClaimIfKeyedAsync("facilities.register", caller.ClientId, idempotencyKey, registration, cancellationToken);
@@ -164,9 +169,9 @@ public sealed partial class FacilityService(IFacilityStore store, IIdempotencyCl
             ? userNumber
             : throw new ServiceException(ErrorCodes.InvalidRequest, "userNumber must be 1–32 letters, digits or '-'.");
 
-    [GeneratedRegex("^[A-Za-z0-9-]{1,32}$")]
+    [GeneratedRegex("^[A-Za-z0-9-]{1,32}\\z")]
     private static partial Regex UserNumberPattern();
 
-    [GeneratedRegex("^[0-9]{19}-[0-9a-f]{12}$")]
+    [GeneratedRegex("^[0-9]{19}-[0-9a-f]{12}\\z")]
     private static partial Regex CheckinIdPattern();
 }

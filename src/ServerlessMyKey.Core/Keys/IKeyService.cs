@@ -16,6 +16,14 @@ public interface IKeyService
     /// <summary>The public half of the current signing key as a JWK (for the JWKS document).</summary>
     Task<PublicJsonWebKey> GetPublicKeyAsync(string keyName, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The keys the JWKS publishes: the current version, then the previous one while the current
+    /// version is younger than <paramref name="previousOverlap"/> (a rotation's overlap). Key services
+    /// without versions publish the current key only.
+    /// </summary>
+    async Task<IReadOnlyList<PublicJsonWebKey>> GetPublishedKeysAsync(string keyName, TimeSpan previousOverlap, CancellationToken cancellationToken = default) =>
+        [await GetPublicKeyAsync(keyName, cancellationToken)];
+
     /// <summary>Wraps a data-encryption key with RSA-OAEP-256 (envelope encryption).</summary>
     Task<WrappedKey> WrapKeyAsync(string keyName, ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken = default);
 

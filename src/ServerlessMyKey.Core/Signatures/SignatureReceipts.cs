@@ -34,17 +34,9 @@ public sealed partial class SignatureReceipts(IKeyService keys, ISignatureReceip
     public async Task<string> SealAndStoreAsync(SignatureEvidence evidence, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(evidence);
-        var key = await keys.GetPublicKeyAsync(ServiceKeyNames.TokenSigning, cancellationToken);
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "ES256", ["typ"] = MediaType, ["kid"] = key.Kid });
-        var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(ApiJsonOptions.Serialize(evidence));
-        var signature = await keys.SignAsync(ServiceKeyNames.TokenSigning, Encoding.ASCII.GetBytes(signingInput), cancellationToken);
-        if (signature.KeyId != key.Kid)
-        {
-            // The key rotated between the two calls: seal again so that kid names the signing key.
-            return await SealAndStoreAsync(evidence, cancellationToken);
-        }
-
-        var jws = signingInput + "." + Base64Url.EncodeToString(signature.Signature);
+        var jws = await ServiceJws.SignAsync(
+            keys, kid => JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "ES256", ["typ"] = MediaType, ["kid"] = kid }),
+            ApiJsonOptions.Serialize(evidence), cancellationToken);
         await store.CreateAsync(evidence.ReceiptId, jws, cancellationToken);
         return jws;
     }
@@ -64,6 +56,6 @@ public sealed partial class SignatureReceipts(IKeyService keys, ISignatureReceip
         return new SignatureReceiptResponse(receiptId, jws, evidence);
     }
 
-    [GeneratedRegex("^[0-9a-f]{32}$")]
+    [GeneratedRegex("^[0-9a-f]{32}\\z")]
     private static partial Regex ReceiptId();
 }

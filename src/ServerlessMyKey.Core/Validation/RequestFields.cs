@@ -29,6 +29,6 @@ public static partial class RequestFields
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}\\z")]
     private static partial Regex IdPattern();
 }

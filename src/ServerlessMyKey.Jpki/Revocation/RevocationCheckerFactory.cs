@@ -45,7 +45,7 @@ public static class RevocationCheckerFactory
     // The checker enforces Jpki:Revocation:OcspTimeoutSeconds itself; connections are recycled so that
     // a responder's DNS change is picked up.
     private static HttpClient CreateHttpClient() =>
-        new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(10) })
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(10) })
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };

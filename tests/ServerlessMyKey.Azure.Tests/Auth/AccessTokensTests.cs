@@ -148,6 +148,52 @@ public sealed class AccessTokensTests : IDisposable
         Assert.Equal(_citizen, await new CitizenTokenAuthenticator(Tokens()).AuthenticateAsync("Bearer " + issued.Token));
     }
 
+    [Fact]
+    public async Task Token_header_is_typed_at_jwt()
+    {
+        var header = (await Tokens().IssueAsync(_citizen, null)).Token.Split('.')[0];
+
+        Assert.Equal("at+jwt", JsonDocument.Parse(Base64Url.DecodeFromChars(header)).RootElement.GetProperty("typ").GetString());
+    }
+
+    [Fact]
+    public async Task A_jws_of_the_same_key_not_typed_at_jwt_is_refused()
+    {
+        var claims = (await Tokens().IssueAsync(_citizen, null)).Token.Split('.')[1];
+        var kid = (await _keys.GetPublicKeyAsync("token-signing")).Kid;
+        var header = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($$"""{"alg":"ES256","typ":"mykey-receipt+jws","kid":"{{kid}}"}"""));
+        var signature = await _keys.SignAsync("token-signing", Encoding.ASCII.GetBytes(header + "." + claims));
+
+        await AssertRefusedAsync(header + "." + claims + "." + Base64Url.EncodeToString(signature.Signature));
+    }
+
+    [Fact]
+    public async Task A_token_issued_across_a_key_rotation_names_the_version_that_signed_it()
+    {
+        using var vault = new StubVault();
+        using var first = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var second = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        vault.AddVersion("token-signing", first);
+        string? rotated = null;
+        vault.Respond = _ =>
+        {
+            // The key rotates right after the header's version was read.
+            if (vault.Requests.Count == 2 && rotated is null)
+            {
+                rotated = vault.AddVersion("token-signing", second);
+            }
+
+            return null;
+        };
+        var keys = vault.CreateService(new KeyVaultKeyServiceOptions { KeyCacheDuration = TimeSpan.Zero }, _clock);
+        var tokens = new AccessTokens(keys, _options, _clock);
+
+        var issued = await tokens.IssueAsync(_citizen, null);
+
+        Assert.Equal(rotated, JsonDocument.Parse(Base64Url.DecodeFromChars(issued.Token.Split('.')[0])).RootElement.GetProperty("kid").GetString());
+        Assert.Equal(_citizen, await tokens.ValidateAsync(issued.Token));
+    }
+
     private async Task AssertRefusedAsync(string token)
     {
         var error = await Assert.ThrowsAsync<ServiceException>(() => Tokens().ValidateAsync(token));

@@ -95,8 +95,63 @@ public sealed class KeyVaultKeyServiceTests : IDisposable
         Assert.True(await keys.VerifyAsync(ServiceKeyNames.TokenSigning, oldKid, Data, oldSignature));
         Assert.True(await keys.VerifyAsync(ServiceKeyNames.TokenSigning, oldKid, Data, oldSignature));
 
+        Assert.Equal(
+            [("GET", $"https://{StubVault.Host}/keys/token-signing/versions?api-version=2025-07-01"), ("GET", $"{oldKid}?api-version=2025-07-01")],
+            _vault.Requests.Select(r => (r.Method, r.Uri.AbsoluteUri)));
+    }
+
+    [Fact]
+    public async Task A_flood_of_unknown_versions_costs_one_version_list_and_no_key_reads()
+    {
+        var keys = _vault.CreateService();
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.False(await keys.VerifyAsync(ServiceKeyNames.TokenSigning, StubVault.KeyId("token-signing", Guid.NewGuid().ToString("N")), Data, new byte[64]));
+        }
+
         var request = Assert.Single(_vault.Requests);
-        Assert.Equal(("GET", $"{oldKid}?api-version=2025-07-01"), (request.Method, request.Uri.AbsoluteUri));
+        Assert.Equal($"https://{StubVault.Host}/keys/token-signing/versions?api-version=2025-07-01", request.Uri.AbsoluteUri);
+    }
+
+    [Fact]
+    public async Task A_disabled_version_no_longer_verifies()
+    {
+        using var oldKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var oldKid = _vault.AddVersion(ServiceKeyNames.TokenSigning, oldKey);
+        _vault.AddVersion(ServiceKeyNames.TokenSigning, _signingKey);
+        _vault.Attributes[oldKid.Split('/')[^1]]["enabled"] = false;
+        var keys = _vault.CreateService();
+
+        Assert.False(await keys.VerifyAsync(ServiceKeyNames.TokenSigning, oldKid, Data, oldKey.SignData(Data, HashAlgorithmName.SHA256)));
+    }
+
+    [Fact]
+    public async Task A_version_past_its_exp_no_longer_verifies()
+    {
+        using var oldKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var oldKid = _vault.AddVersion(ServiceKeyNames.TokenSigning, oldKey);
+        _vault.AddVersion(ServiceKeyNames.TokenSigning, _signingKey);
+        _vault.Attributes[oldKid.Split('/')[^1]]["exp"] = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
+        var keys = _vault.CreateService();
+
+        Assert.False(await keys.VerifyAsync(ServiceKeyNames.TokenSigning, oldKid, Data, oldKey.SignData(Data, HashAlgorithmName.SHA256)));
+    }
+
+    [Fact]
+    public async Task The_published_keys_hold_the_previous_version_for_the_overlap_only()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(1)); // the rotation, an hour after the first version
+        using var newKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        _vault.NextCreated = time.GetUtcNow();
+        var newKid = _vault.AddVersion(ServiceKeyNames.TokenSigning, newKey);
+
+        var during = await _vault.CreateService(time: time).GetPublishedKeysAsync(ServiceKeyNames.TokenSigning, TimeSpan.FromHours(1));
+        time.Advance(TimeSpan.FromHours(1));
+        var after = await _vault.CreateService(time: time).GetPublishedKeysAsync(ServiceKeyNames.TokenSigning, TimeSpan.FromHours(1));
+
+        Assert.Equal([newKid, _signingKid], during.Select(k => k.Kid));
+        Assert.Equal([newKid], after.Select(k => k.Kid));
     }
 
     [Theory]

@@ -16,6 +16,25 @@ public sealed class LocalKeyFileServiceTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
+    public async Task After_a_rotation_the_previous_key_is_published_for_the_overlap_and_still_verifies()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var keys = new LocalKeyFileService(_folder.Path, timeProvider: time);
+        var old = await keys.SignAsync(ServiceKeyNames.TokenSigning, Data);
+
+        keys.RotateSigningKey(ServiceKeyNames.TokenSigning);
+        var current = await keys.GetPublicKeyAsync(ServiceKeyNames.TokenSigning);
+        var during = await keys.GetPublishedKeysAsync(ServiceKeyNames.TokenSigning, TimeSpan.FromHours(1));
+        time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1)); // the file's time is the real clock's
+        var after = await keys.GetPublishedKeysAsync(ServiceKeyNames.TokenSigning, TimeSpan.FromHours(1));
+
+        Assert.NotEqual(old.KeyId, current.Kid);
+        Assert.Equal([current.Kid, old.KeyId], during.Select(k => k.Kid));
+        Assert.Equal([current.Kid], after.Select(k => k.Kid));
+        Assert.True(await keys.VerifyAsync(ServiceKeyNames.TokenSigning, old.KeyId, Data, old.Signature));
+    }
+
+    [Fact]
     public async Task Sign_then_verify_round_trips()
     {
         using var keys = new LocalKeyFileService(_folder.Path);

@@ -23,13 +23,19 @@ public sealed class StubVault : HttpMessageHandler
 
     private readonly Dictionary<string, Dictionary<string, AsymmetricAlgorithm>> _keys = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Each version's Key Vault attributes (<c>enabled</c>, <c>created</c>, optional <c>exp</c>), by version.</summary>
+    public Dictionary<string, JsonObject> Attributes { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The <c>created</c> time of the next version added (then one second later for each).</summary>
+    public DateTimeOffset NextCreated { get; set; } = DateTimeOffset.UtcNow;
+
     public List<RecordedRequest> Requests { get; } = [];
 
     /// <summary>How long each answer takes (cancellable, like a slow network).</summary>
     public TimeSpan Delay { get; set; }
 
-    /// <summary>When set, answers every request instead of the fake vault.</summary>
-    public Func<HttpRequestMessage, HttpResponseMessage>? Respond { get; set; }
+    /// <summary>When set, answers requests instead of the fake vault (a null answer falls through to the fake vault).</summary>
+    public Func<HttpRequestMessage, HttpResponseMessage?>? Respond { get; set; }
 
     /// <summary>Adds a key version; the last one added is the key's current version.</summary>
     public string AddVersion(string name, AsymmetricAlgorithm key)
@@ -42,6 +48,8 @@ public sealed class StubVault : HttpMessageHandler
 
         versions[version] = key;
         Current[name] = version;
+        Attributes[version] = new JsonObject { ["enabled"] = true, ["created"] = NextCreated.ToUnixTimeSeconds() };
+        NextCreated += TimeSpan.FromSeconds(1);
         return KeyId(name, version);
     }
 
@@ -80,6 +88,12 @@ public sealed class StubVault : HttpMessageHandler
             return Error(HttpStatusCode.NotFound, "KeyNotFound", "A key with (name/id) was not found in this key vault.");
         }
 
+        if (method == "GET" && segments is [_, _, "versions"])
+        {
+            var items = new JsonArray([.. versions.Keys.Select(v => (JsonNode)new JsonObject { ["kid"] = KeyId(name, v), ["attributes"] = Attributes[v].DeepClone() })]);
+            return Json(HttpStatusCode.OK, new JsonObject { ["value"] = items, ["nextLink"] = null });
+        }
+
         var version = segments.Length > 2 ? segments[2] : Current[name];
         if (!versions.TryGetValue(version, out var key))
         {
@@ -89,7 +103,7 @@ public sealed class StubVault : HttpMessageHandler
         var kid = KeyId(name, version);
         if (method == "GET")
         {
-            return Json(HttpStatusCode.OK, new JsonObject { ["key"] = PublicJwk(kid, key), ["attributes"] = new JsonObject { ["enabled"] = true } });
+            return Json(HttpStatusCode.OK, new JsonObject { ["key"] = PublicJwk(kid, key), ["attributes"] = Attributes[version].DeepClone() });
         }
 
         var value = Base64Url.DecodeFromChars(body!["value"]!.GetValue<string>());

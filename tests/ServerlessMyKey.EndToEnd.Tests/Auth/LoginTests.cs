@@ -264,19 +264,88 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
     }
 
     [Fact]
-    public async Task Renewed_card_keeps_the_MyKey_ID_through_relink()
+    public async Task Renewed_card_keeps_the_MyKey_ID_through_relink_and_the_old_card_loses_it()
     {
         var oldCard = app.Pki.IssueCard(Holder);
-        var session = await Client.LoginAsync(oldCard);
+        var session = await Client.LoginAsync(oldCard, withIdentity: true);
         var renewed = app.Pki.IssueCard(Holder);
-        var (challengeId, challenge) = await Client.CreateChallengeAsync();
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/auth/relink") { Content = JsonContent.Create(MyKeyApiClient.LoginBody(renewed, challengeId, challenge)) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.GetProperty("accessToken").GetString());
-        var relinked = await app.Http.SendAsync(request);
+        var relinked = await RelinkAsync(session, renewed, renewed);
 
         Assert.Equal(HttpStatusCode.OK, relinked.StatusCode);
-        Assert.Equal(session.GetProperty("myKeyId").GetString(), (await Client.LoginAsync(renewed)).GetProperty("myKeyId").GetString());
+        var myKeyId = session.GetProperty("myKeyId").GetString();
+        Assert.Equal(myKeyId, (await Client.LoginAsync(renewed)).GetProperty("myKeyId").GetString());
+        Assert.NotEqual(myKeyId, (await Client.LoginAsync(oldCard)).GetProperty("myKeyId").GetString());
+    }
+
+    [Fact]
+    public async Task Relink_with_another_persons_signing_certificate_is_identity_mismatch()
+    {
+        var session = await Client.LoginAsync(app.Pki.IssueCard(Holder), withIdentity: true);
+        var someoneElse = app.Pki.IssueCard(new CardHolder("田中　花子", "大阪府大阪市北区中之島1-3-20", new DateOnly(1991, 5, 5), "female"));
+
+        await AssertProblemAsync(await RelinkAsync(session, someoneElse, someoneElse), HttpStatusCode.Forbidden, "identity_mismatch");
+    }
+
+    [Fact]
+    public async Task Relink_without_an_identity_proof_is_invalid_request()
+    {
+        var session = await Client.LoginAsync(app.Pki.IssueCard(Holder), withIdentity: true);
+
+        await AssertProblemAsync(await RelinkAsync(session, app.Pki.IssueCard(Holder), identityOf: null), HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Relink_of_a_MyKey_ID_with_no_identity_on_record_is_identity_not_registered()
+    {
+        var session = await Client.LoginAsync(app.Pki.IssueCard(Holder));
+        var renewed = app.Pki.IssueCard(Holder);
+
+        await AssertProblemAsync(await RelinkAsync(session, renewed, renewed), HttpStatusCode.Conflict, "identity_not_registered");
+    }
+
+    [Fact]
+    public async Task Relink_with_a_token_issued_for_a_client_is_token_client_mismatch()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        await Client.LoginAsync(card, withIdentity: true);
+        var clientSession = await Client.LoginAsync(card, LoginFixture.PortalClient);
+        var renewed = app.Pki.IssueCard(Holder);
+
+        await AssertProblemAsync(await RelinkAsync(clientSession, renewed, renewed), HttpStatusCode.Unauthorized, "token_client_mismatch");
+    }
+
+    [Fact]
+    public async Task A_login_with_another_persons_signing_certificate_is_identity_mismatch()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        await Client.LoginAsync(card, withIdentity: true);
+        var someoneElse = app.Pki.IssueCard(new CardHolder("田中　花子", "大阪府大阪市北区中之島1-3-20", new DateOnly(1991, 5, 5), "female"));
+        var (challengeId, challenge) = await Client.CreateChallengeAsync();
+
+        await AssertProblemAsync(await PostSessionAsync(new
+        {
+            challengeId,
+            certificate = Convert.ToBase64String(card.AuthenticationCertificate.RawData),
+            signature = Convert.ToBase64String(card.SignWithAuthenticationKey(challenge)),
+            identity = MyKeyApiClient.IdentityProof(someoneElse, challenge),
+        }), HttpStatusCode.Forbidden, "identity_mismatch");
+    }
+
+    /// <summary><c>POST /api/auth/relink</c> with the session's token, a login proof of <paramref name="renewed"/> and the signing proof of <paramref name="identityOf"/>.</summary>
+    private async Task<HttpResponseMessage> RelinkAsync(JsonElement session, VirtualCard renewed, VirtualCard? identityOf)
+    {
+        var (challengeId, challenge) = await Client.CreateChallengeAsync();
+        var body = new
+        {
+            challengeId,
+            certificate = Convert.ToBase64String(renewed.AuthenticationCertificate.RawData),
+            signature = Convert.ToBase64String(renewed.SignWithAuthenticationKey(challenge)),
+            identity = identityOf is null ? null : MyKeyApiClient.IdentityProof(identityOf, challenge),
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/auth/relink") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.GetProperty("accessToken").GetString());
+        return await app.Http.SendAsync(request);
     }
 
     [Fact]

@@ -54,9 +54,58 @@ public sealed class SubDelegationTests(DelegationApiFixture app) : IClassFixture
         await AssertCodeAsync(bySomeoneElse, Signed(notAllowedAgent, bySomeoneElse), HttpStatusCode.Forbidden, "signer_not_delegate");
     }
 
-    private static Dictionary<string, object?> SubDocument(string parentId, string subAgentId)
+    [Fact]
+    public async Task A_sub_delegation_under_a_revoked_grandparent_is_refused()
     {
-        var document = Document(subAgentId, delegateName: SubAgent.Name);
+        // The agent delegates to themselves (D1), the delegator revokes D0: D1 still looks active on its own.
+        var (representative, agentId, agent, rootId) = await app.ActiveDelegationAsync(subDelegationAllowed: true);
+        var selfId = await ChainLinkAsync(rootId, agentId, agent, DelegationApiFixture.Agent.Name);
+        await app.SendAsync(HttpMethod.Post, $"api/delegations/{rootId}/revocation", new { signature = Signed(representative, new { action = "revoke", delegationId = rootId }) });
+
+        var (subAgentId, _) = await app.NewCardholderAsync(SubAgent);
+        var under = SubDocument(selfId, subAgentId);
+        await AssertCodeAsync(under, Signed(agent, under), HttpStatusCode.Conflict, "parent_delegation_inactive");
+    }
+
+    [Fact]
+    public async Task A_chain_deeper_than_the_cap_is_refused()
+    {
+        var (_, agentId, agent, rootId) = await app.ActiveDelegationAsync(subDelegationAllowed: true);
+        var parentId = rootId;
+        for (var depth = 1; depth <= MaxChainDepth; depth++)
+        {
+            parentId = await ChainLinkAsync(parentId, agentId, agent, DelegationApiFixture.Agent.Name);
+        }
+
+        var tooDeep = SubDocument(parentId, agentId, DelegationApiFixture.Agent.Name);
+        tooDeep["validTo"] = ChainValidTo;
+        await AssertCodeAsync(tooDeep, Signed(agent, tooDeep), HttpStatusCode.UnprocessableEntity, "delegation_chain_too_deep");
+    }
+
+    private static readonly string ChainValidTo = DateTimeOffset.UtcNow.AddMonths(6).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The documented cap (docs/delegation.md): sub-delegations below a delegator-signed delegation.</summary>
+    private const int MaxChainDepth = 8;
+
+    /// <summary>A sub-delegation of <paramref name="parentId"/> to the agent themselves, allowing further sub-delegation, accepted.</summary>
+    private async Task<string> ChainLinkAsync(string parentId, string agentId, VirtualCard agent, string agentName)
+    {
+        var document = SubDocument(parentId, agentId, agentName);
+        document["subDelegationAllowed"] = true;
+        document["validTo"] = ChainValidTo; // one end for the whole chain: a child may not outlast its parent
+        var created = await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = Signed(agent, document) });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("delegationId").GetString()!;
+        var accepted = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance",
+            new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        return id;
+    }
+
+    private static Dictionary<string, object?> SubDocument(string parentId, string subAgentId, string? subAgentName = null)
+
+    {
+        var document = Document(subAgentId, delegateName: subAgentName ?? SubAgent.Name);
         document["validFrom"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         document["validTo"] = DateTimeOffset.UtcNow.AddMonths(6).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
         document["parentDelegationId"] = parentId;

@@ -87,11 +87,17 @@ internal static class CardCommands
         return revoke;
     }
 
-    public static Command Sign(CommandOutput io)
+    /// <summary><c>sign --card --file</c>, with <paramref name="documentCommands"/> (<c>sign json</c>, <c>sign statement</c>) beneath it.</summary>
+    public static Command Sign(CommandOutput io, params Command[] documentCommands)
     {
         var card = CommonOptions.Card();
         var file = new Option<FileInfo>("--file") { Description = "The file to sign.", Required = true };
-        var sign = new Command("sign", "Sign a file with the card's signing key (RSASSA-PKCS1-v1_5, SHA-256); prints {certificate, signature, data} in base64.") { card, file };
+        var sign = new Command("sign", "Sign a file with the card's signing key (RSASSA-PKCS1-v1_5, SHA-256); prints {certificate, signature, data} in base64. 'sign json' and 'sign statement' build signed request bodies.") { card, file };
+        foreach (var command in documentCommands)
+        {
+            sign.Subcommands.Add(command);
+        }
+
         sign.SetAction(async (result, cancellationToken) =>
         {
             var signer = MyKeyCommand.Open(result.GetValue(CommonOptions.Data)).LoadCard(result.GetRequiredValue(card));

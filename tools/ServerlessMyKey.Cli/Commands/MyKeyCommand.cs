@@ -53,7 +53,9 @@ public static class MyKeyCommand
         root.Subcommands.Add(CardCommands.Build(io));
         root.Subcommands.Add(CardCommands.Login(io));
         root.Subcommands.Add(CardCommands.Revoke(io));
-        root.Subcommands.Add(CardCommands.Sign(io));
+        root.Subcommands.Add(CardCommands.Sign(io, SignedDocumentCommands.Json(io), SignedDocumentCommands.Statement(io)));
+        root.Subcommands.Add(TvCommand.Build(io));
+        root.Subcommands.Add(OidcLoginCommand.Build(io));
         return root;
     }
 
