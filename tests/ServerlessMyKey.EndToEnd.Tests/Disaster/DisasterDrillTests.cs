@@ -56,7 +56,7 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         Assert.Equal(("alert", 4, false), (first.GetProperty("event").GetString(), first.GetProperty("level").GetInt32(), first.GetProperty("exercise").GetBoolean()));
         Assert.Equal(["美波町役場", "日和佐小学校"], first.GetProperty("shelters").EnumerateArray().Select(s => s.GetString()));
         Assert.True(first.TryGetProperty("expires", out _));
-        foreach (var received in app.Tvs.Received.Where(r => Json(r.Body).GetProperty("alertId").GetString() == alertId))
+        foreach (var received in app.Tvs.Received.Where(r => DisasterApiFixture.Json(r.Body).GetProperty("alertId").GetString() == alertId))
         {
             Assert.Equal("/hooks/tv-aqua", received.Path);
             AssertSigned(received, PlatformHookSecret);

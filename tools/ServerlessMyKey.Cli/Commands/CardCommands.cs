@@ -51,12 +51,13 @@ internal static class CardCommands
         var card = CommonOptions.Card();
         var api = CommonOptions.Api();
         var audience = new Option<string?>("--audience") { Description = "A registered client id to add to the token's audience." };
-        var login = new Command("login", "Log in as a card-holder's app does: challenge, the card signs it, session. Prints the session JSON (myKeyId, accessToken, ...).") { card, api, audience };
+        var withIdentity = new Option<bool>("--with-identity") { Description = "Also sign the challenge with the signing key, so that the service keeps the keyed hash of the 基本4情報 a later relink must match." };
+        var login = new Command("login", "Log in as a card-holder's app does: challenge, the card signs it, session. Prints the session JSON (myKeyId, accessToken, ...).") { card, api, audience, withIdentity };
         login.SetAction(async (result, cancellationToken) =>
         {
             using var http = new HttpClient { BaseAddress = new Uri(result.GetRequiredValue(api).TrimEnd('/') + "/") };
             var virtualCard = MyKeyCommand.Open(result.GetValue(CommonOptions.Data)).LoadCard(result.GetRequiredValue(card));
-            var session = await new MyKeyApiClient(http).LoginAsync(virtualCard, result.GetValue(audience), cancellationToken);
+            var session = await new MyKeyApiClient(http).LoginAsync(virtualCard, result.GetValue(audience), result.GetValue(withIdentity), cancellationToken);
             await io.Out.WriteLineAsync(session.GetRawText());
             return ExitCodes.Done;
         });
