@@ -110,7 +110,7 @@ public sealed class WebFixture : DevHostFixture
             .Select(v => $"{v.GetProperty("impact").GetString()} {v.GetProperty("id").GetString()}: {v.GetProperty("help").GetString()} at {string.Join(", ", v.GetProperty("targets").EnumerateArray().Select(t => t.GetString()))}")];
     }
 
-    private static string ChromiumPath()
+    public static string ChromiumPath()
     {
         var candidates = new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser" };
         return candidates.FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p))
