@@ -14,9 +14,14 @@ status=0
 # Bicep writes diagnostics to stderr and exits 0 on warnings, so the output decides.
 "$bicep" build infra/main.bicep --stdout >/dev/null 2>"$diagnostics" || status=1
 "$bicep" lint infra/main.bicep >>"$diagnostics" 2>&1 || status=1
+# Each deployment variant (public, private networking) checked against the template's parameters.
+for variant in infra/variants/*.bicepparam; do
+  "$bicep" build-params "$variant" --stdout >/dev/null 2>>"$diagnostics" || status=1
+  "$bicep" lint "$variant" >>"$diagnostics" 2>&1 || status=1
+done
 if [ "$status" -ne 0 ] || grep -qE 'Warning|Error' "$diagnostics"; then
   sort -u "$diagnostics" >&2
   echo "infra/build.sh: Bicep build/lint reported problems (see above)." >&2
   exit 1
 fi
-echo "infra/build.sh: infra/main.bicep builds and lints clean."
+echo "infra/build.sh: infra/main.bicep and its variants (infra/variants) build and lint clean."

@@ -41,6 +41,26 @@ param additionalAppSettings object = {}
 @description('Service Bus tier; topics need Standard or above.')
 param serviceBusSku string = 'Standard'
 
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+  'Standard_RAGRS'
+  'Standard_RAGZRS'
+])
+@description('Storage redundancy: Standard_LRS (default) for development; Standard_ZRS or Standard_GZRS in production (docs/operations.md).')
+param storageSku string = 'Standard_LRS'
+
+@description('Closed network: VNet integration, private endpoints and DNS zones for Storage, Key Vault and Service Bus (public access off), a NAT gateway with a static egress IP. Service Bus becomes Premium (private endpoints need it).')
+param privateNetworking bool = false
+
+@description('With privateNetworking: public CIDR ranges still allowed into Storage (e.g. the machine that runs azd deploy); empty = none.')
+param allowedIpRanges string[] = []
+
+@description('E-mail addresses the alerts notify (action group); empty creates the alerts without a receiver.')
+param alertEmails string[] = []
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -71,6 +91,9 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    skuName: storageSku
+    privateNetworking: privateNetworking
+    allowedIpRanges: allowedIpRanges
   }
 }
 
@@ -92,6 +115,7 @@ module keyVault 'modules/keyvault.bicep' = {
     name: '${abbrs.keyVaultVaults}${resourceToken}'
     location: location
     tags: tags
+    privateNetworking: privateNetworking
   }
 }
 
@@ -102,7 +126,8 @@ module serviceBus 'modules/servicebus.bicep' = {
     name: '${abbrs.serviceBusNamespaces}${resourceToken}'
     location: location
     tags: tags
-    sku: serviceBusSku
+    sku: privateNetworking ? 'Premium' : serviceBusSku
+    privateNetworking: privateNetworking
     delegationRecipients: delegationRecipients
     topicPrefix: '${abbrs.serviceBusNamespacesTopics}delegation-'
   }
@@ -129,6 +154,33 @@ module api 'modules/function-app.bicep' = {
     serviceClients: serviceClients
     webhookSources: webhookSources
     additionalAppSettings: additionalAppSettings
+    virtualNetworkSubnetId: privateNetworking ? network!.outputs.appSubnetId : ''
+  }
+}
+
+module network 'modules/network.bicep' = if (privateNetworking) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-${resourceToken}' // CAF prefix of virtual networks
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    namePrefix: resourceToken
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    alertEmails: alertEmails
   }
 }
 
@@ -164,3 +216,4 @@ output AZURE_KEY_VAULT_DATA_ENCRYPTION_KEY string = keyVault.outputs.dataEncrypt
 output AZURE_SERVICEBUS_NAME string = serviceBus.outputs.name
 output AZURE_SERVICEBUS_FULLY_QUALIFIED_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
 output AZURE_APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output AZURE_EGRESS_IP_ADDRESS string = privateNetworking ? network!.outputs.egressIpAddress : ''

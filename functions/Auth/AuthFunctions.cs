@@ -19,15 +19,24 @@ public sealed class AuthFunctions(
     ServiceClientAuthenticator serviceClients,
     IKeyService keys,
     AuthOptions options,
+    ClientRateLimiter rateLimits,
     ILogger<AuthFunctions> logger)
 {
+    // Challenges and sessions share one allowance per client address: a login is one of each.
+    private const string LoginRateLimit = "login";
+
     [Function("CreateLoginChallenge")]
-    [ApiOperation("Auth", "Issues a single-use login challenge (32 random bytes) for the card to sign.", RequestBody = typeof(ChallengeRequest), Responses = [201])]
+    [ApiOperation("Auth", "Issues a single-use login challenge (32 random bytes) for the card to sign.", RequestBody = typeof(ChallengeRequest), Responses = [201, 429])]
     public Task<IActionResult> CreateChallenge(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/challenges")] HttpRequest request,
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
+            if (rateLimits.Refuse(request, LoginRateLimit) is { } refused)
+            {
+                return refused;
+            }
+
             var body = await RequestBody.ReadOptionalJsonAsync<ChallengeRequest>(request, cancellationToken);
             if (body?.Audience is { } audience && !serviceClients.IsClient(audience))
             {
@@ -39,12 +48,17 @@ public sealed class AuthFunctions(
         });
 
     [Function("CreateSession")]
-    [ApiOperation("Auth", "Logs in with the authentication certificate's signature over a challenge; returns the MyKey ID and an access token.", RequestBody = typeof(LoginProof), Responses = [200, 401])]
+    [ApiOperation("Auth", "Logs in with the authentication certificate's signature over a challenge; returns the MyKey ID and an access token.", RequestBody = typeof(LoginProof), Responses = [200, 401, 429])]
     public Task<IActionResult> CreateSession(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/sessions")] HttpRequest request,
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
+            if (rateLimits.Refuse(request, LoginRateLimit) is { } refused)
+            {
+                return refused;
+            }
+
             var proof = await RequestBody.ReadJsonAsync<LoginProof>(request, cancellationToken);
             return ApiJson.Ok(SessionResponse.From(await login.LoginAsync(proof, cancellationToken)));
         });
@@ -84,13 +98,6 @@ public sealed class AuthFunctions(
             result.Headers["Cache-Control"] = "public, max-age=300";
             return result;
         });
-
-    [Function("CleanUpLoginChallenges")]
-    public async Task CleanUpChallenges([TimerTrigger("0 */15 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
-    {
-        var deleted = await challenges.DeleteExpiredAsync(cancellationToken);
-        logger.LogInformation("Deleted {Count} expired login challenges", deleted);
-    }
 }
 
 public sealed record ChallengeRequest(string? Audience);

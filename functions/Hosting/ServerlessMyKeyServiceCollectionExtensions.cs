@@ -2,7 +2,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure;
 using ServerlessMyKey.Azure.Certificates;
+using ServerlessMyKey.Azure.Childcare;
+using ServerlessMyKey.Azure.Mailbox;
+using ServerlessMyKey.Azure.Disaster;
 using ServerlessMyKey.Azure.Jpki;
+using ServerlessMyKey.Azure.Operations;
+using ServerlessMyKey.Azure.Medical;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Functions.Http;
 
@@ -26,6 +31,7 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddRequestAuthenticators(configuration);
         services.AddJpki(configuration);
         services.AddLogin(configuration);
+        services.AddRateLimits(configuration);
         services.AddSignatures(configuration);
         services.AddCertificateStatus();
         services.AddCertificateStatusJobs(configuration);
@@ -33,6 +39,13 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         services.AddPoints(configuration);
         services.AddFacilities();
         services.AddDelegation(configuration);
+        services.AddOperations(configuration);
+        services.AddMailbox(configuration);
+        services.AddChildcare(configuration);
+        services.AddDisaster(configuration);
+        services.AddMedical(configuration);
+        services.AddOidc(configuration);
+        services.AddTickets();
         return services;
     }
 

@@ -7,7 +7,8 @@ namespace ServerlessMyKey.Functions.Http;
 
 /// <summary>
 /// Runs an HTTP function body and maps every failure to problem+json in one place: expected
-/// failures (<see cref="ServiceException"/>) to their catalogued status, anything else to a 500
+/// failures (<see cref="ServiceException"/>) to their catalogued status, storage that did not answer
+/// to 503 <c>storage_unavailable</c> with <c>Retry-After</c>, anything else to a 500
 /// whose detail reveals nothing (the exception goes to the log with the request path only).
 /// </summary>
 public static class ApiHandler
@@ -34,6 +35,13 @@ public static class ApiHandler
         {
             var error = ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? ErrorCodes.PayloadTooLarge : ErrorCodes.InvalidRequest;
             return Problems.For(error, instance: request.Path.Value);
+        }
+        catch (Exception ex) when (StorageOutages.IsOutage(ex))
+        {
+            logger.LogWarning(ex, "Request {Method} {Path} refused with {Code}: storage did not answer", request.Method, request.Path.Value, ErrorCodes.StorageUnavailable.Code);
+            var problem = Problems.For(ErrorCodes.StorageUnavailable, instance: request.Path.Value);
+            problem.Headers["Retry-After"] = "5";
+            return problem;
         }
         catch (Exception ex)
         {

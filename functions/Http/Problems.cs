@@ -16,15 +16,23 @@ public static class Problems
     /// </summary>
     public const string TypeBase = "urn:serverlessmykey:problem:";
 
-    public static JsonBodyResult For(ErrorCode error, string? detail = null, string? instance = null) =>
-        new(new ProblemBody(TypeBase + error.Code, error.Title, error.Status, detail ?? error.Title, error.Code, instance), error.Status, ContentType);
+    public static JsonBodyResult For(ErrorCode error, string? detail = null, string? instance = null, IReadOnlyDictionary<string, object>? extensions = null) =>
+        new(new ProblemBody(TypeBase + error.Code, error.Title, error.Status, detail ?? error.Title, error.Code, instance)
+        {
+            Extensions = extensions?.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
+        }, error.Status, ContentType);
 
     public static JsonBodyResult For(ServiceException exception, string? instance = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return For(exception.Error, exception.Detail, instance);
+        return For(exception.Error, exception.Detail, instance, exception.Extensions);
     }
 }
 
 /// <summary>RFC 9457 problem details with the API's <c>code</c> extension member.</summary>
-public sealed record ProblemBody(string Type, string Title, int Status, string Detail, string Code, string? Instance);
+public sealed record ProblemBody(string Type, string Title, int Status, string Detail, string Code, string? Instance)
+{
+    /// <summary>Feature-specific members written beside the standard ones (RFC 9457 §3.2).</summary>
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public Dictionary<string, object>? Extensions { get; init; }
+}

@@ -29,6 +29,12 @@ public sealed class ApiOperationAttribute(string tag, string summary) : Attribut
     /// <summary>Type of the JSON request body, if any.</summary>
     public Type? RequestBody { get; init; }
 
+    /// <summary>Type of the JSON body of the success response, if documented.</summary>
+    public Type? ResponseBody { get; init; }
+
+    /// <summary>Content types of the request body when it is not JSON (e.g. <c>application/cap+xml</c>).</summary>
+    public string[] RequestContentTypes { get; init; } = [];
+
     /// <summary>Status codes the operation answers with (problem+json for 4xx/5xx).</summary>
     public int[] Responses { get; init; } = [200];
 

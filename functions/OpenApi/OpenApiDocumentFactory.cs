@@ -130,6 +130,15 @@ public static partial class OpenApiDocumentFactory
             });
         }
 
+        if (description?.RequestContentTypes is { Length: > 0 } contentTypes)
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = contentTypes.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = new OpenApiSchema { Type = "string" } }),
+            };
+        }
+
         if (description?.RequestBody is { } bodyType)
         {
             operation.RequestBody = new OpenApiRequestBody
@@ -153,7 +162,14 @@ public static partial class OpenApiDocumentFactory
         foreach (var status in (description?.Responses ?? [200]).Concat([400, 413]).Distinct().Order())
         {
             operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = status < 400
-                ? new OpenApiResponse { Description = "Success", Content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() } }
+                ? new OpenApiResponse
+                {
+                    Description = "Success",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = description?.ResponseBody is { } responseType ? new() { Schema = SchemaReference(responseType, document) } : new(),
+                    },
+                }
                 : new OpenApiResponse
                 {
                     Description = string.Join(", ", ErrorCodes.All.Where(e => e.Status == status).Select(e => e.Code)) is { Length: > 0 } codes ? codes : "Error",
@@ -198,16 +214,23 @@ public static partial class OpenApiDocumentFactory
         return type switch
         {
             _ when type == typeof(string) => new OpenApiSchema { Type = "string" },
+            _ when type == typeof(System.Text.Json.JsonElement) => new OpenApiSchema(), // any JSON value (a signed document)
             _ when type == typeof(bool) => new OpenApiSchema { Type = "boolean" },
             _ when type == typeof(int) || type == typeof(long) => new OpenApiSchema { Type = "integer" },
             _ when type == typeof(decimal) || type == typeof(double) => new OpenApiSchema { Type = "number" },
             _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => new OpenApiSchema { Type = "string", Format = "date-time" },
             _ when type.IsEnum => new OpenApiSchema { Type = "string" },
+            _ when DictionaryValueType(type) is { } valueType => new OpenApiSchema { Type = "object", AdditionalProperties = PropertySchema(valueType, document) },
             _ when type != typeof(string) && type.IsAssignableTo(typeof(System.Collections.IEnumerable)) =>
                 new OpenApiSchema { Type = "array", Items = type.IsArray ? PropertySchema(type.GetElementType()!, document) : type.IsGenericType ? PropertySchema(type.GetGenericArguments()[^1], document) : new OpenApiSchema() },
             _ => SchemaReference(type, document),
         };
     }
+
+    private static Type? DictionaryValueType(Type type) =>
+        (type.IsGenericType && type.GetGenericTypeDefinition() is { } definition && (definition == typeof(IReadOnlyDictionary<,>) || definition == typeof(IDictionary<,>) || definition == typeof(Dictionary<,>))
+            ? type
+            : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>)))?.GetGenericArguments()[1];
 
     private static OpenApiSchema ProblemSchema() => new()
     {

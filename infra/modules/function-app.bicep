@@ -30,6 +30,9 @@ param webhookSources webhookSource[]
 @description('Deployment-specific settings (e.g. Jpki__TrustAnchors__Signing__0). They override the tunable defaults below, not the wiring.')
 param additionalAppSettings object
 
+@description('Closed network: the subnet the app integrates with (all outbound traffic through the network and its NAT gateway); empty = none.')
+param virtualNetworkSubnetId string = ''
+
 @allowed([
   512
   2048
@@ -71,6 +74,10 @@ var appSettings = union(
     Auth__Audience: 'serverlessmykey-api'
     Auth__JwksRotationOverlapSeconds: '86400'
     Auth__ClockSkewSeconds: '60'
+    RateLimits__Enabled: 'true'
+    RateLimits__PermitsPerMinute: '60'
+    RateLimits__Burst: '20'
+    RateLimits__ClientAddressHeader: 'X-Forwarded-For' // the App Service front end appends the caller's address; X-Azure-ClientIP behind Front Door
     Jpki__BundledRoots: 'true'
     Jpki__AllowTestRoots: 'false'
     Jpki__ClockSkewSeconds: '300'
@@ -80,15 +87,42 @@ var appSettings = union(
     Jpki__Revocation__MaxCrlMegabytes: '512'
     Jpki__Revocation__OcspTimeoutSeconds: '5'
     Jpki__Revocation__OcspMaxConcurrentRequests: '16'
+    Jpki__Revocation__StaleWarningHours: '12'
+    Cleanup__IdempotencyWindowHours: '24'
+    Cleanup__BatchSize: '5000'
+    Backup__ExportSchedule: '0 30 16 * * *' // UTC: 01:30 JST
     Signatures__StoreHolderData: 'false'
     Certificates__WatchSchedule: '0 0 17 * * *' // UTC: 02:00 JST
     Certificates__WatchQueue: 'certificate-watches'
     Delegation__Procedures: 'procurement.bid,procurement.contract,childcare.employment-certificate,radio.application'
+    Childcare__Procedures: 'nursery.application,child-allowance.claim,pregnancy.notification'
+    Childcare__EmployerResponseDays: '14'
+    Mailbox__FreshLoginSeconds: '300'
     Delegation__AckTimeoutSeconds: '3600'
     Delegation__MaxAttempts: '3'
     Delegation__RetryBackoffSeconds: '60'
     Delegation__DelegatorTrustAnchors: '' // empty: corporate-CA delegators off; files in the package, comma-separated
     Delegation__DelegatorCrlFiles: '' // CRL files or blob URIs of those CAs; none = corporate certificates revocation_unavailable
+    Disaster__DeliveryQueue: 'disaster-deliveries'
+    Disaster__DeliveryBatchSize: '50'
+    Disaster__MaxDeliveryAttempts: '5'
+    Disaster__RetryBaseSeconds: '30'
+    Disaster__CheckinLookbackHours: '12'
+    Disaster__WatchSchedule: '0 */15 * * * *'
+    Disaster__QrBaseUri: '' // empty: the sample app link; set the resident app's https pairing URL
+    Watch__MaxOnHours: '18'
+    Watch__MaxIdleHours: '24'
+    Medical__Hpki__TrustAnchors: '' // empty: every HPKI certificate untrusted; CA files in the package, comma-separated
+    Medical__Hpki__CrlFiles: '' // CRL files or blob URIs of the HPKI CAs; none = HPKI certificates revocation_unavailable
+    Medical__Hpki__HcRoleAttributeOid: '1.0.17090.0.1' // docs/medical.md: from the CA's CP (UNCERTAIN default)
+    Medical__Hpki__RoleCodingSchemeOid: '1.2.392.100495.1.6.1.1'
+    Medical__Hpki__NameAttributeOid: '2.5.4.3'
+    Medical__Hpki__DateOfBirthAttributeOid: '1.3.6.1.5.5.7.9.1'
+    Medical__Hpki__Policies: '' // empty: certificate policy not checked
+    Medical__Hpki__Roles: 'Medical Doctor,Dentist,Pharmacist,Nurse,Public Health Nurse,Midwife,Radiological Technologist,Clinical Laboratory Technologist,Physical Therapist,Occupational Therapist,Orthoptist,Speech-Language-Hearing Therapist,Dental Hygienist,Dental Technician,Clinical Engineer,Prosthetist and Orthotist,Emergency Medical Technician,Registered Dietitian'
+    Oidc__LoginPageUrl: '' // empty: the API's minimal page <issuer>/oidc/login
+    Oidc__CodeLifetimeSeconds: '60'
+    Oidc__TokenLifetimeSeconds: '600'
   },
   additionalAppSettings,
   {
@@ -144,6 +178,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     // Key Vault references in app settings resolve with the user-assigned identity.
     keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

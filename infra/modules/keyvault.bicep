@@ -7,6 +7,9 @@ param name string
 param location string
 param tags object
 
+@description('Closed network: public network access off; reached through a private endpoint (modules/network.bicep).')
+param privateNetworking bool = false
+
 @minValue(7)
 @maxValue(90)
 param softDeleteRetentionInDays int = 90
@@ -31,10 +34,10 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: softDeleteRetentionInDays
     enablePurgeProtection: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: privateNetworking ? 'Deny' : 'Allow'
     }
   }
 

@@ -5,6 +5,9 @@ param name string
 param location string
 param tags object
 
+@description('Closed network: public network access off; reached through a private endpoint (modules/network.bicep).')
+param privateNetworking bool = false
+
 @allowed([
   'Standard'
   'Premium'
@@ -30,7 +33,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworking ? 'Disabled' : 'Enabled'
   }
 }
 

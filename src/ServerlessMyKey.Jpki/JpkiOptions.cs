@@ -143,6 +143,12 @@ public sealed record JpkiRevocationOptions
     /// </summary>
     public int OcspMaxConcurrentRequests { get; init; } = 16;
 
+    /// <summary>
+    /// <c>Jpki:Revocation:StaleWarningHours</c>: a CRL this close to its nextUpdate is reported
+    /// <c>stale_soon</c> by the health endpoint and the operational-state timer (the alert's warning).
+    /// </summary>
+    public int StaleWarningHours { get; init; } = 12;
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -178,6 +184,11 @@ public sealed record JpkiRevocationOptions
         if (RefreshSeconds is < 1 or > 86_400)
         {
             problems.Add("Jpki:Revocation:RefreshSeconds must be between 1 and 86400.");
+        }
+
+        if (StaleWarningHours is < 1 or > 168)
+        {
+            problems.Add("Jpki:Revocation:StaleWarningHours must be between 1 and 168.");
         }
 
         if (MaxCrlMegabytes is < 1 or > 4096)

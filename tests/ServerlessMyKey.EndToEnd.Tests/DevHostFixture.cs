@@ -41,6 +41,28 @@ public class DevHostFixture : IAsyncLifetime
         return (myKeyId, card);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> citizens logged in over HTTP, each with its own authentication
+    /// certificate (so its own MyKey ID) on one shared key: many people without a key pair each.
+    /// </summary>
+    public async Task<string[]> NewCitizensAsync(int count)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var certificates = Pki.IssueAuthenticationCertificates(key, count);
+        var client = new MyKeyApiClient(Http);
+        return await Task.WhenAll(certificates.Select(async certificate =>
+        {
+            var (challengeId, challenge) = await client.CreateChallengeAsync();
+            var signature = key.SignData(challenge, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+            using var response = await Http.PostAsJsonAsync("api/auth/sessions", new { challengeId, certificate = Convert.ToBase64String(certificate), signature = Convert.ToBase64String(signature) });
+            response.EnsureSuccessStatusCode();
+            var session = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+            var myKeyId = session.GetProperty("myKeyId").GetString()!;
+            _tokens[myKeyId] = session.GetProperty("accessToken").GetString()!;
+            return myKeyId;
+        }));
+    }
+
     /// <summary>Sends a request with an optional JSON body, API key, the access token of a citizen (by MyKey ID) and Idempotency-Key.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body = null, string? apiKey = null, string? bearerFor = null, string? idempotencyKey = null)
     {
@@ -78,6 +100,9 @@ public class DevHostFixture : IAsyncLifetime
 
             // Each host its own chunk queue: hosts that share Azurite must not take each other's work.
             ["Certificates:StatusJobQueue"] = AzuriteServer.UniqueName("status-chunks-"),
+
+            // Every test logs in from 127.0.0.1: the per-address limits have their own tests (RateLimitTests).
+            ["RateLimits:Enabled"] = "false",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
@@ -99,9 +124,12 @@ public class DevHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await StartAsync(await AzuriteServer.GetConnectionStringAsync(), _dataPath, Settings(), ConfigureServices);
+        Host = await StartAsync(await StorageConnectionStringAsync(), _dataPath, Settings(), ConfigureServices);
         Http = new HttpClient { BaseAddress = Host.BaseAddress };
     }
+
+    /// <summary>The storage the app uses: the shared test Azurite unless a derived fixture puts something in front.</summary>
+    protected virtual Task<string> StorageConnectionStringAsync() => AzuriteServer.GetConnectionStringAsync();
 
     /// <summary>Settings a derived fixture adds to the app's.</summary>
     protected virtual IReadOnlyDictionary<string, string?>? Settings() => null;

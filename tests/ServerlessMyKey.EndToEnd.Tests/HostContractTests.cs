@@ -119,6 +119,8 @@ public sealed partial class HostContractTests(DevHostFixture app) : IClassFixtur
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    private static readonly string[] OAuthEndpoints = ["/api/oidc/authorize", "/api/oidc/token", "/api/oidc/userinfo"];
+
     private static async Task AssertClientErrorOrSuccessAsync(HttpResponseMessage response, string method, bool expectClientError)
     {
         var status = (int)response.StatusCode;
@@ -128,7 +130,13 @@ public sealed partial class HostContractTests(DevHostFixture app) : IClassFixtur
             Assert.InRange(status, 400, 499);
         }
 
-        if (status >= 400)
+        if (status >= 400 && OAuthEndpoints.Contains(response.RequestMessage!.RequestUri!.AbsolutePath))
+        {
+            // RFC 6749 §5.2: OAuth clients expect {"error":"…"}, not problem+json (docs/oidc.md).
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Matches("^[a-z_]+$", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        }
+        else if (status >= 400)
         {
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -115,6 +115,20 @@ public sealed class CmsVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task Corrupted_certificate_in_the_container_is_signature_malformed()
+    {
+        // The platform decodes the certificate set only when the signer's certificate is asked for.
+        var spec = LeafSpec.Signing();
+        var cms = Sign(spec);
+        var certificate = Issue(spec);
+        var at = cms.AsSpan().IndexOf(certificate.AsSpan(0, 64));
+        Assert.True(at > 0);
+        cms[at + 4] = 0x02; // the TBSCertificate's SEQUENCE tag becomes INTEGER
+
+        JpkiAssert.Fails(JpkiErrorCode.SignatureMalformed, await Verifier.VerifyAsync(cms, Content));
+    }
+
+    [Fact]
     public async Task Signer_certificate_missing_is_signature_malformed() =>
         JpkiAssert.Fails(JpkiErrorCode.SignatureMalformed, await Verifier.VerifyAsync(Sign(LeafSpec.Signing(), include: X509IncludeOption.None), Content));
 

@@ -40,7 +40,6 @@ public sealed class LargeCrlTests(ITestOutputHelper output)
         var lookupCount = 2 * ((RevokedCount + 96) / 97);
         output.WriteLine($"CRL {der.Length / 1_048_576.0:F1} MiB built in {build.ElapsedMilliseconds} ms; parsed, verified and indexed in {load.ElapsedMilliseconds} ms; " +
             $"index {crl.Revoked.SizeInBytes / 1_048_576.0:F1} MiB; {lookupCount} lookups with assertions in {lookups.ElapsedMilliseconds} ms (see bench/ for timings)");
-        Assert.True(load.Elapsed < TimeSpan.FromSeconds(10), $"loading took {load.Elapsed}");
     }
 
     // Serial numbers like a CA's: positive, four octets.

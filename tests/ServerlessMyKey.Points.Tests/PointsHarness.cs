@@ -1,10 +1,14 @@
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessMyKey.Azure;
+using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Core.Facilities;
 using ServerlessMyKey.Core.Idempotency;
+using ServerlessMyKey.Core.Operations;
 using ServerlessMyKey.Core.Points;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Testing;
@@ -42,6 +46,16 @@ public sealed class PointsHarness : IAsyncLifetime
 
     public IFacilityStore FacilityStore => _services.GetRequiredService<IFacilityStore>();
 
+    /// <summary>Prefix of this harness's tables (every harness has tables of its own).</summary>
+    public string TablePrefix { get; private set; } = string.Empty;
+
+    public TableServiceClient Tables => _services.GetRequiredService<TableServiceClient>();
+
+    /// <summary>Export and restore of this harness's tables (AddOperations with the same prefix).</summary>
+    public ITableBackup Backup => _services.GetRequiredService<ITableBackup>();
+
+    public IIdempotencyCleanup IdempotencyCleanup => _services.GetRequiredService<IIdempotencyCleanup>();
+
     /// <summary>A points service on the same tables with its own clock (for tests that run many clocks).</summary>
     public PointsLedgerService PointsWithClock(TimeProvider clock) => new(
         Ledger,
@@ -68,12 +82,16 @@ public sealed class PointsHarness : IAsyncLifetime
             [$"Points:Municipalities:{Osaka}:ExpiryRule"] = "None",
         }).Build();
         var prefix = AzuriteServer.UniqueName("t");
+        TablePrefix = prefix;
         var connectionString = await AzuriteServer.GetConnectionStringAsync();
         _services = new ServiceCollection()
             .AddSingleton(new TableServiceClient(connectionString))
+            .AddSingleton(new BlobServiceClient(connectionString))
+            .AddSingleton(new QueueServiceClient(connectionString))
             .AddSingleton<TimeProvider>(Clock)
             .AddPoints(configuration, prefix)
             .AddFacilities(prefix)
+            .AddOperations(configuration, prefix)
             .BuildServiceProvider();
 
         foreach (var code in new[] { Chiyoda, Sapporo, Osaka })

@@ -6,7 +6,7 @@ namespace ServerlessMyKey.LocalStorage;
 
 /// <summary>
 /// A running Azurite started from the repository's <c>node_modules</c> (after <c>npm ci</c> when it
-/// is missing), bound to loopback. Disposing stops it.
+/// is missing), bound to loopback, in its own session where the OS has setsid. Disposing stops it.
 /// </summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
@@ -82,13 +82,24 @@ public sealed class AzuriteProcess : IAsyncDisposable
             arguments.AddRange(["--location", options.DataPath]);
         }
 
-        var startInfo = new ProcessStartInfo("node")
+        // In a session (and process group) of its own where setsid exists (Linux): Ctrl+C in a terminal
+        // signals the whole foreground group, and Azurite must outlive the host's workers, which stop first
+        // and then stop it (DisposeAsync). setsid execs node in place (it forks only when the caller leads
+        // a process group, and then --wait keeps it as node's parent, so killing the tree still works).
+        var setsid = OperatingSystem.IsWindows() ? null : new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
+        var startInfo = new ProcessStartInfo(setsid ?? "node")
         {
             WorkingDirectory = options.RepositoryRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (setsid is not null)
+        {
+            startInfo.ArgumentList.Add("--wait");
+            startInfo.ArgumentList.Add("node");
+        }
+
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Auth;
 
@@ -69,23 +70,6 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
             new LoginChallenge(challengeId, entity.GetBinary("Value"), entity.GetString("Audience"), expiresAt));
     }
 
-    public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default)
-    {
-        var table = await _table.GetAsync(cancellationToken);
-        var deleted = 0;
-        await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"ExpiresAt lt {expiredBefore}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
-        {
-            try
-            {
-                await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken);
-                deleted++;
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Deleted by a concurrent cleanup.
-            }
-        }
-
-        return deleted;
-    }
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxRows, CancellationToken cancellationToken = default) =>
+        await BoundedTableDeletes.DeleteAsync(await _table.GetAsync(cancellationToken), TableClient.CreateQueryFilter($"ExpiresAt lt {expiredBefore}"), maxRows, cancellationToken);
 }

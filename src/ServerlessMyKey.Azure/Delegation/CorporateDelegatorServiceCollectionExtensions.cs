@@ -43,7 +43,7 @@ internal static class CorporateDelegatorServiceCollectionExtensions
         return services;
     }
 
-    private static List<string> Files(IConfiguration configuration, string key)
+    internal static List<string> Files(IConfiguration configuration, string key)
     {
         var entries = DelegationServiceCollectionExtensions.ReadList(configuration, key) ?? [];
         return entries.Any(string.IsNullOrWhiteSpace)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Azure.Hosting;
+using ServerlessMyKey.Core.Health;
 using ServerlessMyKey.Jpki;
 using ServerlessMyKey.Jpki.Revocation;
 using ServerlessMyKey.Jpki.Trust;
@@ -44,6 +45,7 @@ public static class JpkiServiceCollectionExtensions
             return checker;
         });
         services.AddSingleton(sp => new JpkiCertificateVerifier(anchors, sp.GetRequiredService<IRevocationChecker>(), sp.GetRequiredService<TimeProvider>(), options));
+        services.AddSingleton(sp => new RevocationFreshness(sp.GetRequiredService<IRevocationChecker>(), options, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -11,6 +11,9 @@ internal static class IdempotencyRows
 {
     public const string Prefix = "idem|";
 
+    /// <summary>The first row key after every <see cref="Prefix"/> key (<c>|</c> + 1 = <c>}</c>), for range queries.</summary>
+    public const string PrefixEnd = "idem}";
+
     public static string RowKey(string keyHash) => Prefix + keyHash;
 
     public static TableTransactionAction Insert(string partitionKey, IdempotentWrite write)

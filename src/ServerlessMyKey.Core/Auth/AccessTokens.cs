@@ -89,7 +89,7 @@ public sealed class AccessTokens(IKeyService keys, AuthOptions options, TimeProv
             throw Refused("The access token names more than one client.");
         }
 
-        return new Citizen(claims.Sub, claims.CertificateSerialNumber, DateTimeOffset.FromUnixTimeSeconds(claims.CertificateNotAfter), clientId);
+        return new Citizen(claims.Sub, claims.CertificateSerialNumber, DateTimeOffset.FromUnixTimeSeconds(claims.CertificateNotAfter), clientId, DateTimeOffset.FromUnixTimeSeconds(claims.Iat));
     }
 
     private static bool TryDecode(string part, out byte[] bytes)

@@ -18,5 +18,7 @@ public interface ICitizenAuthenticator
 /// and expiry of the 利用者証明用 (authentication) certificate that logged in. <paramref name="ClientId"/>
 /// is the service client the token was issued for (its <c>client_id</c>), or <c>null</c> for the
 /// citizen's own session: a client's token is accepted only by that client, never on citizen-only routes.
+/// <paramref name="AuthenticatedAt"/> is when that login happened (the token's <c>iat</c>; null when
+/// the authenticator cannot tell).
 /// </summary>
-public sealed record Citizen(string MyKeyId, string CertificateSerialNumber, DateTimeOffset CertificateNotAfter, string? ClientId = null);
+public sealed record Citizen(string MyKeyId, string CertificateSerialNumber, DateTimeOffset CertificateNotAfter, string? ClientId = null, DateTimeOffset? AuthenticatedAt = null);

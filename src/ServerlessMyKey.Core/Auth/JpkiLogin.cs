@@ -26,7 +26,7 @@ public sealed class JpkiLogin(
 
     public async Task<LoginSession> LoginAsync(LoginProof proof, CancellationToken cancellationToken = default)
     {
-        var (verified, audience, identity) = await VerifyProofAsync(proof, cancellationToken);
+        var (verified, audience, identity) = await VerifyProofAsync(proof, ExpiryGrace.None, cancellationToken);
         var myKeyId = await myKeyIds.GetOrCreateAsync(Binding(verified), cancellationToken);
         if (identity is not null)
         {
@@ -58,14 +58,38 @@ public sealed class JpkiLogin(
             throw new ServiceException(ErrorCodes.InvalidRequest, "'identity' (the signing certificate's signature over the challenge) is required to relink.");
         }
 
-        var (verified, audience, identity) = await VerifyProofAsync(newCertificateProof, cancellationToken);
+        var (verified, audience, identity) = await VerifyProofAsync(newCertificateProof, ExpiryGrace.None, cancellationToken);
         await myKeyIds.RequireIdentityAsync(current.MyKeyId, identity!, cancellationToken);
         await myKeyIds.RelinkAsync(current.MyKeyId, Binding(verified), cancellationToken);
         logger.LogInformation("MyKey ID {MyKeyId} relinked from certificate {OldSerialNumber} to {SerialNumber}", current.MyKeyId, current.CertificateSerialNumber, verified.SerialNumber);
         return await SessionAsync(current.MyKeyId, verified, audience, cancellationToken);
     }
 
-    private async Task<(JpkiVerifiedCertificate Certificate, string? Audience, string? Identity)> VerifyProofAsync(LoginProof proof, CancellationToken cancellationToken)
+    /// <summary>
+    /// Who is at the counter: a facility's reader sends the card's login proof, which is checked as for a
+    /// login (single-use challenge, certificate, signature) but starts no session and creates no MyKey ID.
+    /// <paramref name="grace"/> is for the one use whose rules accept a recently expired certificate
+    /// (online insurance eligibility); everywhere else it is <see cref="ExpiryGrace.None"/>.
+    /// </summary>
+    /// <returns>The verified certificate and its MyKey ID, null when the certificate never logged in.</returns>
+    public async Task<IdentifiedHolder> IdentifyAsync(LoginProof proof, ExpiryGrace grace, CancellationToken cancellationToken = default)
+    {
+        var (verified, _, _) = await VerifyProofAsync(proof, grace, cancellationToken);
+        return new IdentifiedHolder(await myKeyIds.FindAsync(Binding(verified), cancellationToken), verified);
+    }
+
+    /// <summary>
+    /// The MyKey ID a login proof identifies (created on its first use, as in a login), without issuing an access token: for flows that issue
+    /// credentials of their own (OpenID Connect codes, gate entry). The challenge is spent as in a login.
+    /// </summary>
+    public async Task<EnrolledHolder> IdentifyOrEnrollAsync(LoginProof proof, CancellationToken cancellationToken = default)
+    {
+        var (verified, _, _) = await VerifyProofAsync(proof, ExpiryGrace.None, cancellationToken);
+        var myKeyId = await myKeyIds.GetOrCreateAsync(Binding(verified), cancellationToken);
+        return new EnrolledHolder(myKeyId, verified);
+    }
+
+    private async Task<(JpkiVerifiedCertificate Certificate, string? Audience, string? Identity)> VerifyProofAsync(LoginProof proof, ExpiryGrace grace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(proof);
 
@@ -88,7 +112,7 @@ public sealed class JpkiLogin(
         // Single use: the challenge is spent whatever the outcome below.
         var challenge = await challenges.ConsumeAsync(proof.ChallengeId, cancellationToken);
 
-        var verified = await verifier.VerifyAsync(certificate, JpkiCertificateKind.Authentication, cancellationToken);
+        var verified = await verifier.VerifyAsync(certificate, JpkiCertificateKind.Authentication, grace, cancellationToken);
         if (!verified.Succeeded)
         {
             throw Refused(verified.Failure);
@@ -148,6 +172,12 @@ public sealed record LoginProof(string? ChallengeId, string? Certificate, string
 
 /// <summary>A signing certificate (署名用電子証明書) and its signature over the login challenge (base64).</summary>
 public sealed record IdentityProof(string? Certificate, string? Signature);
+
+/// <summary>The holder of a verified login proof: their MyKey ID (null before their first login) and certificate.</summary>
+public sealed record IdentifiedHolder(string? MyKeyId, JpkiVerifiedCertificate Certificate);
+
+/// <summary>A verified login proof: the MyKey ID and the authentication certificate that proved it.</summary>
+public sealed record EnrolledHolder(string MyKeyId, JpkiVerifiedCertificate Certificate);
 
 /// <summary>A successful login.</summary>
 public sealed record LoginSession(string MyKeyId, IssuedToken Token, string CertificateSerialNumber, DateTimeOffset CertificateNotAfter);

@@ -40,9 +40,14 @@ public sealed partial class LoginChallenges(IChallengeStore store, AuthOptions o
         };
     }
 
-    /// <summary>Deletes challenges that expired more than a lifetime ago (the cleanup timer).</summary>
-    public Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default) =>
-        store.DeleteExpiredAsync(timeProvider.GetUtcNow() - options.ChallengeLifetime, cancellationToken);
+    /// <summary>
+    /// Deletes challenges, spent or not, that expired more than a lifetime ago, at most
+    /// <paramref name="maxRows"/> (the clean-up timer). A challenge is refused once expired, so a replay
+    /// inside its lifetime still meets its row (<c>challenge_already_used</c>); one that reaches a deleted
+    /// row is <c>challenge_not_found</c>, refused as well.
+    /// </summary>
+    public Task<int> DeleteExpiredAsync(int maxRows = 5000, CancellationToken cancellationToken = default) =>
+        store.DeleteExpiredAsync(timeProvider.GetUtcNow() - options.ChallengeLifetime, maxRows, cancellationToken);
 
     [GeneratedRegex("^ch_[A-Za-z0-9_-]{22}\\z")]
     private static partial Regex ChallengeIdFormat();
@@ -73,6 +78,6 @@ public interface IChallengeStore
     /// </summary>
     Task<ChallengeConsumption> ConsumeAsync(string challengeId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes challenges that expired before <paramref name="expiredBefore"/>; returns how many.</summary>
-    Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default);
+    /// <summary>Deletes at most <paramref name="maxRows"/> challenges that expired before <paramref name="expiredBefore"/>; returns how many.</summary>
+    Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxRows, CancellationToken cancellationToken = default);
 }

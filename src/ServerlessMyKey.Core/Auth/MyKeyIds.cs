@@ -25,6 +25,10 @@ public sealed class MyKeyIds(IMyKeyIdStore store)
         return Convert.ToHexStringLower(SHA256.HashData(input));
     }
 
+    /// <summary>The certificate's MyKey ID, or null when it never logged in.</summary>
+    public Task<string?> FindAsync(string certificateBinding, CancellationToken cancellationToken = default) =>
+        store.FindAsync(certificateBinding, cancellationToken);
+
     /// <summary>The certificate's MyKey ID, created (unique, insert-if-absent) on its first login.</summary>
     public async Task<string> GetOrCreateAsync(string certificateBinding, CancellationToken cancellationToken = default)
     {

@@ -22,8 +22,15 @@ public sealed record Delegator(string CorporateNumber, string CorporationName, s
 /// <summary>受任者: the person given the powers, by name and MyKey ID.</summary>
 public sealed record Delegate(string Name, string MyKeyId);
 
-/// <summary>One power: a procedure from <c>Delegation:Procedures</c> at one agency.</summary>
-public sealed record DelegatedPower(string Procedure, string Agency);
+/// <summary>One power: a procedure from <c>Delegation:Procedures</c> at one agency, or at every agency when <c>agency</c> is <c>*</c>.</summary>
+public sealed record DelegatedPower(string Procedure, string Agency)
+{
+    public const string AnyAgency = "*";
+
+    /// <summary>Whether this power covers <paramref name="procedure"/> at <paramref name="agency"/>.</summary>
+    public bool Covers(string procedure, string agency) =>
+        Procedure == procedure && (Agency == agency || Agency == AnyAgency);
+}
 
 /// <summary>A base64 certificate and signature, as sent.</summary>
 public sealed record SignatureProof(string? Certificate, string? Signature);

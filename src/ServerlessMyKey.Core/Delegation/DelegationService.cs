@@ -244,7 +244,7 @@ public sealed class DelegationService(
 
         // The act: inside the powers.
         var document = JsonSerializer.Deserialize<DelegationDocument>(record.CanonicalDocument, DocumentJson)!;
-        return document.Powers.Any(p => p.Procedure == procedure && p.Agency == agency) ? null : ErrorCodes.ActOutsidePowers;
+        return document.Powers.Any(p => p.Covers(procedure, agency)) ? null : ErrorCodes.ActOutsidePowers;
     }
 
     /// <summary>
@@ -371,7 +371,7 @@ public sealed class DelegationService(
 
         if (document.Delegator != parentDocument.Delegator
             || document.ValidFrom < parentDocument.ValidFrom || document.ValidTo > parentDocument.ValidTo
-            || !document.Powers.All(p => parentDocument.Powers.Contains(p)))
+            || !document.Powers.All(p => parentDocument.Powers.Any(parentPower => parentPower.Covers(p.Procedure, p.Agency))))
         {
             throw new ServiceException(ErrorCodes.SubDelegationExceedsParent);
         }

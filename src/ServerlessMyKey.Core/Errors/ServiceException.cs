@@ -16,4 +16,7 @@ public sealed class ServiceException : Exception
     public ErrorCode Error { get; }
 
     public string Detail { get; }
+
+    /// <summary>Extension members of the problem (e.g. <c>errors</c> of <c>form_invalid</c>, <c>delegationCode</c>); values must be safe to show.</summary>
+    public IReadOnlyDictionary<string, object>? Extensions { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ServerlessMyKey.Jpki.Asn1;
+using ServerlessMyKey.Jpki.Signatures;
 
 namespace ServerlessMyKey.Jpki.Certificates;
 
@@ -135,8 +136,8 @@ public sealed class JpkiCertificate
         return certificate;
     }
 
-    internal RSA CreateRsaPublicKey() =>
-        RSA.Create(new RSAParameters { Modulus = RsaModulus.ToArray(), Exponent = RsaExponent.ToArray() });
+    /// <param name="longLived">A key verifying many signatures for the life of the process (a pinned root).</param>
+    internal RsaPublicKey CreateRsaPublicKey(bool longLived = false) => new(RsaModulus.Span, RsaExponent.Span, longLived);
 
     // RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
     private void Read()

@@ -93,7 +93,7 @@ public sealed class CorporateCertificateVerifier
         return revocation.State switch
         {
             RevocationState.Good => JpkiResult<JpkiVerifiedCertificate>.Success(
-                new JpkiVerifiedCertificate(certificate, JpkiCertificateKind.Signing, issuer, revocation, new CertificateKey(certificate))),
+                new JpkiVerifiedCertificate(certificate, JpkiCertificateKind.Signing, issuer, revocation, certificate.CreateRsaPublicKey())),
             RevocationState.Revoked => Fail(JpkiErrorCode.CertificateRevoked, $"Revoked at {revocation.RevokedAt:O}, per {revocation.Source}."),
             _ => Fail(JpkiErrorCode.RevocationUnavailable, revocation.Detail ?? "No revocation data for the corporate CA (Delegation:DelegatorCrlFiles)."),
         };

@@ -13,7 +13,9 @@ public sealed record CrlSourceStatus(
     int RevokedCount,
     long IndexBytes,
     DateTimeOffset? LoadedAt,
-    string? Error);
+    string? Error,
+    string? IssuerKeyId = null,
+    JpkiCertificateKind? Kind = null);
 
 /// <summary>
 /// Revocation by CRLs (RFC 5280 §6.3) for the roots in the anchor set, one CRL per issuing root.
@@ -54,8 +56,11 @@ public sealed class CrlRevocationChecker : IRevocationChecker
         _maxCrlBytes = options.Revocation.MaxCrlMegabytes * 1024L * 1024L;
     }
 
-    /// <summary>The state of each source after the last refresh.</summary>
+    /// <summary>The state of each source after the last refresh (empty before the first).</summary>
     public IReadOnlyList<CrlSourceStatus> Status => _status;
+
+    /// <summary>How many sources are configured (<see cref="Status"/> has one entry each once refreshed).</summary>
+    public int SourceCount => _sources.Length;
 
     public async ValueTask<RevocationResult> CheckAsync(JpkiCertificate certificate, JpkiTrustAnchor issuer, CancellationToken cancellationToken = default)
     {
@@ -250,6 +255,6 @@ public sealed class CrlRevocationChecker : IRevocationChecker
         public string? Error { get; set; }
 
         public CrlSourceStatus ToStatus() => new(
-            Source.Name, Version, Crl?.Issuer.Fingerprint, Crl?.ThisUpdate, Crl?.NextUpdate, Crl?.Revoked.Count ?? 0, Crl?.Revoked.SizeInBytes ?? 0, LoadedAt, Error);
+            Source.Name, Version, Crl?.Issuer.Fingerprint, Crl?.ThisUpdate, Crl?.NextUpdate, Crl?.Revoked.Count ?? 0, Crl?.Revoked.SizeInBytes ?? 0, LoadedAt, Error, Crl?.Issuer.KeyIdentifier, Crl?.Issuer.Kind);
     }
 }

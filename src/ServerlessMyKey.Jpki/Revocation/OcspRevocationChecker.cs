@@ -45,6 +45,7 @@ public sealed class OcspRevocationChecker : IRevocationChecker
     private readonly JpkiOcspResponderOptions _responders;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<(string IssuerKeyId, string Serial), CachedAnswer> _cache = new();
+    private readonly ConcurrentDictionary<JpkiCertificateKind, OcspResponderStatus> _lastExchange = new();
 
     /// <param name="httpClient">Sends the requests; its own timeout should not be shorter than <c>Jpki:Revocation:OcspTimeoutSeconds</c>.</param>
     public OcspRevocationChecker(HttpClient httpClient, TimeProvider timeProvider, JpkiOptions options)
@@ -62,6 +63,15 @@ public sealed class OcspRevocationChecker : IRevocationChecker
 
     /// <summary>How many answers are cached now (for diagnostics and tests).</summary>
     public int CachedCount => _cache.Count;
+
+    /// <summary>The last exchange with each certificate kind's responder, for health checks (no certificate contents).</summary>
+    public IReadOnlyList<OcspResponderStatus> Status =>
+    [
+        .. new[] { JpkiCertificateKind.Authentication, JpkiCertificateKind.Signing }.Select(kind =>
+            _lastExchange.TryGetValue(kind, out var last)
+                ? last
+                : new OcspResponderStatus(kind, _responders.For(kind) is not null, null, null, null)),
+    ];
 
     public async ValueTask<RevocationResult> CheckAsync(JpkiCertificate certificate, JpkiTrustAnchor issuer, CancellationToken cancellationToken = default)
     {
@@ -84,12 +94,7 @@ public sealed class OcspRevocationChecker : IRevocationChecker
             return Unavailable(now, $"No OCSP responder is configured for {issuer.Kind} certificates (Jpki:Revocation:OcspResponders:{issuer.Kind}).");
         }
 
-        var serial = new BigInteger(1, certificate.SerialNumberBytes.ToArray());
-        var certificateId = new CertificateID(new CertID(
-            new AlgorithmIdentifier(OiwObjectIdentifiers.IdSha1, DerNull.Instance),
-            new DerOctetString(SHA1.HashData(issuer.Certificate.Subject.Span)),
-            new DerOctetString(SHA1.HashData(issuer.Certificate.SubjectPublicKey.Span)),
-            new DerInteger(serial)));
+        var (certificateId, serial) = Identify(certificate, issuer);
         var nonce = RandomNumberGenerator.GetBytes(16);
         byte[] request;
         try
@@ -116,10 +121,12 @@ public sealed class OcspRevocationChecker : IRevocationChecker
         now = _time.GetUtcNow();
         if (response is null)
         {
+            RecordExchange(issuer.Kind, now, answered: false, failure);
             return Unavailable(now, failure!);
         }
 
         var (result, nextUpdate) = Evaluate(response, issuer, serial, nonce, now);
+        RecordExchange(issuer.Kind, now, result.State is RevocationState.Good or RevocationState.Revoked, result.Detail);
         if (result.State is RevocationState.Good or RevocationState.Revoked && nextUpdate is { } until && until > now)
         {
             Remember(key, new CachedAnswer(result, until), now);
@@ -128,7 +135,18 @@ public sealed class OcspRevocationChecker : IRevocationChecker
         return result;
     }
 
-    private static byte[] BuildRequest(CertificateID certificateId, byte[] nonce)
+    /// <summary>RFC 6960 §4.1.1 CertID with SHA-1 (what responders universally accept), and the serial it names.</summary>
+    internal static (CertificateID Id, BigInteger Serial) Identify(JpkiCertificate certificate, JpkiTrustAnchor issuer)
+    {
+        var serial = new BigInteger(1, certificate.SerialNumberBytes.ToArray());
+        return (new CertificateID(new CertID(
+            new AlgorithmIdentifier(OiwObjectIdentifiers.IdSha1, DerNull.Instance),
+            new DerOctetString(SHA1.HashData(issuer.Certificate.Subject.Span)),
+            new DerOctetString(SHA1.HashData(issuer.Certificate.SubjectPublicKey.Span)),
+            new DerInteger(serial))), serial);
+    }
+
+    internal static byte[] BuildRequest(CertificateID certificateId, byte[] nonce)
     {
         var generator = new OcspReqGenerator();
         generator.AddRequest(certificateId);
@@ -196,7 +214,7 @@ public sealed class OcspRevocationChecker : IRevocationChecker
         }
     }
 
-    private (RevocationResult Result, DateTimeOffset? NextUpdate) Evaluate(byte[] encoded, JpkiTrustAnchor issuer, BigInteger serial, byte[] nonce, DateTimeOffset now)
+    internal (RevocationResult Result, DateTimeOffset? NextUpdate) Evaluate(byte[] encoded, JpkiTrustAnchor issuer, BigInteger serial, byte[] nonce, DateTimeOffset now)
     {
         BasicOcspResp basic;
         try
@@ -382,8 +400,26 @@ public sealed class OcspRevocationChecker : IRevocationChecker
         _cache[key] = answer;
     }
 
+    private void RecordExchange(JpkiCertificateKind kind, DateTimeOffset at, bool answered, string? failure) =>
+        _lastExchange.AddOrUpdate(
+            kind,
+            _ => new OcspResponderStatus(kind, true, at, answered ? at : null, answered ? null : failure),
+            (_, previous) => previous with { LastAttemptAt = at, LastAnswerAt = answered ? at : previous.LastAnswerAt, LastFailure = answered ? null : failure });
+
     private static RevocationResult Unavailable(DateTimeOffset now, string detail) =>
         RevocationResult.Unavailable(RevocationResult.OcspSource, now, detail);
 
     private sealed record CachedAnswer(RevocationResult Result, DateTimeOffset NextUpdate);
 }
+
+/// <summary>
+/// The last exchange with the OCSP responder of one certificate kind: when it was last asked, when it
+/// last gave a usable answer (good or revoked, correctly signed and fresh), and why the last attempt
+/// failed when it did.
+/// </summary>
+public sealed record OcspResponderStatus(
+    JpkiCertificateKind Kind,
+    bool Configured,
+    DateTimeOffset? LastAttemptAt,
+    DateTimeOffset? LastAnswerAt,
+    string? LastFailure);

@@ -17,14 +17,51 @@ public sealed record JpkiCmsSignature(JpkiVerifiedCertificate Certificate, byte[
 /// container are never trusted: only the signer's own certificate is read, and it is checked against
 /// the pinned roots like any other.
 /// </summary>
-public sealed class JpkiCmsVerifier(JpkiCertificateVerifier certificates)
+public sealed class JpkiCmsVerifier
 {
     private const string RsaEncryption = "1.2.840.113549.1.1.1";
     private const string Sha1 = "1.3.14.3.2.26";
 
+    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<JpkiResult<JpkiVerifiedCertificate>>> _verifySigner;
+
+    /// <summary>CMS of JPKI signing certificates (the signer's certificate verified by <paramref name="certificates"/>).</summary>
+    public JpkiCmsVerifier(JpkiCertificateVerifier certificates)
+    {
+        ArgumentNullException.ThrowIfNull(certificates);
+        _verifySigner = (der, cancellationToken) => certificates.VerifyAsync(der, JpkiCertificateKind.Signing, cancellationToken);
+    }
+
+    private JpkiCmsVerifier(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<JpkiResult<JpkiVerifiedCertificate>>> verifySigner) =>
+        _verifySigner = verifySigner;
+
+    /// <summary>
+    /// The same container rules for another certificate family (HPKI): <paramref name="verifySignerCertificate"/>
+    /// decides whether the signer's certificate is trusted, with its own anchors and revocation data.
+    /// </summary>
+    public static JpkiCmsVerifier ForSigners(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<JpkiResult<JpkiVerifiedCertificate>>> verifySignerCertificate)
+    {
+        ArgumentNullException.ThrowIfNull(verifySignerCertificate);
+        return new JpkiCmsVerifier(verifySignerCertificate);
+    }
+
     /// <param name="cms">DER ContentInfo of SignedData.</param>
     /// <param name="detachedContent">The signed data when the signature is detached; null when it is attached.</param>
     public async ValueTask<JpkiResult<JpkiCmsSignature>> VerifyAsync(ReadOnlyMemory<byte> cms, byte[]? detachedContent, CancellationToken cancellationToken = default)
+    {
+        // The platform decodes parts of the SignedData lazily (the certificate set when the signer's
+        // certificate is asked for, attribute values when read): corruption found then is malformed input
+        // too, never an exception for the caller (found by tests/…/Fuzzing/ParserFuzzTests.cs).
+        try
+        {
+            return await VerifyDecodedAsync(cms, detachedContent, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is CryptographicException or AsnContentException)
+        {
+            return Fail(JpkiErrorCode.SignatureMalformed, "Not a well-formed CMS SignedData.");
+        }
+    }
+
+    private async ValueTask<JpkiResult<JpkiCmsSignature>> VerifyDecodedAsync(ReadOnlyMemory<byte> cms, byte[]? detachedContent, CancellationToken cancellationToken)
     {
         // RFC 5652 §3, §5.1: a ContentInfo of type signedData. The platform decoder also refuses other types.
         var signed = new SignedCms();
@@ -76,7 +113,7 @@ public sealed class JpkiCmsVerifier(JpkiCertificateVerifier certificates)
         }
 
         // JPKI: the signer's certificate is a valid, unrevoked signing certificate under a pinned root.
-        var verified = await certificates.VerifyAsync(signer.Certificate.RawData, JpkiCertificateKind.Signing, cancellationToken).ConfigureAwait(false);
+        var verified = await _verifySigner(signer.Certificate.RawData, cancellationToken).ConfigureAwait(false);
         if (!verified.Succeeded)
         {
             return JpkiResult<JpkiCmsSignature>.Fail(verified.Failure.Code, verified.Failure.Detail);
@@ -103,7 +140,7 @@ public sealed class JpkiCmsVerifier(JpkiCertificateVerifier certificates)
 
         // RFC 5652 §5.4, §5.6: the signature is over the signed attributes as a SET OF (their [0] tag replaced by SET),
         // checked with the key of the certificate verified above (imported once per certificate and cached with it).
-        var signature = certificates.VerifyDigestSignature(verified.Value, SHA256.HashData(SignedAttributesAsSigned(cms)), signer.GetSignature());
+        var signature = SignatureCheck.VerifyDigest(verified.Value, SHA256.HashData(SignedAttributesAsSigned(cms)), signer.GetSignature());
         if (!signature.Succeeded)
         {
             return Fail(signature.Failure.Code, "The CMS signature does not verify with the signer certificate's key: " + signature.Failure.Detail);

@@ -1,5 +1,4 @@
 using System.Formats.Asn1;
-using System.Numerics;
 using ServerlessMyKey.Jpki.Asn1;
 
 namespace ServerlessMyKey.Jpki.Signatures;
@@ -12,23 +11,15 @@ namespace ServerlessMyKey.Jpki.Signatures;
 /// A JPKI card pads whatever DigestInfo the client sends, so a client that hashed with SHA-1 yields a
 /// genuine signature over the wrong DigestInfo. A well-formed type-1 block can only come from the
 /// private key, so naming its algorithm reveals nothing an attacker could use. Runs only on the
-/// failure path; valid signatures are verified by the platform's RSA.
+/// failure path; valid signatures are verified by comparing with the rebuilt encoding (<see cref="RsaPublicKey"/>).
 /// </remarks>
 internal static class Pkcs1DigestInfo
 {
     /// <summary>The DigestInfo's algorithm OID, or null when the signature is no well-formed PKCS#1 v1.5 signature by this key.</summary>
-    public static string? RecoverDigestAlgorithm(ReadOnlySpan<byte> modulus, ReadOnlySpan<byte> exponent, ReadOnlySpan<byte> signature)
+    public static string? RecoverDigestAlgorithm(RsaPublicKey key, ReadOnlySpan<byte> signature)
     {
-        var n = new BigInteger(modulus, isUnsigned: true, isBigEndian: true);
-        var s = new BigInteger(signature, isUnsigned: true, isBigEndian: true);
-        if (s >= n)
-        {
-            return null;
-        }
-
-        var m = BigInteger.ModPow(s, new BigInteger(exponent, isUnsigned: true, isBigEndian: true), n);
-        var encoded = new byte[modulus.Length];
-        if (!m.TryWriteBytes(encoded.AsSpan(encoded.Length - m.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true))
+        var encoded = new byte[key.Length];
+        if (!key.TryRecover(signature, encoded))
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using ServerlessMyKey.Jpki.Asn1;
 using ServerlessMyKey.Jpki.Certificates;
+using ServerlessMyKey.Jpki.Signatures;
 
 namespace ServerlessMyKey.Jpki.Trust;
 
@@ -10,9 +11,8 @@ namespace ServerlessMyKey.Jpki.Trust;
 /// </summary>
 public sealed class JpkiTrustAnchor
 {
-    // Lives as long as the anchor set (the application); RSA public-key operations are safe to run
-    // concurrently on one instance.
-    private readonly RSA _publicKey;
+    // Lives as long as the anchor set (the application), with its Montgomery context computed once.
+    private readonly RsaPublicKey _publicKey;
 
     internal JpkiTrustAnchor(JpkiCertificateKind kind, JpkiCertificate certificate, string source, bool isTestRoot)
     {
@@ -26,7 +26,7 @@ public sealed class JpkiTrustAnchor
         KeyIdentifierBytes = certificate.SubjectKeyIdentifier.IsEmpty
             ? SHA1.HashData(certificate.SubjectPublicKey.Span)
             : certificate.SubjectKeyIdentifier.ToArray();
-        _publicKey = certificate.CreateRsaPublicKey();
+        _publicKey = certificate.CreateRsaPublicKey(longLived: true);
     }
 
     /// <summary>The kind of end-entity certificate this root is trusted for.</summary>
@@ -59,13 +59,14 @@ public sealed class JpkiTrustAnchor
     /// <summary>Verifies this root's RSASSA-PKCS1-v1_5 signature over <paramref name="signed"/>.</summary>
     internal bool VerifySignature(ReadOnlySpan<byte> signed, ReadOnlySpan<byte> signature, string signatureAlgorithm)
     {
-        // RFC 8017 §8.2.2 step 1: exactly the modulus length (no leading zero octets added or dropped).
-        if (signature.Length != Certificate.RsaModulus.Length)
+        if (RsaSignatureHash(signatureAlgorithm) is not { } name)
         {
             return false;
         }
 
-        return RsaSignatureHash(signatureAlgorithm) is { } name && _publicKey.VerifyData(signed, signature, name, RSASignaturePadding.Pkcs1);
+        Span<byte> digest = stackalloc byte[SHA512.HashSizeInBytes];
+        var length = CryptographicOperations.HashData(name, signed, digest);
+        return _publicKey.VerifyHash(digest[..length], signature, name);
     }
 
     /// <summary>The hash of an accepted RSASSA-PKCS1-v1_5 signature algorithm (SHA-256/384/512), or null for any other.</summary>

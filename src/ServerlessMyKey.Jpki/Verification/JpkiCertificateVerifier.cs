@@ -50,9 +50,22 @@ public sealed class JpkiCertificateVerifier
     internal int CachedCertificates => _cache.Count;
 
     /// <summary>Verifies a DER certificate of the <paramref name="expectedKind"/>.</summary>
+    public ValueTask<JpkiResult<JpkiVerifiedCertificate>> VerifyAsync(
+        ReadOnlyMemory<byte> certificateDer,
+        JpkiCertificateKind expectedKind,
+        CancellationToken cancellationToken = default) =>
+        VerifyAsync(certificateDer, expectedKind, ExpiryGrace.None, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="VerifyAsync(ReadOnlyMemory{byte}, JpkiCertificateKind, CancellationToken)"/>, but a certificate
+    /// that expired less than <paramref name="grace"/> ago still verifies (everything else is checked as usual,
+    /// revocation included); <see cref="JpkiVerifiedCertificate.ExpiredAt"/> then says so. Only a use whose rules
+    /// grant such a grace passes one (the 3 months of online insurance eligibility); logins never do.
+    /// </summary>
     public async ValueTask<JpkiResult<JpkiVerifiedCertificate>> VerifyAsync(
         ReadOnlyMemory<byte> certificateDer,
         JpkiCertificateKind expectedKind,
+        ExpiryGrace grace,
         CancellationToken cancellationToken = default)
     {
         // RFC 5280 §4.1: one DER-encoded X.509 certificate, nothing before or after it.
@@ -95,7 +108,7 @@ public sealed class JpkiCertificateVerifier
                 return Fail(JpkiErrorCode.CertificateUntrusted, $"No trusted {kind} root issued the certificate.");
             }
 
-            chain = _cache.Add(certificate.Fingerprint, new VerifiedCertificateCache.Entry(signer, new CertificateKey(certificate)));
+            chain = _cache.Add(certificate.Fingerprint, new VerifiedCertificateCache.Entry(signer, certificate.CreateRsaPublicKey()));
         }
 
         var issuer = chain.Issuer;
@@ -113,7 +126,8 @@ public sealed class JpkiCertificateVerifier
             return Fail(JpkiErrorCode.CertificateExpired, $"The certificate is not valid before {certificate.NotBefore:O}.");
         }
 
-        if (now - _clockSkew > certificate.NotAfter)
+        var expired = now - _clockSkew > certificate.NotAfter;
+        if (expired && now - _clockSkew > grace.End(certificate.NotAfter))
         {
             return Fail(JpkiErrorCode.CertificateExpired, $"The certificate expired at {certificate.NotAfter:O}.");
         }
@@ -132,7 +146,10 @@ public sealed class JpkiCertificateVerifier
                 throw new InvalidOperationException($"Unknown revocation state {revocation.State}.");
         }
 
-        return JpkiResult<JpkiVerifiedCertificate>.Success(new JpkiVerifiedCertificate(certificate, kind, issuer, revocation, chain.Key));
+        return JpkiResult<JpkiVerifiedCertificate>.Success(new JpkiVerifiedCertificate(certificate, kind, issuer, revocation, chain.Key)
+        {
+            ExpiredAt = expired ? certificate.NotAfter : null,
+        });
     }
 
     /// <summary>
@@ -200,34 +217,8 @@ public sealed class JpkiCertificateVerifier
 
     /// <summary>As <see cref="VerifySignature"/>, given the SHA-256 digest of the data instead of the data.</summary>
     /// <exception cref="ArgumentException"><paramref name="sha256Digest"/> is not 32 bytes: the caller validates input.</exception>
-    public JpkiResult VerifyDigestSignature(JpkiVerifiedCertificate certificate, ReadOnlySpan<byte> sha256Digest, ReadOnlySpan<byte> signature)
-    {
-        ArgumentNullException.ThrowIfNull(certificate);
-        if (sha256Digest.Length != SHA256.HashSizeInBytes)
-        {
-            throw new ArgumentException("A SHA-256 digest is 32 bytes.", nameof(sha256Digest));
-        }
-
-        // RFC 8017 §8.2.2 step 1: the signature is exactly as long as the modulus; checked before any RSA work.
-        var modulus = certificate.Certificate.RsaModulus.Span;
-        if (signature.Length != modulus.Length)
-        {
-            return JpkiResult.Fail(JpkiErrorCode.SignatureInvalid, $"The signature is {signature.Length} bytes; the key needs {modulus.Length}.");
-        }
-
-        // RFC 8017 §8.2.2 steps 2–4, with the DigestInfo rebuilt for SHA-256: the hash is pinned, not taken from the signature.
-        // The key is imported once per certificate (and kept while the certificate is cached).
-        if (certificate.Key.VerifySha256(sha256Digest, signature))
-        {
-            return JpkiResult.Success;
-        }
-
-        // JPKI: the card signs whatever DigestInfo the client sent; name a genuine signature over another hash (SHA-1).
-        var algorithm = Pkcs1DigestInfo.RecoverDigestAlgorithm(modulus, certificate.Certificate.RsaExponent.Span, signature);
-        return algorithm is not null && algorithm != Oids.Sha256
-            ? JpkiResult.Fail(JpkiErrorCode.SignatureAlgorithmUnsupported, $"The signature is over a {algorithm} DigestInfo; only SHA-256 is accepted.")
-            : JpkiResult.Fail(JpkiErrorCode.SignatureInvalid, "The signature does not verify with the certificate's key.");
-    }
+    public JpkiResult VerifyDigestSignature(JpkiVerifiedCertificate certificate, ReadOnlySpan<byte> sha256Digest, ReadOnlySpan<byte> signature) =>
+        SignatureCheck.VerifyDigest(certificate, sha256Digest, signature);
 
     // JPKI profile (JPKI.md, "End-entity certificates") and RFC 5280 §4.2: null when the certificate conforms.
     private static string? CheckProfile(JpkiCertificate certificate, JpkiCertificateKind kind)

@@ -1,5 +1,6 @@
 using ServerlessMyKey.Jpki.Certificates;
 using ServerlessMyKey.Jpki.Revocation;
+using ServerlessMyKey.Jpki.Signatures;
 using ServerlessMyKey.Jpki.Trust;
 
 namespace ServerlessMyKey.Jpki.Verification;
@@ -10,7 +11,7 @@ namespace ServerlessMyKey.Jpki.Verification;
 /// </summary>
 public sealed class JpkiVerifiedCertificate
 {
-    internal JpkiVerifiedCertificate(JpkiCertificate certificate, JpkiCertificateKind kind, JpkiTrustAnchor issuer, RevocationResult revocation, CertificateKey key)
+    internal JpkiVerifiedCertificate(JpkiCertificate certificate, JpkiCertificateKind kind, JpkiTrustAnchor issuer, RevocationResult revocation, RsaPublicKey key)
     {
         Key = key;
         Certificate = certificate;
@@ -36,6 +37,12 @@ public sealed class JpkiVerifiedCertificate
 
     public RevocationResult Revocation { get; }
 
-    /// <summary>The certificate's public key, imported on first use and shared with later verifications of the same certificate.</summary>
-    internal CertificateKey Key { get; }
+    /// <summary>
+    /// When the certificate expired, if it did: set only when a caller's <see cref="ExpiryGrace"/> accepted an
+    /// expired certificate; null for a certificate within its validity period.
+    /// </summary>
+    public DateTimeOffset? ExpiredAt { get; init; }
+
+    /// <summary>The certificate's public key, shared with later verifications of the same certificate.</summary>
+    internal RsaPublicKey Key { get; }
 }

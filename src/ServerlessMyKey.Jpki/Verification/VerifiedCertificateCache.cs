@@ -1,3 +1,4 @@
+using ServerlessMyKey.Jpki.Signatures;
 using ServerlessMyKey.Jpki.Trust;
 
 namespace ServerlessMyKey.Jpki.Verification;
@@ -88,5 +89,5 @@ internal sealed class VerifiedCertificateCache
 
     /// <param name="Issuer">The root whose key verified the certificate's signature.</param>
     /// <param name="Key">The certificate's public key.</param>
-    internal sealed record Entry(JpkiTrustAnchor Issuer, CertificateKey Key);
+    internal sealed record Entry(JpkiTrustAnchor Issuer, RsaPublicKey Key);
 }

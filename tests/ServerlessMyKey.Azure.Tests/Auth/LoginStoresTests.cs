@@ -91,6 +91,20 @@ public sealed class LoginStoresTests(AzuriteFixture azurite) : IClassFixture<Azu
     }
 
     [Fact]
+    public async Task Cleanup_deletes_at_most_the_batch_size_a_run()
+    {
+        var challenges = Challenges(Tables());
+        for (var i = 0; i < 3; i++)
+        {
+            await challenges.CreateAsync(null);
+        }
+
+        _clock.Advance(TimeSpan.FromMinutes(11));
+
+        Assert.Equal(2, await challenges.DeleteExpiredAsync(maxRows: 2));
+    }
+
+    [Fact]
     public async Task First_login_creates_a_MyKey_ID_that_later_logins_get_again()
     {
         var ids = new MyKeyIds(new TableMyKeyIdStore(Tables()));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Azure.Certificates;
+using ServerlessMyKey.Azure.Storage;
 
 namespace ServerlessMyKey.Azure.Tests.Certificates;
 
@@ -23,7 +24,12 @@ public sealed class StatusJobSettingsTests
     [Fact]
     public void A_valid_name_or_none_is_taken()
     {
-        new ServiceCollection().AddCertificateStatusJobs(new ConfigurationBuilder().Build());
-        new ServiceCollection().AddCertificateStatusJobs(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Certificates:StatusJobQueue"] = "status-chunks-1" }).Build());
+        var none = new ConfigurationBuilder().Build();
+        var named = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Certificates:StatusJobQueue"] = "status-chunks-1" }).Build();
+
+        Assert.Equal(StorageQueueStatusJobQueue.DefaultQueueName, QueueNameSetting.Read(none, StorageQueueStatusJobQueue.QueueSetting, StorageQueueStatusJobQueue.DefaultQueueName));
+        Assert.Equal("status-chunks-1", QueueNameSetting.Read(named, StorageQueueStatusJobQueue.QueueSetting, StorageQueueStatusJobQueue.DefaultQueueName));
+        Assert.NotEmpty(new ServiceCollection().AddCertificateStatusJobs(none));
+        Assert.NotEmpty(new ServiceCollection().AddCertificateStatusJobs(named));
     }
 }

@@ -168,7 +168,7 @@ internal sealed class OcspTestResponder : IDisposable
         }
     }
 
-    private byte[] Respond(OcspReq request, OcspAnswer answer)
+    internal byte[] Respond(OcspReq request, OcspAnswer answer)
     {
         var nonce = request.GetExtensionValue(OcspObjectIdentifiers.PkixOcspNonce);
         var requestNonce = nonce is null ? null : Asn1OctetString.GetInstance(nonce.GetOctets()).GetOctets();

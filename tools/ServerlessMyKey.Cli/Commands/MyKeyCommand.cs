@@ -7,7 +7,7 @@ namespace ServerlessMyKey.Cli.Commands;
 /// <summary>The <c>mykey</c> command line.</summary>
 public static class MyKeyCommand
 {
-    private const string Usage = """
+    private static readonly string Usage = $"""
         mykey: a development PKI and virtual My Number Cards for a local ServerlessMyKey (never for production)
 
           mykey pki init                                         create the development roots and CRLs
@@ -16,6 +16,10 @@ public static class MyKeyCommand
           mykey login --card <id> [--api http://127.0.0.1:7071] [--audience <client id>]
           mykey revoke --card <id> [--certificate auth|sign|both] [--reason keyCompromise|affiliationChanged|superseded|cessationOfOperation|certificateHold]
           mykey sign --card <id> --file <path>                   raw signature (PKCS#1 v1.5, SHA-256) with the signing key
+        {SignedDocumentCommands.Usage}
+        {TvCommand.Usage}
+          mykey oidc-login --card <id> (--authorize-url <url> | --request <requestId>) [--api http://127.0.0.1:7071]
+                                                                 the holder's part of an OpenID Connect sign-in; prints the redirect with the code
 
         Options: --data <folder> (default: DevHost:DataPath, i.e. <repository>/.devhost); the PKI lives in <data>/pki.
         """;
@@ -81,7 +85,17 @@ public static class MyKeyCommand
                         data = Convert.ToBase64String(data),
                     }));
                     return 0;
+                case "sign json" or "sign statement":
+                    Console.WriteLine(SignedDocumentCommands.Run(verb, Open(options).LoadCard(Required(options, "card")), options));
+                    return 0;
+                case "oidc-login":
+                    return await OidcLoginCommand.RunAsync(Open(options).LoadCard(Required(options, "card")), options);
                 default:
+                    if (await TvCommand.TryRunAsync(verb, options) is { } tvResult)
+                    {
+                        return tvResult;
+                    }
+
                     Console.Error.WriteLine(Usage);
                     return 2;
             }
@@ -119,6 +133,6 @@ public static class MyKeyCommand
         return (string.Join(' ', words), options);
     }
 
-    private static string Required(IReadOnlyDictionary<string, string> options, string name) =>
+    internal static string Required(IReadOnlyDictionary<string, string> options, string name) =>
         options.TryGetValue(name, out var value) && value.Length > 0 ? value : throw new ArgumentException($"--{name} is required.");
 }

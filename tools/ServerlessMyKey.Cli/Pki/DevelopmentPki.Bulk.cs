@@ -13,8 +13,19 @@ public sealed partial class DevelopmentPki
     /// </summary>
     public IReadOnlyList<byte[]> IssueAuthenticationCertificates(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         using var key = RSA.Create(2048);
+        return IssueAuthenticationCertificates(key, count);
+    }
+
+    /// <summary>
+    /// As <see cref="IssueAuthenticationCertificates(int)"/>, on a key the caller keeps: many
+    /// card-holders (distinct certificates, so distinct MyKey IDs) that can log in, without
+    /// generating a key pair each.
+    /// </summary>
+    public IReadOnlyList<byte[]> IssueAuthenticationCertificates(RSA key, int count)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var publicKey = new PublicKey(key);
         var now = _time.GetUtcNow();
         var rootKeyId = AuthenticationRoot.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Single().SubjectKeyIdentifierBytes.ToArray();

@@ -1,0 +1,22 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using ServerlessMyKey.Core.Auth;
+using ServerlessMyKey.Core.Operations;
+
+namespace ServerlessMyKey.Functions.Operations;
+
+/// <summary>
+/// Every 15 minutes: login challenges (spent or not) expired for more than a lifetime, and idempotency
+/// responses and claims older than <c>Cleanup:IdempotencyWindowHours</c>, at most
+/// <c>Cleanup:BatchSize</c> rows per table a run (what is left goes in the next run).
+/// </summary>
+public sealed class CleanupFunction(LoginChallenges challenges, IIdempotencyCleanup idempotency, CleanupOptions options, TimeProvider time, ILogger<CleanupFunction> logger)
+{
+    [Function("CleanUpExpiredRows")]
+    public async Task Run([TimerTrigger("0 */15 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var challengesDeleted = await challenges.DeleteExpiredAsync(options.BatchSize, cancellationToken);
+        var idempotencyDeleted = await idempotency.DeleteOlderThanAsync(time.GetUtcNow() - options.IdempotencyWindow, options.BatchSize, cancellationToken);
+        logger.LogInformation("Clean-up deleted {ChallengeCount} expired login challenges and {IdempotencyCount} idempotency rows", challengesDeleted, idempotencyDeleted);
+    }
+}

@@ -1,0 +1,213 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Tables;
+using ServerlessMyKey.Core.Disaster;
+using ServerlessMyKey.Core.Idempotency;
+
+namespace ServerlessMyKey.Azure.Disaster;
+
+/// <summary>
+/// Alerts (docs/disaster.md): partition <c>&lt;alertId&gt;</c> holds the alert row <c>alert</c> (the CAP
+/// document chunked), the idempotent response, and one delivery row <c>d|&lt;tvId&gt;</c> per targeted TV,
+/// written in 100-row entity-group batches. Partition <c>cap|&lt;hash of sender, identifier, sent&gt;</c>
+/// indexes alerts by their CAP identity (for <c>references</c> and duplicates).
+/// </summary>
+internal sealed class TableAlertStore(LazyTable table) : IAlertStore
+{
+    private const string AlertRow = "alert";
+    private const string DeliveryPrefix = "d|";
+
+    public async Task<StoredResponse?> FindSubmissionResponseAsync(string alertId, string idempotencyKeyHash, CancellationToken cancellationToken = default) =>
+        await IdempotencyRows.FindAsync(await table.GetAsync(cancellationToken), alertId, idempotencyKeyHash, cancellationToken);
+
+    public async Task<bool> TryAddAlertAsync(DisasterAlert alert, IdempotentWrite? response, CancellationToken cancellationToken = default)
+    {
+        var entity = new TableEntity(alert.AlertId, AlertRow)
+        {
+            ["Identifier"] = alert.Identifier,
+            ["Sender"] = alert.Sender,
+            ["Sent"] = alert.Sent,
+            ["SentOffset"] = (int)alert.Sent.Offset.TotalMinutes,
+            ["CapStatus"] = alert.CapStatus,
+            ["MsgType"] = alert.MsgType,
+            ["MunicipalityCodes"] = string.Join(',', alert.MunicipalityCodes),
+            ["DistrictCodes"] = string.Join(',', alert.DistrictCodes),
+            ["References"] = string.Join(',', alert.References),
+            ["Level"] = alert.Level,
+            ["Shelters"] = JsonSerializer.Serialize(alert.Shelters),
+            ["Expires"] = alert.Expires,
+            ["Exercise"] = alert.Exercise,
+            ["State"] = alert.State,
+            ["Targets"] = alert.Targets,
+            ["SubmittedBy"] = alert.SubmittedBy,
+            ["ReceivedAt"] = alert.ReceivedAt,
+        };
+        ChunkedProperty.Write(entity, "Cap", alert.Cap);
+        List<TableTransactionAction> actions = [new(TableTransactionActionType.Add, entity)];
+        if (response is not null)
+        {
+            actions.Add(IdempotencyRows.Insert(alert.AlertId, response));
+        }
+
+        return await TableTransactions.TrySubmitAsync(await table.GetAsync(cancellationToken), actions, cancellationToken);
+    }
+
+    public async Task<DisasterAlert?> FindAlertAsync(string alertId, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var found = await client.GetEntityIfExistsAsync<TableEntity>(alertId, AlertRow, cancellationToken: cancellationToken);
+        if (!found.HasValue)
+        {
+            return null;
+        }
+
+        var row = found.Value!;
+        var sent = (row.GetDateTimeOffset("Sent") ?? default).ToOffset(TimeSpan.FromMinutes(row.GetInt32("SentOffset") ?? 0));
+        return new DisasterAlert(alertId, row.GetString("Identifier"), row.GetString("Sender"), sent, row.GetString("CapStatus"), row.GetString("MsgType"),
+            Split(row.GetString("MunicipalityCodes")), Split(row.GetString("DistrictCodes")), Split(row.GetString("References")), row.GetInt32("Level"),
+            JsonSerializer.Deserialize<List<string>>(row.GetString("Shelters") ?? "[]") ?? [], row.GetDateTimeOffset("Expires"), row.GetBoolean("Exercise") ?? false,
+            row.GetString("State"), row.GetInt32("Targets") ?? 0, row.GetString("SubmittedBy"), row.GetDateTimeOffset("ReceivedAt") ?? default,
+            ChunkedProperty.Read(row, "Cap"), row.GetString("ReplacedBy"));
+    }
+
+    public async Task<string?> FindAlertIdByCapAsync(string sender, string identifier, DateTimeOffset sent, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var row = await client.GetEntityIfExistsAsync<TableEntity>(CapKey(sender, identifier, sent), AlertRow, cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value!.GetString("AlertId") : null;
+    }
+
+    public async Task<bool> TryIndexCapAsync(DisasterAlert alert, CancellationToken cancellationToken = default)
+    {
+        var key = CapKey(alert.Sender, alert.Identifier, alert.Sent);
+        if (await TableTransactions.TrySubmitAsync(await table.GetAsync(cancellationToken),
+            [new(TableTransactionActionType.Add, new TableEntity(key, AlertRow) { ["AlertId"] = alert.AlertId })], cancellationToken))
+        {
+            return true;
+        }
+
+        return await FindAlertIdByCapAsync(alert.Sender, alert.Identifier, alert.Sent, cancellationToken) == alert.AlertId;
+    }
+
+    public async Task SetAlertStateAsync(string alertId, string? state, int? targets = null, string? replacedBy = null, CancellationToken cancellationToken = default)
+    {
+        var entity = new TableEntity(alertId, AlertRow);
+        if (state is not null)
+        {
+            entity["State"] = state;
+        }
+
+        if (targets is { } count)
+        {
+            entity["Targets"] = count;
+        }
+
+        if (replacedBy is not null)
+        {
+            entity["ReplacedBy"] = replacedBy;
+        }
+
+        var client = await table.GetAsync(cancellationToken);
+        await client.UpdateEntityAsync(entity, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    public async Task AddDeliveriesAsync(string alertId, IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var existing = (await ListDeliveriesAsync(alertId, cancellationToken)).Select(d => d.TvId).ToHashSet(StringComparer.Ordinal);
+        var fresh = deliveries.Where(d => !existing.Contains(d.TvId)).ToList();
+        await Parallel.ForEachAsync(fresh.Chunk(TableLimits.MaxTransactionActions), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, ct) =>
+        {
+            if (!await TableTransactions.TrySubmitAsync(client, [.. batch.Select(d => new TableTransactionAction(TableTransactionActionType.Add, DeliveryRow(d)))], ct))
+            {
+                // Another plan wrote some of them meanwhile: add the rest one by one, keeping what exists.
+                foreach (var delivery in batch)
+                {
+                    await TableTransactions.TrySubmitAsync(client, [new(TableTransactionActionType.Add, DeliveryRow(delivery))], ct);
+                }
+            }
+        });
+    }
+
+    public async Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string alertId, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var rows = new List<AlertDelivery>();
+        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {alertId} and RowKey ge {DeliveryPrefix} and RowKey lt {"d}"}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            rows.Add(ReadDelivery(row));
+        }
+
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var found = new System.Collections.Concurrent.ConcurrentBag<AlertDelivery>();
+        await Parallel.ForEachAsync(tvIds.Distinct(StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tvId, ct) =>
+        {
+            var row = await client.GetEntityIfExistsAsync<TableEntity>(alertId, DeliveryPrefix + tvId, cancellationToken: ct);
+            if (row.HasValue)
+            {
+                found.Add(ReadDelivery(row.Value!));
+            }
+        });
+        return [.. found];
+    }
+
+    public async Task<AlertDelivery?> TryUpdateDeliveryAsync(AlertDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        try
+        {
+            var response = await client.UpdateEntityAsync(DeliveryRow(delivery), new ETag(delivery.ETag!), TableUpdateMode.Replace, cancellationToken);
+            return delivery with { ETag = response.Headers.ETag?.ToString() };
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return null;
+        }
+    }
+
+    public async Task MarkDisplayedAsync(string alertId, string tvId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        // The earliest display wins; a concurrent writer of the same row (the fan-out) only means another read.
+        for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
+        {
+            var current = (await FindDeliveriesAsync(alertId, [tvId], cancellationToken)).SingleOrDefault();
+            if (current is null || (current.DisplayedAt is { } shown && shown <= at)
+                || await TryUpdateDeliveryAsync(current with { DisplayedAt = at }, cancellationToken) is not null)
+            {
+                return;
+            }
+        }
+    }
+
+    private static TableEntity DeliveryRow(AlertDelivery d) => new(d.AlertId, DeliveryPrefix + d.TvId)
+    {
+        ["PlatformId"] = d.PlatformId,
+        ["ResidentId"] = d.ResidentId,
+        ["MunicipalityCode"] = d.MunicipalityCode,
+        ["DistrictCode"] = d.DistrictCode,
+        ["State"] = d.State,
+        ["Attempts"] = d.Attempts,
+        ["LastError"] = d.LastError,
+        ["SendingSince"] = d.SendingSince,
+        ["DeliveredAt"] = d.DeliveredAt,
+        ["DisplayedAt"] = d.DisplayedAt,
+    };
+
+    private static AlertDelivery ReadDelivery(TableEntity row) =>
+        new(row.PartitionKey, row.RowKey[DeliveryPrefix.Length..], row.GetString("PlatformId"), row.GetString("ResidentId"), row.GetString("MunicipalityCode"),
+            row.GetString("DistrictCode"), row.GetString("State"), row.GetInt32("Attempts") ?? 0, row.GetString("LastError"), row.GetDateTimeOffset("SendingSince"),
+            row.GetDateTimeOffset("DeliveredAt"), row.GetDateTimeOffset("DisplayedAt"), row.ETag.ToString());
+
+    private static string CapKey(string sender, string identifier, DateTimeOffset sent) =>
+        "cap|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{sender}\n{identifier}\n{sent.UtcTicks}")));
+
+    private static List<string> Split(string? value) => [.. (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)];
+}

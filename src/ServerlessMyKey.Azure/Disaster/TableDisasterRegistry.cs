@@ -1,0 +1,204 @@
+using Azure;
+using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Tables;
+using ServerlessMyKey.Core.Disaster;
+
+namespace ServerlessMyKey.Azure.Disaster;
+
+/// <summary>
+/// Pairings, residents, TV links and check-ins in one table (docs/disaster.md):
+/// <c>p|&lt;code hash&gt;</c> a pairing; <c>tv|&lt;tvId&gt;</c> the TV's link (insert-only; a tombstone
+/// after unlinking); <c>k|&lt;MyKey ID&gt;</c> the resident's row and their TVs; <c>m|&lt;municipality&gt;</c>
+/// the residents (names encrypted), the TV index, the check-ins and the data key. Index rows are written
+/// last and removed first.
+/// </summary>
+internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) : IDisasterRegistry
+{
+    private const string Row = "row";
+
+    public async Task<bool> TryAddPairingAsync(TvPairing pairing, CancellationToken cancellationToken = default)
+    {
+        var entity = new TableEntity("p|" + pairing.CodeHash, Row) { ["TvId"] = pairing.TvId, ["PlatformId"] = pairing.PlatformId, ["ExpiresAt"] = pairing.ExpiresAt };
+        return await TableTransactions.TrySubmitAsync(await table.GetAsync(cancellationToken), [new(TableTransactionActionType.Add, entity)], cancellationToken);
+    }
+
+    public async Task<TvPairing?> FindPairingAsync(string codeHash, CancellationToken cancellationToken = default)
+    {
+        var row = await FindAsync("p|" + codeHash, Row, cancellationToken);
+        return row is null ? null : new TvPairing(codeHash, row.GetString("TvId"), row.GetString("PlatformId"), row.GetDateTimeOffset("ExpiresAt") ?? default, row.GetString("ClaimedBy"), row.ETag.ToString());
+    }
+
+    public async Task<bool> TryClaimPairingAsync(TvPairing pairing, string myKeyId, CancellationToken cancellationToken = default)
+    {
+        var entity = new TableEntity("p|" + pairing.CodeHash, Row) { ["TvId"] = pairing.TvId, ["PlatformId"] = pairing.PlatformId, ["ExpiresAt"] = pairing.ExpiresAt, ["ClaimedBy"] = myKeyId };
+        return await TableTransactions.TrySubmitAsync(await table.GetAsync(cancellationToken), [new(TableTransactionActionType.UpdateReplace, entity, new ETag(pairing.ETag!))], cancellationToken);
+    }
+
+    public async Task<Resident?> FindResidentByMyKeyIdAsync(string myKeyId, CancellationToken cancellationToken = default)
+    {
+        var index = await FindAsync("k|" + myKeyId, "resident", cancellationToken);
+        if (index is null)
+        {
+            return null;
+        }
+
+        var row = await FindAsync("m|" + index.GetString("MunicipalityCode"), "r|" + index.GetString("ResidentId"), cancellationToken);
+        return row is null ? null : ReadResident(row);
+    }
+
+    public async Task<IReadOnlyList<Resident>> ListResidentsAsync(string municipalityCode, CancellationToken cancellationToken = default) =>
+        [.. (await RangeAsync("m|" + municipalityCode, "r|", cancellationToken)).Select(ReadResident)];
+
+    public async Task SaveResidentAsync(Resident resident, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var previous = await FindAsync("k|" + resident.MyKeyId, "resident", cancellationToken);
+        var entity = new TableEntity("m|" + resident.MunicipalityCode, "r|" + resident.ResidentId)
+        {
+            ["MyKeyId"] = resident.MyKeyId,
+            ["DistrictCode"] = resident.DistrictCode,
+            ["NeedsAssistance"] = resident.NeedsAssistance,
+            ["Watching"] = resident.Watching,
+            ["Names"] = resident.ProtectedNames,
+            ["RegisteredAt"] = resident.RegisteredAt,
+        };
+        TableLimits.EnsureEntity(entity);
+        await client.UpsertEntityAsync(new TableEntity("k|" + resident.MyKeyId, "resident") { ["ResidentId"] = resident.ResidentId, ["MunicipalityCode"] = resident.MunicipalityCode }, TableUpdateMode.Replace, cancellationToken);
+        await client.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        if (previous is not null && previous.GetString("MunicipalityCode") is { } old && old != resident.MunicipalityCode)
+        {
+            await client.DeleteEntityAsync("m|" + old, "r|" + resident.ResidentId, ETag.All, cancellationToken);
+        }
+    }
+
+    public async Task<TvLink?> FindTvAsync(string tvId, CancellationToken cancellationToken = default)
+    {
+        var row = await FindAsync("tv|" + tvId, Row, cancellationToken);
+        return row is null || row.GetBoolean("Unlinked") == true ? null : ReadTv(row, tvId);
+    }
+
+    public async Task<bool> TryAddTvAsync(TvLink link, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var existing = await FindAsync("tv|" + link.TvId, Row, cancellationToken);
+        if (existing is not null && existing.GetBoolean("Unlinked") != true)
+        {
+            return false;
+        }
+
+        // A tombstone is replaced under its ETag: the time of the unlink becomes CountFrom.
+        link = link with { CountFrom = existing?.GetDateTimeOffset("UnlinkedAt") };
+        var action = existing is null
+            ? new TableTransactionAction(TableTransactionActionType.Add, TvRow(link))
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, TvRow(link), existing.ETag);
+        if (!await TableTransactions.TrySubmitAsync(client, [action], cancellationToken))
+        {
+            return false;
+        }
+
+        await WriteTvIndexAsync(link, cancellationToken);
+        return true;
+    }
+
+    public async Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        await client.UpsertEntityAsync(TvRow(link, "k|" + link.MyKeyId, "t|" + link.TvId), TableUpdateMode.Replace, cancellationToken);
+        await client.UpsertEntityAsync(TvRow(link, "m|" + link.MunicipalityCode, "t|" + link.TvId), TableUpdateMode.Replace, cancellationToken);
+        await client.UpsertEntityAsync(TvRow(link), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        await client.DeleteEntityAsync("m|" + link.MunicipalityCode, "t|" + link.TvId, ETag.All, cancellationToken);
+        await client.DeleteEntityAsync("k|" + link.MyKeyId, "t|" + link.TvId, ETag.All, cancellationToken);
+        await client.UpsertEntityAsync(new TableEntity("tv|" + link.TvId, Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<TvLink>> ListTvsOfResidentAsync(string myKeyId, CancellationToken cancellationToken = default) =>
+        [.. (await RangeAsync("k|" + myKeyId, "t|", cancellationToken)).Select(r => ReadTv(r, r.RowKey[2..]))];
+
+    public async Task<IReadOnlyList<TvLink>> ListTvsAsync(string municipalityCode, CancellationToken cancellationToken = default) =>
+        [.. (await RangeAsync("m|" + municipalityCode, "t|", cancellationToken)).Select(r => ReadTv(r, r.RowKey[2..]))];
+
+    public async Task<ShelterCheckin?> FindCheckinAsync(string municipalityCode, string residentId, CancellationToken cancellationToken = default)
+    {
+        var row = await FindAsync("m|" + municipalityCode, "c|" + residentId, cancellationToken);
+        return row is null ? null : ReadCheckin(row);
+    }
+
+    public async Task<bool> TryWriteCheckinAsync(ShelterCheckin checkin, CancellationToken cancellationToken = default)
+    {
+        var entity = new TableEntity("m|" + checkin.MunicipalityCode, "c|" + checkin.ResidentId)
+        {
+            ["ShelterId"] = checkin.ShelterId,
+            ["FirstAt"] = checkin.FirstAt,
+            ["LatestAt"] = checkin.LatestAt,
+        };
+        var action = checkin.ETag is null
+            ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, new ETag(checkin.ETag));
+        return await TableTransactions.TrySubmitAsync(await table.GetAsync(cancellationToken), [action], cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ShelterCheckin>> ListCheckinsAsync(string municipalityCode, CancellationToken cancellationToken = default) =>
+        [.. (await RangeAsync("m|" + municipalityCode, "c|", cancellationToken)).Select(ReadCheckin)];
+
+    public async Task<byte[]?> FindDataKeyAsync(string municipalityCode, CancellationToken cancellationToken = default) =>
+        (await FindAsync("m|" + municipalityCode, "datakey", cancellationToken))?.GetBinary("Envelope");
+
+    public async Task<bool> TryAddDataKeyAsync(string municipalityCode, byte[] wrappedKey, CancellationToken cancellationToken = default) =>
+        await TableTransactions.TrySubmitAsync(await table.GetAsync(cancellationToken),
+            [new(TableTransactionActionType.Add, new TableEntity("m|" + municipalityCode, "datakey") { ["Envelope"] = wrappedKey })], cancellationToken);
+
+    private async Task<TableEntity?> FindAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var row = await client.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value : null;
+    }
+
+    private async Task<List<TableEntity>> RangeAsync(string partitionKey, string prefix, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var end = prefix[..^1] + (char)(prefix[^1] + 1);
+        var rows = new List<TableEntity>();
+        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {prefix} and RowKey lt {end}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static TableEntity TvRow(TvLink link, string? partitionKey = null, string? rowKey = null)
+    {
+        var entity = new TableEntity(partitionKey ?? "tv|" + link.TvId, rowKey ?? Row)
+        {
+            ["PlatformId"] = link.PlatformId,
+            ["ResidentId"] = link.ResidentId,
+            ["MyKeyId"] = link.MyKeyId,
+            ["MunicipalityCode"] = link.MunicipalityCode,
+            ["DistrictCode"] = link.DistrictCode,
+            ["LinkedAt"] = link.LinkedAt,
+        };
+        if (link.CountFrom is { } from)
+        {
+            entity["CountFrom"] = from;
+        }
+
+        return entity;
+    }
+
+    private static TvLink ReadTv(TableEntity row, string tvId) =>
+        new(tvId, row.GetString("PlatformId"), row.GetString("ResidentId"), row.GetString("MyKeyId"), row.GetString("MunicipalityCode"), row.GetString("DistrictCode"),
+            row.GetDateTimeOffset("LinkedAt") ?? default, row.GetDateTimeOffset("CountFrom"));
+
+    private static Resident ReadResident(TableEntity row) =>
+        new(row.RowKey[2..], row.GetString("MyKeyId"), row.PartitionKey[2..], row.GetString("DistrictCode"), row.GetBoolean("NeedsAssistance") ?? false,
+            row.GetBoolean("Watching") ?? false, row.GetBinary("Names"), row.GetDateTimeOffset("RegisteredAt") ?? default);
+
+    private static ShelterCheckin ReadCheckin(TableEntity row) =>
+        new(row.PartitionKey[2..], row.RowKey[2..], row.GetString("ShelterId"), row.GetDateTimeOffset("FirstAt") ?? default, row.GetDateTimeOffset("LatestAt") ?? default, row.ETag.ToString());
+}

@@ -1,0 +1,108 @@
+using Azure;
+using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Tables;
+using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Mailbox;
+
+namespace ServerlessMyKey.Azure.Mailbox;
+
+/// <summary>
+/// The mailbox in Table Storage: <c>MailboxMessages</c> (partition = MyKey ID; rows <c>msg|&lt;messageId&gt;</c>,
+/// newest first because a message id starts with inverted ticks, and <c>sender|&lt;senderId&gt;</c>),
+/// <c>MailboxDeliveries</c> (partition = message id, and <c>key|&lt;hash&gt;</c> idempotency claims).
+/// </summary>
+internal sealed class TableMailboxStore(LazyTable messages, LazyTable deliveries) : IMailboxStore
+{
+    private const string MessagePrefix = "msg|";
+    private const string SenderPrefix = "sender|";
+    private const string Row = "r";
+
+    public async Task SetSenderAsync(string myKeyId, string senderId, string status, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        await (await messages.GetAsync(cancellationToken)).UpsertEntityAsync(
+            JsonRows.Entity(myKeyId, SenderPrefix + senderId, new SenderView(senderId, status, at)), TableUpdateMode.Replace, cancellationToken);
+
+    public async Task<IReadOnlyList<SenderView>> ListSendersAsync(string myKeyId, CancellationToken cancellationToken = default)
+    {
+        var table = await messages.GetAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {myKeyId} and RowKey ge {SenderPrefix} and RowKey lt {"sender}"}");
+        var list = new List<SenderView>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            list.Add(JsonRows.Read<SenderView>(entity));
+            if (list.Count >= 1000)
+            {
+                break;
+            }
+        }
+
+        return list;
+    }
+
+    public async Task<string?> SenderStatusAsync(string myKeyId, string senderId, CancellationToken cancellationToken = default)
+    {
+        var entity = await JsonRows.FindAsync(await messages.GetAsync(cancellationToken), myKeyId, SenderPrefix + senderId, cancellationToken);
+        return entity is null ? null : JsonRows.Read<SenderView>(entity).Status;
+    }
+
+    public async Task<(string RequestHash, string MessageId)?> ClaimDeliveryKeyAsync(string keyHash, string requestHash, string messageId, CancellationToken cancellationToken = default)
+    {
+        var table = await deliveries.GetAsync(cancellationToken);
+        var entity = new TableEntity("key|" + keyHash, Row) { ["RequestHash"] = requestHash, ["MessageId"] = messageId };
+        if (await JsonRows.TryAddAsync(table, entity, cancellationToken))
+        {
+            return null;
+        }
+
+        var existing = await JsonRows.FindAsync(table, entity.PartitionKey, Row, cancellationToken) ?? throw new ServiceException(ErrorCodes.Conflict);
+        return (existing.GetString("RequestHash") ?? string.Empty, existing.GetString("MessageId") ?? string.Empty);
+    }
+
+    public async Task<bool> TryCreateDeliveryAsync(DeliveryRecord delivery, CancellationToken cancellationToken = default) =>
+        await JsonRows.TryAddAsync(await deliveries.GetAsync(cancellationToken), JsonRows.Entity(delivery.MessageId, Row, delivery with { ETag = null }), cancellationToken);
+
+    public async Task<DeliveryRecord?> FindDeliveryAsync(string messageId, CancellationToken cancellationToken = default)
+    {
+        var entity = await JsonRows.FindAsync(await deliveries.GetAsync(cancellationToken), messageId, Row, cancellationToken);
+        return entity is null ? null : JsonRows.Read<DeliveryRecord>(entity) with { ETag = entity.ETag.ToString() };
+    }
+
+    public async Task<bool> TryUpdateDeliveryAsync(DeliveryRecord delivery, CancellationToken cancellationToken = default) =>
+        await JsonRows.TryReplaceAsync(await deliveries.GetAsync(cancellationToken), JsonRows.Entity(delivery.MessageId, Row, delivery with { ETag = null }, delivery.ETag), cancellationToken);
+
+    public async Task UpsertMessageAsync(MessageRecord message, CancellationToken cancellationToken = default) =>
+        await (await messages.GetAsync(cancellationToken)).UpsertEntityAsync(MessageEntity(message with { ETag = null }), TableUpdateMode.Replace, cancellationToken);
+
+    public async Task<MessageRecord?> FindMessageAsync(string myKeyId, string messageId, CancellationToken cancellationToken = default)
+    {
+        var entity = await JsonRows.FindAsync(await messages.GetAsync(cancellationToken), myKeyId, MessagePrefix + messageId, cancellationToken);
+        return entity is null ? null : JsonRows.Read<MessageRecord>(entity) with { ETag = entity.ETag.ToString() };
+    }
+
+    public async Task<bool> TryUpdateMessageAsync(MessageRecord message, CancellationToken cancellationToken = default) =>
+        await JsonRows.TryReplaceAsync(await messages.GetAsync(cancellationToken), MessageEntity(message), cancellationToken);
+
+    public async Task DeleteMessageAsync(string myKeyId, string messageId, CancellationToken cancellationToken = default) =>
+        await (await messages.GetAsync(cancellationToken)).DeleteEntityAsync(myKeyId, MessagePrefix + messageId, ETag.All, cancellationToken);
+
+    public async Task<(IReadOnlyList<MessageRecord> Messages, string? ContinuationToken)> ListMessagesAsync(string myKeyId, int limit, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var table = await messages.GetAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {myKeyId} and RowKey ge {MessagePrefix} and RowKey lt {"msg}"}");
+        try
+        {
+            await foreach (var page in table.QueryAsync<TableEntity>(filter, limit, cancellationToken: cancellationToken).AsPages(continuationToken, limit))
+            {
+                return (page.Values.Select(e => JsonRows.Read<MessageRecord>(e)).ToList(), page.ContinuationToken);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 400)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, "continuationToken is not one this API returned.");
+        }
+
+        return ([], null);
+    }
+
+    private static TableEntity MessageEntity(MessageRecord message) =>
+        JsonRows.Entity(message.RecipientMyKeyId, MessagePrefix + message.MessageId, message with { ETag = null }, message.ETag);
+}

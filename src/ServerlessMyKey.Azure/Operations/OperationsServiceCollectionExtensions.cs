@@ -1,0 +1,50 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessMyKey.Core.Operations;
+
+namespace ServerlessMyKey.Azure.Operations;
+
+public static class OperationsServiceCollectionExtensions
+{
+    /// <summary>Tables whose partitions hold <c>idem|…</c> response rows (see IdempotencyRows' callers).</summary>
+    public static readonly IReadOnlyList<string> IdempotencyResponseTables =
+        ["PointsLedger", "PointsMerchants", "FacilityRegistry", "FacilityLinks", "FacilityCheckins", "CertificateWatches"];
+
+    /// <summary>
+    /// Table names never exported: the Durable task hub's (host.json <c>hubName</c>; orchestration
+    /// history is re-driven, not restored) and the Functions host's own.
+    /// </summary>
+    public static readonly IReadOnlyList<string> NotBackedUpPrefixes = ["ServerlessMyKey", "AzureFunctions"];
+
+    /// <summary>
+    /// Clean-up of idempotency rows (<c>Cleanup:*</c>, validated at start-up), the poison-queue count
+    /// and the table export/restore. <paramref name="tablePrefix"/> lets tests keep their tables apart.
+    /// </summary>
+    public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration, string tablePrefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(CleanupOptions.SectionName).Get<CleanupOptions>() ?? new CleanupOptions();
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid configuration: " + string.Join(" ", problems));
+        }
+
+        services.AddSingleton(options);
+        services.AddSingleton<IIdempotencyCleanup>(sp => new TableIdempotencyCleanup(
+            sp.GetRequiredService<TableServiceClient>(),
+            [.. IdempotencyResponseTables.Select(t => tablePrefix + t)],
+            tablePrefix + "IdempotencyClaims"));
+        services.AddSingleton<IPoisonQueues>(sp => new StoragePoisonQueues(sp.GetRequiredService<QueueServiceClient>()));
+        services.AddSingleton<ITableBackup>(sp => new BlobTableBackup(
+            sp.GetRequiredService<TableServiceClient>(),
+            sp.GetRequiredService<BlobServiceClient>(),
+            sp.GetRequiredService<TimeProvider>(),
+            tablePrefix,
+            NotBackedUpPrefixes));
+        return services;
+    }
+}

@@ -1,0 +1,212 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using ServerlessMyKey.Core.Idempotency;
+
+namespace ServerlessMyKey.Core.Disaster;
+
+/// <summary>
+/// The queue-driven fan-out of an alert. <b>Plan</b>: writes a pending delivery row per targeted TV
+/// (existing rows are kept, so a re-run plan resets nothing) and queues the undelivered TVs in batches.
+/// <b>Deliver</b>: for each TV of a batch, takes the row from pending to sending (ETag: only one worker
+/// sends), posts the personal message to the TV's platform webhook (signed, no redirects), and records
+/// delivered, or retrying with exponential back-off, or failed after the last attempt (the poison path,
+/// listed by <c>GET /api/disaster/alerts/{alertId}</c>). A delivered TV is never sent to again.
+/// </summary>
+public sealed class AlertFanOut(
+    IAlertStore alerts,
+    IDisasterRegistry registry,
+    IAlertWorkQueue queue,
+    ResidentNames names,
+    TvPlatformWebhooks webhooks,
+    DisasterOptions options,
+    TimeProvider time,
+    ILogger<AlertFanOut> logger)
+{
+    private const int ParallelSends = 16;
+
+    /// <summary>Whether a delivery reached its TV or still may (a Cancel or Update must reach it too).</summary>
+    public static bool ReachedOrMay(AlertDelivery delivery) =>
+        delivery.State is not (DeliveryStates.Failed or DeliveryStates.Expired);
+
+    public Task RunAsync(AlertWorkItem item, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return item.Kind switch
+        {
+            AlertWorkItem.Plan => PlanAsync(item.AlertId, cancellationToken),
+            AlertWorkItem.Deliver => DeliverAsync(item.AlertId, item.TvIds ?? [], cancellationToken),
+            _ => throw new FormatException("Unknown alert work item kind."),
+        };
+    }
+
+    public async Task PlanAsync(string alertId, CancellationToken cancellationToken = default)
+    {
+        var alert = await alerts.FindAlertAsync(alertId, cancellationToken);
+        if (alert is null || alert.State != AlertStates.Delivering)
+        {
+            return;
+        }
+
+        var targets = new Dictionary<string, AlertDelivery>(StringComparer.Ordinal);
+        foreach (var municipality in alert.MunicipalityCodes)
+        {
+            foreach (var tv in await registry.ListTvsAsync(municipality, cancellationToken))
+            {
+                if (AlertInterpretation.Targets(alert.MunicipalityCodes, alert.DistrictCodes, tv.MunicipalityCode, tv.DistrictCode))
+                {
+                    targets[tv.TvId] = Pending(alert.AlertId, tv.TvId, tv.PlatformId, tv.ResidentId, tv.MunicipalityCode, tv.DistrictCode);
+                }
+            }
+        }
+
+        foreach (var earlier in alert.References)
+        {
+            foreach (var reached in (await alerts.ListDeliveriesAsync(earlier, cancellationToken)).Where(ReachedOrMay))
+            {
+                targets.TryAdd(reached.TvId, Pending(alert.AlertId, reached.TvId, reached.PlatformId, reached.ResidentId, reached.MunicipalityCode, reached.DistrictCode));
+            }
+        }
+
+        await alerts.AddDeliveriesAsync(alert.AlertId, [.. targets.Values], cancellationToken);
+        var deliveries = await alerts.ListDeliveriesAsync(alert.AlertId, cancellationToken);
+        // Only the count: a Cancel or Update may have changed the state meanwhile.
+        await alerts.SetAlertStateAsync(alert.AlertId, null, targets: deliveries.Count, cancellationToken: cancellationToken);
+        foreach (var batch in deliveries.Where(d => !DeliveryStates.IsFinal(d.State)).Select(d => d.TvId).Chunk(options.DeliveryBatchSize))
+        {
+            await queue.EnqueueAsync(new AlertWorkItem(alert.AlertId, AlertWorkItem.Deliver, batch), cancellationToken: cancellationToken);
+        }
+
+        logger.LogInformation("Alert {AlertId} planned for {Count} TVs", alert.AlertId, deliveries.Count);
+    }
+
+    public async Task DeliverAsync(string alertId, IReadOnlyList<string> tvIds, CancellationToken cancellationToken = default)
+    {
+        var alert = await alerts.FindAlertAsync(alertId, cancellationToken);
+        if (alert is null || tvIds.Count == 0)
+        {
+            return;
+        }
+
+        var deliveries = await alerts.FindDeliveriesAsync(alertId, tvIds, cancellationToken);
+        var retries = new ConcurrentBag<AlertDelivery>();
+        var nameCache = new ConcurrentDictionary<string, Task<ResidentName?>>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = cancellationToken }, async (delivery, ct) =>
+        {
+            if (await DeliverOneAsync(alert, delivery, nameCache, ct) is { } retry)
+            {
+                retries.Add(retry);
+            }
+        });
+
+        foreach (var group in retries.GroupBy(r => r.Attempts))
+        {
+            var delay = options.RetryBaseDelay * Math.Pow(2, group.Key - 1);
+            foreach (var batch in group.Select(r => r.TvId).Chunk(options.DeliveryBatchSize))
+            {
+                await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Deliver, batch), delay, cancellationToken);
+            }
+        }
+    }
+
+    /// <returns>The delivery when it should be tried again later.</returns>
+    private async Task<AlertDelivery?> DeliverOneAsync(DisasterAlert alert, AlertDelivery delivery, ConcurrentDictionary<string, Task<ResidentName?>> nameCache, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (DeliveryStates.IsFinal(delivery.State)
+            || (delivery.State == DeliveryStates.Sending && delivery.SendingSince + options.SendingLease > now))
+        {
+            return null;
+        }
+
+        if (alert.State is AlertStates.Cancelled or AlertStates.Updated || (alert.Expires is { } expires && expires <= now))
+        {
+            // Withdrawn or over before it reached the TV: the later alert (or nothing) is what the TV should show.
+            await alerts.TryUpdateDeliveryAsync(delivery with { State = DeliveryStates.Expired }, cancellationToken);
+            return null;
+        }
+
+        var sending = await alerts.TryUpdateDeliveryAsync(delivery with { State = DeliveryStates.Sending, Attempts = delivery.Attempts + 1, SendingSince = now }, cancellationToken);
+        if (sending is null)
+        {
+            return null;
+        }
+
+        string? error;
+        try
+        {
+            var name = await nameCache.GetOrAdd(delivery.MunicipalityCode + "|" + delivery.ResidentId, _ => NameOfAsync(delivery, cancellationToken));
+            if (name is null)
+            {
+                await alerts.TryUpdateDeliveryAsync(sending with { State = DeliveryStates.Expired, LastError = "resident_gone" }, cancellationToken);
+                return null;
+            }
+
+            error = await webhooks.PostAsync(delivery.PlatformId, ApiJsonOptions.Serialize(Message(alert, delivery.TvId, name)), cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            error = ex.StatusCode is { } status ? "http_" + (int)status : "no_answer";
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            error = "timeout";
+        }
+
+        if (error is null)
+        {
+            await alerts.TryUpdateDeliveryAsync(sending with { State = DeliveryStates.Delivered, DeliveredAt = time.GetUtcNow(), LastError = null }, cancellationToken);
+            return null;
+        }
+
+        var failed = sending.Attempts >= options.MaxDeliveryAttempts || error == TvPlatformWebhooks.NoWebhook;
+        var next = sending with { State = failed ? DeliveryStates.Failed : DeliveryStates.Retrying, LastError = error };
+        await alerts.TryUpdateDeliveryAsync(next, cancellationToken);
+        if (failed)
+        {
+            logger.LogWarning("Alert {AlertId} to TV {TvId} failed after {Attempts} attempts: {Error}", alert.AlertId, delivery.TvId, sending.Attempts, error);
+            return null;
+        }
+
+        return next;
+    }
+
+    private async Task<ResidentName?> NameOfAsync(AlertDelivery delivery, CancellationToken cancellationToken)
+    {
+        var tv = await registry.FindTvAsync(delivery.TvId, cancellationToken);
+        if (tv is null || tv.ResidentId != delivery.ResidentId)
+        {
+            return null;
+        }
+
+        var resident = await registry.FindResidentByMyKeyIdAsync(tv.MyKeyId, cancellationToken);
+        return resident is null || resident.ResidentId != delivery.ResidentId
+            ? null
+            : await names.RevealAsync(resident.MunicipalityCode, resident.ResidentId, resident.ProtectedNames, cancellationToken);
+    }
+
+    /// <summary>The personal message: the resident's name, the level, the shelters, the expiry.</summary>
+    public static TvAlertMessage Message(DisasterAlert alert, string tvId, ResidentName name)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        ArgumentNullException.ThrowIfNull(name);
+        var drill = alert.Exercise ? "【訓練】" : string.Empty;
+        if (alert.MsgType == "Cancel")
+        {
+            return new TvAlertMessage("cancel", alert.AlertId, tvId, $"{drill}{name.DisplayName}さん、避難情報は解除されました。", null, [], alert.Expires, alert.Exercise, alert.References);
+        }
+
+        var level = alert.Level switch
+        {
+            3 => "【警戒レベル3】高齢者等避難。",
+            4 => "【警戒レベル4】避難指示。",
+            5 => "【警戒レベル5】緊急安全確保。",
+            _ => string.Empty,
+        };
+        var shelters = alert.Shelters.Count > 0 ? "避難先: " + string.Join("、", alert.Shelters) + "。" : string.Empty;
+        return new TvAlertMessage("alert", alert.AlertId, tvId, $"{drill}{name.DisplayName}さん、すぐ避難してください。{level}{shelters}", alert.Level, alert.Shelters,
+            alert.Expires, alert.Exercise, alert.References.Count > 0 ? alert.References : null);
+    }
+
+    private static AlertDelivery Pending(string alertId, string tvId, string platformId, string residentId, string municipalityCode, string districtCode) =>
+        new(alertId, tvId, platformId, residentId, municipalityCode, districtCode, DeliveryStates.Pending, 0, null, null, null, null);
+}

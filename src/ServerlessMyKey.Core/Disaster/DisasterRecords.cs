@@ -1,0 +1,114 @@
+namespace ServerlessMyKey.Core.Disaster;
+
+// What the disaster stores keep. Names of residents are personal data: they are only ever held as
+// ProtectedNames (AES-256-GCM under the municipality's data key, itself envelope-encrypted).
+
+/// <summary>A pairing code as stored: only its hash, the TV and platform, and who claimed it.</summary>
+public sealed record TvPairing(string CodeHash, string TvId, string PlatformId, DateTimeOffset ExpiresAt, string? ClaimedBy = null, string? ETag = null);
+
+/// <summary>A resident (one per MyKey ID), in one municipality.</summary>
+public sealed record Resident(
+    string ResidentId,
+    string MyKeyId,
+    string MunicipalityCode,
+    string DistrictCode,
+    bool NeedsAssistance,
+    bool Watching,
+    byte[] ProtectedNames,
+    DateTimeOffset RegisteredAt);
+
+/// <summary>
+/// A TV linked to a resident; the TV belongs to one platform. <c>CountFrom</c>: when the TV was last
+/// unlinked from an earlier resident (their logs never count for this one); <c>null</c> for a TV's first link.
+/// </summary>
+public sealed record TvLink(string TvId, string PlatformId, string ResidentId, string MyKeyId, string MunicipalityCode, string DistrictCode, DateTimeOffset LinkedAt, DateTimeOffset? CountFrom = null);
+
+/// <summary>A resident's check-in at a shelter: the first time of the episode and the latest shelter.</summary>
+public sealed record ShelterCheckin(string MunicipalityCode, string ResidentId, string ShelterId, DateTimeOffset FirstAt, DateTimeOffset LatestAt, string? ETag = null);
+
+/// <summary>An alert as stored (every CAP alert received, delivered or not).</summary>
+public sealed record DisasterAlert(
+    string AlertId,
+    string Identifier,
+    string Sender,
+    DateTimeOffset Sent,
+    string CapStatus,
+    string MsgType,
+    IReadOnlyList<string> MunicipalityCodes,
+    IReadOnlyList<string> DistrictCodes,
+    IReadOnlyList<string> References,
+    int? Level,
+    IReadOnlyList<string> Shelters,
+    DateTimeOffset? Expires,
+    bool Exercise,
+    string State,
+    int Targets,
+    string SubmittedBy,
+    DateTimeOffset ReceivedAt,
+    byte[] Cap,
+    string? ReplacedBy = null);
+
+public static class AlertStates
+{
+    public const string Delivering = "delivering";
+    public const string Delivered = "delivered";
+    public const string Stored = "stored";
+    public const string Expired = "expired";
+    public const string Cancelled = "cancelled";
+    public const string Updated = "updated";
+}
+
+/// <summary>The delivery of one alert to one TV.</summary>
+public sealed record AlertDelivery(
+    string AlertId,
+    string TvId,
+    string PlatformId,
+    string ResidentId,
+    string MunicipalityCode,
+    string DistrictCode,
+    string State,
+    int Attempts,
+    string? LastError,
+    DateTimeOffset? SendingSince,
+    DateTimeOffset? DeliveredAt,
+    DateTimeOffset? DisplayedAt,
+    string? ETag = null);
+
+public static class DeliveryStates
+{
+    public const string Pending = "pending";
+    public const string Sending = "sending";
+    public const string Retrying = "retrying";
+    public const string Delivered = "delivered";
+    public const string Failed = "failed";
+    public const string Expired = "expired";
+
+    public static bool IsFinal(string state) => state is Delivered or Failed or Expired;
+}
+
+/// <summary>One operation-log event of a known TV.</summary>
+public sealed record TvEvent(string EventId, string TvId, string PlatformId, string Type, DateTimeOffset At, string? Channel, string? AlertId);
+
+public static class TvEventTypes
+{
+    public const string PowerOn = "power_on";
+    public const string PowerOff = "power_off";
+    public const string Channel = "channel";
+    public const string AlertDisplayed = "alert_displayed";
+    public const string Button = "button";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { PowerOn, PowerOff, Channel, AlertDisplayed, Button };
+}
+
+/// <summary>A power event (the latest before a time tells whether the TV was on).</summary>
+public sealed record TvPowerEvent(string TvId, string Type, DateTimeOffset At);
+
+/// <summary>A watching alert as stored, once per episode (TV, kind, start of the episode).</summary>
+public sealed record WatchAlert(string MunicipalityCode, string WatchAlertId, string ResidentId, string TvId, string Kind, DateTimeOffset Since, DateTimeOffset RaisedAt, DateTimeOffset? NotifiedAt);
+
+/// <summary>A unit of fan-out work on the delivery queue: plan the alert's targets, or deliver to some TVs.</summary>
+public sealed record AlertWorkItem(string AlertId, string Kind, IReadOnlyList<string>? TvIds = null)
+{
+    public const string Plan = "plan";
+    public const string Deliver = "deliver";
+}

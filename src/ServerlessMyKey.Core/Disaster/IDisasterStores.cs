@@ -1,0 +1,113 @@
+namespace ServerlessMyKey.Core.Disaster;
+
+/// <summary>Pairings, residents, TV links, shelter check-ins and the municipalities' data keys.</summary>
+public interface IDisasterRegistry
+{
+    Task<bool> TryAddPairingAsync(TvPairing pairing, CancellationToken cancellationToken = default);
+
+    Task<TvPairing?> FindPairingAsync(string codeHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the pairing claimed by <paramref name="myKeyId"/>; <c>false</c> when it changed since it was read.</summary>
+    Task<bool> TryClaimPairingAsync(TvPairing pairing, string myKeyId, CancellationToken cancellationToken = default);
+
+    Task<Resident?> FindResidentByMyKeyIdAsync(string myKeyId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Resident>> ListResidentsAsync(string municipalityCode, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the resident (its MyKey ID row first, the municipality's row last).</summary>
+    Task SaveResidentAsync(Resident resident, CancellationToken cancellationToken = default);
+
+    Task<TvLink?> FindTvAsync(string tvId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Links the TV: the TV's own row is insert-only (<c>false</c> when another link holds it; an unlinked
+    /// TV's tombstone is replaced and gives the new link its <c>CountFrom</c>), then the index rows.
+    /// </summary>
+    Task<bool> TryAddTvAsync(TvLink link, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the index rows of a link whose TV row exists (a claim retried after a partial write).</summary>
+    Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default);
+
+    /// <summary>Unlinks: index rows first (fan-out and tables stop seeing it), then the TV's row becomes a tombstone with the time.</summary>
+    Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<TvLink>> ListTvsOfResidentAsync(string myKeyId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<TvLink>> ListTvsAsync(string municipalityCode, CancellationToken cancellationToken = default);
+
+    Task<ShelterCheckin?> FindCheckinAsync(string municipalityCode, string residentId, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts (no ETag) or replaces (ETag) the check-in; <c>false</c> when it lost a race.</summary>
+    Task<bool> TryWriteCheckinAsync(ShelterCheckin checkin, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<ShelterCheckin>> ListCheckinsAsync(string municipalityCode, CancellationToken cancellationToken = default);
+
+    Task<byte[]?> FindDataKeyAsync(string municipalityCode, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts the wrapped data key; <c>false</c> when another writer stored one first.</summary>
+    Task<bool> TryAddDataKeyAsync(string municipalityCode, byte[] wrappedKey, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Alerts and their per-TV deliveries (one partition per alert).</summary>
+public interface IAlertStore
+{
+    Task<Idempotency.StoredResponse?> FindSubmissionResponseAsync(string alertId, string idempotencyKeyHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts the alert (and the response under its key) in one transaction; <c>false</c> when the id is taken.</summary>
+    Task<bool> TryAddAlertAsync(DisasterAlert alert, Idempotency.IdempotentWrite? response, CancellationToken cancellationToken = default);
+
+    Task<DisasterAlert?> FindAlertAsync(string alertId, CancellationToken cancellationToken = default);
+
+    /// <summary>The alert stored for a CAP <c>sender,identifier,sent</c>, if any.</summary>
+    Task<string?> FindAlertIdByCapAsync(string sender, string identifier, DateTimeOffset sent, CancellationToken cancellationToken = default);
+
+    /// <summary>Indexes the alert by its CAP triple; <c>false</c> when another alert has it.</summary>
+    Task<bool> TryIndexCapAsync(DisasterAlert alert, CancellationToken cancellationToken = default);
+
+    /// <summary>Changes the alert's state, target count and/or replacement (a <c>null</c> leaves that value as it is).</summary>
+    Task SetAlertStateAsync(string alertId, string? state, int? targets = null, string? replacedBy = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts deliveries that do not exist yet (a re-run plan keeps the existing ones as they are).</summary>
+    Task AddDeliveriesAsync(string alertId, IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string alertId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the delivery if its ETag still matches: the delivery with its new ETag, or <c>null</c>.</summary>
+    Task<AlertDelivery?> TryUpdateDeliveryAsync(AlertDelivery delivery, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the TV showed the alert (first time kept); nothing when it has no delivery.</summary>
+    Task MarkDisplayedAsync(string alertId, string tvId, DateTimeOffset at, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The fan-out's work queue.</summary>
+public interface IAlertWorkQueue
+{
+    Task EnqueueAsync(AlertWorkItem item, TimeSpan delay = default, CancellationToken cancellationToken = default);
+}
+
+/// <summary>TV operation logs: one partition per TV and day (JST), written in entity-group batches.</summary>
+public interface IOperationLogStore
+{
+    /// <summary>Appends the events; duplicates of stored event ids are counted, not written again.</summary>
+    Task<(int Accepted, int Duplicates)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>The latest power event of the TV at or before <paramref name="at"/>, not before <paramref name="notBefore"/>.</summary>
+    Task<TvPowerEvent?> LastPowerEventAsync(string tvId, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>The time of the latest event of any type in [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    Task<DateTimeOffset?> LastEventAtAsync(string tvId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Watching alerts, one row per episode.</summary>
+public interface IWatchAlertStore
+{
+    /// <summary>Inserts the alert, or returns the one raised before for the same episode (same id).</summary>
+    Task<WatchAlert> AddOrGetAsync(WatchAlert alert, CancellationToken cancellationToken = default);
+
+    Task MarkNotifiedAsync(WatchAlert alert, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>The municipality's watching alerts, newest first.</summary>
+    Task<IReadOnlyList<WatchAlert>> ListAsync(string municipalityCode, int limit, CancellationToken cancellationToken = default);
+}

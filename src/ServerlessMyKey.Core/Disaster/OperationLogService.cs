@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using ServerlessMyKey.Core.Errors;
+using static ServerlessMyKey.Core.Validation.RequestFields;
+
+namespace ServerlessMyKey.Core.Disaster;
+
+/// <summary>
+/// TV operation logs posted by a platform's signed webhook: 1–1,000 events a request, idempotent per
+/// event id, stored by TV and day. Events of TVs that are not linked through this platform are counted
+/// and dropped; <c>alert_displayed</c> events mark the alert's delivery as displayed.
+/// </summary>
+public sealed class OperationLogService(IOperationLogStore logs, IDisasterRegistry registry, IAlertStore alerts, TimeProvider time)
+{
+    public const int MaxEvents = 1000;
+    private static readonly TimeSpan MaxAge = TimeSpan.FromDays(7);
+    private static readonly TimeSpan MaxAhead = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan KnownTvCacheLifetime = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, (TvLink Link, DateTimeOffset Until)> _knownTvs = new(StringComparer.Ordinal);
+
+    public async Task<TvEventsAccepted> IngestAsync(string platformId, TvEventBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Events is not { Count: > 0 and <= MaxEvents })
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, $"events must hold 1–{MaxEvents} events.");
+        }
+
+        var now = time.GetUtcNow();
+        var events = new List<TvEvent>(batch.Events.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var repeated = 0;
+        for (var i = 0; i < batch.Events.Count; i++)
+        {
+            var e = batch.Events[i] ?? throw new ServiceException(ErrorCodes.InvalidRequest, $"events[{i}] is null.");
+            var parsed = new TvEvent(
+                RequireId(e.EventId, $"events[{i}].eventId"),
+                RequireId(e.TvId, $"events[{i}].tvId"),
+                platformId,
+                e.Type is not null && TvEventTypes.All.Contains(e.Type) ? e.Type : throw new ServiceException(ErrorCodes.InvalidRequest, $"events[{i}].type must be one of {string.Join(", ", TvEventTypes.All)}."),
+                e.At >= now - MaxAge && e.At <= now + MaxAhead ? e.At.ToUniversalTime() : throw new ServiceException(ErrorCodes.InvalidRequest, $"events[{i}].at must be within the last 7 days."),
+                e.Channel is null ? null : RequireText(e.Channel, $"events[{i}].channel", 32),
+                e.AlertId is null ? null : AlertService.IsAlertId(e.AlertId) ? e.AlertId : throw new ServiceException(ErrorCodes.InvalidRequest, $"events[{i}].alertId is not an alert id."));
+            if (seen.Add(parsed.EventId))
+            {
+                events.Add(parsed);
+            }
+            else
+            {
+                repeated++;
+            }
+        }
+
+        var known = new ConcurrentDictionary<string, TvLink>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(events.Select(e => e.TvId).Distinct(StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tvId, ct) =>
+        {
+            if (await FindTvAsync(tvId, now, ct) is { } link && link.PlatformId == platformId)
+            {
+                known[tvId] = link;
+            }
+        });
+
+        var accepted = events.Where(e => known.ContainsKey(e.TvId)).ToList();
+        var (stored, duplicates) = accepted.Count == 0 ? (0, 0) : await logs.AppendAsync(accepted, cancellationToken);
+        foreach (var displayed in accepted.Where(e => e.Type == TvEventTypes.AlertDisplayed && e.AlertId is not null))
+        {
+            await alerts.MarkDisplayedAsync(displayed.AlertId!, displayed.TvId, displayed.At, cancellationToken);
+        }
+
+        return new TvEventsAccepted(stored, duplicates + repeated, events.Count - accepted.Count);
+    }
+
+    private async Task<TvLink?> FindTvAsync(string tvId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_knownTvs.TryGetValue(tvId, out var cached) && cached.Until > now)
+        {
+            return cached.Link;
+        }
+
+        var link = await registry.FindTvAsync(tvId, cancellationToken);
+        if (link is not null)
+        {
+            _knownTvs[tvId] = (link, now + KnownTvCacheLifetime);
+        }
+        else
+        {
+            _knownTvs.TryRemove(tvId, out _);
+        }
+
+        return link;
+    }
+}

@@ -1,0 +1,34 @@
+namespace ServerlessMyKey.Core.Disaster;
+
+/// <summary>
+/// What the operation logs say about a TV at a time, counting only events since the TV was unlinked
+/// from an earlier resident (<see cref="TvLink.CountFrom"/>) and at most 7 days back.
+/// </summary>
+public sealed class TvActivity(IOperationLogStore logs)
+{
+    private static readonly TimeSpan Horizon = TimeSpan.FromDays(7);
+
+    /// <summary><c>on</c>, <c>off</c> or <c>unknown</c> (no power event before <paramref name="at"/>).</summary>
+    public async Task<string> PowerAtAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tv);
+        var last = await logs.LastPowerEventAsync(tv.TvId, at, From(tv, at - Horizon), cancellationToken);
+        return last is null ? "unknown" : last.Type == TvEventTypes.PowerOn ? "on" : "off";
+    }
+
+    /// <summary>At home at <paramref name="at"/>: the TV was on then, or had any event in the hour before.</summary>
+    public async Task<bool> AtHomeAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tv);
+        return await PowerAtAsync(tv, at, cancellationToken) == "on"
+            || await logs.LastEventAtAsync(tv.TvId, From(tv, at - TimeSpan.FromHours(1)), at, cancellationToken) is not null;
+    }
+
+    public Task<TvPowerEvent?> LastPowerEventAsync(TvLink tv, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        logs.LastPowerEventAsync(tv.TvId, now, From(tv, now - Horizon), cancellationToken);
+
+    public Task<DateTimeOffset?> LastEventAtAsync(TvLink tv, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        logs.LastEventAtAsync(tv.TvId, From(tv, now - Horizon), now, cancellationToken);
+
+    private static DateTimeOffset From(TvLink tv, DateTimeOffset horizon) => tv.CountFrom is { } from && from > horizon ? from : horizon;
+}

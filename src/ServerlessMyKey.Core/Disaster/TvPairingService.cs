@@ -1,0 +1,182 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using ServerlessMyKey.Core.Auth;
+using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Security;
+using static ServerlessMyKey.Core.Validation.RequestFields;
+
+namespace ServerlessMyKey.Core.Disaster;
+
+/// <summary>
+/// Links TVs and residents: the TV platform asks for a pairing code (single use, 10 minutes) that the
+/// TV shows as a QR code; the resident, logged in with the card, claims it and registers the names the
+/// TV greets them with, their municipality and district, and consent to watching. One resident may have
+/// several TVs; a TV has one resident until it is unlinked.
+/// </summary>
+public sealed partial class TvPairingService(IDisasterRegistry registry, ResidentNames names, DisasterOptions options, TimeProvider time)
+{
+    private const string CodeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    private const int CodeLength = 8;
+
+    public async Task<PairingCreated> CreatePairingAsync(PairingRequest request, ServiceClient platform, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(platform);
+        var tvId = RequireId(request.TvId, "tvId");
+        if (await registry.FindTvAsync(tvId, cancellationToken) is { } existing && existing.PlatformId != platform.ClientId)
+        {
+            throw new ServiceException(ErrorCodes.TvAlreadyPaired, "The TV is linked through another platform.");
+        }
+
+        var expiresAt = time.GetUtcNow() + options.PairingLifetime;
+        while (true)
+        {
+            var code = NewCode();
+            if (await registry.TryAddPairingAsync(new TvPairing(HashCode(code), tvId, platform.ClientId, expiresAt), cancellationToken))
+            {
+                return new PairingCreated(code, expiresAt, options.QrBaseUri + code);
+            }
+        }
+    }
+
+    /// <summary>The resident claims the code shown by the TV; a repeated claim by the same resident answers the same.</summary>
+    public async Task<PairingClaimed> ClaimAsync(string pairingCode, PairingClaim claim, Citizen citizen, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(citizen);
+        var details = claim.Resident ?? throw new ServiceException(ErrorCodes.InvalidRequest, "resident is required.");
+        var name = new ResidentName(RequireText(details.DisplayName, "resident.displayName", 50), RequireText(details.Furigana, "resident.furigana", 100));
+        var municipality = options.RequireMunicipality(details.MunicipalityCode);
+        var district = RequireId(details.DistrictCode, "resident.districtCode");
+        if (pairingCode is null || !CodePattern().IsMatch(pairingCode))
+        {
+            throw new ServiceException(ErrorCodes.PairingNotFound, "A pairing code is 8 characters of 2–9 and A–Z without I and O.");
+        }
+
+        var pairing = await registry.FindPairingAsync(HashCode(pairingCode), cancellationToken)
+            ?? throw new ServiceException(ErrorCodes.PairingNotFound);
+        if (pairing.ClaimedBy is { } claimedBy && claimedBy != citizen.MyKeyId)
+        {
+            throw new ServiceException(ErrorCodes.PairingAlreadyUsed);
+        }
+
+        var existingTv = await registry.FindTvAsync(pairing.TvId, cancellationToken);
+        if (existingTv is not null && existingTv.MyKeyId != citizen.MyKeyId)
+        {
+            throw new ServiceException(ErrorCodes.TvAlreadyPaired);
+        }
+
+        var resident = await registry.FindResidentByMyKeyIdAsync(citizen.MyKeyId, cancellationToken);
+        var tvs = resident is null ? [] : await registry.ListTvsOfResidentAsync(citizen.MyKeyId, cancellationToken);
+        if (resident is not null && resident.MunicipalityCode != municipality && tvs.Any(t => t.TvId != pairing.TvId))
+        {
+            throw new ServiceException(ErrorCodes.AlreadyExists, "The resident's other TVs are registered in another municipality; unlink them first.");
+        }
+
+        if (pairing.ClaimedBy is null)
+        {
+            if (time.GetUtcNow() > pairing.ExpiresAt)
+            {
+                throw new ServiceException(ErrorCodes.PairingExpired);
+            }
+
+            // The single use: only one claim changes the row it read.
+            if (!await registry.TryClaimPairingAsync(pairing, citizen.MyKeyId, cancellationToken))
+            {
+                var now = await registry.FindPairingAsync(pairing.CodeHash, cancellationToken);
+                if (now?.ClaimedBy != citizen.MyKeyId)
+                {
+                    throw new ServiceException(ErrorCodes.PairingAlreadyUsed);
+                }
+            }
+        }
+
+        var residentId = resident?.ResidentId ?? NewResidentId();
+        var updated = new Resident(residentId, citizen.MyKeyId, municipality, district, details.NeedsAssistance, claim.Consent?.Watching ?? false,
+            await names.ProtectAsync(municipality, residentId, name, cancellationToken), resident?.RegisteredAt ?? time.GetUtcNow());
+        await registry.SaveResidentAsync(updated, cancellationToken);
+
+        var link = existingTv is not null && existingTv.MunicipalityCode == municipality
+            ? existingTv with { DistrictCode = district }
+            : new TvLink(pairing.TvId, pairing.PlatformId, residentId, citizen.MyKeyId, municipality, district, time.GetUtcNow());
+        if (existingTv is null)
+        {
+            if (!await registry.TryAddTvAsync(link, cancellationToken))
+            {
+                throw new ServiceException(ErrorCodes.TvAlreadyPaired);
+            }
+        }
+        else
+        {
+            await registry.WriteTvIndexAsync(link, cancellationToken);
+        }
+
+        // The resident's other TVs follow a change of district.
+        foreach (var other in tvs.Where(t => t.TvId != link.TvId && t.DistrictCode != district))
+        {
+            await registry.WriteTvIndexAsync(other with { DistrictCode = district }, cancellationToken);
+        }
+
+        return new PairingClaimed(link.TvId, residentId);
+    }
+
+    public async Task<TvRegistrationList> ListRegistrationsAsync(Citizen citizen, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(citizen);
+        var tvs = await registry.ListTvsOfResidentAsync(citizen.MyKeyId, cancellationToken);
+        return new TvRegistrationList([.. tvs.Select(t => new TvRegistrationView(t.TvId, t.PlatformId, t.ResidentId, t.MunicipalityCode, t.DistrictCode, t.LinkedAt))]);
+    }
+
+    /// <summary>Unlinks one of the resident's TVs: it gets no alerts, and its logs stop counting.</summary>
+    public async Task UnlinkAsync(string tvId, Citizen citizen, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(citizen);
+        var link = IsId(tvId) ? await registry.FindTvAsync(tvId, cancellationToken) : null;
+        if (link is null || link.MyKeyId != citizen.MyKeyId)
+        {
+            throw new ServiceException(ErrorCodes.TvNotRegistered);
+        }
+
+        await registry.RemoveTvAsync(link, cancellationToken);
+    }
+
+    /// <summary>The municipality's registered residents (names decrypted for its staff), optionally of one district.</summary>
+    public async Task<ResidentList> ListResidentsAsync(string? municipalityCode, string? districtCode, ServiceClient caller, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var municipality = options.RequireMunicipality(municipalityCode);
+        options.RequireStaffOf(caller, municipality);
+        var district = districtCode is null ? null : RequireId(districtCode, "districtCode");
+        var tvs = (await registry.ListTvsAsync(municipality, cancellationToken)).ToLookup(t => t.ResidentId, StringComparer.Ordinal);
+        var rows = new List<ResidentView>();
+        foreach (var resident in await registry.ListResidentsAsync(municipality, cancellationToken))
+        {
+            if (district is not null && resident.DistrictCode != district)
+            {
+                continue;
+            }
+
+            var name = await names.RevealAsync(municipality, resident.ResidentId, resident.ProtectedNames, cancellationToken);
+            rows.Add(new ResidentView(resident.ResidentId, name.DisplayName, name.Furigana, municipality, resident.DistrictCode, resident.NeedsAssistance, resident.Watching,
+                [.. tvs[resident.ResidentId].Select(t => t.TvId).Order(StringComparer.Ordinal)]));
+        }
+
+        return new ResidentList(rows);
+    }
+
+    internal static string HashCode(string code) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes("tv-pairing|" + code)));
+
+    private static string NewCode() => string.Create(CodeLength, 0, (span, _) =>
+    {
+        for (var i = 0; i < span.Length; i++)
+        {
+            span[i] = CodeAlphabet[RandomNumberGenerator.GetInt32(CodeAlphabet.Length)];
+        }
+    });
+
+    private static string NewResidentId() => "r-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    [GeneratedRegex(@"\A[2-9A-HJ-NP-Z]{8}\z")]
+    private static partial Regex CodePattern();
+}

@@ -1,0 +1,52 @@
+using Xunit;
+using System.Net;
+using System.Text.Json;
+
+namespace ServerlessMyKey.EndToEnd.Tests.Auth;
+
+/// <summary>The DevHost with small per-address limits, trusting a forwarded header as a platform in front would set it.</summary>
+public sealed class RateLimitFixture : DevHostFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>
+    {
+        ["RateLimits:Enabled"] = "true",
+        ["RateLimits:Burst"] = "2",
+        ["RateLimits:PermitsPerMinute"] = "1",
+        ["RateLimits:ClientAddressHeader"] = "X-Forwarded-For",
+    };
+}
+
+/// <summary>Unauthenticated login routes over real HTTP: one address's burst, then 429 rate_limited with Retry-After.</summary>
+public sealed class RateLimitTests(RateLimitFixture fixture) : IClassFixture<RateLimitFixture>
+{
+    private async Task<HttpResponseMessage> PostAsync(string path, string clientAddress, string body = "{}")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Forwarded-For", clientAddress);
+        return await fixture.Http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Challenges_and_sessions_share_one_allowance_per_address_then_429_with_retry_after()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync("/api/auth/challenges", "198.51.100.10")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync("/api/auth/challenges", "198.51.100.10")).StatusCode);
+
+        using var refused = await PostAsync("/api/auth/sessions", "198.51.100.10");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("rate_limited", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        Assert.InRange(refused.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 60);
+    }
+
+    [Fact]
+    public async Task Another_address_is_not_held_back()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync("/api/auth/challenges", "198.51.100.20")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync("/api/auth/challenges", "198.51.100.20")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await PostAsync("/api/auth/challenges", "198.51.100.20")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Created, (await PostAsync("/api/auth/challenges", "198.51.100.21")).StatusCode);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using ServerlessMyKey.Cli.Pki;
+using ServerlessMyKey.Core.Security;
+using Xunit;
+using static ServerlessMyKey.EndToEnd.Tests.Childcare.ChildcareApiFixture;
+using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
+
+namespace ServerlessMyKey.EndToEnd.Tests.Childcare;
+
+/// <summary>Mynaportal's webhook: signed, idempotent by eventId, the application runs as the parent's own, or is held until claimed.</summary>
+public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixture<ChildcareApiFixture>
+{
+    [Fact]
+    public async Task A_linked_signer_s_application_runs_at_once_and_the_same_event_answers_the_same()
+    {
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted); // links the signing certificate
+        var eventId = "evt-" + Guid.NewGuid().ToString("N");
+        var body = Event(eventId, parent, ChildcareApiFixture.Allowance("2026-01-06"));
+
+        var first = await PostAsync(body);
+        var again = await PostAsync(body);
+
+        var accepted = await JsonAsync(first, HttpStatusCode.Accepted);
+        Assert.Equal("received", accepted.GetProperty("status").GetString());
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+        var view = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{accepted.GetProperty("applicationId").GetString()}", bearerFor: parentId), HttpStatusCode.OK);
+        Assert.Equal("2026-01-06", view.GetProperty("form").GetProperty("eventDate").GetString());
+    }
+
+    [Fact]
+    public async Task An_unlinked_signer_s_application_is_held_until_the_parent_claims_it()
+    {
+        var card = app.Pki.IssueCard(Parent);
+        var accepted = await JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), card, Nursery(CorporateNumber))), HttpStatusCode.Accepted);
+        var applicationId = accepted.GetProperty("applicationId").GetString()!;
+        Assert.Equal("held", accepted.GetProperty("status").GetString());
+
+        var session = await new ServerlessMyKey.Cli.MyKeyApiClient(app.Http).LoginAsync(card);
+        using var claim = new HttpRequestMessage(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { signature = Signed(card, new { action = "claim", applicationId }) }),
+        };
+        claim.Headers.TryAddWithoutValidation("Authorization", "Bearer " + session.GetProperty("accessToken").GetString());
+        Assert.Equal("awaiting_documents", (await JsonAsync(await app.Http.SendAsync(claim), HttpStatusCode.OK)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_wrong_signature_header_is_unauthenticated()
+    {
+        var card = app.Pki.IssueCard(Parent);
+        var body = Event("evt-1", card, Nursery());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/webhooks/mynaportal") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes("another-secret-of-enough-length"), DateTimeOffset.UtcNow, body));
+        await AssertProblemAsync(await app.Http.SendAsync(request), HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    private static byte[] Event(string eventId, VirtualCard card, object application) =>
+        JsonSerializer.SerializeToUtf8Bytes(new { eventId, type = "application.submitted", application, signature = Signed(card, application) }, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    private Task<HttpResponseMessage> PostAsync(byte[] body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/webhooks/mynaportal") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes(MynaportalSecret), DateTimeOffset.UtcNow, body));
+        return app.Http.SendAsync(request);
+    }
+}

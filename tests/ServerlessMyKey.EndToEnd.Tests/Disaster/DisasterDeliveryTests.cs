@@ -1,0 +1,290 @@
+using System.Net;
+using System.Text.Json;
+using ServerlessMyKey.Testing;
+using Xunit;
+using static ServerlessMyKey.EndToEnd.Tests.Disaster.DisasterApiFixture;
+
+namespace ServerlessMyKey.EndToEnd.Tests.Disaster;
+
+/// <summary>
+/// Delivery, retries and the poison path, CAP statuses, idempotency, operation-log ingest and watching
+/// through the DevHost, in 西興部村 with a district of each test's own (so each alert targets its own TVs).
+/// </summary>
+public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixture<DisasterApiFixture>
+{
+    [Fact]
+    public async Task A_failed_delivery_is_retried_and_a_redirect_is_a_failure()
+    {
+        var (district, tv) = await OneTvAsync();
+        app.Tvs.Statuses.Enqueue(503);
+        app.Tvs.Statuses.Enqueue(302);
+        var alertId = await AlertAsync(district);
+        var status = await app.AlertStatusAsync(alertId, s => s.GetProperty("counts").GetProperty("delivered").GetInt32() == 1, NishiokoppeKey);
+        Assert.Equal("delivered", status.GetProperty("status").GetString());
+        var deliveries = app.Tvs.Received.Where(r => BodyJson(r.Body).GetProperty("tvId").GetString() == tv).ToList();
+        Assert.Equal(3, deliveries.Count);
+        Assert.Single(deliveries.Select(d => BodyJson(d.Body).GetProperty("text").GetString()).Distinct());
+    }
+
+    [Fact]
+    public async Task A_delivery_that_keeps_failing_is_visible_as_failed_with_its_last_error()
+    {
+        var (district, tv) = await OneTvAsync();
+        foreach (var code in new[] { 500, 500, 500 })
+        {
+            app.Tvs.Statuses.Enqueue(code);
+        }
+
+        var alertId = await AlertAsync(district);
+        var status = await app.AlertStatusAsync(alertId, s => s.GetProperty("counts").GetProperty("failed").GetInt32() == 1, NishiokoppeKey);
+        var failure = Assert.Single(status.GetProperty("failures").EnumerateArray());
+        Assert.Equal((tv, Platform, 3, "http_500"), (failure.GetProperty("tvId").GetString(), failure.GetProperty("platformId").GetString(), failure.GetProperty("attempts").GetInt32(), failure.GetProperty("lastError").GetString()));
+        Assert.Equal("delivered", status.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_exercise_is_delivered_as_a_drill()
+    {
+        var (district, tv) = await OneTvAsync();
+        var alertId = await AlertAsync(district, "Exercise");
+        var message = Assert.Single(await app.TvMessagesAsync(alertId, 1));
+        Assert.True(message.GetProperty("exercise").GetBoolean());
+        Assert.StartsWith("【訓練】西興部　太郎さん、すぐ避難してください。", message.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Equal(tv, message.GetProperty("tvId").GetString());
+    }
+
+    [Theory]
+    [InlineData("Test")]
+    [InlineData("System")]
+    [InlineData("Draft")]
+    public async Task Test_system_and_draft_alerts_are_stored_not_delivered(string capStatus)
+    {
+        // No TV needed: an Actual alert to this district would answer "delivering" (with 0 targets), not "stored".
+        var district = "s-" + Guid.NewGuid().ToString("N")[..12];
+        using var response = await app.PostAlertAsync(Order(district, capStatus), NishiokoppeKey);
+        var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+        Assert.Equal(("stored", 0), (accepted.GetProperty("status").GetString(), accepted.GetProperty("targets").GetInt32()));
+        var status = await app.AlertStatusAsync(accepted.GetProperty("alertId").GetString()!, _ => true, NishiokoppeKey);
+        Assert.Equal((capStatus, "stored"), (status.GetProperty("capStatus").GetString(), status.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task The_oasis_examples_are_stored_targeting_no_tv()
+    {
+        foreach (var sample in CapSamples.OasisExamples.Where(s => !s.Contains("<msgType>Update", StringComparison.Ordinal)))
+        {
+            using var response = await app.PostAlertAsync(sample, NishiokoppeKey);
+            if (response.StatusCode == HttpStatusCode.Conflict)
+            {
+                continue; // stored by an earlier run on the same storage account
+            }
+
+            var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+            Assert.Equal(("stored", 0), (accepted.GetProperty("status").GetString(), accepted.GetProperty("targets").GetInt32()));
+        }
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_answers_the_first_answer_and_another_body_is_refused()
+    {
+        var district = "i-" + Guid.NewGuid().ToString("N")[..12];
+        var key = "idem-" + district;
+        var cap = Order(district);
+        using var first = await app.PostAlertAsync(cap, NishiokoppeKey, key);
+        var firstBody = await first.Content.ReadAsStringAsync();
+        using var replay = await app.PostAlertAsync(cap, NishiokoppeKey, key);
+        Assert.Equal((HttpStatusCode.Accepted, firstBody), (replay.StatusCode, await replay.Content.ReadAsStringAsync()));
+        using var other = await app.PostAlertAsync(Order(district, level: 5), NishiokoppeKey, key);
+        await AssertProblemAsync(other, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        using var again = await app.PostAlertAsync(cap, NishiokoppeKey);
+        await AssertProblemAsync(again, HttpStatusCode.Conflict, "already_exists");
+    }
+
+    [Fact]
+    public async Task An_alert_that_expired_before_it_arrived_is_stored_not_delivered()
+    {
+        var district = "x-" + Guid.NewGuid().ToString("N")[..12];
+        var cap = CapSamples.EvacuationOrder("NISHIOKOPPE-" + district, DateTimeOffset.UtcNow.AddHours(-2), districtCode: district, municipalityCode: Nishiokoppe, lifetime: TimeSpan.FromHours(1));
+        using var response = await app.PostAlertAsync(cap, NishiokoppeKey);
+        var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+        Assert.Equal(("expired", 0), (accepted.GetProperty("status").GetString(), accepted.GetProperty("targets").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_card_holder_without_a_tv_cannot_check_in()
+    {
+        var stranger = await app.NewCitizenAsync();
+        using var response = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", apiKey: ShelterKey, bearerFor: stranger);
+        await AssertProblemAsync(response, HttpStatusCode.NotFound, "resident_not_registered");
+        using var noTerminal = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", apiKey: NishiokoppeKey, bearerFor: stranger);
+        await AssertProblemAsync(noTerminal, HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task Malformed_cap_is_invalid_cap_naming_the_element()
+    {
+        using var response = await app.PostAlertAsync(Order("d").Replace("<urgency>Immediate</urgency>", "<urgency>Soon</urgency>", StringComparison.Ordinal), NishiokoppeKey);
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_cap", "alert/info[1]/urgency");
+    }
+
+    [Fact]
+    public async Task Json_is_not_a_cap_alert()
+    {
+        using var response = await app.PostAlertAsync("{}", NishiokoppeKey, contentType: "application/json");
+        await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+    }
+
+    [Fact]
+    public async Task Staff_of_another_municipality_may_not_alert_it()
+    {
+        using var response = await app.PostAlertAsync(Order("d"), MinamiKey);
+        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task A_cancel_of_an_unknown_alert_is_refused()
+    {
+        using var response = await app.PostAlertAsync(CapSamples.Cancel("X-" + Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, "NEVER-SENT", DateTimeOffset.UtcNow.AddHours(-1)), MinamiKey);
+        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "referenced_alert_not_found");
+    }
+
+    [Fact]
+    public async Task Events_are_idempotent_per_event_id_in_batches_of_a_thousand()
+    {
+        var (_, tv) = await OneTvAsync();
+        var start = DateTimeOffset.UtcNow.AddHours(-20);
+        var events = Enumerable.Range(0, 1000).Select(i => Event(tv, "channel", start.AddMinutes(i), channel: "0" + (i % 12))).ToArray();
+        using (var first = await app.PostEventsAsync(new { events }))
+        {
+            var body = await ReadAsync(first, HttpStatusCode.Accepted);
+            Assert.Equal((1000, 0), (body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()));
+        }
+
+        using var second = await app.PostEventsAsync(new { events = events.Take(10).Append(Event("never-paired-" + tv, "power_on", start)).ToArray() });
+        var again = await ReadAsync(second, HttpStatusCode.Accepted);
+        Assert.Equal((0, 10, 1), (again.GetProperty("accepted").GetInt32(), again.GetProperty("duplicates").GetInt32(), again.GetProperty("unknownTvs").GetInt32()));
+    }
+
+    [Fact]
+    public async Task More_than_a_thousand_events_are_refused()
+    {
+        var events = Enumerable.Range(0, 1001).Select(_ => Event("tv", "button", DateTimeOffset.UtcNow)).ToArray();
+        using var response = await app.PostEventsAsync(new { events });
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Events_signed_with_another_secret_are_unauthenticated()
+    {
+        using var response = await app.PostEventsAsync(new { events = new[] { Event("tv", "button", DateTimeOffset.UtcNow) } }, secret: "another-secret-0123456789abcdef");
+        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task A_pairing_code_is_single_use()
+    {
+        var tv = "pair-" + Guid.NewGuid().ToString("N")[..10];
+        await app.PairAsync(tv, "西興部　太郎", "ニシオコッペ　タロウ", Nishiokoppe, "p-" + tv);
+        using var pairing = await app.SendAsync(HttpMethod.Post, "/api/tv/pairings", new { tvId = tv + "-b" }, PlatformKey);
+        var code = (await ReadAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
+        var claim = new { resident = new { displayName = "甲", furigana = "コウ", municipalityCode = Nishiokoppe, districtCode = "p" }, consent = new { watching = false } };
+        var first = await app.NewCitizenAsync();
+        var second = await app.NewCitizenAsync();
+        using (var claimed = await app.SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", claim, bearerFor: first))
+        {
+            await ReadAsync(claimed, HttpStatusCode.Created);
+        }
+
+        using var reused = await app.SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", claim, bearerFor: second);
+        await AssertProblemAsync(reused, HttpStatusCode.Conflict, "pairing_already_used");
+        using var unknown = await app.SendAsync(HttpMethod.Post, "/api/tv/pairings/ZZZZZZZZ/claim", claim, bearerFor: second);
+        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "pairing_not_found");
+    }
+
+    [Fact]
+    public async Task Unlinking_a_tv_removes_it_from_the_residents_registrations_and_from_alerts()
+    {
+        var (district, tv) = await OneTvAsync();
+        var owner = app.LastMyKeyId!;
+        using (var list = await app.SendAsync(HttpMethod.Get, "/api/tv/registrations", bearerFor: owner))
+        {
+            Assert.Equal([tv], (await ReadAsync(list, HttpStatusCode.OK)).GetProperty("registrations").EnumerateArray().Select(r => r.GetProperty("tvId").GetString()));
+        }
+
+        using (var unlinked = await app.SendAsync(HttpMethod.Delete, $"/api/tv/registrations/{tv}", bearerFor: owner))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, unlinked.StatusCode);
+        }
+
+        using (var gone = await app.SendAsync(HttpMethod.Delete, $"/api/tv/registrations/{tv}", bearerFor: owner))
+        {
+            await AssertProblemAsync(gone, HttpStatusCode.NotFound, "tv_not_registered");
+        }
+
+        using var response = await app.PostAlertAsync(Order(district), NishiokoppeKey);
+        Assert.Equal(0, (await ReadAsync(response, HttpStatusCode.Accepted)).GetProperty("targets").GetInt32());
+    }
+
+    [Fact]
+    public async Task Watching_tells_the_municipality_once_per_episode_for_residents_who_consented()
+    {
+        var district = "w-" + Guid.NewGuid().ToString("N")[..10];
+        var onTv = district + "-on";
+        var idleTv = district + "-idle";
+        var quietTv = district + "-noconsent";
+        var (_, watched) = await app.PairAsync(onTv, "西興部　見守", "ニシオコッペ　ミマモリ", Nishiokoppe, district, watching: true);
+        await app.PairAsync(idleTv, "西興部　静香", "ニシオコッペ　シズカ", Nishiokoppe, district, watching: true);
+        await app.PairAsync(quietTv, "西興部　無同意", "ニシオコッペ　ムドウイ", Nishiokoppe, district, watching: false);
+        var now = DateTimeOffset.UtcNow;
+        using (var posted = await app.PostEventsAsync(new
+        {
+            events = new[]
+            {
+                Event(onTv, "power_on", now.AddHours(-20)),
+                Event(idleTv, "button", now.AddHours(-30)),
+                Event(quietTv, "power_on", now.AddHours(-20)),
+            },
+        }))
+        {
+            await ReadAsync(posted, HttpStatusCode.Accepted);
+        }
+
+        var told = await WaitForAsync(() =>
+        {
+            var found = app.Cities.Received.Where(r => r.Path == "/hooks/nishiokoppe").Select(r => BodyJson(r.Body))
+                .Where(b => b.GetProperty("tvId").GetString()!.StartsWith(district, StringComparison.Ordinal)).ToList();
+            return Task.FromResult(found.Select(f => f.GetProperty("tvId").GetString()).Distinct().Count() >= 2 ? found : null);
+        }, TimeSpan.FromSeconds(30));
+        Assert.Equal([(idleTv, "idle_too_long"), (onTv, "on_too_long")], told.Select(t => (t.GetProperty("tvId").GetString(), t.GetProperty("kind").GetString())).Distinct().Order());
+        Assert.All(told, t => Assert.Equal("watch.alert", t.GetProperty("event").GetString()));
+        Assert.All(app.Cities.Received.Where(r => r.Path == "/hooks/nishiokoppe"), r => AssertSigned(r, CitySecret));
+
+        using var list = await app.SendAsync(HttpMethod.Get, $"/api/disaster/watch-alerts?municipalityCode={Nishiokoppe}", apiKey: NishiokoppeKey);
+        var alerts = (await ReadAsync(list, HttpStatusCode.OK)).GetProperty("watchAlerts").EnumerateArray()
+            .Where(a => a.GetProperty("tvId").GetString()!.StartsWith(district, StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, alerts.Count);
+        var on = alerts.Single(a => a.GetProperty("kind").GetString() == "on_too_long");
+        Assert.Equal((watched, "西興部　見守"), (on.GetProperty("residentId").GetString(), on.GetProperty("displayName").GetString()));
+        Assert.Equal(now.AddHours(-20).ToUnixTimeSeconds(), on.GetProperty("since").GetDateTimeOffset().ToUnixTimeSeconds());
+    }
+
+    private async Task<(string District, string TvId)> OneTvAsync()
+    {
+        var district = "t-" + Guid.NewGuid().ToString("N")[..12];
+        var tv = district + "-tv";
+        var (myKeyId, _) = await app.PairAsync(tv, "西興部　太郎", "ニシオコッペ　タロウ", Nishiokoppe, district);
+        app.LastMyKeyId = myKeyId;
+        return (district, tv);
+    }
+
+    private async Task<string> AlertAsync(string district, string status = "Actual")
+    {
+        using var response = await app.PostAlertAsync(Order(district, status), NishiokoppeKey);
+        var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+        Assert.Equal(1, accepted.GetProperty("targets").GetInt32());
+        return accepted.GetProperty("alertId").GetString()!;
+    }
+
+    private static string Order(string district, string status = "Actual", int level = 4) =>
+        CapSamples.EvacuationOrder("NISHIOKOPPE-" + district, new DateTimeOffset(2026, 11, 29, 0, 0, 0, TimeSpan.Zero).AddMinutes(level), status, level, district, Nishiokoppe, TimeSpan.FromDays(3650));
+}

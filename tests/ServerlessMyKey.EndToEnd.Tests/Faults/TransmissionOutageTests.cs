@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ServerlessMyKey.Cli;
+using ServerlessMyKey.Cli.Pki;
+using ServerlessMyKey.EndToEnd.Tests.Delegation;
+using ServerlessMyKey.Testing;
+using Xunit;
+using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
+
+namespace ServerlessMyKey.EndToEnd.Tests.Faults;
+
+/// <summary>
+/// Storage (which also holds the Durable task hub and the recipient's queue) stops right after a
+/// delegation transmission starts and starts again: the transmission is sent, takes the
+/// recipient's ack and ends <c>acknowledged</c>.
+/// </summary>
+public sealed class TransmissionOutageTests
+{
+    [Fact]
+    public async Task A_transmission_completes_after_storage_stops_and_starts_again()
+    {
+        await using var storage = StorageOutage.Start(await AzuriteServer.GetConnectionStringAsync());
+        var dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-fault-tx-" + Guid.NewGuid().ToString("N")[..8]);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Clients:city-hall:ApiKey"] = RecipientKey,
+            ["Clients:city-hall:Roles"] = "points.read",
+            ["Delegation:Recipients:city-hall:Topic"] = AzuriteServer.UniqueName("delegation-city-hall-"),
+            ["Delegation:AckTimeoutSeconds"] = "600",
+        };
+        await using var host = await DevHostFixture.StartAsync(storage.ConnectionString, dataPath, settings);
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        var pki = DevelopmentPki.LoadOrCreate(Path.Combine(dataPath, "pki"));
+        var representative = pki.IssueCard(Representative);
+        var agent = pki.IssueCard(Agent);
+        var session = await new MyKeyApiClient(http).LoginAsync(agent);
+        var agentId = session.GetProperty("myKeyId").GetString()!;
+        var agentToken = session.GetProperty("accessToken").GetString()!;
+        var document = Document(agentId);
+        var created = await (await http.PostAsJsonAsync("api/delegations", new { delegation = document, signature = Signed(representative, document) })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = created.GetProperty("delegationId").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Post, $"api/delegations/{id}/acceptance", agentToken, new { signature = Signed(agent, new { action = "accept", delegationId = id }) })).StatusCode);
+
+        using var started = await SendAsync(http, HttpMethod.Post, $"api/delegations/{id}/transmissions", agentToken, new { recipient = Recipient });
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+
+        await OutageSteps.StopUntilNoticedAsync(storage, http);
+        await OutageSteps.StartUntilNoticedAsync(storage, http);
+
+        await TransmissionRestartTests.WaitForStatusAsync(http, transmissionId, agentToken, "sent");
+        using var ack = new HttpRequestMessage(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack");
+        ack.Headers.Add("x-api-key", RecipientKey);
+        Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(ack)).StatusCode);
+        var done = await TransmissionRestartTests.WaitForStatusAsync(http, transmissionId, agentToken, "acknowledged");
+        Assert.InRange(done.GetProperty("attempts").GetInt32(), 1, 3);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+        return await http.SendAsync(request);
+    }
+}

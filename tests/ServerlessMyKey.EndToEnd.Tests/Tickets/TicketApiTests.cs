@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ServerlessMyKey.Cli;
+using ServerlessMyKey.Cli.Pki;
+using ServerlessMyKey.EndToEnd.Tests.Oidc;
+using Xunit;
+
+namespace ServerlessMyKey.EndToEnd.Tests.Tickets;
+
+/// <summary>
+/// Tickets over the DevHost with real logins: one ticket per MyKey ID per event under concurrent
+/// purchases, the last seat to exactly one of many buyers, single entry at the gate with the card.
+/// </summary>
+public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
+{
+    private static readonly CardHolder Holder = new("伊藤　四郎", "愛知県名古屋市中区三の丸3-1-1", new DateOnly(1992, 12, 24), "male");
+
+    private async Task<string> NewEventAsync(int seats)
+    {
+        var eventId = "ev-" + Guid.NewGuid().ToString("N")[..12];
+        using var response = await app.SendAsync(HttpMethod.Post, "api/tickets/events", new
+        {
+            eventId,
+            name = "第九 演奏会",
+            startsAt = new DateTimeOffset(2027, 12, 24, 10, 0, 0, TimeSpan.Zero),
+            seats = Enumerable.Range(1, seats).Select(i => $"A-{i}").ToArray(),
+        }, apiKey: TicketKeys.Admin);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return eventId;
+    }
+
+    private Task<HttpResponseMessage> PurchaseAsync(string eventId, string myKeyId) =>
+        app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/purchases", bearerFor: myKeyId);
+
+    private async Task<HttpResponseMessage> EnterAsync(string eventId, VirtualCard card)
+    {
+        var (challengeId, challenge) = await new MyKeyApiClient(app.Http).CreateChallengeAsync();
+        return await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", MyKeyApiClient.LoginBody(card, challengeId, challenge), apiKey: TicketKeys.Gate);
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Purchase_then_entry_with_the_card_prints_the_seat_receipt_once()
+    {
+        var eventId = await NewEventAsync(seats: 5);
+        var (myKeyId, card) = await app.NewCardholderAsync(Holder);
+
+        using var purchase = await PurchaseAsync(eventId, myKeyId);
+        var ticket = await purchase.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.Created, purchase.StatusCode);
+
+        using var entry = await EnterAsync(eventId, card);
+        var admitted = await entry.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(entry.IsSuccessStatusCode, admitted.ToString());
+        Assert.Equal(ticket.GetProperty("ticketId").GetString(), admitted.GetProperty("ticketId").GetString());
+        Assert.Equal(ticket.GetProperty("seat").GetString(), admitted.GetProperty("seat").GetString());
+        var receipt = admitted.GetProperty("receipt").GetString()!;
+        Assert.StartsWith("席番レシート\n第九 演奏会\n開演 2027-12-24 19:00\n座席 " + ticket.GetProperty("seat").GetString(), receipt, StringComparison.Ordinal);
+        Assert.DoesNotContain(Holder.Name, receipt, StringComparison.Ordinal);
+
+        await AssertProblemAsync(await EnterAsync(eventId, card), HttpStatusCode.Conflict, "already_entered");
+    }
+
+    [Fact]
+    public async Task A_card_without_a_ticket_is_no_ticket_and_a_ticket_is_not_anothers()
+    {
+        var eventId = await NewEventAsync(seats: 2);
+        var (buyer, _) = await app.NewCardholderAsync(Holder);
+        var (other, otherCard) = await app.NewCardholderAsync(Holder);
+        Assert.Equal(HttpStatusCode.Created, (await PurchaseAsync(eventId, buyer)).StatusCode);
+
+        await AssertProblemAsync(await EnterAsync(eventId, otherCard), HttpStatusCode.NotFound, "no_ticket");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/tickets/events/{eventId}/tickets/me", bearerFor: other), HttpStatusCode.NotFound, "no_ticket");
+    }
+
+    [Fact]
+    public async Task Twenty_concurrent_purchases_by_one_person_give_one_ticket()
+    {
+        var eventId = await NewEventAsync(seats: 50);
+        var buyer = await app.NewCitizenAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => PurchaseAsync(eventId, buyer)));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await AssertProblemAsync(refused, HttpStatusCode.Conflict, "ticket_limit_reached");
+        }
+    }
+
+    [Fact]
+    public async Task Twenty_people_racing_for_the_last_seat_give_it_to_exactly_one()
+    {
+        var eventId = await NewEventAsync(seats: 3);
+        var people = await app.NewCitizensAsync(22);
+        foreach (var early in people[..2])
+        {
+            Assert.Equal(HttpStatusCode.Created, (await PurchaseAsync(eventId, early)).StatusCode);
+        }
+
+        var buyers = people[2..];
+        Assert.Equal(20, buyers.Distinct().Count());
+        var responses = await Task.WhenAll(buyers.Select(b => PurchaseAsync(eventId, b)));
+
+        var sold = responses.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+        Assert.Single(sold);
+        Assert.Equal("A-", (await sold[0].Content.ReadFromJsonAsync<JsonElement>()).GetProperty("seat").GetString()![..2]);
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await AssertProblemAsync(refused, HttpStatusCode.Conflict, "sold_out");
+        }
+    }
+
+    [Fact]
+    public async Task Events_need_the_admin_role_and_unique_ids()
+    {
+        var eventId = await NewEventAsync(seats: 1);
+
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId, name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" } }, apiKey: TicketKeys.Admin),
+            HttpStatusCode.Conflict, "ticket_event_exists");
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId = "other", name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" } }, apiKey: TicketKeys.Gate),
+            HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await PurchaseAsync("no-such-event", await app.NewCitizenAsync()), HttpStatusCode.NotFound, "ticket_event_not_found");
+    }
+}

@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+using CsCheck;
+using Org.BouncyCastle.Ocsp;
+using ServerlessMyKey.Jpki.Certificates;
+using ServerlessMyKey.Jpki.Revocation;
+using ServerlessMyKey.Jpki.Signatures;
+using ServerlessMyKey.Jpki.Tests.TestPki;
+using ServerlessMyKey.Jpki.Trust;
+using static ServerlessMyKey.Jpki.Tests.TestPki.DevelopmentPki;
+
+namespace ServerlessMyKey.Jpki.Tests.Fuzzing;
+
+/// <summary>
+/// Mutated certificates, CRLs, CMS SignedData and OCSP responses fed to the JPKI library (see
+/// <see cref="DerMutations"/>): each parser answers only with its closed set of outcomes — a
+/// <see cref="JpkiResult"/>, <see cref="InvalidDataException"/> for a CRL, a
+/// <see cref="RevocationResult"/> for OCSP — never another exception, never a hang (a case that has not
+/// returned after a minute fails). CI runs <see cref="DefaultCases"/> per parser; set
+/// <c>SERVERLESSMYKEY_FUZZ_CASES</c> for the long run (README, "Fuzzing the parsers").
+/// </summary>
+public sealed class ParserFuzzTests : IDisposable
+{
+    private const int DefaultCases = 250;
+    private static readonly TimeSpan Hang = TimeSpan.FromMinutes(1);
+    private static readonly byte[] Content = "契約書 — fuzz"u8.ToArray();
+
+    private readonly VerifierHarness _harness = new();
+
+    public void Dispose() => _harness.Dispose();
+
+    private static int Cases =>
+        int.TryParse(Environment.GetEnvironmentVariable("SERVERLESSMYKEY_FUZZ_CASES"), out var cases) && cases > 0 ? cases : DefaultCases;
+
+    // One thread in CI (a shared machine); all cores in the long run.
+    private static int Threads => Cases > DefaultCases ? -1 : 1;
+
+    [Fact]
+    public async Task Certificates_give_a_jpki_result_and_nothing_else()
+    {
+        var seed = Issue(LeafSpec.Authentication());
+        JpkiAssert.Succeeds(await _harness.Verifier.VerifyAsync(seed, JpkiCertificateKind.Authentication));
+
+        await DerMutations.Of(seed).SampleAsync(
+            der => ReturnsAsync(async () =>
+            {
+                JpkiCertificate.TryParse(der, out _);
+                var result = await _harness.Verifier.VerifyAsync(der, JpkiCertificateKind.Authentication);
+                var status = await _harness.Verifier.CheckStatusAsync(der);
+                return (result.Succeeded || Enum.IsDefined(result.Failure.Code)) && Enum.IsDefined(status.State);
+            }),
+            iter: Cases,
+            threads: Threads);
+    }
+
+    [Fact]
+    public async Task Crls_parse_or_throw_invalid_data()
+    {
+        var anchors = JpkiTrustAnchors.Create([AuthenticationRoot.ToAnchor()]);
+        var seed = CrlWriter.Write(AuthenticationRoot, Now, Now.AddDays(1), [[0x01], [0x02, 0x03], [0x7F, 0x00, 0x00, 0x01]], X509RevocationReason.KeyCompromise);
+        Assert.Equal(3, CertificateRevocationList.Parse(seed, anchors).Revoked.Count);
+
+        await DerMutations.Of(seed).SampleAsync(
+            der => ReturnsAsync(() =>
+            {
+                try
+                {
+                    CertificateRevocationList.Parse(der, anchors);
+                }
+                catch (InvalidDataException)
+                {
+                }
+
+                return Task.FromResult(true);
+            }),
+            iter: Cases,
+            threads: Threads);
+    }
+
+    [Fact]
+    public async Task Cms_signatures_give_a_jpki_result_and_nothing_else()
+    {
+        var spec = LeafSpec.Signing();
+        var certificate = X509CertificateLoader.LoadCertificate(Issue(spec)).CopyWithPrivateKey((RSA)spec.Key);
+        var signed = new SignedCms(new ContentInfo(Content), detached: true);
+        signed.ComputeSignature(new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, certificate) { SignedAttributes = { new Pkcs9SigningTime(Now.AddHours(-1).UtcDateTime) } });
+        var seed = signed.Encode();
+        var verifier = new JpkiCmsVerifier(_harness.Verifier);
+        JpkiAssert.Succeeds(await verifier.VerifyAsync(seed, Content));
+
+        await Gen.Select(DerMutations.Of(seed), Gen.Bool).SampleAsync(
+            (cms, detached) => ReturnsAsync(async () =>
+            {
+                var result = await verifier.VerifyAsync(cms, detached ? Content : null);
+                return result.Succeeded || Enum.IsDefined(result.Failure.Code);
+            }),
+            iter: Cases,
+            threads: Threads);
+    }
+
+    [Fact]
+    public async Task Ocsp_responses_give_a_revocation_result_and_nothing_else()
+    {
+        var issuer = _harness.Anchors.All.Single(anchor => anchor.Kind == JpkiCertificateKind.Authentication);
+        var certificate = JpkiCertificate.Parse(Issue(LeafSpec.Authentication()));
+        var (id, serial) = OcspRevocationChecker.Identify(certificate, issuer);
+        var nonce = RandomNumberGenerator.GetBytes(16);
+        using var responder = new OcspTestResponder(_harness.Time);
+        var seed = responder.Respond(new OcspReq(OcspRevocationChecker.BuildRequest(id, nonce)), new OcspAnswer());
+        using var http = new HttpClient();
+        var checker = new OcspRevocationChecker(http, _harness.Time, _harness.Options);
+        Assert.Equal(RevocationState.Good, checker.Evaluate(seed, issuer, serial, nonce, Now).Result.State);
+
+        await DerMutations.Of(seed).SampleAsync(
+            der => ReturnsAsync(() => Task.FromResult(checker.Evaluate(der, issuer, serial, nonce, Now).Result.State is RevocationState.Good or RevocationState.Revoked or RevocationState.Unavailable)),
+            iter: Cases,
+            threads: Threads);
+    }
+
+    // Runs one case off the test thread, so that a hang fails the case (and names the input) instead of the run.
+    private static Task<bool> ReturnsAsync(Func<Task<bool>> parse) => Task.Run(parse).WaitAsync(Hang);
+}
