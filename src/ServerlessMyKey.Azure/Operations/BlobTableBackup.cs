@@ -19,9 +19,9 @@ namespace ServerlessMyKey.Azure.Operations;
 /// </summary>
 /// <remarks>
 /// A table is read page by page while it changes, so an export is not a point-in-time snapshot
-/// across tables; each entity is one that existed. Restoring upserts (replace) in single-partition
-/// batches of at most 100: running it twice gives the same tables, and rows written since the export
-/// are kept (restore into emptied tables for an exact copy).
+/// across tables; each entity is one that existed. Restoring writes single-partition batches of at
+/// most 100 and only into empty (or absent) tables: over live rows it would put back older versions of
+/// rows changed since the export, so it refuses before writing anything.
 /// </remarks>
 internal sealed class BlobTableBackup(
     TableServiceClient tables, BlobServiceClient blobs, TimeProvider time, string tablePrefix, IReadOnlyList<string> excludedPrefixes) : ITableBackup
@@ -68,15 +68,45 @@ internal sealed class BlobTableBackup(
         ArgumentException.ThrowIfNullOrWhiteSpace(backupId);
         var container = await _container.GetAsync(cancellationToken);
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var blobNames = new List<string>();
         await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, backupId + "/", cancellationToken))
         {
-            var tableName = item.Name[(backupId.Length + 1)..^Extension.Length];
+            blobNames.Add(item.Name);
+        }
+
+        if (blobNames.Count == 0)
+        {
+            throw new InvalidOperationException($"No backup '{backupId}' in container {ContainerName}.");
+        }
+
+        // Upserting an export over live rows would put back older versions of rows changed since
+        // (a ledger summary behind its newer entries, a spent code or challenge unspent): refuse
+        // before writing anything unless every target table is empty or absent.
+        var occupied = new List<string>();
+        foreach (var name in blobNames)
+        {
+            var tableName = name[(backupId.Length + 1)..^Extension.Length];
+            if (await HasRowsAsync(tables.GetTableClient(tableName), cancellationToken))
+            {
+                occupied.Add(tableName);
+            }
+        }
+
+        if (occupied.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Restore refused: table(s) {string.Join(", ", occupied)} are not empty; delete them first (docs/operations.md, \"Restoring data\").");
+        }
+
+        foreach (var name in blobNames)
+        {
+            var tableName = name[(backupId.Length + 1)..^Extension.Length];
             var table = tables.GetTableClient(tableName);
             await table.CreateIfNotExistsAsync(cancellationToken);
             var batch = new List<TableTransactionAction>();
             long batchBytes = 0;
             var count = 0;
-            var stream = await container.GetBlobClient(item.Name).OpenReadAsync(cancellationToken: cancellationToken);
+            var stream = await container.GetBlobClient(name).OpenReadAsync(cancellationToken: cancellationToken);
             await using (stream)
             {
                 using var reader = new StreamReader(new GZipStream(stream, CompressionMode.Decompress), Encoding.UTF8);
@@ -105,12 +135,27 @@ internal sealed class BlobTableBackup(
             counts[tableName] = count;
         }
 
-        if (counts.Count == 0)
+        return new TableBackupResult(backupId, counts);
+    }
+
+    private static async Task<bool> HasRowsAsync(TableClient table, CancellationToken cancellationToken)
+    {
+        try
         {
-            throw new InvalidOperationException($"No backup '{backupId}' in container {ContainerName}.");
+            await foreach (var page in table.QueryAsync<TableEntity>(maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken).AsPages())
+            {
+                if (page.Values.Count > 0)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (global::Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The table does not exist: nothing to overwrite.
         }
 
-        return new TableBackupResult(backupId, counts);
+        return false;
     }
 
     private static void WriteLine(Stream output, TableEntity entity)

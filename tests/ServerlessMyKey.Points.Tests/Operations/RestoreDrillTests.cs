@@ -58,6 +58,24 @@ public sealed class RestoreDrillTests(PointsHarness harness) : IClassFixture<Poi
         Assert.Equal(firstDebit.Body, replay.Body);
     }
 
+    [Fact]
+    public async Task Restore_over_a_ledger_changed_since_the_export_is_refused_and_writes_nothing()
+    {
+        var myKeyId = PointsHarness.NewMyKeyId();
+        await harness.GrantAsync(myKeyId, PointsHarness.Chiyoda, 1000);
+        var export = await harness.Backup.ExportAsync();
+        await harness.DebitAsync(myKeyId, PointsHarness.Chiyoda, 300);
+        var after = await harness.Points.GetStatementAsync(myKeyId, null, PointsLedgerService.MaxStatementLimit);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Backup.RestoreAsync(export.BackupId));
+
+        Assert.StartsWith("Restore refused: table(s) ", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(harness.TablePrefix + "PointsLedger", refused.Message, StringComparison.Ordinal);
+        var now = await harness.Points.GetStatementAsync(myKeyId, null, PointsLedgerService.MaxStatementLimit);
+        Assert.Equal(after.Entries.Select(e => (e.EntryId, e.Amount)), now.Entries.Select(e => (e.EntryId, e.Amount)));
+        await LedgerAssert.SummaryIsSumOfEntriesAsync(harness, myKeyId);
+    }
+
     /// <summary>Every entity of the harness's tables: table → (partition, row) → properties as text with their types.</summary>
     private async Task<Dictionary<string, Dictionary<(string, string), string>>> SnapshotAsync()
     {
