@@ -7,7 +7,7 @@ namespace ServerlessMyKey.Functions.Operations;
 
 /// <summary>
 /// Every 15 minutes: login challenges (spent or not) expired for more than a lifetime, and idempotency
-/// responses and claims older than <c>Cleanup:IdempotencyWindowHours</c>, at most
+/// responses older than <c>Cleanup:IdempotencyWindowHours</c> (claims are kept), at most
 /// <c>Cleanup:BatchSize</c> rows per table a run (what is left goes in the next run).
 /// </summary>
 public sealed class CleanupFunction(LoginChallenges challenges, IIdempotencyCleanup idempotency, CleanupOptions options, TimeProvider time, ILogger<CleanupFunction> logger)

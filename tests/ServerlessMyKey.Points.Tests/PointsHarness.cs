@@ -56,6 +56,8 @@ public sealed class PointsHarness : IAsyncLifetime
 
     public IIdempotencyCleanup IdempotencyCleanup => _services.GetRequiredService<IIdempotencyCleanup>();
 
+    public IIdempotencyClaims Claims => _services.GetRequiredService<IIdempotencyClaims>();
+
     /// <summary>A points service on the same tables with its own clock (for tests that run many clocks).</summary>
     public PointsLedgerService PointsWithClock(TimeProvider clock) => new(
         Ledger,

@@ -36,8 +36,7 @@ public static class OperationsServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<IIdempotencyCleanup>(sp => new TableIdempotencyCleanup(
             sp.GetRequiredService<TableServiceClient>(),
-            [.. IdempotencyResponseTables.Select(t => tablePrefix + t)],
-            tablePrefix + "IdempotencyClaims"));
+            [.. IdempotencyResponseTables.Select(t => tablePrefix + t)]));
         services.AddSingleton<IPoisonQueues>(sp => new StoragePoisonQueues(sp.GetRequiredService<QueueServiceClient>()));
         services.AddSingleton<ITableBackup>(sp => new BlobTableBackup(
             sp.GetRequiredService<TableServiceClient>(),

@@ -7,8 +7,8 @@ public sealed record CleanupOptions
 
     /// <summary>
     /// <c>Cleanup:IdempotencyWindowHours</c>: how long a stored response to an <c>Idempotency-Key</c>
-    /// (and the key's claim) is kept, so that a replay inside the window gets the first response again.
-    /// After it the key is forgotten and the same key starts a new request.
+    /// is kept, so that a replay inside the window gets the first response again. After it the same key
+    /// with the same request starts a new request (the key's claim is kept, so another request is refused).
     /// </summary>
     public int IdempotencyWindowHours { get; init; } = 24;
 

@@ -1,9 +1,9 @@
 namespace ServerlessMyKey.Core.Operations;
 
-/// <summary>Rows past their retention: idempotency responses and claims older than the window.</summary>
+/// <summary>Rows past their retention: stored idempotency responses older than the window (claims are kept).</summary>
 public interface IIdempotencyCleanup
 {
-    /// <summary>Deletes stored responses and claims written before <paramref name="writtenBefore"/>, at most <paramref name="maxRowsPerTable"/> per table; returns how many.</summary>
+    /// <summary>Deletes stored responses written before <paramref name="writtenBefore"/>, at most <paramref name="maxRowsPerTable"/> per table; returns how many.</summary>
     Task<int> DeleteOlderThanAsync(DateTimeOffset writtenBefore, int maxRowsPerTable, CancellationToken cancellationToken = default);
 }
 

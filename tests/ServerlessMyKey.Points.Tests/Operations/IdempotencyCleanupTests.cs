@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Idempotency;
 using ServerlessMyKey.Core.Points;
 
 namespace ServerlessMyKey.Points.Tests.Operations;
@@ -44,6 +46,23 @@ public sealed class IdempotencyCleanupTests(PointsHarness harness) : IClassFixtu
         Assert.Equal(800, (await harness.Ledger.ReadAsync(myKeyId)).Account.BalanceIn(PointsHarness.Chiyoda));
     }
 
+    /// <summary>
+    /// Childcare applications, status jobs and delegation transmissions derive their record's id from
+    /// the key's hash and rely on the claim to refuse the key for another request: were the claim
+    /// forgotten, a new application under an old key would be answered with the old one and dropped.
+    /// </summary>
+    [Fact]
+    public async Task Claims_outlive_the_window_so_a_key_is_never_taken_for_another_request()
+    {
+        var key = PointsHarness.NewKey();
+        await harness.Claims.ClaimAsync("childcare.submit", "scope", key, new { application = "first" });
+
+        await DeleteAllPastAsync(DateTimeOffset.UtcNow.AddMinutes(5));
+
+        var reused = await Assert.ThrowsAsync<ServiceException>(() => harness.Claims.ClaimAsync("childcare.submit", "scope", key, new { application = "second" }));
+        Assert.Equal(ErrorCodes.IdempotencyKeyReused.Code, reused.Error.Code);
+    }
+
     [Fact]
     public async Task A_run_deletes_at_most_the_batch_size_per_table()
     {
@@ -61,7 +80,7 @@ public sealed class IdempotencyCleanupTests(PointsHarness harness) : IClassFixtu
 
         await harness.IdempotencyCleanup.DeleteOlderThanAsync(DateTimeOffset.UtcNow.AddMinutes(5), maxRowsPerTable: 2);
 
-        Assert.Equal(claimsBefore - 2, await CountAsync(claims, null));
+        Assert.Equal(claimsBefore, await CountAsync(claims, null));
         Assert.Equal(responsesBefore - 2, await CountAsync(ledger, IdempotencyFilter));
     }
 
