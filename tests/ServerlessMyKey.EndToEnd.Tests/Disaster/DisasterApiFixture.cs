@@ -115,7 +115,7 @@ public sealed class DisasterApiFixture : DevHostFixture, IDisposable
     public Task<List<JsonElement>> TvMessagesAsync(string alertId, int count) =>
         WaitForAsync(() =>
         {
-            var found = Tvs.Received.Select(r => BodyJson(r.Body)).Where(m => m.GetProperty("alertId").GetString() == alertId).ToList();
+            var found = Tvs.Received.Select(r => JsonOf(r.Body)).Where(m => m.GetProperty("alertId").GetString() == alertId).ToList();
             return Task.FromResult(found.Count >= count ? found : null);
         }, TimeSpan.FromSeconds(60));
 
@@ -134,7 +134,7 @@ public sealed class DisasterApiFixture : DevHostFixture, IDisposable
 
     public static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static JsonElement BodyJson(byte[] body) => JsonDocument.Parse(body).RootElement;
+    public static JsonElement JsonOf(byte[] body) => JsonDocument.Parse(body).RootElement;
 
     public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
     {

@@ -21,9 +21,9 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var alertId = await AlertAsync(district);
         var status = await app.AlertStatusAsync(alertId, s => s.GetProperty("counts").GetProperty("delivered").GetInt32() == 1, NishiokoppeKey);
         Assert.Equal("delivered", status.GetProperty("status").GetString());
-        var deliveries = app.Tvs.Received.Where(r => BodyJson(r.Body).GetProperty("tvId").GetString() == tv).ToList();
+        var deliveries = app.Tvs.Received.Where(r => JsonOf(r.Body).GetProperty("tvId").GetString() == tv).ToList();
         Assert.Equal(3, deliveries.Count);
-        Assert.Single(deliveries.Select(d => BodyJson(d.Body).GetProperty("text").GetString()).Distinct());
+        Assert.Single(deliveries.Select(d => JsonOf(d.Body).GetProperty("text").GetString()).Distinct());
     }
 
     [Fact]
@@ -251,7 +251,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
 
         var told = await WaitForAsync(() =>
         {
-            var found = app.Cities.Received.Where(r => r.Path == "/hooks/nishiokoppe").Select(r => BodyJson(r.Body))
+            var found = app.Cities.Received.Where(r => r.Path == "/hooks/nishiokoppe").Select(r => JsonOf(r.Body))
                 .Where(b => b.GetProperty("tvId").GetString()!.StartsWith(district, StringComparison.Ordinal)).ToList();
             return Task.FromResult(found.Select(f => f.GetProperty("tvId").GetString()).Distinct().Count() >= 2 ? found : null);
         }, TimeSpan.FromSeconds(30));

@@ -25,6 +25,14 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         var (me2, r2) = await app.PairAsync(tv2, "美波　花子", "ミナミ　ハナコ", Minami, "d01");
         var (_, r3) = await app.PairAsync(tv3, "日和佐　次郎", "ヒワサ　ジロウ", Minami, "d02");
 
+        using (var residents = await app.SendAsync(HttpMethod.Get, $"/api/disaster/residents?municipalityCode={Minami}&districtCode=d01", apiKey: MinamiKey))
+        {
+            var rows = (await ReadAsync(residents, HttpStatusCode.OK)).GetProperty("residents").EnumerateArray()
+                .Select(r => (r.GetProperty("residentId").GetString(), r.GetProperty("displayName").GetString(), r.GetProperty("furigana").GetString(), r.GetProperty("tvIds")[0].GetString()))
+                .ToList();
+            Assert.Equal([(r1, "美波　一郎", "ミナミ　イチロウ", tv1), (r2, "美波　花子", "ミナミ　ハナコ", tv2)], rows.OrderBy(r => r.Item3, StringComparer.Ordinal));
+        }
+
         // The scripted day (yesterday, JST): ① on 08:30–10:00 and from 20:30; ② off at 07:00, a channel change at 14:20; ③ off at 23:00.
         var day = TodayJst.AddDays(-1);
         using (var posted = await app.PostEventsAsync(new
@@ -56,7 +64,7 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         Assert.Equal(("alert", 4, false), (first.GetProperty("event").GetString(), first.GetProperty("level").GetInt32(), first.GetProperty("exercise").GetBoolean()));
         Assert.Equal(["美波町役場", "日和佐小学校"], first.GetProperty("shelters").EnumerateArray().Select(s => s.GetString()));
         Assert.True(first.TryGetProperty("expires", out _));
-        foreach (var received in app.Tvs.Received.Where(r => BodyJson(r.Body).GetProperty("alertId").GetString() == alertId))
+        foreach (var received in app.Tvs.Received.Where(r => JsonOf(r.Body).GetProperty("alertId").GetString() == alertId))
         {
             Assert.Equal("/hooks/tv-aqua", received.Path);
             AssertSigned(received, PlatformHookSecret);
