@@ -25,7 +25,7 @@ public sealed class ApplicationFunctions(
 
     [Function("SubmitChildcareApplication")]
     [ApiOperation(Tag, "The parent submits an application signed with the 署名用 certificate over the JCS form of `application`; answers applicationId, receiptNumber, status (awaiting_documents or received), the employment-certificate request codes to pass to each employer's HR and, for child-allowance.claim, deadline, late and paymentStartMonth.",
-        Caller = ApiCaller.Citizen, RequestBody = typeof(SubmitApplicationRequest), Idempotent = true, Responses = [202, 400, 401, 422])]
+        Caller = ApiCaller.Citizen, RequestBody = typeof(SubmitApplicationRequest), Idempotent = true, ResponseBody = typeof(ApplicationAccepted), Responses = [202, 400, 401, 422])]
     public Task<IActionResult> Submit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "childcare/applications")] HttpRequest request,
         [DurableClient] DurableTaskClient durable,
@@ -40,7 +40,7 @@ public sealed class ApplicationFunctions(
 
     [Function("ListChildcareApplications")]
     [ApiOperation(Tag, "The municipality pulls its applications (filters status, procedure, since = updated at or after; paged with continuationToken).",
-        Caller = ApiCaller.ServiceClient, Role = MunicipalityDesk.Role, Query = ["municipalityCode", "status", "procedure", "since", "limit", "continuationToken"], Responses = [200, 400, 401, 403, 404])]
+        Caller = ApiCaller.ServiceClient, Role = MunicipalityDesk.Role, Query = ["municipalityCode", "status", "procedure", "since", "limit", "continuationToken"], ResponseBody = typeof(ApplicationPage), Responses = [200, 400, 401, 403, 404])]
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "childcare/applications")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -55,7 +55,7 @@ public sealed class ApplicationFunctions(
 
     [Function("GetChildcareApplication")]
     [ApiOperation(Tag, "The application with its form, applicant (基本4情報 from the signing certificate), employment certificates, missing documents, status, history and notices: for the parent (bearer) or the municipality (x-api-key).",
-        Caller = ApiCaller.CitizenAndServiceClient, Role = MunicipalityDesk.Role, Responses = [200, 401, 403, 404])]
+        Caller = ApiCaller.CitizenAndServiceClient, Role = MunicipalityDesk.Role, ResponseBody = typeof(ApplicationView), Responses = [200, 401, 403, 404])]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "childcare/applications/{applicationId}")] HttpRequest request,
         string applicationId,
@@ -74,7 +74,7 @@ public sealed class ApplicationFunctions(
 
     [Function("AmendChildcareApplication")]
     [ApiOperation(Tag, "After `returned`, the parent signs the application again (same body as the submission; same procedure, municipality and employers); it is `received` again.",
-        Caller = ApiCaller.Citizen, RequestBody = typeof(SubmitApplicationRequest), Responses = [200, 400, 401, 404, 409, 422])]
+        Caller = ApiCaller.Citizen, RequestBody = typeof(SubmitApplicationRequest), ResponseBody = typeof(StatusAnswer), Responses = [200, 400, 401, 404, 409, 422])]
     public Task<IActionResult> Amend(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "childcare/applications/{applicationId}/amendments")] HttpRequest request,
         string applicationId,
@@ -89,7 +89,7 @@ public sealed class ApplicationFunctions(
 
     [Function("WithdrawChildcareApplication")]
     [ApiOperation(Tag, "The parent withdraws, signing the JCS form of {\"action\":\"withdraw\",\"applicationId\":…}; open employment-certificate requests close.",
-        Caller = ApiCaller.Citizen, RequestBody = typeof(WithdrawalRequest), Responses = [200, 400, 401, 404, 409, 422])]
+        Caller = ApiCaller.Citizen, RequestBody = typeof(WithdrawalRequest), ResponseBody = typeof(StatusAnswer), Responses = [200, 400, 401, 404, 409, 422])]
     public Task<IActionResult> Withdraw(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "childcare/applications/{applicationId}/withdrawal")] HttpRequest request,
         string applicationId,
@@ -104,7 +104,7 @@ public sealed class ApplicationFunctions(
 
     [Function("ClaimChildcareApplication")]
     [ApiOperation(Tag, "The parent claims an application Mynaportal sent before the signing certificate was linked to a MyKey ID (`held`), signing {\"action\":\"claim\",\"applicationId\":…} with that certificate; its workflow starts.",
-        Caller = ApiCaller.Citizen, RequestBody = typeof(ClaimRequest), Responses = [200, 400, 401, 404, 409])]
+        Caller = ApiCaller.Citizen, RequestBody = typeof(ClaimRequest), ResponseBody = typeof(StatusAnswer), Responses = [200, 400, 401, 404, 409])]
     public Task<IActionResult> Claim(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "childcare/applications/{applicationId}/claim")] HttpRequest request,
         string applicationId,

@@ -17,7 +17,7 @@ public sealed class EmployerFunctions(EmploymentCertificates certificates, ICiti
 
     [Function("GetEmploymentCertificateRequest")]
     [ApiOperation(Tag, "What HR needs to write the certificate (any citizen bearer holding the code): employer, applicant's name, municipality, procedure, due date, status open|fulfilled|closed.",
-        Caller = ApiCaller.Citizen, Responses = [200, 401, 404])]
+        Caller = ApiCaller.Citizen, ResponseBody = typeof(EmploymentRequestView), Responses = [200, 401, 404])]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "childcare/employment-certificate-requests/{requestCode}")] HttpRequest request,
         string requestCode,
@@ -30,7 +30,7 @@ public sealed class EmployerFunctions(EmploymentCertificates certificates, ICiti
 
     [Function("SubmitEmploymentCertificate")]
     [ApiOperation(Tag, "HR posts the 就労証明書 signed (JCS form of `certificate`) with the certificate it accepted its delegation with; checked as POST /api/delegations/verifications would (procedure childcare.employment-certificate, agency = the municipality code or *). A refusal is 403 delegation_not_authorized with delegationCode.",
-        Caller = ApiCaller.Citizen, RequestBody = typeof(SubmitEmploymentCertificateRequest), Responses = [201, 400, 401, 403, 404, 409, 422])]
+        Caller = ApiCaller.Citizen, RequestBody = typeof(SubmitEmploymentCertificateRequest), ResponseBody = typeof(StatusAnswer), Responses = [201, 400, 401, 403, 404, 409, 422])]
     public Task<IActionResult> Submit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "childcare/employment-certificate-requests/{requestCode}/certificate")] HttpRequest request,
         string requestCode,

@@ -17,7 +17,7 @@ public sealed class MunicipalityFunctions(MunicipalityDesk desk, ServiceClientAu
 
     [Function("SetChildcareApplicationStatus")]
     [ApiOperation(Tag, "Processing status: {\"status\":\"in_review\",\"note\"?} from received.",
-        Caller = ApiCaller.ServiceClient, Role = MunicipalityDesk.Role, RequestBody = typeof(ProcessingStatusRequest), Responses = [200, 400, 401, 403, 404, 409])]
+        Caller = ApiCaller.ServiceClient, Role = MunicipalityDesk.Role, RequestBody = typeof(ProcessingStatusRequest), ResponseBody = typeof(StatusAnswer), Responses = [200, 400, 401, 403, 404, 409])]
     public Task<IActionResult> SetStatus(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "childcare/applications/{applicationId}/status")] HttpRequest request,
         string applicationId,
@@ -31,7 +31,7 @@ public sealed class MunicipalityFunctions(MunicipalityDesk desk, ServiceClientAu
 
     [Function("DecideChildcareApplication")]
     [ApiOperation(Tag, "The decision (approved, rejected, returned) with a notice {subject, body} that the workflow delivers to the parent's mailbox (sender = this client).",
-        Caller = ApiCaller.ServiceClient, Role = MunicipalityDesk.Role, RequestBody = typeof(DecisionRequest), Responses = [200, 400, 401, 403, 404, 409])]
+        Caller = ApiCaller.ServiceClient, Role = MunicipalityDesk.Role, RequestBody = typeof(DecisionRequest), ResponseBody = typeof(StatusAnswer), Responses = [200, 400, 401, 403, 404, 409])]
     public Task<IActionResult> Decide(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "childcare/applications/{applicationId}/decision")] HttpRequest request,
         string applicationId,

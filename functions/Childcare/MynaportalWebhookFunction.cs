@@ -21,7 +21,7 @@ public sealed class MynaportalWebhookFunction(ApplicationIntake intake, WebhookA
 
     [Function("MynaportalWebhook")]
     [ApiOperation("Childcare", "Mynaportal delivers {eventId, type:\"application.submitted\", application, signature}; signed with x-mykey-signature (source mynaportal), idempotent by eventId. Answers as a submission; status held when the signing certificate is not yet linked to a MyKey ID.",
-        Caller = ApiCaller.Webhook, RequestBody = typeof(MynaportalEvent), Responses = [202, 400, 401, 422])]
+        Caller = ApiCaller.Webhook, RequestBody = typeof(MynaportalEvent), ResponseBody = typeof(ApplicationAccepted), Responses = [202, 400, 401, 422])]
     public Task<IActionResult> Receive(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/mynaportal")] HttpRequest request,
         [DurableClient] DurableTaskClient durable,

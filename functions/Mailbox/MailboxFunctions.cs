@@ -25,7 +25,7 @@ public sealed class MailboxFunctions(
     private const string Tag = "Mailbox";
 
     [Function("AllowMailboxSender")]
-    [ApiOperation(Tag, "The holder allows a sender (a service client id) to deliver.", Caller = ApiCaller.Citizen, Responses = [200, 400, 401])]
+    [ApiOperation(Tag, "The holder allows a sender (a service client id) to deliver.", Caller = ApiCaller.Citizen, ResponseBody = typeof(SenderView), Responses = [200, 400, 401])]
     public Task<IActionResult> Allow(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "mailbox/senders/{senderId}")] HttpRequest request,
         string senderId,
@@ -34,7 +34,7 @@ public sealed class MailboxFunctions(
             ApiJson.Ok(await mailbox.SetSenderAsync(await citizens.RequireCitizenAsync(request, cancellationToken), senderId, allowed: true, cancellationToken)));
 
     [Function("BlockMailboxSender")]
-    [ApiOperation(Tag, "The holder blocks a sender.", Caller = ApiCaller.Citizen, Responses = [200, 400, 401])]
+    [ApiOperation(Tag, "The holder blocks a sender.", Caller = ApiCaller.Citizen, ResponseBody = typeof(SenderView), Responses = [200, 400, 401])]
     public Task<IActionResult> Block(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "mailbox/senders/{senderId}")] HttpRequest request,
         string senderId,
@@ -43,7 +43,7 @@ public sealed class MailboxFunctions(
             ApiJson.Ok(await mailbox.SetSenderAsync(await citizens.RequireCitizenAsync(request, cancellationToken), senderId, allowed: false, cancellationToken)));
 
     [Function("ListMailboxSenders")]
-    [ApiOperation(Tag, "The holder's senders: {senders:[{senderId, status: allowed|blocked, updatedAt}]}.", Caller = ApiCaller.Citizen, Responses = [200, 401])]
+    [ApiOperation(Tag, "The holder's senders: {senders:[{senderId, status: allowed|blocked, updatedAt}]}.", Caller = ApiCaller.Citizen, ResponseBody = typeof(SenderList), Responses = [200, 401])]
     public Task<IActionResult> ListSenders(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "mailbox/senders")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -52,7 +52,7 @@ public sealed class MailboxFunctions(
 
     [Function("DeliverMailboxMessage")]
     [ApiOperation(Tag, "A sender (mailbox.send) delivers a message to a holder who allowed it; 422 recipient_not_accepting otherwise (also for an unknown MyKey ID).",
-        Caller = ApiCaller.ServiceClient, Role = MailboxService.SendRole, RequestBody = typeof(DeliveryRequest), Idempotent = true, Responses = [202, 400, 401, 403, 422])]
+        Caller = ApiCaller.ServiceClient, Role = MailboxService.SendRole, RequestBody = typeof(DeliveryRequest), Idempotent = true, ResponseBody = typeof(DeliveryAccepted), Responses = [202, 400, 401, 403, 422])]
     public Task<IActionResult> Deliver(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "mailbox/deliveries")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -65,7 +65,7 @@ public sealed class MailboxFunctions(
 
     [Function("GetMailboxDelivery")]
     [ApiOperation(Tag, "The sender reads the state of its delivery: delivered, viewed (with viewedAt) or deleted.",
-        Caller = ApiCaller.ServiceClient, Responses = [200, 401, 404])]
+        Caller = ApiCaller.ServiceClient, ResponseBody = typeof(DeliveryView), Responses = [200, 401, 404])]
     public Task<IActionResult> GetDelivery(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "mailbox/deliveries/{messageId}")] HttpRequest request,
         string messageId,
@@ -77,7 +77,7 @@ public sealed class MailboxFunctions(
         });
 
     [Function("ListMailboxMessages")]
-    [ApiOperation(Tag, "The holder's messages, newest first, paged.", Caller = ApiCaller.Citizen, Query = ["limit", "continuationToken"], Responses = [200, 400, 401])]
+    [ApiOperation(Tag, "The holder's messages, newest first, paged.", Caller = ApiCaller.Citizen, Query = ["limit", "continuationToken"], ResponseBody = typeof(MessagePage), Responses = [200, 400, 401])]
     public Task<IActionResult> ListMessages(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "mailbox/messages")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -86,7 +86,7 @@ public sealed class MailboxFunctions(
 
     [Function("ReadMailboxMessage")]
     [ApiOperation(Tag, "The holder reads a message (body and attachments); the first read sets viewed and tells the sender's webhook mailbox.viewed once. A message with requireFreshLogin needs a login of the last 5 minutes (401 fresh_login_required).",
-        Caller = ApiCaller.Citizen, Responses = [200, 401, 404])]
+        Caller = ApiCaller.Citizen, ResponseBody = typeof(MessageView), Responses = [200, 401, 404])]
     public Task<IActionResult> Read(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "mailbox/messages/{messageId}")] HttpRequest request,
         string messageId,

@@ -56,7 +56,8 @@ public sealed class ApplicationRestartTests
         await JsonAsync(await SendAsync(http2, HttpMethod.Post, $"api/childcare/employment-certificate-requests/{requestCode}/certificate", hrToken,
             new { certificate, delegationNumber = number, signature = Signed(hr, certificate) }), HttpStatusCode.Created);
 
-        for (var i = 0; i < 240; i++)
+        // Up to two minutes: the new host first takes over the task hub's partition leases from the stopped one.
+        for (var i = 0; i < 480; i++)
         {
             using var get = new HttpRequestMessage(HttpMethod.Get, $"api/childcare/applications/{applicationId}");
             get.Headers.Add("x-api-key", ChiyodaKey);
