@@ -78,6 +78,7 @@ public sealed class ApplicationIntake(
         }
 
         var signed = await signer.VerifyAsync(request.Signature, canonical, cancellationToken);
+        await RequireSameApplicantAsync(record, signed, "amendment", cancellationToken);
         var version = record.DocumentVersion + 1;
         await documents.PutAsync(ApplicationDocuments.ApplicationName(record.ApplicationId, version), new StoredApplication(request.Application, signed.Holder, signed.ReceiptId), cancellationToken);
         var amended = record.MovedTo(ApplicationStatus.Received, time.GetUtcNow(), Applicant) with { DocumentVersion = version, AmendmentSeq = record.AmendmentSeq + 1 };
@@ -98,7 +99,7 @@ public sealed class ApplicationIntake(
         ArgumentNullException.ThrowIfNull(workflows);
         var record = await reader.RequireApplicantsAsync(myKeyId, applicationId, cancellationToken);
         var signed = await signer.VerifyAsync(request.Signature, Statement("withdraw", record.ApplicationId), cancellationToken);
-        await RequireSameApplicantAsync(record, signed, cancellationToken);
+        await RequireSameApplicantAsync(record, signed, "withdrawal", cancellationToken);
         while (true)
         {
             if (record.Status == ApplicationStatus.Withdrawn)
@@ -172,6 +173,12 @@ public sealed class ApplicationIntake(
         }
 
         var signed = await signer.VerifyAsync(request.Signature, canonical, cancellationToken);
+        if (myKeyId is not null && await store.FindSignerAsync(signed.SignerKey, cancellationToken) is { } linked && linked != myKeyId)
+        {
+            // A signed application is replayable: another account must not take over the signer's link (and with it the signer's Mynaportal applications).
+            throw new ServiceException(ErrorCodes.HolderNameMismatch, "The signing certificate belongs to another holder's applications.");
+        }
+
         var now = time.GetUtcNow();
         var timing = document.Procedure == ChildcareProcedures.ChildAllowanceClaim
             ? ChildAllowanceRule.Evaluate(DateOnly.ParseExact(document.Form.GetProperty("eventDate").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture), now)
@@ -222,13 +229,13 @@ public sealed class ApplicationIntake(
     private Task StartAsync(ApplicationRecord record, IApplicationWorkflows workflows, CancellationToken cancellationToken) =>
         workflows.EnsureStartedAsync(new ApplicationWorkflowInput(record.ApplicationId, record.Requests.Select(r => r.RequestCode).ToList(), options.EmployerResponseWait), cancellationToken);
 
-    private async Task RequireSameApplicantAsync(ApplicationRecord record, SignedBy signed, CancellationToken cancellationToken)
+    private async Task RequireSameApplicantAsync(ApplicationRecord record, SignedBy signed, string what, CancellationToken cancellationToken)
     {
         var stored = await documents.GetAsync<StoredApplication>(ApplicationDocuments.ApplicationName(record.ApplicationId, record.DocumentVersion), cancellationToken)
             ?? throw new InvalidOperationException($"Application {record.ApplicationId} has no document.");
         if (!HolderNames.AreSame(stored.Applicant.Name, signed.Holder.Name) || stored.Applicant.DateOfBirth != signed.Holder.DateOfBirth)
         {
-            throw new ServiceException(ErrorCodes.HolderNameMismatch, "The withdrawal is not signed by the applicant.");
+            throw new ServiceException(ErrorCodes.HolderNameMismatch, $"The {what} is not signed by the applicant.");
         }
     }
 
