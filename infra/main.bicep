@@ -41,6 +41,25 @@ param additionalAppSettings object = {}
 @description('Service Bus tier; topics need Standard or above.')
 param serviceBusSku string = 'Standard'
 
+@description('Origins besides the Static Web App\'s own that may call the API from a browser (exact scheme://host[:port], e.g. a custom domain of the front ends).')
+param corsAllowedOrigins string[] = []
+
+@allowed([
+  'eastasia'
+  'eastus2'
+  'centralus'
+  'westus2'
+  'westeurope'
+])
+@description('Region of the Static Web App (the front ends); Static Web Apps runs in a few regions only.')
+param webLocation string = 'eastasia'
+
+@allowed([
+  'Free'
+  'Standard'
+])
+@description('Static Web Apps plan: Free (built-in Entra ID sign-in) or Standard (custom Entra ID registration, SLA).')
+param webSku string = 'Free'
 @allowed([
   'Standard_LRS'
   'Standard_ZRS'
@@ -133,6 +152,19 @@ module serviceBus 'modules/servicebus.bicep' = {
   }
 }
 
+// The front ends (web/): azd deploys web/dist as service "web"; their origin may call the API.
+module web 'modules/static-web-app.bicep' = {
+  name: 'web'
+  scope: rg
+  params: {
+    name: '${abbrs.webStaticSites}${resourceToken}'
+    location: webLocation
+    tags: tags
+    serviceName: 'web'
+    sku: webSku
+  }
+}
+
 module api 'modules/function-app.bicep' = {
   name: 'api'
   scope: rg
@@ -154,6 +186,7 @@ module api 'modules/function-app.bicep' = {
     serviceClients: serviceClients
     webhookSources: webhookSources
     additionalAppSettings: additionalAppSettings
+    corsAllowedOrigins: union([web.outputs.uri], corsAllowedOrigins)
     virtualNetworkSubnetId: privateNetworking ? network!.outputs.appSubnetId : ''
   }
 }
@@ -204,6 +237,9 @@ output AZURE_FUNCTION_NAME string = api.outputs.name
 output AZURE_FUNCTION_URI string = 'https://${api.outputs.defaultHostName}'
 output SERVICE_API_NAME string = api.outputs.name
 output SERVICE_API_URI string = 'https://${api.outputs.defaultHostName}'
+output SERVICE_WEB_NAME string = web.outputs.name
+output SERVICE_WEB_URI string = web.outputs.uri
+output AZURE_STATIC_WEB_APP_NAME string = web.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint

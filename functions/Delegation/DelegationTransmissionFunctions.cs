@@ -62,12 +62,15 @@ public sealed class DelegationTransmissionFunctions(
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
+            // Authenticated before the lookup, so that 401 and 404 say nothing about which ids exist.
+            var client = request.Headers.ContainsKey(RequestAuthentication.ApiKeyHeader) ? AuthenticateClient(request) : null;
+            var citizen = client is null ? await citizens.RequireCitizenAsync(request, cancellationToken) : null;
             var (instance, input) = await FindAsync(durable, transmissionId, cancellationToken);
-            if (request.Headers.ContainsKey(RequestAuthentication.ApiKeyHeader))
+            if (client is not null)
             {
-                RequireRecipient(request, input);
+                RequireRecipient(client, input);
             }
-            else if ((await citizens.RequireCitizenAsync(request, cancellationToken)).MyKeyId != input.DelegateMyKeyId)
+            else if (citizen!.MyKeyId != input.DelegateMyKeyId)
             {
                 throw new ServiceException(ErrorCodes.TransmissionNotFound);
             }
@@ -85,9 +88,10 @@ public sealed class DelegationTransmissionFunctions(
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
+            var client = AuthenticateClient(request);
             _ = await RequestBody.ReadOptionalJsonAsync<object>(request, cancellationToken);
             var (instance, input) = await FindAsync(durable, transmissionId, cancellationToken);
-            var recipient = RequireRecipient(request, input);
+            var recipient = RequireRecipient(client, input);
             var view = View(instance, input);
             if (view.Status == TransmissionStatus.Failed)
             {
@@ -123,12 +127,12 @@ public sealed class DelegationTransmissionFunctions(
     public Task<bool> NotifyDelegator([ActivityTrigger] string input, string instanceId) =>
         notify.RunAsync(new AdapterActivityContext(NotifyDelegatorActivity.Name, instanceId), input);
 
-    private ServiceClient RequireRecipient(HttpRequest request, TransmissionInput input)
-    {
-        var client = clients.Authenticate(request.Headers[RequestAuthentication.ApiKeyHeader].ToString())
+    private ServiceClient AuthenticateClient(HttpRequest request) =>
+        clients.Authenticate(request.Headers[RequestAuthentication.ApiKeyHeader].ToString())
             ?? throw new ServiceException(ErrorCodes.Unauthenticated);
-        return client.ClientId == input.Recipient ? client : throw new ServiceException(ErrorCodes.Forbidden, "Only the transmission's recipient may do this.");
-    }
+
+    private static ServiceClient RequireRecipient(ServiceClient client, TransmissionInput input) =>
+        client.ClientId == input.Recipient ? client : throw new ServiceException(ErrorCodes.Forbidden, "Only the transmission's recipient may do this.");
 
     private static async Task<(OrchestrationMetadata Instance, TransmissionInput Input)> FindAsync(DurableTaskClient durable, string transmissionId, CancellationToken cancellationToken)
     {

@@ -69,7 +69,7 @@ public sealed class FacilityFunctions(
         ApiHandler.RunAsync(request, logger, async () =>
         {
             var terminal = clients.RequireServiceClient(request, FacilityRoles.Checkin);
-            var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
+            var citizen = await citizens.RequireCitizenAsync(request, terminal, cancellationToken);
 
             // The body is optional and carries nothing; it is still read under the 1 MiB and JSON rules.
             _ = await RequestBody.ReadOptionalJsonAsync<object>(request, cancellationToken);

@@ -18,7 +18,8 @@ public static class TelemetryServiceCollectionExtensions
     public static IServiceCollection AddFunctionsTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var openTelemetry = services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
+        var openTelemetry = services.AddOpenTelemetry().UseFunctionsWorkerDefaults()
+            .WithMetrics(metrics => metrics.AddMeter(Operations.OperationalStateFunction.MeterName));
         if (!string.IsNullOrEmpty(configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
         {
             var clientId = configuration["AzureWebJobsStorage:clientId"];

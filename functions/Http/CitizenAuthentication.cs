@@ -22,16 +22,17 @@ public static class CitizenAuthentication
     /// The citizen of <paramref name="myKeyId"/> presented by <paramref name="client"/>: the citizen's own
     /// session token, or a token issued for this very client; a token of another client is refused.
     /// </summary>
-    public static async Task<Citizen> RequireCitizenAsync(this ICitizenAuthenticator authenticator, HttpRequest request, string myKeyId, ServiceClient client, CancellationToken cancellationToken = default)
+    public static async Task<Citizen> RequireCitizenAsync(this ICitizenAuthenticator authenticator, HttpRequest request, string myKeyId, ServiceClient client, CancellationToken cancellationToken = default) =>
+        RequireOwn(await authenticator.RequireCitizenAsync(request, client, cancellationToken), myKeyId);
+
+    /// <summary>The citizen presented by <paramref name="client"/> (e.g. a check-in terminal): their own session token, or one issued for this client.</summary>
+    public static async Task<Citizen> RequireCitizenAsync(this ICitizenAuthenticator authenticator, HttpRequest request, ServiceClient client, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         var citizen = await authenticator.AuthenticateAnyAsync(request, cancellationToken);
-        if (citizen.ClientId is not null && !string.Equals(citizen.ClientId, client.ClientId, StringComparison.Ordinal))
-        {
-            throw new ServiceException(ErrorCodes.TokenClientMismatch, "The access token was issued for another client.");
-        }
-
-        return RequireOwn(citizen, myKeyId);
+        return citizen.ClientId is null || string.Equals(citizen.ClientId, client.ClientId, StringComparison.Ordinal)
+            ? citizen
+            : throw new ServiceException(ErrorCodes.TokenClientMismatch, "The access token was issued for another client.");
     }
 
     private static Task<Citizen> AuthenticateAnyAsync(this ICitizenAuthenticator authenticator, HttpRequest request, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Core.Health;
@@ -9,11 +10,20 @@ namespace ServerlessMyKey.Functions.Operations;
 /// Every 5 minutes, one log event per revocation source (<c>RevocationStatus</c> ok | stale_soon |
 /// stale | unavailable, with its nextUpdate or the responder's last answer) and per <c>-poison</c>
 /// queue (<c>PoisonQueue</c>, <c>MessageCount</c>): the events infra/modules/alerts.bicep alerts on.
+/// The same readings are recorded as metrics of the meter <see cref="MeterName"/> (exported to
+/// Application Insights' customMetrics): <c>serverlessmykey.revocation.hours_to_next_update</c> per
+/// CRL source and <c>serverlessmykey.queue.poison_messages</c> per poison queue.
 /// </summary>
-public sealed class OperationalStateFunction(RevocationFreshness revocation, IPoisonQueues poisonQueues, ILogger<OperationalStateFunction> logger)
+public sealed class OperationalStateFunction(RevocationFreshness revocation, IPoisonQueues poisonQueues, TimeProvider time, ILogger<OperationalStateFunction> logger)
 {
     private static readonly EventId RevocationFreshnessEvent = new(1801, "RevocationFreshness");
     private static readonly EventId PoisonQueueEvent = new(1802, "PoisonQueue");
+
+    public const string MeterName = "ServerlessMyKey.Operations";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Gauge<double> HoursToNextUpdate = Meter.CreateGauge<double>("serverlessmykey.revocation.hours_to_next_update", "h");
+    private static readonly Gauge<int> PoisonMessages = Meter.CreateGauge<int>("serverlessmykey.queue.poison_messages");
 
     [Function("ReportOperationalState")]
     public async Task Run([TimerTrigger("0 */5 * * * *", RunOnStartup = true)] TimerInfo timer, CancellationToken cancellationToken)
@@ -26,6 +36,14 @@ public sealed class OperationalStateFunction(RevocationFreshness revocation, IPo
 
         foreach (var source in report.Sources)
         {
+            if (source.NextUpdate is { } nextUpdate)
+            {
+                HoursToNextUpdate.Record(
+                    (nextUpdate - time.GetUtcNow()).TotalHours,
+                    new KeyValuePair<string, object?>("source", source.Source),
+                    new KeyValuePair<string, object?>("status", source.Status));
+            }
+
             var level = source.Status switch
             {
                 RevocationFreshness.Ok => LogLevel.Information,
@@ -49,6 +67,7 @@ public sealed class OperationalStateFunction(RevocationFreshness revocation, IPo
         {
             foreach (var queue in await poisonQueues.CountAsync(cancellationToken))
             {
+                PoisonMessages.Record(queue.MessageCount, new KeyValuePair<string, object?>("queue", queue.Queue));
                 logger.Log(
                     queue.MessageCount > 0 ? LogLevel.Warning : LogLevel.Information,
                     PoisonQueueEvent,

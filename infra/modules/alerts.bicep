@@ -41,7 +41,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
 }
 
 // Log alerts: name, severity (0 critical … 4 verbose), how often and over what window, the query
-// (a row = a reason to alert). The event names are the app's: RevocationFreshness and PoisonQueue
+// (a row = a reason to alert). The fields are the app's log template values: RevocationStatus and PoisonQueue
 // come from the ReportOperationalState timer, "refused with {Code}" from every HTTP function.
 var logAlerts = [
   {
@@ -50,7 +50,7 @@ var logAlerts = [
     severity: 0
     frequency: 'PT5M'
     window: 'PT15M'
-    query: 'traces | where customDimensions.EventName == "RevocationFreshness" | where tostring(customDimensions.RevocationStatus) in ("stale", "unavailable")'
+    query: 'traces | where tostring(customDimensions.RevocationStatus) in ("stale", "unavailable")'
   }
   {
     name: 'revocation-stale-soon'
@@ -58,7 +58,7 @@ var logAlerts = [
     severity: 2
     frequency: 'PT15M'
     window: 'PT30M'
-    query: 'traces | where customDimensions.EventName == "RevocationFreshness" | where tostring(customDimensions.RevocationStatus) == "stale_soon"'
+    query: 'traces | where tostring(customDimensions.RevocationStatus) == "stale_soon"'
   }
   {
     name: 'crl-refresh-failed'
@@ -90,7 +90,7 @@ var logAlerts = [
     severity: 2
     frequency: 'PT15M'
     window: 'PT30M'
-    query: 'traces | where customDimensions.EventName == "PoisonQueue" | where toint(customDimensions.MessageCount) > 0'
+    query: 'traces | where isnotempty(customDimensions.PoisonQueue) | where toint(customDimensions.MessageCount) > 0'
   }
   {
     name: 'orchestration-failed'
@@ -199,7 +199,7 @@ var workbookQueries = [
   }
   {
     title: 'Revocation freshness'
-    query: 'traces | where customDimensions.EventName == "RevocationFreshness" | summarize arg_max(timestamp, *) by source = tostring(customDimensions.RevocationSource) | project source, status = tostring(customDimensions.RevocationStatus), nextUpdate = tostring(customDimensions.NextUpdate), timestamp'
+    query: 'traces | where isnotempty(customDimensions.RevocationStatus) | summarize arg_max(timestamp, *) by source = tostring(customDimensions.RevocationSource) | project source, status = tostring(customDimensions.RevocationStatus), nextUpdate = tostring(customDimensions.NextUpdate), timestamp'
   }
   {
     title: 'Certificate status jobs'
@@ -215,7 +215,7 @@ var workbookQueries = [
   }
   {
     title: 'Poison queues'
-    query: 'traces | where customDimensions.EventName == "PoisonQueue" | summarize arg_max(timestamp, *) by queue = tostring(customDimensions.Queue) | project queue, messages = toint(customDimensions.MessageCount), timestamp'
+    query: 'traces | where isnotempty(customDimensions.PoisonQueue) | summarize arg_max(timestamp, *) by queue = tostring(customDimensions.PoisonQueue) | project queue, messages = toint(customDimensions.MessageCount), timestamp'
   }
 ]
 

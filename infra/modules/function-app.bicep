@@ -30,6 +30,8 @@ param webhookSources webhookSource[]
 @description('Deployment-specific settings (e.g. Jpki__TrustAnchors__Signing__0). They override the tunable defaults below, not the wiring.')
 param additionalAppSettings object
 
+@description('Exact origins (scheme://host[:port]) whose pages may call the API from a browser: siteConfig.cors, no wildcard, no credentials (Cors:AllowedOrigins locally).')
+param corsAllowedOrigins string[]
 @description('Closed network: the subnet the app integrates with (all outbound traffic through the network and its NAT gateway); empty = none.')
 param virtualNetworkSubnetId string = ''
 
@@ -182,6 +184,12 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // The platform answers CORS (preflight included) before the app; the DevHost does the same
+      // from Cors:AllowedOrigins. Bearer tokens and API keys travel in headers, so no credentials.
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+        supportCredentials: false
+      }
     }
     functionAppConfig: {
       deployment: {

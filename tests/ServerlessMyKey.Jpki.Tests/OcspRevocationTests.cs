@@ -270,6 +270,34 @@ public sealed class OcspRevocationTests : IDisposable
     }
 
     [Fact]
+    public void Responder_status_before_any_exchange_is_configured_and_unasked()
+    {
+        var authentication = Checker.Status.Single(r => r.Kind == JpkiCertificateKind.Authentication);
+
+        Assert.True(authentication.Configured);
+        Assert.Null(authentication.LastAttemptAt);
+        Assert.Null(authentication.LastAnswerAt);
+        Assert.Null(authentication.LastFailure);
+    }
+
+    [Fact]
+    public async Task Responder_status_keeps_the_last_answer_and_the_last_failure()
+    {
+        JpkiAssert.Succeeds(await VerifyAsync(LeafSpec.Authentication()));
+        var answered = Checker.Status.Single(r => r.Kind == JpkiCertificateKind.Authentication);
+        Assert.Equal((Now, Now, (string?)null), (answered.LastAttemptAt, answered.LastAnswerAt, answered.LastFailure));
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        _responder.Answer = new() { HttpStatus = HttpStatusCode.ServiceUnavailable };
+        JpkiAssert.Fails(JpkiErrorCode.RevocationUnavailable, await VerifyAsync(LeafSpec.Authentication()));
+
+        var failed = Checker.Status.Single(r => r.Kind == JpkiCertificateKind.Authentication);
+        Assert.Equal(Now + TimeSpan.FromMinutes(1), failed.LastAttemptAt);
+        Assert.Equal(Now, failed.LastAnswerAt);
+        Assert.Equal("The OCSP responder answered HTTP 503.", failed.LastFailure);
+    }
+
+    [Fact]
     public async Task Unsuccessful_ocsp_status_is_unavailable()
     {
         _responder.Answer = new() { OcspStatus = OcspRespStatus.TryLater };

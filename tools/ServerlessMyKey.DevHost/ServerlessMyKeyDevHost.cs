@@ -1,6 +1,7 @@
 using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.DevHost.Hosting;
 using ServerlessMyKey.DevHost.Invocation;
+using ServerlessMyKey.DevHost.Web;
 using ServerlessMyKey.Functions.Hosting;
 
 namespace ServerlessMyKey.DevHost;
@@ -14,6 +15,11 @@ public static class ServerlessMyKeyDevHost
         ConfigureServices = (services, configuration) => services.AddServerlessMyKey(configuration),
         Settings = settings ?? new Dictionary<string, string?>(),
         DerivedDefaults = DevelopmentPkiSettings,
+        ConfigureApp = (app, context) =>
+        {
+            VirtualCardEndpoints.Map(app, context);
+            WebFrontEnd.Map(app, context);
+        },
     };
 
     /// <summary>
@@ -42,8 +48,30 @@ public static class ServerlessMyKeyDevHost
         };
     }
 
+    /// <summary>
+    /// Builds the front ends once when <c>web/dist</c> is missing, so that the quick start's first
+    /// command shows the pages; a machine without npm still gets the API (and a page saying how to build).
+    /// </summary>
+    private static async Task EnsureWebBuildAsync()
+    {
+        if (ServerlessMyKey.LocalStorage.RepositoryRoot.TryFind() is not { } root || File.Exists(Path.Combine(root, "web", "dist", "index.html")))
+        {
+            return;
+        }
+
+        try
+        {
+            await ServerlessMyKey.LocalStorage.NodeModules.EnsureWebBuildAsync(root, Console.WriteLine);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            Console.Error.WriteLine("DevHost: the web front ends could not be built (the API runs without them): " + ex.Message);
+        }
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
+        await EnsureWebBuildAsync();
         DevHostApp host;
         try
         {
@@ -57,7 +85,7 @@ public static class ServerlessMyKeyDevHost
 
         await using (host)
         {
-            Console.WriteLine($"ServerlessMyKey DevHost is running at {host.BaseAddress} — try {host.BaseAddress}api/health. Press Ctrl+C to stop.");
+            Console.WriteLine($"ServerlessMyKey DevHost is running at {host.BaseAddress} — the portal at {host.BaseAddress}portal, the console at {host.BaseAddress}console, the API at {host.BaseAddress}api/health. Press Ctrl+C to stop.");
             await host.WaitForShutdownAsync();
         }
 

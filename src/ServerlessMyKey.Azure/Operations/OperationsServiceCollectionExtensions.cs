@@ -11,7 +11,7 @@ public static class OperationsServiceCollectionExtensions
 {
     /// <summary>Tables whose partitions hold <c>idem|…</c> response rows (see IdempotencyRows' callers).</summary>
     public static readonly IReadOnlyList<string> IdempotencyResponseTables =
-        ["PointsLedger", "PointsMerchants", "FacilityRegistry", "FacilityLinks", "FacilityCheckins", "CertificateWatches"];
+        ["PointsLedger", "PointsMerchants", "FacilityRegistry", "FacilityLinks", "FacilityCheckins", "CertificateWatches", "DisasterAlerts"];
 
     /// <summary>
     /// Table names never exported: the Durable task hub's (host.json <c>hubName</c>; orchestration

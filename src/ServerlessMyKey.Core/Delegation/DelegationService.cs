@@ -54,7 +54,6 @@ public sealed class DelegationService(
     {
         ArgumentNullException.ThrowIfNull(request);
         var canonical = Canonical(request.Delegation);
-        await claims.ClaimIfKeyedAsync("delegations.create", string.Empty, idempotencyKey, request, cancellationToken);
         var document = Validate(request.Delegation);
         JpkiVerifiedCertificate signer;
         if (document.ParentDelegationId is { } parentId)
@@ -69,6 +68,11 @@ public sealed class DelegationService(
             delegator.RequireNames(document.Delegator);
             signer = delegator.Certificate;
         }
+
+        // Claimed only for a valid, signed request and scoped to its signer: on this unauthenticated
+        // route nobody else can reserve a key that the real request will use.
+        var signerScope = $"{signer.Issuer.KeyIdentifier}:{signer.SerialNumber}";
+        await claims.ClaimIfKeyedAsync("delegations.create", signerScope, idempotencyKey, request, cancellationToken);
 
         // The id is the hash of what was signed, so a retried registration finds its first result.
         var delegationId = Convert.ToHexStringLower(SHA256.HashData(canonical))[..32];

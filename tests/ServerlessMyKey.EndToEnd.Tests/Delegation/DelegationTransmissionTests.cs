@@ -35,6 +35,22 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
     }
 
     [Fact]
+    public async Task Reading_a_transmission_without_credentials_is_401_whether_or_not_it_exists()
+    {
+        var missing = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{Guid.NewGuid():N}");
+
+        await AssertProblemAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task Acknowledging_without_credentials_is_401_whether_or_not_it_exists()
+    {
+        var missing = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{Guid.NewGuid():N}/ack");
+
+        await AssertProblemAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
     public async Task Without_an_ack_it_fails_after_the_attempts_and_a_late_ack_is_refused()
     {
         var (_, agentId, _, id) = await app.ActiveDelegationAsync();

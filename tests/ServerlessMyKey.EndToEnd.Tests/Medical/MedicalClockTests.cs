@@ -12,6 +12,7 @@ namespace ServerlessMyKey.EndToEnd.Tests.Medical;
 /// The 3-month grace after the authentication certificate expired, which applies to eligibility only,
 /// and a full run of every medical route whose log lines never show an insurance number.
 /// </summary>
+[Collection(MedicalCollection.Name)]
 public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<MedicalClockFixture>, IDisposable
 {
     public void Dispose() => app.Clock.Offset = TimeSpan.Zero;

@@ -1,4 +1,4 @@
-using ServerlessMyKey.Cli.Pki;
+using System.CommandLine;
 
 namespace ServerlessMyKey.Cli.Commands;
 
@@ -6,19 +6,36 @@ namespace ServerlessMyKey.Cli.Commands;
 /// <c>mykey oidc-login --card &lt;id&gt; --authorize-url &lt;url&gt;</c> (or <c>--request &lt;requestId&gt;</c>):
 /// the holder's part of an OpenID Connect sign-in with a virtual card; prints where the browser goes next.
 /// </summary>
-public static class OidcLoginCommand
+internal static class OidcLoginCommand
 {
-    public static async Task<int> RunAsync(VirtualCard card, IReadOnlyDictionary<string, string> options)
+    public static Command Build(CommandOutput io)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var requestId = options.TryGetValue("request", out var given) && given.Length > 0
-            ? given
-            : await OidcLoginClient.StartAsync(new Uri(options.TryGetValue("authorize-url", out var url) ? url : throw new ArgumentException("--authorize-url or --request is required.")));
-        using var http = new HttpClient { BaseAddress = new Uri(options.GetValueOrDefault("api", "http://127.0.0.1:7071").TrimEnd('/') + "/") };
-        var client = new OidcLoginClient(http);
-        var request = await client.GetRequestAsync(requestId);
-        Console.Error.WriteLine($"{request.GetProperty("clientName").GetString()} asks for: {string.Join(' ', request.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()))}");
-        Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { redirectTo = await client.LoginAsync(card, requestId) }));
-        return 0;
+        var card = CommonOptions.Card();
+        var api = CommonOptions.Api();
+        var authorizeUrl = new Option<string?>("--authorize-url") { Description = "The relying party's authorization URL (GET /api/oidc/authorize?…)." };
+        var requestId = new Option<string?>("--request") { Description = "A login request id (?requestId= of the login page) instead of --authorize-url." };
+        var command = new Command("oidc-login", "The holder's part of an OpenID Connect sign-in: read the request, sign its challenge with the card; prints {redirectTo} with the code.")
+        {
+            card, api, authorizeUrl, requestId,
+        };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(authorizeUrl) is null) == (result.GetValue(requestId) is null))
+            {
+                result.AddError("Give either --authorize-url or --request.");
+            }
+        });
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var virtualCard = MyKeyCommand.Open(result.GetValue(CommonOptions.Data)).LoadCard(result.GetRequiredValue(card));
+            var id = result.GetValue(requestId) ?? await OidcLoginClient.StartAsync(new Uri(result.GetValue(authorizeUrl)!));
+            using var http = new HttpClient { BaseAddress = new Uri(result.GetRequiredValue(api).TrimEnd('/') + "/") };
+            var client = new OidcLoginClient(http);
+            var request = await client.GetRequestAsync(id);
+            await io.Error.WriteLineAsync($"{request.GetProperty("clientName").GetString()} asks for: {string.Join(' ', request.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()))}");
+            await io.Out.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(new { redirectTo = await client.LoginAsync(virtualCard, id) }));
+            return ExitCodes.Done;
+        });
+        return command;
     }
 }

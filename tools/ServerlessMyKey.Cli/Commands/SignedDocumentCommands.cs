@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ServerlessMyKey.Cli.Pki;
@@ -12,27 +13,49 @@ namespace ServerlessMyKey.Cli.Commands;
 /// </summary>
 internal static class SignedDocumentCommands
 {
-    public const string Usage = """
-          mykey sign json --card <id> --file <document.json> [--field application] [--delegation XXXX-XXXX-XXXX]
-                                                                 {"<field>":<document>,"signature":{…}} signed over the document's JCS form
-          mykey sign statement --card <id> --action withdraw|claim --application <applicationId>
-                                                                 {"signature":{…}} over {"action":…,"applicationId":…}
-        """;
-
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    public static string Run(string verb, VirtualCard card, IReadOnlyDictionary<string, string> options)
+    /// <summary><c>mykey sign json --card &lt;id&gt; --file &lt;document.json&gt; [--field application] [--delegation XXXX-XXXX-XXXX]</c>.</summary>
+    public static Command Json(CommandOutput io)
     {
-        if (verb == "sign statement")
+        var card = CommonOptions.Card();
+        var file = new Option<FileInfo>("--file") { Description = "The JSON document to sign.", Required = true };
+        var field = new Option<string>("--field") { Description = "The body's field that holds the document.", DefaultValueFactory = _ => "application" };
+        var delegation = new Option<string?>("--delegation") { Description = "A 委任状番号 (XXXX-XXXX-XXXX) to add as delegationNumber." };
+        var json = new Command("json", "Print {\"<field>\":<document>,\"signature\":{certificate,signature}} signed over the document's JCS form.") { card, file, field, delegation };
+        json.SetAction(result =>
         {
-            var statement = new { action = MyKeyCommand.Required(options, "action"), applicationId = MyKeyCommand.Required(options, "application") };
-            return JsonSerializer.Serialize(new { signature = Sign(card, JsonCanonicalizer.Serialize(statement, Web)) });
-        }
+            var signer = MyKeyCommand.Open(result.GetValue(CommonOptions.Data)).LoadCard(result.GetRequiredValue(card));
+            io.Out.WriteLine(SignDocument(signer, result.GetRequiredValue(file).FullName, result.GetRequiredValue(field), result.GetValue(delegation)));
+            return ExitCodes.Done;
+        });
+        return json;
+    }
 
+    /// <summary><c>mykey sign statement --card &lt;id&gt; --action withdraw|claim --application &lt;applicationId&gt;</c>.</summary>
+    public static Command Statement(CommandOutput io)
+    {
+        var card = CommonOptions.Card();
+        var action = new Option<string>("--action") { Description = "The statement's action.", Required = true };
+        action.AcceptOnlyFromAmong("withdraw", "claim");
+        var application = new Option<string>("--application") { Description = "The applicationId the statement is about.", Required = true };
+        var statement = new Command("statement", "Print {\"signature\":{…}} over the JCS form of {\"action\":…,\"applicationId\":…}.") { card, action, application };
+        statement.SetAction(result =>
+        {
+            var signer = MyKeyCommand.Open(result.GetValue(CommonOptions.Data)).LoadCard(result.GetRequiredValue(card));
+            var body = new { action = result.GetRequiredValue(action), applicationId = result.GetRequiredValue(application) };
+            io.Out.WriteLine(JsonSerializer.Serialize(new { signature = Sign(signer, JsonCanonicalizer.Serialize(body, Web)) }));
+            return ExitCodes.Done;
+        });
+        return statement;
+    }
+
+    private static string SignDocument(VirtualCard card, string path, string field, string? delegationNumber)
+    {
         JsonNode document;
         try
         {
-            document = JsonNode.Parse(File.ReadAllText(MyKeyCommand.Required(options, "file"))) ?? throw new InvalidDataException("The file holds JSON null.");
+            document = JsonNode.Parse(File.ReadAllText(path)) ?? throw new InvalidDataException("The file holds JSON null.");
         }
         catch (JsonException ex)
         {
@@ -42,12 +65,12 @@ internal static class SignedDocumentCommands
         using var parsed = JsonDocument.Parse(document.ToJsonString());
         var body = new JsonObject
         {
-            [options.GetValueOrDefault("field", "application")] = document,
+            [field] = document,
             ["signature"] = JsonSerializer.SerializeToNode(Sign(card, JsonCanonicalizer.Canonicalize(parsed.RootElement))),
         };
-        if (options.GetValueOrDefault("delegation") is { } number)
+        if (delegationNumber is not null)
         {
-            body["delegationNumber"] = number;
+            body["delegationNumber"] = delegationNumber;
         }
 
         return body.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

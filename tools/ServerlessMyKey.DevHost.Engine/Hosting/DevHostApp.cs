@@ -100,6 +100,8 @@ public sealed class DevHostApp : IAsyncDisposable
             builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
             builder.Services.AddMvcCore();
+            var cors = CorsSettings.Read(configuration);
+            builder.Services.AddCors(o => o.AddDefaultPolicy(cors.Apply));
             options.ConfigureServices?.Invoke(builder.Services, builder.Configuration);
             builder.Services.AddSingleton(catalog);
             builder.Services.AddSingleton(host);
@@ -121,6 +123,8 @@ public sealed class DevHostApp : IAsyncDisposable
             var app = builder.Build();
             rootServices = app.Services;
             app.UseStatusCodePages(context => ProblemWriter.StatusCodePageAsync(context.HttpContext));
+            app.UseCors();
+            options.ConfigureApp?.Invoke(app, new DevHostContext(configuration, dataPath));
             app.UseRouting();
             var routes = HttpTriggerEndpoints.Map(app, catalog, host);
             await app.StartAsync(cancellationToken);

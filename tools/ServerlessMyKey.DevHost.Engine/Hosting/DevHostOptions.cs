@@ -36,6 +36,12 @@ public sealed record DevHostOptions
     /// <summary>Overrides host.json's Durable partition count.</summary>
     public int? DurablePartitionCount { get; init; }
 
+    /// <summary>
+    /// Adds middleware and endpoints of the host itself (static files, development helpers) before
+    /// the functions' routes; runs after CORS, before routing.
+    /// </summary>
+    public Action<Microsoft.AspNetCore.Builder.WebApplication, DevHostContext>? ConfigureApp { get; init; }
+
     /// <summary>Where log lines go; <c>null</c> logs to the console.</summary>
     public Action<Microsoft.Extensions.Logging.ILoggingBuilder>? ConfigureLogging { get; init; }
 

@@ -1,0 +1,37 @@
+// The citizen's calls (bearer token from a JPKI login).
+import { call, query, type Credentials } from './http';
+import type {
+  AccessLogEntry, Application, Challenge, ClaimRequest, Me, Message, MessageList, PointsStatement, Sender, Session, TvRegistration,
+} from './types';
+
+export const createChallenge = () => call<Challenge>('/api/auth/challenges', { body: {} });
+
+export const createSession = (challengeId: string, certificate: string, signature: string) =>
+  call<Session>('/api/auth/sessions', { body: { challengeId, certificate, signature } });
+
+export const me = (c: Credentials) => call<Me>('/api/me', c);
+
+export const points = (c: Credentials, myKeyId: string, continuationToken?: string) =>
+  call<PointsStatement>(`/api/points/accounts/${encodeURIComponent(myKeyId)}${query({ continuationToken })}`, c);
+
+export const messages = (c: Credentials, continuationToken?: string) =>
+  call<MessageList>(`/api/mailbox/messages${query({ limit: 50, continuationToken })}`, c);
+export const message = (c: Credentials, messageId: string) => call<Message>(`/api/mailbox/messages/${encodeURIComponent(messageId)}`, c);
+export const deleteMessage = (c: Credentials, messageId: string) =>
+  call<void>(`/api/mailbox/messages/${encodeURIComponent(messageId)}`, { ...c, method: 'DELETE' });
+export const senders = (c: Credentials) => call<{ senders: Sender[] }>('/api/mailbox/senders', c);
+export const allowSender = (c: Credentials, senderId: string) =>
+  call<unknown>(`/api/mailbox/senders/${encodeURIComponent(senderId)}`, { ...c, method: 'PUT', body: {} });
+export const blockSender = (c: Credentials, senderId: string) =>
+  call<void>(`/api/mailbox/senders/${encodeURIComponent(senderId)}`, { ...c, method: 'DELETE' });
+
+export const application = (c: Credentials, applicationId: string) =>
+  call<Application>(`/api/childcare/applications/${encodeURIComponent(applicationId)}`, c);
+
+export const claimPairing = (c: Credentials, pairingCode: string, body: ClaimRequest) =>
+  call<{ tvId: string; residentId: string }>(`/api/tv/pairings/${encodeURIComponent(pairingCode)}/claim`, { ...c, body });
+export const tvRegistrations = (c: Credentials) => call<{ registrations: TvRegistration[] }>('/api/tv/registrations', c);
+export const unlinkTv = (c: Credentials, tvId: string) =>
+  call<void>(`/api/tv/registrations/${encodeURIComponent(tvId)}`, { ...c, method: 'DELETE' });
+
+export const medicalAccessLog = (c: Credentials) => call<{ entries: AccessLogEntry[] }>('/api/medical/access-log', c);
