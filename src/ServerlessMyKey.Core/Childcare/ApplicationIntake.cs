@@ -72,23 +72,27 @@ public sealed class ApplicationIntake(
             throw ChildcareForms.Invalid([new FormViolation("/application/employers", "An amendment keeps the employers of the application.")]);
         }
 
-        if (record.Status != ApplicationStatus.Returned)
-        {
-            throw new ServiceException(ErrorCodes.ApplicationStateConflict, $"Only a returned application can be amended; this one is {record.Status}.");
-        }
-
+        RequireAmendable(record);
         var signed = await signer.VerifyAsync(request.Signature, canonical, cancellationToken);
         await RequireSameApplicantAsync(record, signed, "amendment", cancellationToken);
-        var version = record.DocumentVersion + 1;
-        await documents.PutAsync(ApplicationDocuments.ApplicationName(record.ApplicationId, version), new StoredApplication(request.Application, signed.Holder, signed.ReceiptId), cancellationToken);
-        var amended = record.MovedTo(ApplicationStatus.Received, time.GetUtcNow(), Applicant) with { DocumentVersion = version, AmendmentSeq = record.AmendmentSeq + 1 };
-        if (!await store.TryUpdateAsync(amended, cancellationToken))
+        ApplicationRecord amended;
+        while (true)
         {
-            throw new ServiceException(ErrorCodes.ApplicationStateConflict, "The application changed meanwhile; read it and try again.");
+            // The workflow writes the record too (the notice it delivered): re-read and retry on a changed ETag.
+            var version = record.DocumentVersion + 1;
+            await documents.PutAsync(ApplicationDocuments.ApplicationName(record.ApplicationId, version), new StoredApplication(request.Application, signed.Holder, signed.ReceiptId), cancellationToken);
+            amended = record.MovedTo(ApplicationStatus.Received, time.GetUtcNow(), Applicant) with { DocumentVersion = version, AmendmentSeq = record.AmendmentSeq + 1 };
+            if (await store.TryUpdateAsync(amended, cancellationToken))
+            {
+                break;
+            }
+
+            record = await reader.RequireApplicantsAsync(myKeyId, applicationId, cancellationToken);
+            RequireAmendable(record);
         }
 
         await workflows.RaiseAsync(record.ApplicationId, ApplicationOrchestrator.AmendedEvent, new ApplicationSignal(ApplicationStatus.Received, amended.AmendmentSeq), cancellationToken);
-        logger.LogInformation("Application {ApplicationId} amended (version {Version})", record.ApplicationId, version);
+        logger.LogInformation("Application {ApplicationId} amended (version {Version})", record.ApplicationId, amended.DocumentVersion);
         return new StatusAnswer(ApplicationStatus.Received);
     }
 
@@ -228,6 +232,20 @@ public sealed class ApplicationIntake(
 
     private Task StartAsync(ApplicationRecord record, IApplicationWorkflows workflows, CancellationToken cancellationToken) =>
         workflows.EnsureStartedAsync(new ApplicationWorkflowInput(record.ApplicationId, record.Requests.Select(r => r.RequestCode).ToList(), options.EmployerResponseWait), cancellationToken);
+
+    /// <summary>Only a returned application, and only as many times as the workflow follows rounds of decision and amendment.</summary>
+    private static void RequireAmendable(ApplicationRecord record)
+    {
+        if (record.Status != ApplicationStatus.Returned)
+        {
+            throw new ServiceException(ErrorCodes.ApplicationStateConflict, $"Only a returned application can be amended; this one is {record.Status}.");
+        }
+
+        if (record.AmendmentSeq + 1 >= ApplicationOrchestrator.MaxRounds)
+        {
+            throw new ServiceException(ErrorCodes.ApplicationStateConflict, $"An application can be amended at most {ApplicationOrchestrator.MaxRounds - 1} times; apply again.");
+        }
+    }
 
     private async Task RequireSameApplicantAsync(ApplicationRecord record, SignedBy signed, string what, CancellationToken cancellationToken)
     {
