@@ -27,6 +27,9 @@ public sealed class LoopbackWebhookReceiver : IAsyncDisposable
     /// <summary>Statuses to answer the next deliveries with, in order; 200 once empty.</summary>
     public ConcurrentQueue<int> Statuses { get; } = new();
 
+    /// <summary>Runs on each POST before it is answered (e.g. a platform that logs the display first).</summary>
+    public Func<ReceivedWebhook, Task>? BeforeAnswer { get; set; }
+
     public static LoopbackWebhookReceiver Start()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -37,7 +40,13 @@ public sealed class LoopbackWebhookReceiver : IAsyncDisposable
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
-            receiver.Received.Enqueue(new ReceivedWebhook(context.Request.Path, context.Request.Headers["x-mykey-signature"].ToString(), buffer.ToArray()));
+            var received = new ReceivedWebhook(context.Request.Path, context.Request.Headers["x-mykey-signature"].ToString(), buffer.ToArray());
+            receiver.Received.Enqueue(received);
+            if (receiver.BeforeAnswer is { } beforeAnswer)
+            {
+                await beforeAnswer(received);
+            }
+
             context.Response.StatusCode = receiver.Statuses.TryDequeue(out var status) ? status : StatusCodes.Status200OK;
         });
         receiver._app.StartAsync().GetAwaiter().GetResult();

@@ -72,22 +72,27 @@ public sealed class ApplicationIntake(
             throw ChildcareForms.Invalid([new FormViolation("/application/employers", "An amendment keeps the employers of the application.")]);
         }
 
-        if (record.Status != ApplicationStatus.Returned)
-        {
-            throw new ServiceException(ErrorCodes.ApplicationStateConflict, $"Only a returned application can be amended; this one is {record.Status}.");
-        }
-
+        RequireAmendable(record);
         var signed = await signer.VerifyAsync(request.Signature, canonical, cancellationToken);
-        var version = record.DocumentVersion + 1;
-        await documents.PutAsync(ApplicationDocuments.ApplicationName(record.ApplicationId, version), new StoredApplication(request.Application, signed.Holder, signed.ReceiptId), cancellationToken);
-        var amended = record.MovedTo(ApplicationStatus.Received, time.GetUtcNow(), Applicant) with { DocumentVersion = version, AmendmentSeq = record.AmendmentSeq + 1 };
-        if (!await store.TryUpdateAsync(amended, cancellationToken))
+        await RequireSameApplicantAsync(record, signed, "amendment", cancellationToken);
+        ApplicationRecord amended;
+        while (true)
         {
-            throw new ServiceException(ErrorCodes.ApplicationStateConflict, "The application changed meanwhile; read it and try again.");
+            // The workflow writes the record too (the notice it delivered): re-read and retry on a changed ETag.
+            var version = record.DocumentVersion + 1;
+            await documents.PutAsync(ApplicationDocuments.ApplicationName(record.ApplicationId, version), new StoredApplication(request.Application, signed.Holder, signed.ReceiptId), cancellationToken);
+            amended = record.MovedTo(ApplicationStatus.Received, time.GetUtcNow(), Applicant) with { DocumentVersion = version, AmendmentSeq = record.AmendmentSeq + 1 };
+            if (await store.TryUpdateAsync(amended, cancellationToken))
+            {
+                break;
+            }
+
+            record = await reader.RequireApplicantsAsync(myKeyId, applicationId, cancellationToken);
+            RequireAmendable(record);
         }
 
         await workflows.RaiseAsync(record.ApplicationId, ApplicationOrchestrator.AmendedEvent, new ApplicationSignal(ApplicationStatus.Received, amended.AmendmentSeq), cancellationToken);
-        logger.LogInformation("Application {ApplicationId} amended (version {Version})", record.ApplicationId, version);
+        logger.LogInformation("Application {ApplicationId} amended (version {Version})", record.ApplicationId, amended.DocumentVersion);
         return new StatusAnswer(ApplicationStatus.Received);
     }
 
@@ -98,7 +103,7 @@ public sealed class ApplicationIntake(
         ArgumentNullException.ThrowIfNull(workflows);
         var record = await reader.RequireApplicantsAsync(myKeyId, applicationId, cancellationToken);
         var signed = await signer.VerifyAsync(request.Signature, Statement("withdraw", record.ApplicationId), cancellationToken);
-        await RequireSameApplicantAsync(record, signed, cancellationToken);
+        await RequireSameApplicantAsync(record, signed, "withdrawal", cancellationToken);
         while (true)
         {
             if (record.Status == ApplicationStatus.Withdrawn)
@@ -172,6 +177,12 @@ public sealed class ApplicationIntake(
         }
 
         var signed = await signer.VerifyAsync(request.Signature, canonical, cancellationToken);
+        if (myKeyId is not null && await store.FindSignerAsync(signed.SignerKey, cancellationToken) is { } linked && linked != myKeyId)
+        {
+            // A signed application is replayable: another account must not take over the signer's link (and with it the signer's Mynaportal applications).
+            throw new ServiceException(ErrorCodes.HolderNameMismatch, "The signing certificate belongs to another holder's applications.");
+        }
+
         var now = time.GetUtcNow();
         var timing = document.Procedure == ChildcareProcedures.ChildAllowanceClaim
             ? ChildAllowanceRule.Evaluate(DateOnly.ParseExact(document.Form.GetProperty("eventDate").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture), now)
@@ -222,13 +233,27 @@ public sealed class ApplicationIntake(
     private Task StartAsync(ApplicationRecord record, IApplicationWorkflows workflows, CancellationToken cancellationToken) =>
         workflows.EnsureStartedAsync(new ApplicationWorkflowInput(record.ApplicationId, record.Requests.Select(r => r.RequestCode).ToList(), options.EmployerResponseWait), cancellationToken);
 
-    private async Task RequireSameApplicantAsync(ApplicationRecord record, SignedBy signed, CancellationToken cancellationToken)
+    /// <summary>Only a returned application, and only as many times as the workflow follows rounds of decision and amendment.</summary>
+    private static void RequireAmendable(ApplicationRecord record)
+    {
+        if (record.Status != ApplicationStatus.Returned)
+        {
+            throw new ServiceException(ErrorCodes.ApplicationStateConflict, $"Only a returned application can be amended; this one is {record.Status}.");
+        }
+
+        if (record.AmendmentSeq + 1 >= ApplicationOrchestrator.MaxRounds)
+        {
+            throw new ServiceException(ErrorCodes.ApplicationStateConflict, $"An application can be amended at most {ApplicationOrchestrator.MaxRounds - 1} times; apply again.");
+        }
+    }
+
+    private async Task RequireSameApplicantAsync(ApplicationRecord record, SignedBy signed, string what, CancellationToken cancellationToken)
     {
         var stored = await documents.GetAsync<StoredApplication>(ApplicationDocuments.ApplicationName(record.ApplicationId, record.DocumentVersion), cancellationToken)
             ?? throw new InvalidOperationException($"Application {record.ApplicationId} has no document.");
         if (!HolderNames.AreSame(stored.Applicant.Name, signed.Holder.Name) || stored.Applicant.DateOfBirth != signed.Holder.DateOfBirth)
         {
-            throw new ServiceException(ErrorCodes.HolderNameMismatch, "The withdrawal is not signed by the applicant.");
+            throw new ServiceException(ErrorCodes.HolderNameMismatch, $"The {what} is not signed by the applicant.");
         }
     }
 

@@ -137,7 +137,7 @@ public sealed class AlertFanOut(
             var name = await nameCache.GetOrAdd(delivery.MunicipalityCode + "|" + delivery.ResidentId, _ => NameOfAsync(delivery, cancellationToken));
             if (name is null)
             {
-                await alerts.TryUpdateDeliveryAsync(sending with { State = DeliveryStates.Expired, LastError = "resident_gone" }, cancellationToken);
+                await RecordAsync(sending, d => d with { State = DeliveryStates.Expired, LastError = "resident_gone" }, cancellationToken);
                 return null;
             }
 
@@ -154,13 +154,13 @@ public sealed class AlertFanOut(
 
         if (error is null)
         {
-            await alerts.TryUpdateDeliveryAsync(sending with { State = DeliveryStates.Delivered, DeliveredAt = time.GetUtcNow(), LastError = null }, cancellationToken);
+            await RecordAsync(sending, d => d with { State = DeliveryStates.Delivered, DeliveredAt = time.GetUtcNow(), LastError = null }, cancellationToken);
             return null;
         }
 
         var failed = sending.Attempts >= options.MaxDeliveryAttempts || error == TvPlatformWebhooks.NoWebhook;
         var next = sending with { State = failed ? DeliveryStates.Failed : DeliveryStates.Retrying, LastError = error };
-        await alerts.TryUpdateDeliveryAsync(next, cancellationToken);
+        await RecordAsync(sending, d => d with { State = next.State, LastError = error }, cancellationToken);
         if (failed)
         {
             logger.LogWarning("Alert {AlertId} to TV {TvId} failed after {Attempts} attempts: {Error}", alert.AlertId, delivery.TvId, sending.Attempts, error);
@@ -168,6 +168,29 @@ public sealed class AlertFanOut(
         }
 
         return next;
+    }
+
+    /// <summary>
+    /// Writes the outcome of this worker's attempt. The row may have changed meanwhile in another field (the
+    /// platform logged <c>alert_displayed</c> before answering): it is read again and the outcome applied to it,
+    /// unless another worker has taken the delivery over.
+    /// </summary>
+    private async Task RecordAsync(AlertDelivery sending, Func<AlertDelivery, AlertDelivery> outcome, CancellationToken cancellationToken)
+    {
+        var current = sending;
+        for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
+        {
+            if (await alerts.TryUpdateDeliveryAsync(outcome(current), cancellationToken) is not null)
+            {
+                return;
+            }
+
+            current = (await alerts.FindDeliveriesAsync(sending.AlertId, [sending.TvId], cancellationToken)).SingleOrDefault();
+            if (current is null || current.State != DeliveryStates.Sending || current.Attempts != sending.Attempts)
+            {
+                return;
+            }
+        }
     }
 
     private async Task<ResidentName?> NameOfAsync(AlertDelivery delivery, CancellationToken cancellationToken)

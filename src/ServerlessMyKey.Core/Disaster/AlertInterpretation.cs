@@ -20,6 +20,9 @@ public sealed record AlertInterpretation(
 {
     public const string JisX0402 = "JISX0402";
     public const string DistrictCode = "districtCode";
+
+    /// <summary>Most district targets of one alert (400 × "363880:" and a 64-character code fit one 64 KiB Table property).</summary>
+    public const int MaxDistricts = 400;
     public const string EvacuationLevel = "EvacuationLevel";
     public const string Shelter = "Shelter";
 
@@ -70,7 +73,11 @@ public sealed record AlertInterpretation(
                             throw new ServiceException(ErrorCodes.InvalidCap, $"CAP element alert/info[{i + 1}]/area[{a + 1}]/geocode: districtCode must be 1–64 letters, digits, '.', '_' or '-'.");
                         }
 
-                        districts.Add(code + ":" + district);
+                        if (districts.Add(code + ":" + district) && districts.Count > MaxDistricts)
+                        {
+                            // Stored joined in one Table property (64 KiB, which Azurite does not enforce).
+                            throw new ServiceException(ErrorCodes.InvalidCap, $"CAP element alert/info[{i + 1}]/area[{a + 1}]/geocode: an alert may name {MaxDistricts} districts.");
+                        }
                     }
                 }
             }

@@ -176,6 +176,20 @@ public sealed class CapParserTests
     }
 
     [Fact]
+    public void More_districts_than_a_table_property_holds_are_invalid_cap()
+    {
+        // 5 areas of 99 districts of 64 characters: well under 256 KiB, but the district list would not fit a 64 KiB property.
+        var areas = string.Concat(Enumerable.Range(0, 5).Select(a =>
+            "<area><areaDesc>美波町</areaDesc><geocode><valueName>JISX0402</valueName><value>363880</value></geocode>"
+            + string.Concat(Enumerable.Range(0, 99).Select(d => $"<geocode><valueName>districtCode</valueName><value>{a}-{d}-{new string('d', 58)}</value></geocode>".Replace($"{a}-{d}-", $"{a:D2}-{d:D2}-", StringComparison.Ordinal)))
+            + "</area>"));
+        var start = Order.IndexOf("<area>", StringComparison.Ordinal);
+        var end = Order.IndexOf("</area>", StringComparison.Ordinal) + "</area>".Length;
+        var error = Assert.Throws<ServiceException>(() => Interpret(Order[..start] + areas + Order[end..]));
+        Assert.Equal((ErrorCodes.InvalidCap, "CAP element alert/info[1]/area[5]/geocode: an alert may name 400 districts."), (error.Error, error.Detail));
+    }
+
+    [Fact]
     public void An_alert_that_is_not_cap_is_refused()
     {
         var error = Assert.Throws<ServiceException>(() => Parse("""<feed xmlns="http://www.w3.org/2005/Atom"/>"""));

@@ -48,6 +48,11 @@ public sealed class ApplicationRestartTests
             applicationId = accepted.GetProperty("applicationId").GetString()!;
             requestCode = accepted.GetProperty("employmentCertificateRequests")[0].GetProperty("requestCode").GetString()!;
             _ = parentId;
+
+            // The restart is meant to find the workflow waiting for the employer: stopping the host before its
+            // first episode would leave the start message locked in the queue for its visibility timeout.
+            using var started = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await first.DurableClient!.WaitForInstanceStartAsync(applicationId, started.Token);
         }
 
         await using var second = await DevHostFixture.StartAsync(storage, dataPath, settings, durableHubName: hub);

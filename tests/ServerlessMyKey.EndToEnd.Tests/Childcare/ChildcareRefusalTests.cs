@@ -177,6 +177,39 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_amendment_signed_by_someone_else_is_holder_name_mismatch()
+    {
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        var form = Allowance(DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime).AddDays(-3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        var applicationId = (await JsonAsync(await app.SubmitAsync(parentId, parent, form), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
+            new { decision = "returned", notice = new { subject = "補正のお願い", body = "口座名義をご確認ください。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
+        var (_, stranger) = await app.NewCardholderAsync(new CardHolder("他人　三郎", "大阪府大阪市北区1-1", new DateOnly(1980, 1, 1), "male"));
+
+        var response = await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/amendments", new { application = form, signature = Signed(stranger, form) }, bearerFor: parentId);
+        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
+    }
+
+    [Fact]
+    public async Task An_amendment_beyond_the_workflow_s_rounds_is_application_state_conflict()
+    {
+        // The workflow follows MaxRounds decisions; an amendment it would never follow must not leave a received application no workflow delivers a decision for.
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        var form = Allowance(DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime).AddDays(-3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        var applicationId = (await JsonAsync(await app.SubmitAsync(parentId, parent, form), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        var decision = new { decision = "returned", notice = new { subject = "補正のお願い", body = "口座名義をご確認ください。" } };
+        for (var round = 1; round < ServerlessMyKey.Core.Childcare.ApplicationOrchestrator.MaxRounds; round++)
+        {
+            await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision", decision, apiKey: ChiyodaKey), HttpStatusCode.OK);
+            await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/amendments", new { application = form, signature = Signed(parent, form) }, bearerFor: parentId), HttpStatusCode.OK);
+        }
+
+        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision", decision, apiKey: ChiyodaKey), HttpStatusCode.OK);
+        var response = await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/amendments", new { application = form, signature = Signed(parent, form) }, bearerFor: parentId);
+        await AssertProblemAsync(response, HttpStatusCode.Conflict, "application_state_conflict");
+    }
+
+    [Fact]
     public async Task Another_municipality_or_parent_does_not_see_the_application()
     {
         var (_, application) = await OpenRequestAsync();

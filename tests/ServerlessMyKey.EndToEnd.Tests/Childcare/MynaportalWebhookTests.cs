@@ -49,6 +49,18 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
     }
 
     [Fact]
+    public async Task A_signer_linked_to_another_parent_is_holder_name_mismatch()
+    {
+        // Another account re-posting the parent's signed application must not take over the link (and so the parent's Mynaportal applications).
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        var application = ChildcareApiFixture.Allowance("2026-01-05");
+        await JsonAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.Accepted);
+        var otherId = await app.NewCitizenAsync();
+
+        await AssertProblemAsync(await app.SubmitAsync(otherId, parent, application), HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
+    }
+
+    [Fact]
     public async Task A_wrong_signature_header_is_unauthenticated()
     {
         var card = app.Pki.IssueCard(Parent);

@@ -27,6 +27,31 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_tv_that_logs_the_display_before_the_delivery_is_answered_still_counts_as_delivered()
+    {
+        var (district, tv) = await OneTvAsync();
+        app.Tvs.BeforeAnswer = async received =>
+        {
+            var message = JsonOf(received.Body);
+            if (message.GetProperty("tvId").GetString() == tv)
+            {
+                using var logged = await app.PostEventsAsync(new { events = new[] { Event(tv, "alert_displayed", DateTimeOffset.UtcNow, message.GetProperty("alertId").GetString()) } });
+                Assert.Equal(HttpStatusCode.Accepted, logged.StatusCode);
+            }
+        };
+        try
+        {
+            var alertId = await AlertAsync(district);
+            var status = await app.AlertStatusAsync(alertId, s => s.GetProperty("counts").GetProperty("delivered").GetInt32() == 1, NishiokoppeKey);
+            Assert.Equal(("delivered", 1), (status.GetProperty("status").GetString(), status.GetProperty("counts").GetProperty("displayed").GetInt32()));
+        }
+        finally
+        {
+            app.Tvs.BeforeAnswer = null;
+        }
+    }
+
+    [Fact]
     public async Task A_delivery_that_keeps_failing_is_visible_as_failed_with_its_last_error()
     {
         var (district, tv) = await OneTvAsync();
