@@ -16,6 +16,11 @@ namespace ServerlessMyKey.EndToEnd.Tests;
 /// </summary>
 public class DevHostFixture : IAsyncLifetime
 {
+    private const string LocalKeyPathSetting = "Keys:LocalPath";
+
+    /// <summary>The local keys of every host this test process starts (a test may still pass its own <c>Keys:LocalPath</c>).</summary>
+    private static readonly string SharedKeysPath = Path.Combine(Path.GetTempPath(), "smk-e2e-keys-" + Environment.ProcessId);
+
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
     public DevHostApp Host { get; private set; } = null!;
@@ -97,6 +102,10 @@ public class DevHostFixture : IAsyncLifetime
             ["AzureWebJobsStorage"] = storageConnectionString,
             ["urls"] = "http://127.0.0.1:0",
             ["DevHost:DataPath"] = dataPath,
+
+            // One key set for the one shared Azurite, as one Key Vault serves one storage account: rows one host
+            // wraps with a local key (the cardholder-identity HMAC key in MyKeyIds, data keys) must unwrap in the others.
+            [LocalKeyPathSetting] = SharedKeysPath,
 
             // Each host its own chunk queue: hosts that share Azurite must not take each other's work.
             ["Certificates:StatusJobQueue"] = AzuriteServer.UniqueName("status-chunks-"),

@@ -78,6 +78,20 @@ public sealed class ClientAuthentication(OidcOptions options, IOidcStore store, 
             : throw OAuthException.InvalidClient("client_id does not match the authenticated client.");
     }
 
+    /// <summary>The <c>iss</c> of a JWT not yet verified, or <c>null</c> when its header or payload is not JSON (CanReadToken checks only the shape).</summary>
+    private string? UnverifiedIssuer(string assertion)
+    {
+        try
+        {
+            return _handler.ReadJsonWebToken(assertion).Issuer;
+        }
+        catch (ArgumentException)
+        {
+            // SecurityTokenMalformedException is an ArgumentException: falls through to invalid_client.
+            return null;
+        }
+    }
+
     private async Task<OidcClient> AssertionAsync(IReadOnlyDictionary<string, string> form, CancellationToken cancellationToken)
     {
         if (form.GetValueOrDefault("client_assertion_type") != JwtBearerAssertionType || form.GetValueOrDefault("client_assertion") is not { Length: > 0 and <= 8192 } assertion
@@ -87,8 +101,7 @@ public sealed class ClientAuthentication(OidcOptions options, IOidcStore store, 
         }
 
         // RFC 7523 §3: the issuer names the client; its registered keys must have signed the assertion.
-        var unverified = _handler.ReadJsonWebToken(assertion);
-        var client = options.FindClient(unverified.Issuer);
+        var client = options.FindClient(UnverifiedIssuer(assertion));
         if (client is not { AuthenticationMethod: ClientAuthenticationMethod.PrivateKeyJwt, Jwks: { } jwks }
             || (form.GetValueOrDefault("client_id") is { } formClientId && formClientId != client.ClientId))
         {

@@ -28,6 +28,8 @@ public sealed class OidcLogin(
     AuthorizationRequests requests,
     JpkiLogin login,
     JpkiCertificateVerifier verifier,
+    MyKeyIds myKeyIds,
+    CardholderIdentities identities,
     PairwiseSubjects subjects,
     EnvelopeEncryption envelopes,
     TimeProvider timeProvider,
@@ -81,7 +83,11 @@ public sealed class OidcLogin(
         if (signing is { } signed)
         {
             var info = await VerifySigningAsync(signed.Certificate, signed.Signature, request.Challenge, cancellationToken);
-            claims = await SealAsync(info, client.ClientId, subject, cancellationToken);
+
+            // As at POST /api/auth/sessions with an identity: the first 基本4情報 on record for the MyKey ID stick,
+            // so that nobody's authentication certificate releases another person's 基本4情報 (identity_mismatch).
+            await myKeyIds.RecordIdentityAsync(holder.MyKeyId, await identities.HashAsync(info, cancellationToken), cancellationToken);
+            claims = await SealAsync(ToClaims(info), client.ClientId, subject, cancellationToken);
         }
 
         var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
@@ -111,7 +117,9 @@ public sealed class OidcLogin(
     /// <summary>Associated data binding sealed claims to their client and subject.</summary>
     public static byte[] ClaimsAssociatedData(string clientId, string subject) => Encoding.UTF8.GetBytes("oidc-claims\n" + clientId + "\n" + subject);
 
-    private async Task<HolderClaims> VerifySigningAsync(byte[] certificate, byte[] signature, byte[] challenge, CancellationToken cancellationToken)
+    private static HolderClaims ToClaims(BasicFourInformation info) => new(info.Name, info.Address, info.DateOfBirth.IsoDate, info.SexName);
+
+    private async Task<BasicFourInformation> VerifySigningAsync(byte[] certificate, byte[] signature, byte[] challenge, CancellationToken cancellationToken)
     {
         var verified = await verifier.VerifyAsync(certificate, JpkiCertificateKind.Signing, cancellationToken);
         var failure = verified.Succeeded ? verifier.VerifySignature(verified.Value, challenge, signature).Failure : verified.Failure;
@@ -124,7 +132,7 @@ public sealed class OidcLogin(
 
         var info = BasicFourInformation.FromCertificate(verified.Value.Certificate);
         return info.Succeeded
-            ? new HolderClaims(info.Value.Name, info.Value.Address, info.Value.DateOfBirth.IsoDate, info.Value.SexName)
+            ? info.Value
             : throw new ServiceException(ErrorCodes.CertificateUntrusted, info.Failure.Detail);
     }
 

@@ -93,6 +93,8 @@ public sealed class OidcTokens(IKeyService keys, OidcOptions options, TimeProvid
         return signingInput + "." + Base64Url.EncodeToString(signature.Signature);
     }
 
+    private static readonly JsonDocumentOptions UniqueMembers = new() { AllowDuplicateProperties = false };
+
     private static JsonNode? Decode(string part)
     {
         if (!TryBytes(part, out var bytes))
@@ -102,7 +104,8 @@ public sealed class OidcTokens(IKeyService keys, OidcOptions options, TimeProvid
 
         try
         {
-            return JsonNode.Parse(bytes);
+            // RFC 7515 §5.2: a member named twice is refused (a JsonObject would throw on first access otherwise).
+            return JsonNode.Parse(bytes, documentOptions: UniqueMembers);
         }
         catch (JsonException)
         {

@@ -87,6 +87,17 @@ public sealed class OidcRefusalTests(OidcFixture provider) : IClassFixture<OidcF
     }
 
     [Fact]
+    public async Task A_bearer_token_whose_header_repeats_a_member_is_invalid_token()
+    {
+        static string Part(string json) => System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(json));
+        var token = Part("""{"alg":"ES256","alg":"ES256","typ":"at+jwt","kid":"k"}""") + "." + Part("{}") + "." + System.Buffers.Text.Base64Url.EncodeToString(new byte[64]);
+        using var userinfo = new HttpRequestMessage(HttpMethod.Get, "api/oidc/userinfo");
+        userinfo.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        await AssertOAuthErrorAsync(await provider.Http.SendAsync(userinfo), HttpStatusCode.Unauthorized, "invalid_token");
+    }
+
+    [Fact]
     public async Task Wrong_code_verifier_is_invalid_grant()
     {
         var (code, _, _) = await _protocol.CodeAsync(NewCard(), OidcFixture.RadioClient, provider.RadioRedirectUri);
@@ -238,6 +249,39 @@ public sealed class OidcRefusalTests(OidcFixture provider) : IClassFixture<OidcF
         using var response = await provider.Http.PostAsJsonAsync($"api/oidc/requests/{requestId}/login", MyKeyApiClient.LoginBody(card, request.GetProperty("challengeId").GetString()!, challenge));
 
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "signing_signature_required");
+    }
+
+    [Fact]
+    public async Task Basic4_with_another_persons_signing_certificate_is_identity_mismatch()
+    {
+        // The holder's own signing certificate puts their 基本4情報 on record for their MyKey ID.
+        var holder = provider.Pki.IssueCard(new CardHolder("中村　花子", "大阪府大阪市北区梅田1-1-1", new DateOnly(1985, 3, 3), "female"));
+        await _protocol.CodeAsync(holder, OidcFixture.RadioClient, provider.RadioRedirectUri, "openid jpki_basic4");
+        var someoneElse = provider.Pki.IssueCard(new CardHolder("小林　次郎", "北海道札幌市中央区北1条西2-1", new DateOnly(1950, 12, 24), "male"));
+
+        var requestId = await OidcLoginClient.StartAsync(_protocol.AuthorizeUrl(OidcFixture.RadioClient, provider.RadioRedirectUri, OidcProtocol.NewVerifier(), "openid jpki_basic4"));
+        var request = await new OidcLoginClient(provider.Http).GetRequestAsync(requestId);
+        var challenge = System.Buffers.Text.Base64Url.DecodeFromChars(request.GetProperty("challenge").GetString()!);
+        using var response = await provider.Http.PostAsJsonAsync($"api/oidc/requests/{requestId}/login", new
+        {
+            challengeId = request.GetProperty("challengeId").GetString(),
+            certificate = Convert.ToBase64String(holder.AuthenticationCertificate.RawData),
+            signature = Convert.ToBase64String(holder.SignWithAuthenticationKey(challenge)),
+            signing = new { certificate = Convert.ToBase64String(someoneElse.SigningCertificate.RawData), signature = Convert.ToBase64String(someoneElse.SignWithSigningKey(challenge)) },
+        });
+
+        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "identity_mismatch");
+    }
+
+    [Fact]
+    public async Task Client_assertion_whose_payload_is_not_json_is_invalid_client()
+    {
+        var (code, verifier, _) = await _protocol.CodeAsync(NewCard(), OidcFixture.BankClient, provider.BankRedirectUri);
+        var assertion = "eyJhbGciOiJSUzI1NiJ9." + System.Buffers.Text.Base64Url.EncodeToString("not json"u8) + ".c2lnbmF0dXJl";
+
+        await AssertOAuthErrorAsync(
+            await _protocol.TokenAsync(code, verifier, provider.BankRedirectUri, secret: null, extra: OidcProtocol.AssertionForm(assertion)),
+            HttpStatusCode.Unauthorized, "invalid_client");
     }
 
     [Fact]
