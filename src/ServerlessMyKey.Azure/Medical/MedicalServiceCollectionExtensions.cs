@@ -34,6 +34,7 @@ public static partial class MedicalServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton(ReadFacilities(configuration));
+        services.AddSingleton(ReadInsurers(configuration));
         services.AddHpki(configuration);
         services.TryAddSingleton<EnvelopeEncryption>();
         services.AddSingleton<IInsuranceStore>(sp => new TableInsuranceStore(Table(sp, tablePrefix, "MedicalInsurance"), Table(sp, tablePrefix, "MedicalInsuranceLinks")));
@@ -77,6 +78,30 @@ public static partial class MedicalServiceCollectionExtensions
         }
 
         return new MedicalFacilities(facilities);
+    }
+
+    /// <summary><c>Medical:Insurers:&lt;insurerNumber&gt;:Clients</c>: the service clients loading each insurer's members.</summary>
+    public static MedicalInsurers ReadInsurers(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var insurers = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        foreach (var insurer in configuration.GetSection("Medical:Insurers").GetChildren())
+        {
+            var key = $"Medical:Insurers:{insurer.Key}";
+            try
+            {
+                MedicalFields.RequireInsurerNumber(insurer.Key);
+            }
+            catch (Core.Errors.ServiceException)
+            {
+                throw new InvalidOperationException($"Configuration key '{key}': '{insurer.Key}' is not an 8-digit insurer number (保険者番号).");
+            }
+
+            var clients = Ids(configuration, key + ":Clients");
+            insurers[insurer.Key] = clients.Count > 0 ? clients : throw new InvalidOperationException($"Configuration key '{key}:Clients' must name at least one service client.");
+        }
+
+        return new MedicalInsurers(insurers);
     }
 
     /// <summary>

@@ -9,15 +9,16 @@ namespace ServerlessMyKey.Core.Medical;
 /// Insurers load their member records (被保険者): <c>PUT</c> by the insurer's own member key, so a repeated
 /// upload is a no-op and a changed one replaces the record (and its number index) in one transaction.
 /// </summary>
-public sealed class InsuranceRegistry(IInsuranceStore store, InsuranceNumbers numbers, TimeProvider time)
+public sealed class InsuranceRegistry(IInsuranceStore store, InsuranceNumbers numbers, MedicalInsurers insurers, TimeProvider time)
 {
-    /// <summary>Upserts a member; 409 <c>already_exists</c> when another member key of the insurer holds the same numbers.</summary>
+    /// <summary>Upserts a member; 403 <c>forbidden</c> when the client does not act for the insurer (<see cref="MedicalInsurers"/>); 409 <c>already_exists</c> when another member key of the insurer holds the same numbers.</summary>
     public async Task<InsuranceMemberResponse> UpsertAsync(string insurerNumber, string memberKey, InsuranceMemberRequest request, ServiceClient insurer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(insurer);
         insurerNumber = RequireInsurerNumber(insurerNumber);
         memberKey = RequireMemberKey(memberKey);
+        insurers.Require(insurerNumber, insurer);
         var personal = new MemberPersonalData(
             RequireSymbol(request.Symbol),
             RequireNumber(request.Number),

@@ -119,6 +119,14 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
     }
 
     [Fact]
+    public async Task Upsert_by_another_insurers_client_is_forbidden()
+    {
+        var response = await app.SendAsync(HttpMethod.Put, $"api/medical/insurers/{Insurer}/members/other-insurer", Member(Patient, NewNumbers()), apiKey: OtherInsurerKey);
+
+        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
     public async Task Upsert_with_a_bad_branch_is_invalid_without_echoing_it()
     {
         var numbers = NewNumbers() with { Branch = "7X" };

@@ -18,6 +18,7 @@ namespace ServerlessMyKey.EndToEnd.Tests.Medical;
 public class MedicalApiFixture : DevHostFixture, IDisposable
 {
     public const string InsurerKey = "e2e-medical-insurer-key-0000000";
+    public const string OtherInsurerKey = "e2e-medical-other-insurer-key-0";
     public const string ClinicAKey = "e2e-medical-clinic-a-key-000000";
     public const string ClinicBKey = "e2e-medical-clinic-b-key-000000";
     public const string OsakaKey = "e2e-medical-osaka-key-000000000";
@@ -130,6 +131,10 @@ public class MedicalApiFixture : DevHostFixture, IDisposable
         ["Keys:LocalPath"] = SharedKeys,
         ["Clients:insurer-kenpo:ApiKey"] = InsurerKey,
         ["Clients:insurer-kenpo:Roles"] = "medical.insurer",
+        ["Clients:insurer-other:ApiKey"] = OtherInsurerKey,
+        ["Clients:insurer-other:Roles"] = "medical.insurer",
+        [$"Medical:Insurers:{Insurer}:Clients"] = "insurer-kenpo",
+        ["Medical:Insurers:06130001:Clients"] = "insurer-other",
         ["Clients:clinic-a:ApiKey"] = ClinicAKey,
         ["Clients:clinic-a:Roles"] = "medical.facility",
         ["Clients:clinic-b:ApiKey"] = ClinicBKey,
