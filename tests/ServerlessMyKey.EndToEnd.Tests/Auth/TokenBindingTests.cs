@@ -39,11 +39,11 @@ public sealed class TokenBindingTests(PointsApiFixture app) : IClassFixture<Poin
     [Fact]
     public async Task A_token_issued_for_a_merchant_passes_authentication_at_that_merchant()
     {
-        var registered = await app.SendAsync(HttpMethod.Post, "api/points/merchants", new { merchantId = "shop-chiyoda", name = "shop-chiyoda", municipalityCode = "131016", clientId = "shop-chiyoda" }, AdminKey);
+        var registered = await app.SendAsync(HttpMethod.Post, "api/points/merchants", new { merchantId = "binding-chiyoda", name = "binding-chiyoda", municipalityCode = "131016", clientId = "shop-chiyoda" }, AdminKey);
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
         var (myKeyId, token) = await LoginForAsync("shop-chiyoda");
 
-        var response = await SendAsync(HttpMethod.Post, $"api/points/accounts/{myKeyId}/debits", token, new { amount = 1, merchantId = "shop-chiyoda" }, ShopKey);
+        var response = await SendAsync(HttpMethod.Post, $"api/points/accounts/{myKeyId}/debits", token, new { amount = 1, merchantId = "binding-chiyoda" }, ShopKey);
 
         await AssertProblemAsync(response, HttpStatusCode.Conflict, "insufficient_balance");
     }
