@@ -23,7 +23,7 @@ public sealed class PointsOutageTests(StorageOutageFixture app) : IClassFixture<
     [Fact]
     public async Task A_burst_of_debits_survives_storage_stopping_and_starting_again()
     {
-        var merchant = await app.SendAsync(HttpMethod.Post, "api/points/merchants", new { merchantId = "shop-chiyoda", name = "shop", municipalityCode = Chiyoda, clientId = "shop-chiyoda" }, AdminKey);
+        var merchant = await app.SendAsync(HttpMethod.Post, "api/points/merchants", new { merchantId = "outage-chiyoda", name = "outage-chiyoda", municipalityCode = Chiyoda, clientId = "shop-chiyoda" }, AdminKey);
         Assert.True(merchant.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"merchant: {merchant.StatusCode}");
         var citizens = new List<string>();
         for (var i = 0; i < Accounts; i++)
@@ -97,7 +97,7 @@ public sealed class PointsOutageTests(StorageOutageFixture app) : IClassFixture<
 
     private async Task<(HttpStatusCode Status, string? Code)> DebitAsync(string me, string key)
     {
-        using var response = await app.SendAsync(HttpMethod.Post, $"api/points/accounts/{me}/debits", new { amount = Amount, merchantId = "shop-chiyoda" }, ShopKey, me, key);
+        using var response = await app.SendAsync(HttpMethod.Post, $"api/points/accounts/{me}/debits", new { amount = Amount, merchantId = "outage-chiyoda" }, ShopKey, me, key);
         if (response.StatusCode == HttpStatusCode.Created)
         {
             return (response.StatusCode, null);
