@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Oidc;
 
@@ -197,7 +198,7 @@ internal sealed class TableOidcStore(LazyTable table) : IOidcStore
     }
 
     public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default) =>
-        await ExpiredRows.DeleteAsync(await table.GetAsync(cancellationToken), expiredBefore, cancellationToken);
+        await BoundedTableDeletes.DeleteAsync(await table.GetAsync(cancellationToken), TableClient.CreateQueryFilter($"ExpiresAt lt {expiredBefore}"), int.MaxValue, cancellationToken);
 
     private static string Key(string kind, string id) => kind + ":" + id;
 
