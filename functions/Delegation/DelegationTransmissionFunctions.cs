@@ -8,6 +8,7 @@ using ServerlessMyKey.Core.Auth;
 using ServerlessMyKey.Core.Delegation;
 using ServerlessMyKey.Core.Errors;
 using ServerlessMyKey.Core.Security;
+using ServerlessMyKey.Core.Signatures;
 using ServerlessMyKey.Functions.Http;
 using ServerlessMyKey.Functions.OpenApi;
 
@@ -112,7 +113,7 @@ public sealed class DelegationTransmissionFunctions(
         new DelegationTransmissionOrchestrator().RunAsync(context, context.GetInput<TransmissionInput>()!);
 
     [Function(SealDelegationActivity.Name)]
-    public Task<string?> Seal([ActivityTrigger] SealRequest input, string instanceId) =>
+    public Task<EncryptedEnvelope?> Seal([ActivityTrigger] SealRequest input, string instanceId) =>
         seal.RunAsync(new AdapterActivityContext(SealDelegationActivity.Name, instanceId), input);
 
     [Function(PublishDelegationActivity.Name)]
