@@ -194,7 +194,7 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
 
         public Task AppendAsync(string delegationId, DelegationEvent entry, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-        public Task<IReadOnlyList<DelegationEvent>> HistoryAsync(string delegationId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<DelegationHistoryPage> HistoryAsync(string delegationId, int limit, string? after = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 
     private sealed class FakeKeys : IKeyService
