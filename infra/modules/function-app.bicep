@@ -92,6 +92,8 @@ var appSettings = union(
     Jpki__Revocation__StaleWarningHours: '12'
     Cleanup__IdempotencyWindowHours: '24'
     Cleanup__BatchSize: '5000'
+    Durable__PurgeAfterDays: '30' // finished orchestrations (their inputs/outputs) are purged from the task hub after this
+    Durable__PurgeBatchSize: '1000'
     Backup__ExportSchedule: '0 30 16 * * *' // UTC: 01:30 JST
     Signatures__StoreHolderData: 'false'
     Certificates__WatchSchedule: '0 0 17 * * *' // UTC: 02:00 JST
@@ -103,6 +105,9 @@ var appSettings = union(
     Delegation__AckTimeoutSeconds: '3600'
     Delegation__MaxAttempts: '3'
     Delegation__RetryBackoffSeconds: '60'
+    Delegation__DelegatorWebhook__MaxAttempts: '20' // with the two below: about 13 h of retries, then a dead letter
+    Delegation__DelegatorWebhook__RetryFirstSeconds: '30'
+    Delegation__DelegatorWebhook__RetryMaxSeconds: '3600'
     Delegation__DelegatorTrustAnchors: '' // empty: corporate-CA delegators off; files in the package, comma-separated
     Delegation__DelegatorCrlFiles: '' // CRL files or blob URIs of those CAs; none = corporate certificates revocation_unavailable
     Disaster__DeliveryQueue: 'disaster-deliveries'
