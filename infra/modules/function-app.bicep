@@ -105,9 +105,6 @@ var appSettings = union(
     Delegation__AckTimeoutSeconds: '3600'
     Delegation__MaxAttempts: '3'
     Delegation__RetryBackoffSeconds: '60'
-    Delegation__DelegatorWebhook__MaxAttempts: '20' // with the two below: about 13 h of retries, then a dead letter
-    Delegation__DelegatorWebhook__RetryFirstSeconds: '30'
-    Delegation__DelegatorWebhook__RetryMaxSeconds: '3600'
     Delegation__DelegatorTrustAnchors: '' // empty: corporate-CA delegators off; files in the package, comma-separated
     Delegation__DelegatorCrlFiles: '' // CRL files or blob URIs of those CAs; none = corporate certificates revocation_unavailable
     Disaster__DeliveryQueue: 'disaster-deliveries'
