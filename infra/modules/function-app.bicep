@@ -92,6 +92,8 @@ var appSettings = union(
     Jpki__Revocation__StaleWarningHours: '12'
     Cleanup__IdempotencyWindowHours: '24'
     Cleanup__BatchSize: '5000'
+    Durable__PurgeAfterDays: '30' // finished orchestrations (their inputs/outputs) are purged from the task hub after this
+    Durable__PurgeBatchSize: '1000'
     Backup__ExportSchedule: '0 30 16 * * *' // UTC: 01:30 JST
     Signatures__StoreHolderData: 'false'
     Certificates__WatchSchedule: '0 0 17 * * *' // UTC: 02:00 JST

@@ -60,6 +60,7 @@ public static class ErrorCodes
     public static readonly ErrorCode UnknownRecipient = new("unknown_recipient", 422, "The recipient is not one of Delegation:Recipients.");
     public static readonly ErrorCode TransmissionNotFound = new("transmission_not_found", 404, "No transmission has this id (or it is not yours).");
     public static readonly ErrorCode TransmissionClosed = new("transmission_closed", 409, "The transmission has already ended; start a new one.");
+    public static readonly ErrorCode NotificationNotDeadLettered = new("notification_not_dead_lettered", 409, "The delegator's notification is not dead-lettered (it was delivered, is still being delivered, or there is none).");
 
     // Certificate status jobs (API.md "Certificate status").
     public static readonly ErrorCode StatusJobNotFound = new("status_job_not_found", 404, "No status job has this id (or it is not yours).");
@@ -126,7 +127,7 @@ public static class ErrorCodes
         HolderNameMismatch, CorporationMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
         SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive, DelegationChainTooDeep,
-        UnknownRecipient, TransmissionNotFound, TransmissionClosed,
+        UnknownRecipient, TransmissionNotFound, TransmissionClosed, NotificationNotDeadLettered,
         StatusJobNotFound, StatusJobPartConflict, StatusJobClosed, StatusJobTooLarge,
         WatchNotFound, WebhookNotConfigured, CertificateNotWatchable,
         FormInvalid, ApplicationNotFound, ApplicationStateConflict, EmploymentRequestNotFound, RequestClosed, DelegationNotAuthorized,

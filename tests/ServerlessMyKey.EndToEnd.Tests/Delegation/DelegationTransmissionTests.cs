@@ -25,7 +25,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         await WaitForStatusAsync(transmissionId, agentId, "sent");
         var notRecipient = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: VerifierKey);
         var ack = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey);
-        Assert.Equal(HttpStatusCode.Forbidden, notRecipient.StatusCode);
+        await AssertProblemAsync(notRecipient, HttpStatusCode.NotFound, "transmission_not_found");
         Assert.Equal(HttpStatusCode.Accepted, ack.StatusCode);
 
         var done = await WaitForStatusAsync(transmissionId, agentId, "acknowledged");
@@ -40,6 +40,22 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var missing = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{Guid.NewGuid():N}");
 
         await AssertProblemAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task Another_citizen_or_client_reading_a_transmission_gets_the_answer_for_a_missing_one()
+    {
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
+        var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
+        var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+
+        var otherCitizen = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", bearerFor: await app.NewCitizenAsync());
+        var otherClient = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", apiKey: VerifierKey);
+        var missing = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{Guid.NewGuid():N}", apiKey: VerifierKey);
+
+        await AssertProblemAsync(otherCitizen, HttpStatusCode.NotFound, "transmission_not_found");
+        await AssertProblemAsync(otherClient, HttpStatusCode.NotFound, "transmission_not_found");
+        await AssertProblemAsync(missing, HttpStatusCode.NotFound, "transmission_not_found");
     }
 
     [Fact]
