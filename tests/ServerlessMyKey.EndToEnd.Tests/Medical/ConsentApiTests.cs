@@ -17,7 +17,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
     {
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var patientNumber = "C-" + myKeyId;
-        await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicB}/patient-links", new { patientNumber }, bearerFor: myKeyId);
+        await app.LinkPatientAsync(myKeyId, patientNumber, ClinicB, ClinicBKey);
         var consentId = await ConsentAsync(myKeyId, card, Consent(facilities: new[] { ClinicA, ClinicB }));
 
         var allowed = await CheckAsync(ClinicBKey, new { patientNumber, category = "medication" });

@@ -92,6 +92,25 @@ public class MedicalApiFixture : DevHostFixture, IDisposable
         return new LinkedPatient(myKeyId, card, numbers);
     }
 
+    /// <summary>The facility issues a link code for <paramref name="patientNumber"/> (as at its counter).</summary>
+    public async Task<string> IssueLinkCodeAsync(string patientNumber, string facility = ClinicA, string apiKey = ClinicAKey)
+    {
+        var response = await SendAsync(HttpMethod.Post, $"api/medical/facilities/{facility}/patient-link-codes", new { patientNumber }, apiKey: apiKey);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("linkCode").GetString()!;
+    }
+
+    /// <summary>The patient links <paramref name="patientNumber"/> with <paramref name="linkCode"/>.</summary>
+    public Task<HttpResponseMessage> LinkPatientNumberAsync(string myKeyId, string patientNumber, string linkCode, string facility = ClinicA) =>
+        SendAsync(HttpMethod.Post, $"api/medical/facilities/{facility}/patient-links", new { patientNumber, linkCode }, bearerFor: myKeyId);
+
+    /// <summary>The facility issues a code for <paramref name="patientNumber"/> and the patient links with it.</summary>
+    public async Task LinkPatientAsync(string myKeyId, string patientNumber, string facility = ClinicA, string apiKey = ClinicAKey)
+    {
+        var response = await LinkPatientNumberAsync(myKeyId, patientNumber, await IssueLinkCodeAsync(patientNumber, facility, apiKey), facility);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>A login proof of <paramref name="card"/> over a fresh challenge, as a reader sends it.</summary>
     public async Task<Dictionary<string, object?>> ProofAsync(VirtualCard card, string? facilityCode = null)
     {
