@@ -163,7 +163,10 @@ public sealed partial class DevelopmentPki
                 builder.AddEntry(Convert.FromHexString(entry.SerialNumber), entry.RevokedAt, entry.Reason);
             }
 
-            var crl = builder.Build(root, crlNumber, now + CrlLifetime, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, now.AddMinutes(-1));
+            var crl = ExpiredCertsOnCrl.Add(
+                builder.Build(root, crlNumber, now + CrlLifetime, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, now.AddMinutes(-1)),
+                new DateTimeOffset(root.NotBefore.ToUniversalTime()),
+                root);
             var temporary = path + ".tmp";
             File.WriteAllBytes(temporary, crl);
             File.Move(temporary, path, overwrite: true);
