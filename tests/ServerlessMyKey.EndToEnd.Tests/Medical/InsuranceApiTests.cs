@@ -127,7 +127,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
     [Fact]
     public async Task Link_without_a_bearer_token_is_unauthenticated()
     {
-        var card = app.Pki.IssueCard(Patient);
+        var card = app.IssueCard(Patient);
 
         await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(NewNumbers(), card)), HttpStatusCode.Unauthorized, "unauthenticated");
     }

@@ -43,6 +43,17 @@ public class MedicalApiFixture : DevHostFixture, IDisposable
 
     public HpkiTestCa Hpki { get; } = new();
 
+    /// <summary>
+    /// The two key pairs every virtual card of the medical tests uses (generating two RSA-2048 keys per card made
+    /// these tests slow). Each card still gets certificates of its own, so a MyKey ID of its own.
+    /// </summary>
+    private static readonly Lazy<(RSA Authentication, RSA Signing)> CardKeys = new(() => (RSA.Create(2048), RSA.Create(2048)));
+
+    /// <summary>A virtual card of <paramref name="holder"/> on the shared keys, valid until <paramref name="validTo"/> (5 years).</summary>
+    public VirtualCard IssueCard(CardHolder holder, DateTimeOffset? validTo = null) => Pki.IssueCard(holder, validTo: validTo, keys: CardKeys.Value);
+
+    protected override VirtualCard IssueCard(CardHolder holder) => IssueCard(holder, null);
+
     public HpkiSigner RevokedDoctor { get; }
 
     public virtual void Dispose()

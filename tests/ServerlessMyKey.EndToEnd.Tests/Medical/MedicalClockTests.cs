@@ -80,7 +80,7 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
     {
         var numbers = (Symbol: "QZ7731", Number: "88429133", Branch: "07");
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
-        var doctorCard = app.Pki.IssueCard(Doctor);
+        var doctorCard = app.IssueCard(Doctor);
         var mismatch = await app.NewCardholderAsync(Patient with { Name = "山田　次郎" });
 
         (await app.PutMemberAsync("log-run-" + myKeyId, Patient, numbers)).EnsureSuccessStatusCode();
@@ -120,7 +120,7 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
     // A patient whose card expires in a day, logged in, with insurance and patient number linked now (before the clock moves).
     private async Task<LinkedPatient> ExpiringPatientAsync()
     {
-        var card = app.Pki.IssueCard(Patient, validTo: DateTimeOffset.UtcNow.AddDays(1));
+        var card = app.IssueCard(Patient, validTo: DateTimeOffset.UtcNow.AddDays(1));
         var session = await new MyKeyApiClient(app.Http).LoginAsync(card);
         var myKeyId = session.GetProperty("myKeyId").GetString()!;
         var token = session.GetProperty("accessToken").GetString()!;
