@@ -19,10 +19,6 @@ public sealed class EligibilityFunctions(EligibilityChecks eligibility, ServiceC
     public Task<IActionResult> Check(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "medical/eligibility-checks")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () =>
-        {
-            var facility = clients.RequireServiceClient(request, MedicalRoles.Facility);
-            var body = await RequestBody.ReadJsonAsync<EligibilityCheckRequest>(request, cancellationToken);
-            return ApiJson.Ok(await eligibility.CheckAsync(body, facility, cancellationToken));
-        });
+        MedicalRequests.ForClientAsync<EligibilityCheckRequest>(request, logger, clients, MedicalRoles.Facility, async (facility, body) =>
+            ApiJson.Ok(await eligibility.CheckAsync(body, facility, cancellationToken)), cancellationToken);
 }

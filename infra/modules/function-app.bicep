@@ -123,6 +123,8 @@ var appSettings = union(
     Medical__Hpki__NameAttributeOid: '2.5.4.3'
     Medical__Hpki__DateOfBirthAttributeOid: '1.3.6.1.5.5.7.9.1'
     Medical__Hpki__Policies: '' // empty: certificate policy not checked
+    Medical__Retention__AccessLogDays: '1825' // docs/medical.md: the patient's access log, 5 years
+    Medical__Retention__ReservationDays: '90' // reservations, after their time
     Medical__Hpki__Roles: 'Medical Doctor,Dentist,Pharmacist,Nurse,Public Health Nurse,Midwife,Radiological Technologist,Clinical Laboratory Technologist,Physical Therapist,Occupational Therapist,Orthoptist,Speech-Language-Hearing Therapist,Dental Hygienist,Dental Technician,Clinical Engineer,Prosthetist and Orthotist,Emergency Medical Technician,Registered Dietitian'
     Oidc__LoginPageUrl: '' // empty: the API's minimal page <issuer>/oidc/login
     Oidc__CodeLifetimeSeconds: '60'

@@ -78,6 +78,8 @@ public static class ErrorCodes
     public static readonly ErrorCode ConsentWithdrawn = new("consent_withdrawn", 409, "The consent has already been withdrawn.");
     public static readonly ErrorCode ConsentLimitReached = new("consent_limit_reached", 409, "The patient holds the most consents kept per patient; withdraw one first.");
     public static readonly ErrorCode SignerNotPatient = new("signer_not_patient", 403, "The withdrawal is not signed by the person who gave the consent.");
+    public static readonly ErrorCode LinkCodeInvalid = new("link_code_invalid", 422, "The link code is not the facility's current code for this patient number (wrong, used, replaced or worn out by failed attempts).");
+    public static readonly ErrorCode LinkCodeExpired = new("link_code_expired", 410, "The link code has expired; the facility issues a new one.");
 
     // Child-care one-stop (API.md "Child-care one-stop", docs/childcare.md).
     public static readonly ErrorCode FormInvalid = new("form_invalid", 422, "The form does not satisfy its procedure's JSON Schema; see errors.");
@@ -134,7 +136,7 @@ public static class ErrorCodes
         RecipientNotAccepting, MessageNotFound, FreshLoginRequired,
         InvalidCap, PairingNotFound, PairingExpired, PairingAlreadyUsed, TvAlreadyPaired, TvNotRegistered, ResidentNotRegistered,
         AlertNotFound, ReferencedAlertNotFound,
-        MemberMismatch, UnknownNetwork, ConsentNotFound, ConsentWithdrawn, ConsentLimitReached, SignerNotPatient,
+        MemberMismatch, UnknownNetwork, ConsentNotFound, ConsentWithdrawn, ConsentLimitReached, SignerNotPatient, LinkCodeInvalid, LinkCodeExpired,
         AuthorizationRequestNotFound, AuthorizationRequestExpired, AuthorizationRequestUsed, SigningSignatureRequired,
         TicketEventNotFound, TicketEventExists, TicketLimitReached, SoldOut, NoTicket, AlreadyEntered,
     ];

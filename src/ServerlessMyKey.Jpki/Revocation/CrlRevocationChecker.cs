@@ -129,7 +129,7 @@ public sealed class CrlRevocationChecker : IRevocationChecker
 
         return crl.Revoked.TryFind(certificate.SerialNumberBytes.Span, out var revokedAt, out var reason)
             ? RevocationResult.Revoked(RevocationResult.CrlSource, now, crl.ThisUpdate, revokedAt, reason)
-            : RevocationResult.Good(RevocationResult.CrlSource, now, crl.ThisUpdate);
+            : RevocationResult.Good(RevocationResult.CrlSource, now, crl.ThisUpdate) with { CoversExpiredSince = crl.ExpiredCertsOnCrl };
     }
 
     private bool IsFresh(CertificateRevocationList? crl, DateTimeOffset now) =>

@@ -49,7 +49,7 @@ public sealed class EligibilityApiTests(MedicalApiFixture app)
     [Fact]
     public async Task Card_that_never_logged_in_is_not_linked()
     {
-        var answer = await app.EligibilityAsync(app.Pki.IssueCard(Patient));
+        var answer = await app.EligibilityAsync(app.IssueCard(Patient));
 
         Assert.Equal("not_linked", answer.GetProperty("code").GetString());
     }
