@@ -23,8 +23,8 @@ public sealed partial class ConsolePageTests(WebFixture web)
         var row = page.GetByTestId("watch-table").Locator("tr", new() { HasText = card.AuthenticationCertificate.SerialNumber.ToLowerInvariant() })
             .Or(page.GetByTestId("watch-table").Locator("tr", new() { HasText = card.AuthenticationCertificate.SerialNumber }));
         await Assertions.Expect(row.First).ToContainTextAsync("利用者証明用");
-        Assert.Empty(await WebFixture.SeriousAccessibilityViolationsAsync(page));
-        await WebFixture.ScreenshotAsync(page, "console-certificate-watches");
+        Assert.Empty(await ChromiumFixture.SeriousAccessibilityViolationsAsync(page));
+        await ChromiumFixture.ScreenshotAsync(page, "console-certificate-watches");
     }
 
     [Fact]
@@ -45,8 +45,8 @@ public sealed partial class ConsolePageTests(WebFixture web)
         Assert.Contains("<geocode><valueName>JISX0402</valueName><value>131016</value></geocode>", cap, StringComparison.Ordinal);
         Assert.Contains("<geocode><valueName>districtCode</valueName><value>D-02</value></geocode>", cap, StringComparison.Ordinal);
         Assert.Contains("<parameter><valueName>Shelter</valueName><value>市民体育館</value></parameter>", cap, StringComparison.Ordinal);
-        Assert.Empty(await WebFixture.SeriousAccessibilityViolationsAsync(page));
-        await WebFixture.ScreenshotAsync(page, "console-alert-form");
+        Assert.Empty(await ChromiumFixture.SeriousAccessibilityViolationsAsync(page));
+        await ChromiumFixture.ScreenshotAsync(page, "console-alert-form");
     }
 
     private async Task<IPage> SignInAsync()
@@ -55,8 +55,8 @@ public sealed partial class ConsolePageTests(WebFixture web)
         await page.GotoAsync("/console");
         await Assertions.Expect(page.Locator("#key")).ToBeVisibleAsync();
         Assert.EndsWith("/console/sign-in", page.Url, StringComparison.Ordinal);
-        Assert.Empty(await WebFixture.SeriousAccessibilityViolationsAsync(page));
-        await WebFixture.ScreenshotAsync(page, "console-sign-in");
+        Assert.Empty(await ChromiumFixture.SeriousAccessibilityViolationsAsync(page));
+        await ChromiumFixture.ScreenshotAsync(page, "console-sign-in");
         await page.Locator("#muni").FillAsync("131016");
         await page.Locator("#key").FillAsync(WebFixture.StaffKey);
         await page.GetByRole(AriaRole.Button, new() { NameRegex = SignInButton() }).ClickAsync();
