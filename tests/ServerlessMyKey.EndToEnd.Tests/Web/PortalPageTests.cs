@@ -21,8 +21,7 @@ public sealed partial class PortalPageTests(WebFixture web)
         await Expect(page.Locator("#card")).ToBeVisibleAsync();
         Assert.EndsWith("/portal/login", page.Url, StringComparison.Ordinal);
         await page.Locator("#card").SelectOptionAsync(card.Id);
-        Assert.Empty(await ChromiumFixture.SeriousAccessibilityViolationsAsync(page));
-        await ChromiumFixture.ScreenshotAsync(page, "portal-login");
+        await ChromiumFixture.CheckAndScreenshotAsync(page, "portal-login");
         await page.GetByRole(AriaRole.Button, new() { NameRegex = LoginButton() }).ClickAsync();
 
         var myKeyId = (await page.GetByTestId("mykey-id").TextContentAsync())!;
@@ -38,8 +37,7 @@ public sealed partial class PortalPageTests(WebFixture web)
         await Expect(page.Locator("table tbody tr")).ToHaveCountAsync(1);
         await Expect(page.Locator("table tbody tr").First).ToContainTextAsync("行政ポイント付与");
         await Expect(page.Locator("table tbody tr").First).ToContainTextAsync("+1,200");
-        Assert.Empty(await ChromiumFixture.SeriousAccessibilityViolationsAsync(page));
-        await ChromiumFixture.ScreenshotAsync(page, "portal-home");
+        await ChromiumFixture.CheckAndScreenshotAsync(page, "portal-home");
     }
 
     [Fact]
