@@ -41,11 +41,10 @@ export interface Message { messageId: string; senderId: string; subject: string;
 export interface Sender { senderId: string; status: 'allowed' | 'blocked' | string; updatedAt?: string }
 
 // Child-care (子育てワンストップ)
-export interface ApplicationSummary { applicationId: string; receiptNumber: string; procedure: string; status: string; submittedAt: string; updatedAt: string }
+export interface ApplicationSummary { applicationId: string; receiptNumber: string; procedure: string; status: string; submittedAt: string; updatedAt: string; municipalityCode?: string }
 export interface ApplicationList { applications: ApplicationSummary[]; continuationToken?: string | null }
 export interface HistoryEntry { status: string; at: string; by: string }
 export interface Application extends ApplicationSummary {
-  municipalityCode?: string;
   form: Record<string, unknown>;
   applicant?: { name?: string; address?: string; dateOfBirth?: string; sex?: string };
   employmentCertificates?: { signerName?: string; delegationNumber?: string; receiptId?: string }[];
