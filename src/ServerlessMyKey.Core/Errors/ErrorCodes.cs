@@ -16,12 +16,14 @@ public static class ErrorCodes
     public static readonly ErrorCode Conflict = new("conflict", 409, "The resource changed concurrently; retry.");
     public static readonly ErrorCode AlreadyExists = new("already_exists", 409, "A resource with this id already exists with other values.");
     public static readonly ErrorCode InsufficientBalance = new("insufficient_balance", 409, "The account does not hold enough usable points.");
+    public static readonly ErrorCode PointsLotLimitReached = new("points_lot_limit_reached", 409, "The points account keeps the most lots one account may keep.");
     public static readonly ErrorCode UnknownMunicipality = new("unknown_municipality", 422, "The municipality does not take part in this service (MyKey points, child-care one-stop).");
     public static readonly ErrorCode IdempotencyKeyReused = new("idempotency_key_reused", 422, "The Idempotency-Key was used before with a different body.");
     public static readonly ErrorCode StorageUnavailable = new("storage_unavailable", 503, "Storage did not answer.");
     public static readonly ErrorCode DependencyUnavailable = new("dependency_unavailable", 503, "A service this operation depends on did not answer.");
     public static readonly ErrorCode InternalError = new("internal_error", 500, "An unexpected error occurred.");
     public static readonly ErrorCode MethodNotAllowed = new("method_not_allowed", 405, "The route does not accept this method.");
+    public static readonly ErrorCode WebhookReplayed = new("webhook_replayed", 409, "This signed webhook request was already taken; sign a new one to send it again.");
     public static readonly ErrorCode RateLimited = new("rate_limited", 429, "Too many requests from this client address; retry after the seconds in Retry-After.");
 
     // JPKI login (API.md "JPKI login"): all 401.
@@ -122,8 +124,8 @@ public static class ErrorCodes
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
         InvalidRequest, InvalidJson, UnsupportedMediaType, PayloadTooLarge, Unauthenticated, Forbidden, NotFound,
-        Conflict, AlreadyExists, InsufficientBalance, UnknownMunicipality, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable,
-        InternalError, MethodNotAllowed, RateLimited,
+        Conflict, AlreadyExists, InsufficientBalance, PointsLotLimitReached, UnknownMunicipality, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable,
+        InternalError, MethodNotAllowed, RateLimited, WebhookReplayed,
         ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, SignatureInvalid, CertificateUntrusted, CertificateExpired,
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable, TokenClientMismatch, IdentityMismatch, IdentityNotRegistered,
         HolderNameMismatch, CorporationMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
