@@ -224,7 +224,7 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         var eventId = await NewEventAsync(seats: 1);
 
         await AssertProblemAsync(
-            await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId, name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" } }, apiKey: TicketKeys.Admin),
+            await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId, name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" }, gateClients = new[] { TicketKeys.GateClient } }, apiKey: TicketKeys.Admin),
             HttpStatusCode.Conflict, "ticket_event_exists");
         await AssertProblemAsync(
             await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId = "other", name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" } }, apiKey: TicketKeys.Gate),
