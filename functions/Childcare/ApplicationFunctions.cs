@@ -39,13 +39,19 @@ public sealed class ApplicationFunctions(
         });
 
     [Function("ListChildcareApplications")]
-    [ApiOperation(Tag, "The municipality pulls its applications (filters status, procedure, since = updated at or after; paged with continuationToken).",
-        Caller = ApiCaller.ServiceClient, Role = MunicipalityDesk.Role, Query = ["municipalityCode", "status", "procedure", "since", "limit", "continuationToken"], ResponseBody = typeof(ApplicationPage), Responses = [200, 400, 401, 403, 404])]
+    [ApiOperation(Tag, "With x-api-key, the municipality pulls its applications (municipalityCode required; filters status, procedure, since = updated at or after; limit 1–100, 50). With the parent's bearer, the parent's own applications, newest first (limit 1–100, 20). Both paged with continuationToken.",
+        Caller = ApiCaller.CitizenAndServiceClient, Role = MunicipalityDesk.Role, Query = ["municipalityCode", "status", "procedure", "since", "limit", "continuationToken"], ResponseBody = typeof(ApplicationPage), Responses = [200, 400, 401, 403, 404])]
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "childcare/applications")] HttpRequest request,
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
+            if (!request.Headers.ContainsKey(RequestAuthentication.ApiKeyHeader))
+            {
+                var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
+                return ApiJson.Ok(await reader.ListApplicantsAsync(citizen.MyKeyId, QueryParameters.Limit(request), QueryParameters.ContinuationToken(request), cancellationToken));
+            }
+
             var client = clients.RequireServiceClient(request, MunicipalityDesk.Role);
             string? Query(string name) => request.Query[name].ToString() is { Length: > 0 } value ? value : null;
             return ApiJson.Ok(await desk.ListAsync(

@@ -30,7 +30,8 @@ public static class ChildcareServiceCollectionExtensions
         services.AddSingleton<IApplicationStore>(sp => new TableApplicationStore(
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "ChildcareApplications"),
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "ChildcareRequests"),
-            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "ChildcareSigners")));
+            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "ChildcareSigners"),
+            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "ChildcareApplicants")));
         services.AddSingleton(sp => new ApplicationDocuments(new EncryptedDocuments(
             new BlobDocuments(sp.GetRequiredService<BlobServiceClient>(), ContainerName), sp.GetRequiredService<EnvelopeEncryption>())));
         services.AddSingleton<ApplicationSigner>();

@@ -10,9 +10,11 @@ namespace ServerlessMyKey.Azure.Childcare;
 /// Applications in Table Storage: <c>ChildcareApplications</c> (partition = municipality code, row =
 /// application id; columns Status, Procedure, UpdatedAt for the pull API's filters),
 /// <c>ChildcareRequests</c> (partition = request code) and <c>ChildcareSigners</c> (partition = hash of
-/// a signing certificate → MyKey ID). No personal data: the forms are encrypted blobs.
+/// a signing certificate → MyKey ID), <c>ChildcareApplicants</c> (partition = the applicant's MyKey ID, row =
+/// inverted submission ticks + application id, so a partition reads newest first). No personal data:
+/// the forms are encrypted blobs.
 /// </summary>
-internal sealed class TableApplicationStore(LazyTable applications, LazyTable requests, LazyTable signers) : IApplicationStore
+internal sealed class TableApplicationStore(LazyTable applications, LazyTable requests, LazyTable signers, LazyTable applicants) : IApplicationStore
 {
     private const string Row = "r";
 
@@ -80,6 +82,36 @@ internal sealed class TableApplicationStore(LazyTable applications, LazyTable re
 
     public async Task<string?> FindSignerAsync(string signerKey, CancellationToken cancellationToken = default) =>
         (await JsonRows.FindAsync(await signers.GetAsync(cancellationToken), signerKey, Row, cancellationToken))?.GetString("MyKeyId");
+
+    public async Task IndexApplicantAsync(ApplicationRecord record, CancellationToken cancellationToken = default) =>
+        await JsonRows.TryAddAsync(
+            await applicants.GetAsync(cancellationToken),
+            new TableEntity(record.ApplicantMyKeyId, ApplicantRow(record)) { ["ApplicationId"] = record.ApplicationId },
+            cancellationToken);
+
+    public async Task<(IReadOnlyList<string> ApplicationIds, string? ContinuationToken)> ListApplicantsAsync(
+        string myKeyId, int limit, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var table = await applicants.GetAsync(cancellationToken);
+        try
+        {
+            await foreach (var page in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {myKeyId}"), limit, ["ApplicationId"], cancellationToken)
+                .AsPages(continuationToken, limit))
+            {
+                return (page.Values.Select(e => e.GetString("ApplicationId")).Where(ApplicationIds.IsApplicationId).ToList(), page.ContinuationToken);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 400)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, "continuationToken is not one this API returned.");
+        }
+
+        return ([], null);
+    }
+
+    /// <summary>Inverted ticks of the submission (newest first), then the id (unique).</summary>
+    private static string ApplicantRow(ApplicationRecord record) =>
+        (long.MaxValue - record.SubmittedAt.UtcTicks).ToString("x16", System.Globalization.CultureInfo.InvariantCulture) + "|" + record.ApplicationId;
 
     private static TableEntity ApplicationEntity(ApplicationRecord record)
     {

@@ -156,6 +156,7 @@ public sealed class ApplicationIntake(
         }
 
         await store.LinkSignerAsync(record.SignerKey, myKeyId, cancellationToken);
+        await store.IndexApplicantAsync(record, cancellationToken);
         await StartAsync(record, workflows, cancellationToken);
         return new StatusAnswer(record.Status);
     }
@@ -224,6 +225,7 @@ public sealed class ApplicationIntake(
         if (record.ApplicantMyKeyId.Length > 0)
         {
             await store.LinkSignerAsync(record.SignerKey, record.ApplicantMyKeyId, cancellationToken);
+            await store.IndexApplicantAsync(record, cancellationToken);
             await StartAsync(record, workflows, cancellationToken);
         }
 

@@ -20,6 +20,26 @@ public sealed class ApplicationReader(IApplicationStore store, ApplicationDocume
             ? record
             : throw new ServiceException(ErrorCodes.ApplicationNotFound);
 
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+
+    /// <summary>The parent's own applications, newest first (from the applicant index; each read from its row, so the status is current).</summary>
+    public async Task<ApplicationPage> ListApplicantsAsync(string myKeyId, int? limit, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        var size = limit ?? DefaultLimit;
+        if (size is < 1 or > MaxLimit || continuationToken is { Length: > 512 })
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, $"limit must be 1–{MaxLimit}, and continuationToken one this API returned.");
+        }
+
+        var (ids, next) = await store.ListApplicantsAsync(myKeyId, size, continuationToken, cancellationToken);
+        var records = await Task.WhenAll(ids.Select(id => store.FindAsync(id, cancellationToken)));
+
+        // The index is written after the application and only for its applicant; a row that does not lead back to one is skipped.
+        var mine = records.OfType<ApplicationRecord>().Where(r => r.ApplicantMyKeyId == myKeyId).Select(ApplicationSummary.Of).ToList();
+        return new ApplicationPage(mine, next);
+    }
+
     public async Task<ApplicationView> ViewAsync(ApplicationRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);

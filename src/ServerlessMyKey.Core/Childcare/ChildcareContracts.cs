@@ -63,10 +63,17 @@ public sealed record ClaimRequest(SignatureProof? Signature);
 /// <summary><c>POST /api/webhooks/mynaportal</c>.</summary>
 public sealed record MynaportalEvent(string? EventId, string? Type, JsonElement Application, SignatureProof? Signature);
 
-/// <summary>The municipality's list: one page.</summary>
+/// <summary>A list of applications (the municipality's, or the parent's own): one page.</summary>
 public sealed record ApplicationPage(IReadOnlyList<ApplicationSummary> Applications, string? ContinuationToken);
 
-public sealed record ApplicationSummary(string ApplicationId, string ReceiptNumber, string Procedure, string Status, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt);
+public sealed record ApplicationSummary(string ApplicationId, string ReceiptNumber, string Procedure, string Status, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt, string MunicipalityCode)
+{
+    public static ApplicationSummary Of(ApplicationRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new(record.ApplicationId, record.ReceiptNumber, record.Procedure, record.Status, record.SubmittedAt, record.UpdatedAt, record.MunicipalityCode);
+    }
+}
 
 /// <summary><c>GET /api/childcare/applications/{id}</c> for the parent or the municipality.</summary>
 public sealed record ApplicationView(

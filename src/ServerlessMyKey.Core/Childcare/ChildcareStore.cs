@@ -82,6 +82,13 @@ public interface IApplicationStore
     Task LinkSignerAsync(string signerKey, string myKeyId, CancellationToken cancellationToken = default);
 
     Task<string?> FindSignerAsync(string signerKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Indexes the application under its applicant's MyKey ID (newest first); idempotent. Written after the application row.</summary>
+    Task IndexApplicantAsync(ApplicationRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>One page of the ids of <paramref name="myKeyId"/>'s applications, newest first; <paramref name="continuationToken"/> as returned before.</summary>
+    Task<(IReadOnlyList<string> ApplicationIds, string? ContinuationToken)> ListApplicantsAsync(
+        string myKeyId, int limit, string? continuationToken, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The encrypted documents of an application: the signed application (per version), certificates, notices, notes.</summary>

@@ -55,7 +55,7 @@ public sealed class MunicipalityDesk(IApplicationStore store, ApplicationReader 
         }
 
         var (records, next) = await store.ListAsync(municipalityCode, status, procedure, sinceTime, size, continuationToken, cancellationToken);
-        return new ApplicationPage(records.Select(r => new ApplicationSummary(r.ApplicationId, r.ReceiptNumber, r.Procedure, r.Status, r.SubmittedAt, r.UpdatedAt)).ToList(), next);
+        return new ApplicationPage(records.Select(ApplicationSummary.Of).ToList(), next);
     }
 
     public async Task<ApplicationView> GetAsync(string clientId, string applicationId, CancellationToken cancellationToken = default) =>

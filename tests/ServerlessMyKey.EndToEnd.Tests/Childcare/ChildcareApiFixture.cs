@@ -73,6 +73,15 @@ public class ChildcareApiFixture : DevHostFixture, IDisposable
         },
     };
 
+    /// <summary>A pregnancy notification for Chiyoda (no employers: <c>received</c> at once).</summary>
+    public static Dictionary<string, object?> Pregnancy(int weeks) => new()
+    {
+        ["procedure"] = "pregnancy.notification",
+        ["formVersion"] = 1,
+        ["municipalityCode"] = "131016",
+        ["form"] = new { expectedDeliveryDate = "2027-06-01", pregnancyWeeks = weeks },
+    };
+
     /// <summary>Submits <paramref name="application"/> signed by <paramref name="card"/> for the parent <paramref name="myKeyId"/>.</summary>
     public Task<HttpResponseMessage> SubmitAsync(string myKeyId, VirtualCard card, object application, string? idempotencyKey = null) =>
         SendAsync(HttpMethod.Post, "api/childcare/applications", new { application, signature = Signed(card, application) }, bearerFor: myKeyId, idempotencyKey: idempotencyKey);
