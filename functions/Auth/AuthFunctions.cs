@@ -69,7 +69,7 @@ public sealed class AuthFunctions(
     }
 
     [Function("CreateSession")]
-    [ApiOperation("Auth", "Logs in with the authentication certificate's signature over a challenge; returns the MyKey ID and an access token.", RequestBody = typeof(LoginProof), Responses = [200, 401, 429])]
+    [ApiOperation("Auth", "Logs in with the authentication certificate's signature over a challenge; returns the MyKey ID and an access token.", RequestBody = typeof(LoginProof), Responses = [200, 400, 401, 409, 429])]
     public Task<IActionResult> CreateSession(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/sessions")] HttpRequest request,
         CancellationToken cancellationToken) =>
