@@ -30,6 +30,7 @@ public static class ErrorCodes
     public static readonly ErrorCode ChallengeNotFound = new("challenge_not_found", 401, "No such login challenge.");
     public static readonly ErrorCode ChallengeExpired = new("challenge_expired", 401, "The login challenge has expired.");
     public static readonly ErrorCode ChallengeAlreadyUsed = new("challenge_already_used", 401, "The login challenge was already used.");
+    public static readonly ErrorCode ChallengePurposeMismatch = new("challenge_purpose_mismatch", 409, "The login challenge was made for another purpose or another client; it is spent, read the card again with a challenge of this purpose.");
     public static readonly ErrorCode SignatureInvalid = new("signature_invalid", 401, "The signature does not verify.");
     public static readonly ErrorCode CertificateUntrusted = new("certificate_untrusted", 401, "The certificate does not chain to a trusted JPKI root.");
     public static readonly ErrorCode CertificateExpired = new("certificate_expired", 401, "The certificate is not within its validity period.");
@@ -119,6 +120,7 @@ public static class ErrorCodes
     public static readonly ErrorCode SoldOut = new("sold_out", 409, "No seat of the event is left.");
     public static readonly ErrorCode NoTicket = new("no_ticket", 404, "The holder has no ticket for this event.");
     public static readonly ErrorCode AlreadyEntered = new("already_entered", 409, "The ticket was already used to enter.");
+    public static readonly ErrorCode GateNotForEvent = new("gate_not_for_event", 403, "This gate client is not one of the event's gates.");
 
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
@@ -126,7 +128,7 @@ public static class ErrorCodes
         InvalidRequest, InvalidJson, UnsupportedMediaType, PayloadTooLarge, Unauthenticated, Forbidden, NotFound,
         Conflict, AlreadyExists, InsufficientBalance, PointsLotLimitReached, UnknownMunicipality, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable,
         InternalError, MethodNotAllowed, RateLimited, WebhookReplayed,
-        ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, SignatureInvalid, CertificateUntrusted, CertificateExpired,
+        ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, ChallengePurposeMismatch, SignatureInvalid, CertificateUntrusted, CertificateExpired,
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable, TokenClientMismatch, IdentityMismatch, IdentityNotRegistered,
         HolderNameMismatch, CorporationMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
@@ -140,6 +142,6 @@ public static class ErrorCodes
         AlertNotFound, ReferencedAlertNotFound,
         MemberMismatch, UnknownNetwork, ConsentNotFound, ConsentWithdrawn, ConsentLimitReached, SignerNotPatient, LinkCodeInvalid, LinkCodeExpired,
         AuthorizationRequestNotFound, AuthorizationRequestExpired, AuthorizationRequestUsed, SigningSignatureRequired,
-        TicketEventNotFound, TicketEventExists, TicketLimitReached, SoldOut, NoTicket, AlreadyEntered,
+        TicketEventNotFound, TicketEventExists, TicketLimitReached, SoldOut, NoTicket, AlreadyEntered, GateNotForEvent,
     ];
 }

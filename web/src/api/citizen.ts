@@ -4,7 +4,7 @@ import type {
   AccessLogEntry, Application, ApplicationList, Challenge, ClaimRequest, Me, Message, MessageList, PointsStatement, Sender, Session, TvRegistration,
 } from './types';
 
-export const createChallenge = () => call<Challenge>('/api/auth/challenges', { body: {} });
+export const createChallenge = () => call<Challenge>('/api/auth/challenges', { body: { purpose: 'login' } });
 
 export const createSession = (challengeId: string, certificate: string, signature: string) =>
   call<Session>('/api/auth/sessions', { body: { challengeId, certificate, signature } });

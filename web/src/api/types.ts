@@ -1,6 +1,7 @@
 // Shapes of the API as /work/shared/design/API.md (the contract) and /api/openapi.json describe them.
 
-export interface Challenge { challengeId: string; challenge: string; expiresAt: string }
+/** A login challenge; the portal asks only for purpose 'login' (readers' purposes need their x-api-key, docs/auth.md). */
+export interface Challenge { challengeId: string; challenge: string; expiresAt: string; purpose: 'login' }
 export interface Session {
   myKeyId: string;
   accessToken: string;
