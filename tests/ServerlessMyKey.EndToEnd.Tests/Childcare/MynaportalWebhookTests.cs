@@ -50,6 +50,18 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
     }
 
     [Fact]
+    public async Task An_application_naming_another_account_than_the_signer_s_link_is_held()
+    {
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted); // links the signing certificate
+        var otherId = await app.NewCitizenAsync();
+
+        var accepted = await JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), parent, For(otherId, ChildcareApiFixture.Allowance("2026-01-06")))), HttpStatusCode.Accepted);
+
+        Assert.Equal("held", accepted.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_claim_statement_posted_by_another_account_is_signature_invalid()
     {
         var card = app.Pki.IssueCard(Parent);

@@ -49,6 +49,7 @@ public sealed class PersonalDataScanTests(ChildcareApiFixture app) : IClassFixtu
         Assert.Equal(2, final.GetProperty("notices").GetArrayLength());
 
         string[] names = [Parent.Name, ChildName, HrEmployee.Name];
+        Assert.Contains(app.Logs.Lines, line => line.Contains(applicationId, StringComparison.Ordinal)); // the capture sees the app's Information lines
         await AssertNoTaskHubHoldsAsync(names);
         DeadlineTests.AssertNotLogged(app, names);
     }
