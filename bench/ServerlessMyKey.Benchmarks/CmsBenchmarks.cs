@@ -3,6 +3,7 @@ using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using BenchmarkDotNet.Attributes;
 using ServerlessMyKey.Jpki;
+using ServerlessMyKey.Jpki.Certificates;
 using ServerlessMyKey.Jpki.Revocation;
 using ServerlessMyKey.Jpki.Signatures;
 using ServerlessMyKey.Jpki.Tests.TestPki;
@@ -63,6 +64,46 @@ public class CmsBenchmarks
 
     [Benchmark]
     public async Task<bool> AttachedRepeat() => (await _verifier.VerifyAsync(_attached, null)).Succeeded;
+
+    /// <summary>
+    /// What the verifier decoded with <c>SignedCms</c> before (issue #16): the container, the signer's certificate
+    /// from the bag, its signed attributes (messageDigest, signingTime). No certificate or signature checks.
+    /// </summary>
+    [Benchmark]
+    public int DecodeWithSignedCms()
+    {
+        var signed = new SignedCms(new ContentInfo(_content), detached: true);
+        signed.Decode(_detached);
+        var signer = signed.SignerInfos[0];
+        var count = signer.Certificate!.RawData.Length;
+        foreach (var attribute in signer.SignedAttributes)
+        {
+            if (attribute.Oid.Value == "1.2.840.113549.1.9.5")
+            {
+                count += new Pkcs9SigningTime(attribute.Values[0].RawData).SigningTime.Second;
+            }
+            else
+            {
+                count += attribute.Values[0].RawData.Length;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>The same with the decoder the verifier uses now (<see cref="CmsSignedData"/>): container, bag certificate parsed, signed attributes.</summary>
+    [Benchmark]
+    public int DecodeWithAsnReader()
+    {
+        var signed = CmsSignedData.Decode(_detached);
+        var count = JpkiCertificate.Parse(signed.Certificates[0].Span).RawData.Length;
+        foreach (var (_, values) in signed.Signers[0].ReadSignedAttributes())
+        {
+            count += values[0].Length;
+        }
+
+        return count;
+    }
 
     private byte[] Sign(X509Certificate2 certificate, bool detached)
     {

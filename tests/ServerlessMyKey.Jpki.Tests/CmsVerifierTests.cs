@@ -12,6 +12,7 @@ namespace ServerlessMyKey.Jpki.Tests;
 public sealed class CmsVerifierTests : IDisposable
 {
     private static readonly byte[] Content = Encoding.UTF8.GetBytes("契約書 — CMS test content");
+    private static readonly DateTimeOffset SigningTime = new(2025, 5, 31, 23, 0, 0, TimeSpan.Zero);
     private readonly VerifierHarness _harness = new();
 
     private JpkiCmsVerifier Verifier => new(_harness.Verifier);
@@ -142,6 +143,84 @@ public sealed class CmsVerifierTests : IDisposable
         decoded.Decode(encoded);
         Assert.Empty(decoded.SignerInfos[0].SignedAttributes);
         JpkiAssert.Fails(JpkiErrorCode.SignatureMalformed, await Verifier.VerifyAsync(encoded, Content));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_hand_written_container_verifies_like_one_of_signed_cms(bool detached)
+    {
+        var cms = CmsWriter.Write(LeafSpec.Signing(), Content, detached, CmsWriter.StandardAttributes(Content, SigningTime));
+        var signature = JpkiAssert.Succeeds(await Verifier.VerifyAsync(cms, detached ? Content : null));
+        Assert.Equal(SigningTime, signature.SigningTime);
+    }
+
+    [Fact]
+    public async Task Signed_attributes_without_content_type_are_signature_malformed()
+    {
+        // RFC 5652 §5.3: with signed attributes, the content-type attribute is mandatory.
+        var attributes = CmsWriter.StandardAttributes(Content, SigningTime);
+        attributes.RemoveAll(attribute => attribute.Type == CmsWriter.ContentTypeOid);
+        JpkiAssert.Fails(JpkiErrorCode.SignatureMalformed, await Verifier.VerifyAsync(CmsWriter.Write(LeafSpec.Signing(), Content, detached: true, attributes), Content));
+    }
+
+    [Fact]
+    public async Task A_content_type_other_than_the_encapsulated_one_is_signature_invalid()
+    {
+        // RFC 5652 §11.1: the attribute says what the signer signed; here id-ct-TSTInfo over id-data content.
+        var attributes = CmsWriter.StandardAttributes(Content, SigningTime);
+        attributes[0] = new(CmsWriter.ContentTypeOid, CmsWriter.Oid("1.2.840.113549.1.9.16.1.4"));
+        JpkiAssert.Fails(JpkiErrorCode.SignatureInvalid, await Verifier.VerifyAsync(CmsWriter.Write(LeafSpec.Signing(), Content, detached: true, attributes), Content));
+    }
+
+    [Fact]
+    public async Task Two_content_type_values_are_signature_malformed()
+    {
+        var attributes = CmsWriter.StandardAttributes(Content, SigningTime);
+        attributes[0] = new(CmsWriter.ContentTypeOid, CmsWriter.Oid(CmsWriter.Data), CmsWriter.Oid("1.2.840.113549.1.9.16.1.4"));
+        JpkiAssert.Fails(JpkiErrorCode.SignatureMalformed, await Verifier.VerifyAsync(CmsWriter.Write(LeafSpec.Signing(), Content, detached: true, attributes), Content));
+    }
+
+    [Fact]
+    public async Task A_signing_time_as_generalized_time_verifies()
+    {
+        // RFC 5652 §11.3: SigningTime ::= Time, UTCTime or GeneralizedTime.
+        var attributes = CmsWriter.StandardAttributes(Content, SigningTime);
+        attributes[1] = new(CmsWriter.SigningTimeOid, CmsWriter.GeneralizedTime(SigningTime));
+        var signature = JpkiAssert.Succeeds(await Verifier.VerifyAsync(CmsWriter.Write(LeafSpec.Signing(), Content, detached: true, attributes), Content));
+        Assert.Equal(SigningTime, signature.SigningTime);
+    }
+
+    [Fact]
+    public async Task Two_signing_time_attributes_are_signature_malformed()
+    {
+        var attributes = CmsWriter.StandardAttributes(Content, SigningTime);
+        attributes.Add(new(CmsWriter.SigningTimeOid, CmsWriter.UtcTime(SigningTime.AddYears(-3))));
+        JpkiAssert.Fails(JpkiErrorCode.SignatureMalformed, await Verifier.VerifyAsync(CmsWriter.Write(LeafSpec.Signing(), Content, detached: true, attributes), Content));
+    }
+
+    [Fact]
+    public async Task A_signing_time_with_two_values_is_signature_malformed()
+    {
+        var attributes = CmsWriter.StandardAttributes(Content, SigningTime);
+        attributes[1] = new(CmsWriter.SigningTimeOid, CmsWriter.UtcTime(SigningTime), CmsWriter.UtcTime(SigningTime.AddYears(-3)));
+        JpkiAssert.Fails(JpkiErrorCode.SignatureMalformed, await Verifier.VerifyAsync(CmsWriter.Write(LeafSpec.Signing(), Content, detached: true, attributes), Content));
+    }
+
+    [Fact]
+    public async Task A_signing_time_that_is_no_time_is_signature_malformed()
+    {
+        var attributes = CmsWriter.StandardAttributes(Content, SigningTime);
+        attributes[1] = new(CmsWriter.SigningTimeOid, CmsWriter.OctetString([0x01]));
+        JpkiAssert.Fails(JpkiErrorCode.SignatureMalformed, await Verifier.VerifyAsync(CmsWriter.Write(LeafSpec.Signing(), Content, detached: true, attributes), Content));
+    }
+
+    [Fact]
+    public async Task A_malformed_certificate_beside_the_signers_is_signature_malformed()
+    {
+        // A SEQUENCE that is no certificate, after the signer's own in the bag.
+        var cms = CmsWriter.Write(LeafSpec.Signing(), Content, detached: true, CmsWriter.StandardAttributes(Content, SigningTime), extraCertificates: [[0x30, 0x03, 0x02, 0x01, 0x01]]);
+        JpkiAssert.Fails(JpkiErrorCode.SignatureMalformed, await Verifier.VerifyAsync(cms, Content));
     }
 
     private static byte[] Sign(LeafSpec spec, bool detached = true, string digest = "2.16.840.1.101.3.4.2.1", X509IncludeOption include = X509IncludeOption.EndCertOnly)

@@ -7,6 +7,7 @@ using ServerlessMyKey.Jpki.Corporate;
 using ServerlessMyKey.Jpki.Revocation;
 using ServerlessMyKey.Jpki.Tests.TestPki;
 using ServerlessMyKey.Jpki.Trust;
+using ServerlessMyKey.Testing;
 using static ServerlessMyKey.Jpki.Tests.TestPki.DevelopmentPki;
 
 namespace ServerlessMyKey.Jpki.Tests;
@@ -87,6 +88,23 @@ public sealed class CorporateVerifierTests : IDisposable
     public async Task Certificate_without_a_company_number_is_refused()
     {
         var result = await Verifier().VerifyAsync(Issue(Leaf() with { Subject = Subject(companyNumber: null) }));
+
+        JpkiAssert.Fails(JpkiErrorCode.CertificateProfileInvalid, result);
+    }
+
+    [Fact]
+    public async Task Unsigned_certificate_with_a_subject_that_is_no_name_is_untrusted()
+    {
+        // The subject is attacker-chosen bytes until the CA's signature is checked: it is read only after.
+        var result = await Verifier().VerifyAsync(CertificateSurgery.WithSubject(Issue(Leaf()), CertificateSurgery.NotAName, TestKeys.Impostor));
+
+        JpkiAssert.Fails(JpkiErrorCode.CertificateUntrusted, result);
+    }
+
+    [Fact]
+    public async Task Signed_certificate_with_a_subject_that_is_no_name_is_profile_invalid()
+    {
+        var result = await Verifier().VerifyAsync(CertificateSurgery.WithSubject(Issue(Leaf()), CertificateSurgery.NotAName, CorporateCa.Value.Key));
 
         JpkiAssert.Fails(JpkiErrorCode.CertificateProfileInvalid, result);
     }

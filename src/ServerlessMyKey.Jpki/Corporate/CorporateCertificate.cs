@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ServerlessMyKey.Jpki.Asn1;
 using ServerlessMyKey.Jpki.Certificates;
@@ -16,24 +17,32 @@ namespace ServerlessMyKey.Jpki.Corporate;
 /// </remarks>
 public static class CorporateCertificate
 {
-    /// <summary>The 12-digit 会社法人等番号 of the subject, or null when the certificate has none (or more than one).</summary>
+    /// <summary>The 12-digit 会社法人等番号 of the subject, or null when the certificate has none (or more than one, or the subject is not a well-formed Name).</summary>
     public static string? CompanyNumber(JpkiCertificate certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
         string? found = null;
-        foreach (var rdn in new X500DistinguishedName(certificate.Subject.Span).EnumerateRelativeDistinguishedNames())
+        try
         {
-            if (rdn.HasMultipleElements || rdn.GetSingleElementType().Value != Oids.SubjectSerialNumber)
+            foreach (var rdn in new X500DistinguishedName(certificate.Subject.Span).EnumerateRelativeDistinguishedNames())
             {
-                continue;
-            }
+                if (rdn.HasMultipleElements || rdn.GetSingleElementType().Value != Oids.SubjectSerialNumber)
+                {
+                    continue;
+                }
 
-            if (found is not null)
-            {
-                return null;
-            }
+                if (found is not null)
+                {
+                    return null;
+                }
 
-            found = rdn.GetSingleElementValue();
+                found = rdn.GetSingleElementValue();
+            }
+        }
+        catch (CryptographicException)
+        {
+            // JpkiCertificate checks the subject's outer encoding only; its RDNs are read here.
+            return null;
         }
 
         return found is { Length: 12 } && found.All(char.IsAsciiDigit) ? found : null;

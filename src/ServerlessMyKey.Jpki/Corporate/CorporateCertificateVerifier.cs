@@ -14,7 +14,7 @@ namespace ServerlessMyKey.Jpki.Corporate;
 /// its own, the first failed check answers, and no revocation data is a refusal.
 /// </summary>
 /// <remarks>
-/// Order: parse → profile → issued directly by a configured anchor (key identifier and signature) →
+/// Order: parse → profile → issued directly by a configured anchor (key identifier and signature) → a 会社法人等番号 in the subject (read only once the signature is checked) →
 /// issued within the anchor's validity → validity now → revocation. The anchors are a set of their own:
 /// a JPKI root never vouches for a corporate certificate, nor the other way round.
 /// </remarks>
@@ -75,6 +75,13 @@ public sealed class CorporateCertificateVerifier
             return Fail(JpkiErrorCode.CertificateUntrusted, "No configured corporate CA (Delegation:DelegatorTrustAnchors) issued the certificate.");
         }
 
+        // Where we read the corporation: the subject is read only once the CA's signature showed it is the CA's
+        // (an unsigned certificate's subject is attacker-chosen bytes; see CorporateCertificate).
+        if (CorporateCertificate.CompanyNumber(certificate) is null)
+        {
+            return Fail(JpkiErrorCode.CertificateProfileInvalid, "The subject carries no 12-digit 会社法人等番号 (serialNumber attribute).");
+        }
+
         // The CA issues certificates only while it is valid itself (as for JPKI roots).
         if (certificate.NotBefore < issuer.NotBefore || certificate.NotBefore > issuer.NotAfter)
         {
@@ -99,7 +106,7 @@ public sealed class CorporateCertificateVerifier
         };
     }
 
-    // RFC 5280 §4.2 for an end entity that signs, and where we read the corporation; null when the certificate conforms.
+    // RFC 5280 §4.2 for an end entity that signs; null when the certificate conforms.
     private static string? CheckProfile(JpkiCertificate certificate)
     {
         if (EndEntityProfile.Violation(certificate) is { } violation)
@@ -119,9 +126,7 @@ public sealed class CorporateCertificateVerifier
             return "KeyUsage must be present with digitalSignature or nonRepudiation.";
         }
 
-        return CorporateCertificate.CompanyNumber(certificate) is null
-            ? "The subject carries no 12-digit 会社法人等番号 (serialNumber attribute)."
-            : null;
+        return null;
     }
 
     private static JpkiResult<JpkiVerifiedCertificate> Fail(JpkiErrorCode code, string detail) =>

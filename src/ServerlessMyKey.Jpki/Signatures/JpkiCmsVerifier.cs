@@ -1,7 +1,7 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
-using System.Security.Cryptography.Pkcs;
 using ServerlessMyKey.Jpki.Asn1;
+using ServerlessMyKey.Jpki.Certificates;
 using ServerlessMyKey.Jpki.Verification;
 
 namespace ServerlessMyKey.Jpki.Signatures;
@@ -12,26 +12,32 @@ public sealed record JpkiCmsSignature(JpkiVerifiedCertificate Certificate, byte[
 /// <summary>
 /// Verifies CMS SignedData (RFC 5652) made with a JPKI signing (署名用) certificate: exactly one signer,
 /// its certificate carried in the container and verified as a JPKI signing certificate (pinned roots,
-/// profile, validity, revocation), SHA-256 only, signed attributes with a messageDigest equal to the
-/// content's digest, and the RSASSA-PKCS1-v1_5 signature over them. Certificates and CRLs in the
-/// container are never trusted: only the signer's own certificate is read, and it is checked against
+/// profile, validity, revocation), SHA-256 only, signed attributes with exactly one content-type equal to
+/// eContentType, exactly one messageDigest equal to the content's digest and at most one signingTime
+/// (UTCTime or GeneralizedTime), and the RSASSA-PKCS1-v1_5 signature over them. Certificates and CRLs in
+/// the container are never trusted: only the signer's own certificate is used, and it is checked against
 /// the pinned roots like any other.
 /// </summary>
+/// <remarks>
+/// The container is decoded by <see cref="CmsSignedData"/> (one pass of <see cref="AsnReader"/>, only what is
+/// needed here), not by <c>SignedCms</c>, which decodes lazily and cost about nine raw RSA verifications
+/// per call (bench/README.md). Every failure is a <see cref="JpkiResult{T}"/> of the closed catalogue.
+/// </remarks>
 public sealed class JpkiCmsVerifier
 {
     private const string RsaEncryption = "1.2.840.113549.1.1.1";
     private const string Sha1 = "1.3.14.3.2.26";
 
-    private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<JpkiResult<JpkiVerifiedCertificate>>> _verifySigner;
+    private readonly Func<JpkiCertificate, CancellationToken, ValueTask<JpkiResult<JpkiVerifiedCertificate>>> _verifySigner;
 
     /// <summary>CMS of JPKI signing certificates (the signer's certificate verified by <paramref name="certificates"/>).</summary>
     public JpkiCmsVerifier(JpkiCertificateVerifier certificates)
     {
         ArgumentNullException.ThrowIfNull(certificates);
-        _verifySigner = (der, cancellationToken) => certificates.VerifyAsync(der, JpkiCertificateKind.Signing, cancellationToken);
+        _verifySigner = (certificate, cancellationToken) => certificates.VerifyParsedAsync(certificate, JpkiCertificateKind.Signing, ExpiryGrace.None, cancellationToken);
     }
 
-    private JpkiCmsVerifier(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<JpkiResult<JpkiVerifiedCertificate>>> verifySigner) =>
+    private JpkiCmsVerifier(Func<JpkiCertificate, CancellationToken, ValueTask<JpkiResult<JpkiVerifiedCertificate>>> verifySigner) =>
         _verifySigner = verifySigner;
 
     /// <summary>
@@ -41,42 +47,51 @@ public sealed class JpkiCmsVerifier
     public static JpkiCmsVerifier ForSigners(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<JpkiResult<JpkiVerifiedCertificate>>> verifySignerCertificate)
     {
         ArgumentNullException.ThrowIfNull(verifySignerCertificate);
-        return new JpkiCmsVerifier(verifySignerCertificate);
+        return new JpkiCmsVerifier((certificate, cancellationToken) => verifySignerCertificate(certificate.RawData, cancellationToken));
     }
 
-    /// <param name="cms">DER ContentInfo of SignedData.</param>
+    /// <param name="cms">DER (or BER) ContentInfo of SignedData.</param>
     /// <param name="detachedContent">The signed data when the signature is detached; null when it is attached.</param>
     public async ValueTask<JpkiResult<JpkiCmsSignature>> VerifyAsync(ReadOnlyMemory<byte> cms, byte[]? detachedContent, CancellationToken cancellationToken = default)
     {
-        // The platform decodes parts of the SignedData lazily (the certificate set when the signer's
-        // certificate is asked for, attribute values when read): corruption found then is malformed input
-        // too, never an exception for the caller (found by tests/…/Fuzzing/ParserFuzzTests.cs).
+        // RFC 5652 §3, §5.1: a ContentInfo of type signedData, and the signer's certificate in it.
+        CmsSignedData signed;
+        CmsSignerInfo signer;
+        JpkiCertificate certificate;
+        SignedAttributes attributes;
         try
         {
-            return await VerifyDecodedAsync(cms, detachedContent, cancellationToken).ConfigureAwait(false);
+            signed = CmsSignedData.Decode(cms);
+
+            // Profile: exactly one signer, whose certificate is in the container (a JPKI card signs alone).
+            if (signed.Signers.Count != 1)
+            {
+                return Fail(JpkiErrorCode.SignatureMalformed, $"The CMS has {signed.Signers.Count} signers; exactly one is accepted.");
+            }
+
+            signer = signed.Signers[0];
+            if (FindSignerCertificate(signed, signer) is not { } found)
+            {
+                return Fail(JpkiErrorCode.SignatureMalformed, "The CMS does not carry the signer's certificate, or carries a malformed certificate.");
+            }
+
+            certificate = found;
+
+            // RFC 5652 §5.3: with signed attributes, content-type and messageDigest are mandatory; this profile requires them.
+            if (SignedAttributes.Read(signer) is not { } read)
+            {
+                return Fail(JpkiErrorCode.SignatureMalformed, "The signer needs signed attributes with exactly one content-type, exactly one messageDigest and at most one signingTime, each with one value.");
+            }
+
+            attributes = read;
         }
-        catch (Exception e) when (e is CryptographicException or AsnContentException)
+        catch (AsnContentException)
         {
             return Fail(JpkiErrorCode.SignatureMalformed, "Not a well-formed CMS SignedData.");
         }
-    }
-
-    private async ValueTask<JpkiResult<JpkiCmsSignature>> VerifyDecodedAsync(ReadOnlyMemory<byte> cms, byte[]? detachedContent, CancellationToken cancellationToken)
-    {
-        // RFC 5652 §3, §5.1: a ContentInfo of type signedData. The platform decoder also refuses other types.
-        var signed = new SignedCms();
-        bool detached;
-        try
-        {
-            signed.Decode(cms.Span);
-            detached = !HasEncapsulatedContent(cms);
-        }
-        catch (Exception e) when (e is CryptographicException or AsnContentException)
-        {
-            return Fail(JpkiErrorCode.SignatureMalformed, "Not a DER-encoded CMS SignedData.");
-        }
 
         // RFC 5652 §5.2: detached (no eContent) needs the data from the caller; attached must not get it twice.
+        var detached = signed.Content is null;
         if (detached != detachedContent is not null)
         {
             return Fail(JpkiErrorCode.SignatureMalformed, detached
@@ -84,124 +99,136 @@ public sealed class JpkiCmsVerifier
                 : "The CMS signature carries its content: do not send 'data' as well.");
         }
 
-        if (detachedContent is not null)
-        {
-            signed = new SignedCms(new ContentInfo(signed.ContentInfo.ContentType, detachedContent), detached: true);
-            signed.Decode(cms.Span);
-        }
-
-        // Profile: exactly one signer, whose certificate is in the container (a JPKI card signs alone).
-        if (signed.SignerInfos.Count != 1)
-        {
-            return Fail(JpkiErrorCode.SignatureMalformed, $"The CMS has {signed.SignerInfos.Count} signers; exactly one is accepted.");
-        }
-
-        var signer = signed.SignerInfos[0];
-        if (signer.Certificate is null)
-        {
-            return Fail(JpkiErrorCode.SignatureMalformed, "The CMS does not carry the signer's certificate.");
-        }
-
-        // RFC 5652 §5.3: with signed attributes, messageDigest is mandatory; this profile requires both.
-        var messageDigests = signer.SignedAttributes.Cast<CryptographicAttributeObject>()
-            .Where(attribute => attribute.Oid.Value == Oids.MessageDigest)
-            .SelectMany(attribute => attribute.Values.Cast<AsnEncodedData>())
-            .ToList();
-        if (messageDigests.Count != 1)
-        {
-            return Fail(JpkiErrorCode.SignatureMalformed, "The signer needs signed attributes with exactly one messageDigest.");
-        }
-
         // JPKI: the signer's certificate is a valid, unrevoked signing certificate under a pinned root.
-        var verified = await _verifySigner(signer.Certificate.RawData, cancellationToken).ConfigureAwait(false);
+        var verified = await _verifySigner(certificate, cancellationToken).ConfigureAwait(false);
         if (!verified.Succeeded)
         {
             return JpkiResult<JpkiCmsSignature>.Fail(verified.Failure.Code, verified.Failure.Detail);
         }
 
         // RFC 5652 §5.3 digestAlgorithm and signatureAlgorithm: SHA-256 with RSASSA-PKCS1-v1_5 only.
-        if (signer.DigestAlgorithm.Value != Oids.Sha256)
+        if (signer.DigestAlgorithm != Oids.Sha256)
         {
-            return Fail(JpkiErrorCode.SignatureAlgorithmUnsupported, $"The digest algorithm is {signer.DigestAlgorithm.Value}{(signer.DigestAlgorithm.Value == Sha1 ? " (SHA-1)" : "")}; only SHA-256 is accepted.");
+            return Fail(JpkiErrorCode.SignatureAlgorithmUnsupported, $"The digest algorithm is {signer.DigestAlgorithm}{(signer.DigestAlgorithm == Sha1 ? " (SHA-1)" : "")}; only SHA-256 is accepted.");
         }
 
-        if (signer.SignatureAlgorithm.Value is not (RsaEncryption or Oids.Sha256WithRsaEncryption))
+        if (signer.SignatureAlgorithm is not (RsaEncryption or Oids.Sha256WithRsaEncryption))
         {
-            return Fail(JpkiErrorCode.SignatureAlgorithmUnsupported, $"The signature algorithm is {signer.SignatureAlgorithm.Value}; only RSASSA-PKCS1-v1_5 with SHA-256 is accepted.");
+            return Fail(JpkiErrorCode.SignatureAlgorithmUnsupported, $"The signature algorithm is {signer.SignatureAlgorithm}; only RSASSA-PKCS1-v1_5 with SHA-256 is accepted.");
+        }
+
+        // RFC 5652 §11.1: the content-type attribute is the eContentType the signer meant.
+        if (attributes.ContentType != signed.ContentType)
+        {
+            return Fail(JpkiErrorCode.SignatureInvalid, "The content-type attribute does not match the encapsulated content type.");
         }
 
         // RFC 5652 §5.4: messageDigest is the digest of the content.
-        var contentBytes = signed.ContentInfo.Content;
+        var contentBytes = detachedContent ?? signed.Content!;
         var contentDigest = SHA256.HashData(contentBytes);
-        if (!CryptographicOperations.FixedTimeEquals(ReadOctetString(messageDigests[0].RawData), contentDigest))
+        if (!CryptographicOperations.FixedTimeEquals(attributes.MessageDigest.Span, contentDigest))
         {
             return Fail(JpkiErrorCode.SignatureInvalid, "The messageDigest attribute does not match the content.");
         }
 
         // RFC 5652 §5.4, §5.6: the signature is over the signed attributes as a SET OF (their [0] tag replaced by SET),
-        // checked with the key of the certificate verified above (imported once per certificate and cached with it).
-        var signature = SignatureCheck.VerifyDigest(verified.Value, SHA256.HashData(SignedAttributesAsSigned(cms)), signer.GetSignature());
+        // checked with the key of the certificate verified above (cached with the certificate).
+        var signature = SignatureCheck.VerifyDigest(verified.Value, SignedAttributesDigest(signer.SignedAttributes.Span), signer.Signature.Span);
         if (!signature.Succeeded)
         {
             return Fail(signature.Failure.Code, "The CMS signature does not verify with the signer certificate's key: " + signature.Failure.Detail);
         }
 
-        var signingTime = signer.SignedAttributes.Cast<CryptographicAttributeObject>()
-            .Where(attribute => attribute.Oid.Value == Oids.SigningTime)
-            .SelectMany(attribute => attribute.Values.Cast<AsnEncodedData>())
-            .Select(value => (DateTimeOffset?)new DateTimeOffset(new Pkcs9SigningTime(value.RawData).SigningTime.ToUniversalTime(), TimeSpan.Zero))
-            .FirstOrDefault();
-        return JpkiResult<JpkiCmsSignature>.Success(new JpkiCmsSignature(verified.Value, contentBytes, contentDigest, signingTime, detached));
+        return JpkiResult<JpkiCmsSignature>.Success(new JpkiCmsSignature(verified.Value, contentBytes, contentDigest, attributes.SigningTime, detached));
     }
 
-    // RFC 5652 §5.2 EncapsulatedContentInfo ::= SEQUENCE { eContentType, eContent [0] EXPLICIT OCTET STRING OPTIONAL }
-    private static bool HasEncapsulatedContent(ReadOnlyMemory<byte> cms)
+    // RFC 5652 §5.3 SignerIdentifier: the certificate of the bag with that issuer and serial number (or subject key
+    // identifier). Every certificate of the bag must parse: a malformed one makes the container malformed.
+    private static JpkiCertificate? FindSignerCertificate(CmsSignedData signed, CmsSignerInfo signer)
     {
-        var contentInfo = new AsnReader(cms, AsnEncodingRules.BER).ReadSequence();
-        contentInfo.ReadObjectIdentifier();
-        var signedData = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
-        signedData.ReadInteger();
-        signedData.ReadSetOf();
-        var encapsulated = signedData.ReadSequence();
-        encapsulated.ReadObjectIdentifier();
-        return encapsulated.HasData;
+        JpkiCertificate? found = null;
+        foreach (var encoded in signed.Certificates)
+        {
+            if (!JpkiCertificate.TryParse(encoded.Span, out var certificate))
+            {
+                return null;
+            }
+
+            var matches = signer.SubjectKeyIdentifier.IsEmpty
+                ? certificate.Issuer.Span.SequenceEqual(signer.Issuer.Span) && certificate.SerialNumberBytes.Span.SequenceEqual(signer.SerialNumber.Span)
+                : !certificate.SubjectKeyIdentifier.IsEmpty && certificate.SubjectKeyIdentifier.Span.SequenceEqual(signer.SubjectKeyIdentifier.Span);
+            found ??= matches ? certificate : null;
+        }
+
+        return found;
     }
 
-    // RFC 5652 §5.3 SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm, signedAttrs [0] IMPLICIT SET OF Attribute, … }
-    // of the only signer (checked above); the DER that was signed carries the SET tag (0x31) instead of [0].
-    private static byte[] SignedAttributesAsSigned(ReadOnlyMemory<byte> cms)
+    // The DER that was signed carries the SET tag (0x31) instead of [0] IMPLICIT (0xA0).
+    private static byte[] SignedAttributesDigest(ReadOnlySpan<byte> signedAttributes)
     {
-        var contentInfo = new AsnReader(cms, AsnEncodingRules.BER).ReadSequence();
-        contentInfo.ReadObjectIdentifier();
-        var signedData = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
-        signedData.ReadInteger();
-        signedData.ReadSetOf();
-        signedData.ReadSequence();
-        while (signedData.PeekTag().TagClass == TagClass.ContextSpecific)
-        {
-            signedData.ReadEncodedValue(); // certificates [0], crls [1]
-        }
-
-        var signerInfo = signedData.ReadSetOf().ReadSequence();
-        signerInfo.ReadInteger();
-        signerInfo.ReadEncodedValue(); // sid
-        signerInfo.ReadSequence(); // digestAlgorithm
-        var signedAttributes = signerInfo.ReadEncodedValue().ToArray();
-        signedAttributes[0] = 0x31;
-        return signedAttributes;
-    }
-
-    private static byte[] ReadOctetString(byte[] encoded)
-    {
-        try
-        {
-            return AsnDecoder.ReadOctetString(encoded, AsnEncodingRules.DER, out _);
-        }
-        catch (AsnContentException)
-        {
-            return [];
-        }
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData([0x31]);
+        hash.AppendData(signedAttributes[1..]);
+        return hash.GetHashAndReset();
     }
 
     private static JpkiResult<JpkiCmsSignature> Fail(JpkiErrorCode code, string detail) => JpkiResult<JpkiCmsSignature>.Fail(code, detail);
+
+    /// <summary>The signed attributes this profile reads (RFC 5652 §11.1–§11.3), each present at most once with one value.</summary>
+    private sealed record SignedAttributes(string ContentType, ReadOnlyMemory<byte> MessageDigest, DateTimeOffset? SigningTime)
+    {
+        /// <summary>Null when an attribute is missing, repeated or multi-valued; throws <see cref="AsnContentException"/> when a value is not of its type.</summary>
+        public static SignedAttributes? Read(CmsSignerInfo signer)
+        {
+            if (signer.SignedAttributes.IsEmpty)
+            {
+                return null;
+            }
+
+            string? contentType = null;
+            ReadOnlyMemory<byte>? messageDigest = null;
+            DateTimeOffset? signingTime = null;
+            var seen = 0;
+            foreach (var (type, values) in signer.ReadSignedAttributes())
+            {
+                var bit = type switch
+                {
+                    Oids.ContentType => 1,
+                    Oids.MessageDigest => 2,
+                    Oids.SigningTime => 4,
+                    _ => 0,
+                };
+                if (bit == 0)
+                {
+                    continue;
+                }
+
+                // §11.1–§11.3: single-valued, and a SignerInfo carries each of them at most once.
+                if ((seen & bit) != 0 || values.Count != 1)
+                {
+                    return null;
+                }
+
+                seen |= bit;
+                var value = new AsnReader(values[0], AsnEncodingRules.DER);
+                switch (bit)
+                {
+                    case 1:
+                        contentType = value.ReadObjectIdentifier();
+                        break;
+                    case 2:
+                        messageDigest = value.TryReadPrimitiveOctetString(out var digest) ? digest : throw new AsnContentException("messageDigest is not a primitive OCTET STRING.");
+                        break;
+                    default:
+                        // §11.3 SigningTime ::= Time (UTCTime for 1950–2049, GeneralizedTime otherwise; both accepted).
+                        signingTime = DerReaders.ReadTime(value).ToUniversalTime();
+                        break;
+                }
+
+                value.ThrowIfNotEmpty();
+            }
+
+            return contentType is null || messageDigest is not { } md ? null : new SignedAttributes(contentType, md, signingTime);
+        }
+    }
 }

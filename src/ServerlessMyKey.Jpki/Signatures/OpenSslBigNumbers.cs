@@ -29,49 +29,81 @@ internal static unsafe class OpenSslBigNumbers
     public static bool TryPublicOperation(ReadOnlySpan<byte> modulus, ReadOnlySpan<byte> signature, Span<byte> result, MontgomeryContext? cached = null)
     {
         var native = Native ?? throw new InvalidOperationException("libcrypto is not available.");
-        nint context = 0, n = 0, s = 0, r = 0;
-        try
-        {
-            fixed (byte* pModulus = modulus)
-            fixed (byte* pSignature = signature)
-            fixed (byte* pResult = result)
-            {
-                context = native.CtxNew();
-                s = native.Bin2Bn(pSignature, signature.Length, 0);
-                r = native.BnNew();
-                n = cached is null ? native.Bin2Bn(pModulus, modulus.Length, 0) : 0;
-                if (context == 0 || s == 0 || r == 0 || (cached is null && n == 0))
-                {
-                    return false;
-                }
 
-                var ok = cached is null
-                    ? native.ModExpMont(r, s, native.Exponent65537, n, context, 0)
-                    : native.ModExpMont(r, s, native.Exponent65537, cached.Modulus, context, cached.Context);
-                return ok == 1 && native.Bn2BinPad(r, pResult, result.Length) == result.Length;
+        // The BN_CTX and the three numbers are the calling thread's own, allocated once and reused: a verification
+        // allocates nothing native then. BN_bin2bn and BN_mod_exp_mont overwrite what a previous call left in them.
+        var scratch = ThreadScratch ??= Scratch.Create(native);
+        if (scratch is null)
+        {
+            return false;
+        }
+
+        fixed (byte* pModulus = modulus)
+        fixed (byte* pSignature = signature)
+        fixed (byte* pResult = result)
+        {
+            if (native.Bin2Bn(pSignature, signature.Length, scratch.Signature) == 0
+                || (cached is null && native.Bin2Bn(pModulus, modulus.Length, scratch.Modulus) == 0))
+            {
+                return false;
+            }
+
+            var ok = cached is null
+                ? native.ModExpMont(scratch.Result, scratch.Signature, native.Exponent65537, scratch.Modulus, scratch.Context, 0)
+                : native.ModExpMont(scratch.Result, scratch.Signature, native.Exponent65537, cached.Modulus, scratch.Context, cached.Context);
+            return ok == 1 && native.Bn2BinPad(scratch.Result, pResult, result.Length) == result.Length;
+        }
+    }
+
+    [ThreadStatic]
+    private static Scratch? ThreadScratch;
+
+    /// <summary>One thread's BN_CTX and numbers, freed when the thread's last reference goes (finalizer).</summary>
+    private sealed class Scratch
+    {
+        private readonly Functions _native;
+
+        private Scratch(Functions native) => _native = native;
+
+        ~Scratch()
+        {
+            foreach (var number in (ReadOnlySpan<nint>)[Signature, Modulus, Result])
+            {
+                if (number != 0)
+                {
+                    _native.BnFree(number);
+                }
+            }
+
+            if (Context != 0)
+            {
+                _native.CtxFree(Context);
             }
         }
-        finally
+
+        public nint Context { get; private init; }
+
+        public nint Signature { get; private init; }
+
+        public nint Modulus { get; private init; }
+
+        public nint Result { get; private init; }
+
+        public static Scratch? Create(Functions native)
         {
-            if (r != 0)
+            var scratch = new Scratch(native)
             {
-                native.BnFree(r);
+                Context = native.CtxNew(),
+                Signature = native.BnNew(),
+                Modulus = native.BnNew(),
+                Result = native.BnNew(),
+            };
+            if (scratch.Context == 0 || scratch.Signature == 0 || scratch.Modulus == 0 || scratch.Result == 0)
+            {
+                return null; // the finalizer frees what was allocated
             }
 
-            if (s != 0)
-            {
-                native.BnFree(s);
-            }
-
-            if (n != 0)
-            {
-                native.BnFree(n);
-            }
-
-            if (context != 0)
-            {
-                native.CtxFree(context);
-            }
+            return scratch;
         }
     }
 

@@ -74,6 +74,16 @@ public sealed class JpkiCertificateVerifier
             return Fail(JpkiErrorCode.CertificateMalformed, "Not a DER-encoded X.509 certificate.");
         }
 
+        return await VerifyParsedAsync(certificate, expectedKind, grace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="VerifyAsync(ReadOnlyMemory{byte}, JpkiCertificateKind, ExpiryGrace, CancellationToken)"/> for a certificate already parsed (a CMS signer's, read from the container).</summary>
+    internal async ValueTask<JpkiResult<JpkiVerifiedCertificate>> VerifyParsedAsync(
+        JpkiCertificate certificate,
+        JpkiCertificateKind expectedKind,
+        ExpiryGrace grace,
+        CancellationToken cancellationToken)
+    {
         // JPKI profile: the certificate policy says which kind the certificate is.
         var kinds = _policies.Classify(certificate);
         if (kinds.Count == 0)

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using ServerlessMyKey.Testing;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
 
@@ -69,6 +71,22 @@ public sealed class CorporateDelegatorTests(CorporateDelegatorFixture app) : ICl
         var revoked = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/revocation", new { signature = corporation.Signed(new { action = "revoke", delegationId = id }) });
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
         Assert.Equal("revoked", (await revoked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_unsigned_certificate_whose_subject_is_no_name_is_certificate_untrusted()
+    {
+        // It names the configured CA (authorityKeyIdentifier) but another key signed it, and its subject is no X.501 Name:
+        // the subject was read before the CA's signature was checked, and the route answered 500.
+        var genuine = app.Ca.Issue(CorporateDelegatorFixture.CompanyNumber);
+        using var impostor = RSA.Create(2048);
+        var forged = CertificateSurgery.WithSubject(genuine.Certificate.RawData, CertificateSurgery.NotAName, impostor);
+        var document = Document("AB34CD56");
+
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = genuine.Signed(document, certificate: forged) }),
+            HttpStatusCode.Unauthorized,
+            "certificate_untrusted");
     }
 
     [Theory]

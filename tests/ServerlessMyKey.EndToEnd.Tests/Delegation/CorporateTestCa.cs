@@ -79,10 +79,10 @@ public sealed record CorporateSigner(X509Certificate2 Certificate, RSA Key)
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    /// <summary><c>{certificate, signature}</c> over the JCS form of <paramref name="value"/>.</summary>
-    public object Signed(object value) => new
+    /// <summary><c>{certificate, signature}</c> over the JCS form of <paramref name="value"/>, sending <paramref name="certificate"/> (default: this one).</summary>
+    public object Signed(object value, byte[]? certificate = null) => new
     {
-        certificate = Convert.ToBase64String(Certificate.RawData),
+        certificate = Convert.ToBase64String(certificate ?? Certificate.RawData),
         signature = Convert.ToBase64String(Key.SignData(JsonCanonicalizer.Serialize(value, Web), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)),
     };
 }

@@ -131,6 +131,20 @@ public sealed class HpkiApiTests(MedicalApiFixture app)
         await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/hpki/verifications", body, apiKey: ClinicAKey), HttpStatusCode.BadRequest, "invalid_request");
     }
 
+    [Fact]
+    public async Task Cms_with_a_malformed_certificate_is_invalid_request()
+    {
+        // The doctor's certificate in the container, its TBSCertificate tag made an INTEGER.
+        var doctor = app.Hpki.Issue();
+        var cms = doctor.SignCms(Prescription);
+        var at = cms.AsSpan().IndexOf(doctor.Certificate.RawData.AsSpan(0, 64));
+        Assert.True(at > 0);
+        cms[at + 4] = 0x02;
+        var body = new { cms = Convert.ToBase64String(cms), data = Convert.ToBase64String(Prescription) };
+
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/hpki/verifications", body, apiKey: ClinicAKey), HttpStatusCode.BadRequest, "invalid_request");
+    }
+
     private static object Raw(HpkiSigner doctor, byte[] data, object? jpki = null) => new
     {
         certificate = Convert.ToBase64String(doctor.Certificate.RawData),

@@ -37,15 +37,15 @@ public sealed class SignatureApiFixture : DevHostFixture
         return Http.SendAsync(request);
     }
 
-    /// <summary>CMS SignedData by the card's signing key, SHA-256, with signingTime.</summary>
-    public static byte[] Cms(X509Certificate2 certificate, byte[] data, bool detached, string digestOid = "2.16.840.1.101.3.4.2.1")
+    /// <summary>CMS SignedData by the card's signing key, SHA-256, with signingTime (now as UTCTime, or the encoded <paramref name="signingTime"/>).</summary>
+    public static byte[] Cms(X509Certificate2 certificate, byte[] data, bool detached, string digestOid = "2.16.840.1.101.3.4.2.1", byte[]? signingTime = null)
     {
         var signer = new CmsSigner(SubjectIdentifierType.IssuerAndSerialNumber, certificate)
         {
             DigestAlgorithm = new Oid(digestOid),
             IncludeOption = X509IncludeOption.EndCertOnly,
         };
-        signer.SignedAttributes.Add(new Pkcs9SigningTime(DateTime.UtcNow));
+        signer.SignedAttributes.Add(signingTime is null ? new Pkcs9SigningTime(DateTime.UtcNow) : new AsnEncodedData(new Oid("1.2.840.113549.1.9.5"), signingTime));
         var cms = new SignedCms(new ContentInfo(data), detached);
         cms.ComputeSignature(signer);
         return cms.Encode();

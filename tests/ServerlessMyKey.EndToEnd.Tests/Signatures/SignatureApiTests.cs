@@ -154,6 +154,33 @@ public sealed class SignatureApiTests(SignatureApiFixture app) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Cms_with_a_malformed_certificate_in_its_bag_is_400_invalid_request()
+    {
+        var card = app.Pki.IssueCard(SignatureApiFixture.Holder);
+        var cms = SignatureApiFixture.Cms(card.SigningCertificate, Document, detached: false);
+        var at = cms.AsSpan().IndexOf(card.SigningCertificate.RawData.AsSpan(0, 64));
+        Assert.True(at > 0);
+        cms[at + 4] = 0x02; // the TBSCertificate's SEQUENCE tag becomes INTEGER
+
+        using var response = await app.PostAsync("/api/signatures/verifications", new { cms = Convert.ToBase64String(cms) });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Cms_with_a_generalized_time_signing_time_is_valid()
+    {
+        // RFC 5652 §11.3: SigningTime ::= Time; GeneralizedTime made the platform's decoder throw (500) before.
+        var card = app.Pki.IssueCard(SignatureApiFixture.Holder);
+        var generalized = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        generalized.WriteGeneralizedTime(DateTimeOffset.UtcNow.AddMinutes(-1), omitFractionalSeconds: true);
+        var cms = SignatureApiFixture.Cms(card.SigningCertificate, Document, detached: false, signingTime: generalized.Encode());
+
+        var result = await VerifyAsync(new { cms = Convert.ToBase64String(cms) });
+        Assert.True(result.GetProperty("valid").GetBoolean(), result.ToString());
+    }
+
+    [Fact]
     public async Task Receipt_seal_verifies_with_the_published_jwks_and_tampering_is_detected()
     {
         var card = app.Pki.IssueCard(SignatureApiFixture.Holder);

@@ -100,6 +100,39 @@ public sealed class ParserFuzzTests : IDisposable
     }
 
     [Fact]
+    public async Task Cms_containers_decode_or_throw_asn_content_and_verify_to_a_jpki_result()
+    {
+        // The container decoder of the verifier (CmsSignedData), seeded with what SignedCms never writes:
+        // a GeneralizedTime signingTime and a second certificate in the bag.
+        var attributes = CmsWriter.StandardAttributes(Content, Now.AddHours(-1));
+        attributes[1] = new(CmsWriter.SigningTimeOid, CmsWriter.GeneralizedTime(Now.AddHours(-1)));
+        var seed = CmsWriter.Write(LeafSpec.Signing(), Content, detached: false, attributes, extraCertificates: [Issue(LeafSpec.Signing())]);
+        var verifier = new JpkiCmsVerifier(_harness.Verifier);
+        JpkiAssert.Succeeds(await verifier.VerifyAsync(seed, null));
+
+        await DerMutations.Of(seed).SampleAsync(
+            cms => ReturnsAsync(async () =>
+            {
+                try
+                {
+                    var decoded = CmsSignedData.Decode(cms);
+                    foreach (var signer in decoded.Signers)
+                    {
+                        signer.ReadSignedAttributes();
+                    }
+                }
+                catch (System.Formats.Asn1.AsnContentException)
+                {
+                }
+
+                var result = await verifier.VerifyAsync(cms, null);
+                return result.Succeeded || Enum.IsDefined(result.Failure.Code);
+            }),
+            iter: Cases,
+            threads: Threads);
+    }
+
+    [Fact]
     public async Task Ocsp_responses_give_a_revocation_result_and_nothing_else()
     {
         var issuer = _harness.Anchors.All.Single(anchor => anchor.Kind == JpkiCertificateKind.Authentication);

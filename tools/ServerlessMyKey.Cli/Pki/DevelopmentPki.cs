@@ -62,16 +62,18 @@ public sealed partial class DevelopmentPki
     /// <summary>
     /// Issues a virtual card: authentication and signing certificates with their keys, valid from
     /// now for five years unless <paramref name="validFrom"/>/<paramref name="validTo"/> say otherwise
-    /// (tests issue expired or not-yet-valid cards this way).
+    /// (tests issue expired or not-yet-valid cards this way). <paramref name="keys"/> reuses given key pairs
+    /// instead of generating two (the HTTP load benchmark issues a thousand cards; each still has its own certificates).
     /// </summary>
-    public VirtualCard IssueCard(CardHolder holder, DateTimeOffset? validFrom = null, DateTimeOffset? validTo = null)
+    public VirtualCard IssueCard(CardHolder holder, DateTimeOffset? validFrom = null, DateTimeOffset? validTo = null, (RSA Authentication, RSA Signing)? keys = null)
     {
         ArgumentNullException.ThrowIfNull(holder);
         var now = validFrom ?? _time.GetUtcNow();
         var notAfter = validTo ?? now.AddYears(5);
         var id = "card-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
-        using var authKey = RSA.Create(2048);
+        using var ownAuthKey = keys is null ? RSA.Create(2048) : null;
+        var authKey = keys?.Authentication ?? ownAuthKey!;
         // X500DistinguishedNameBuilder encodes the last-added RDN first: build from CN up to C.
         var authSubject = new X500DistinguishedNameBuilder();
         authSubject.AddCommonName(Convert.ToHexString(RandomNumberGenerator.GetBytes(8)));
@@ -79,7 +81,8 @@ public sealed partial class DevelopmentPki
         var authentication = IssueLeaf(AuthenticationRoot, authKey, authSubject.Build(), JpkiProfile.AuthenticationPolicy,
             X509KeyUsageFlags.DigitalSignature, subjectAlternativeName: null, now, notAfter);
 
-        using var signKey = RSA.Create(2048);
+        using var ownSignKey = keys is null ? RSA.Create(2048) : null;
+        var signKey = keys?.Signing ?? ownSignKey!;
         var (prefecture, city) = SplitAddress(holder.Address);
         var signSubject = new X500DistinguishedNameBuilder();
         signSubject.AddCommonName(Convert.ToHexString(RandomNumberGenerator.GetBytes(8)));
