@@ -91,6 +91,7 @@ public static class ErrorCodes
     public static readonly ErrorCode EmploymentRequestNotFound = new("employment_request_not_found", 404, "No employment-certificate request has this code.");
     public static readonly ErrorCode RequestClosed = new("request_closed", 409, "The employment-certificate request is fulfilled or closed.");
     public static readonly ErrorCode DelegationNotAuthorized = new("delegation_not_authorized", 403, "The employment certificate is not signed under a delegation that authorizes it; see delegationCode.");
+    public static readonly ErrorCode SignerNotSubmitter = new("signer_not_submitter", 403, "The signed application does not name the caller as its applicant (applicantMyKeyId).");
 
     // Electronic mailbox (API.md "Electronic mailbox").
     public static readonly ErrorCode RecipientNotAccepting = new("recipient_not_accepting", 422, "The recipient does not accept deliveries from this sender.");
@@ -136,7 +137,7 @@ public static class ErrorCodes
         UnknownRecipient, TransmissionNotFound, TransmissionClosed, NotificationNotDeadLettered,
         StatusJobNotFound, StatusJobPartConflict, StatusJobClosed, StatusJobTooLarge,
         WatchNotFound, WebhookNotConfigured, CertificateNotWatchable,
-        FormInvalid, ApplicationNotFound, ApplicationStateConflict, EmploymentRequestNotFound, RequestClosed, DelegationNotAuthorized,
+        FormInvalid, ApplicationNotFound, ApplicationStateConflict, EmploymentRequestNotFound, RequestClosed, DelegationNotAuthorized, SignerNotSubmitter,
         RecipientNotAccepting, MessageNotFound, FreshLoginRequired,
         InvalidCap, PairingNotFound, PairingExpired, PairingAlreadyUsed, TvAlreadyPaired, TvNotRegistered, ResidentNotRegistered,
         AlertNotFound, ReferencedAlertNotFound,

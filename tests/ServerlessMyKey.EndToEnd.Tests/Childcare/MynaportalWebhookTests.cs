@@ -41,24 +41,49 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
         Assert.Equal("held", accepted.GetProperty("status").GetString());
 
         var session = await new ServerlessMyKey.Cli.MyKeyApiClient(app.Http).LoginAsync(card);
+        var myKeyId = session.GetProperty("myKeyId").GetString();
         using var claim = new HttpRequestMessage(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim")
         {
-            Content = System.Net.Http.Json.JsonContent.Create(new { signature = Signed(card, new { action = "claim", applicationId }) }),
+            Content = System.Net.Http.Json.JsonContent.Create(new { signature = Signed(card, new { action = "claim", applicationId, myKeyId }) }),
         };
         claim.Headers.TryAddWithoutValidation("Authorization", "Bearer " + session.GetProperty("accessToken").GetString());
         Assert.Equal("awaiting_documents", (await JsonAsync(await app.Http.SendAsync(claim), HttpStatusCode.OK)).GetProperty("status").GetString());
     }
 
     [Fact]
-    public async Task A_signer_linked_to_another_parent_is_holder_name_mismatch()
+    public async Task An_application_naming_another_account_than_the_signer_s_link_is_held()
     {
-        // Another account re-posting the parent's signed application must not take over the link (and so the parent's Mynaportal applications).
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        var application = ChildcareApiFixture.Allowance("2026-01-05");
-        await JsonAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.Accepted);
+        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted); // links the signing certificate
         var otherId = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await app.SubmitAsync(otherId, parent, application), HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
+        var accepted = await JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), parent, For(otherId, ChildcareApiFixture.Allowance("2026-01-06")))), HttpStatusCode.Accepted);
+
+        Assert.Equal("held", accepted.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_claim_statement_posted_by_another_account_is_signature_invalid()
+    {
+        var card = app.Pki.IssueCard(Parent);
+        var applicationId = (await JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), card, Nursery(CorporateNumber))), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        var (parentId, _) = await app.NewCardholderAsync(Parent);
+        var attackerId = await app.NewCitizenAsync();
+        var statement = new { signature = Signed(card, new { action = "claim", applicationId, myKeyId = parentId }) };
+
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim", statement, bearerFor: attackerId), HttpStatusCode.Unauthorized, "signature_invalid");
+        Assert.Equal("awaiting_documents", (await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim", statement, bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_signer_linked_to_another_parent_is_holder_name_mismatch()
+    {
+        // The link (and with it the signer's Mynaportal applications) is not taken over: the card's holder signs for a second account of theirs: the link stays with the first.
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted);
+        var otherId = await app.NewCitizenAsync();
+
+        await AssertProblemAsync(await app.SubmitAsync(otherId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
     }
 
     [Fact]
