@@ -108,13 +108,13 @@ public sealed partial class HostContractTests(DevHostFixture app) : IClassFixtur
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body };
         request.Headers.ExpectContinue = true;
         using var response = await client.SendAsync(request);
-        await response.Content.LoadIntoBufferAsync(); // read twice below
+        await response.Content.LoadIntoBufferAsync(); // read twice below (ReadAsStringAsync reads the buffer, not the closed stream)
 
         await AssertClientErrorOrSuccessAsync(response, method, expectClientError: BodyMethods.Contains(method));
         if (BodyMethods.Contains(method) && response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
         {
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-            var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             Assert.Equal("payload_too_large", OAuthEndpoints.Contains("/" + path) ? answer.GetProperty("error").GetString() : answer.GetProperty("code").GetString());
         }
     }
