@@ -21,6 +21,7 @@ public sealed class DelegationFunctions(
     ILogger<DelegationFunctions> logger)
 {
     public const string VerifyRole = "delegations.verify";
+    public const string NotifyRole = "delegations.notify";
     private const string Tag = "Delegation";
 
     [Function("CreateDelegation")]
@@ -83,8 +84,8 @@ public sealed class DelegationFunctions(
         });
 
     [Function("GetDelegation")]
-    [ApiOperation(Tag, "The document, status and history: for the delegate (bearer token) or a client with delegations.verify (x-api-key).",
-        Caller = ApiCaller.CitizenAndServiceClient, Role = VerifyRole, Responses = [200, 401, 403, 404])]
+    [ApiOperation(Tag, "The document, status, one page of history (limit 1–500, default 100; historyContinuationToken → continuationToken) and the delegator notification while undelivered: for the delegate (bearer token) or a client with delegations.verify (x-api-key).",
+        Caller = ApiCaller.CitizenAndServiceClient, Role = VerifyRole, Query = ["limit", "continuationToken"], Responses = [200, 400, 401, 403, 404])]
     public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "delegations/{delegationId}")] HttpRequest request,
         string delegationId,
@@ -101,7 +102,25 @@ public sealed class DelegationFunctions(
                 citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
             }
 
-            return ApiJson.Ok(await delegations.GetAsync(delegationId, citizen, cancellationToken));
+            return ApiJson.Ok(await delegations.GetAsync(delegationId, citizen, QueryParameters.Limit(request), QueryParameters.ContinuationToken(request), cancellationToken));
+        });
+
+    [Function("RedriveDelegatorNotification")]
+    [ApiOperation(Tag, "Re-queues a dead-lettered delegator notification (the full retry schedule again): for a client with delegations.notify (the delegators' portal). Idempotent: a re-drive under way is answered again.",
+        Caller = ApiCaller.ServiceClient, Role = NotifyRole, Responses = [202, 401, 403, 404, 409])]
+    public Task<IActionResult> Redrive(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "delegations/{delegationId}/notification/redrive")] HttpRequest request,
+        string delegationId,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken) =>
+        ApiHandler.RunAsync(request, logger, async () =>
+        {
+            var client = clients.RequireServiceClient(request, NotifyRole);
+            _ = await RequestBody.ReadOptionalJsonAsync<object>(request, cancellationToken);
+            await delegations.RequireExistingAsync(delegationId, cancellationToken);
+            var view = await notifications.RedriveAsync(new DurableDelegatorNotificationScheduler(durable), delegationId, cancellationToken);
+            logger.LogInformation("Delegator notification of delegation {DelegationId} re-driven by {ClientId}", delegationId, client.ClientId);
+            return ApiJson.Accepted(view);
         });
 
     [Function("VerifyDelegatedAct")]

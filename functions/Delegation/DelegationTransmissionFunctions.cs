@@ -8,6 +8,7 @@ using ServerlessMyKey.Core.Auth;
 using ServerlessMyKey.Core.Delegation;
 using ServerlessMyKey.Core.Errors;
 using ServerlessMyKey.Core.Security;
+using ServerlessMyKey.Core.Signatures;
 using ServerlessMyKey.Functions.Http;
 using ServerlessMyKey.Functions.OpenApi;
 
@@ -25,6 +26,7 @@ public sealed class DelegationTransmissionFunctions(
     SealDelegationActivity seal,
     PublishDelegationActivity publish,
     NotifyDelegatorActivity notify,
+    RecordDelegatorNotificationActivity record,
     ILogger<DelegationTransmissionFunctions> logger)
 {
     private const string Tag = "Delegation";
@@ -80,7 +82,7 @@ public sealed class DelegationTransmissionFunctions(
 
     [Function("AcknowledgeDelegationTransmission")]
     [ApiOperation(Tag, "The recipient (its own x-api-key) acknowledges a transmission it received.",
-        Caller = ApiCaller.ServiceClient, Responses = [202, 401, 403, 404, 409])]
+        Caller = ApiCaller.ServiceClient, Responses = [202, 401, 404, 409])]
     public Task<IActionResult> Acknowledge(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "delegations/transmissions/{transmissionId}/ack")] HttpRequest request,
         string transmissionId,
@@ -112,7 +114,7 @@ public sealed class DelegationTransmissionFunctions(
         new DelegationTransmissionOrchestrator().RunAsync(context, context.GetInput<TransmissionInput>()!);
 
     [Function(SealDelegationActivity.Name)]
-    public Task<string?> Seal([ActivityTrigger] SealRequest input, string instanceId) =>
+    public Task<EncryptedEnvelope?> Seal([ActivityTrigger] SealRequest input, string instanceId) =>
         seal.RunAsync(new AdapterActivityContext(SealDelegationActivity.Name, instanceId), input);
 
     [Function(PublishDelegationActivity.Name)]
@@ -120,19 +122,24 @@ public sealed class DelegationTransmissionFunctions(
         publish.RunAsync(new AdapterActivityContext(PublishDelegationActivity.Name, instanceId), input);
 
     [Function(nameof(DelegatorNotificationOrchestrator))]
-    public static Task<bool> RunDelegatorNotification([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        new DelegatorNotificationOrchestrator().RunAsync(context, context.GetInput<string>()!);
+    public static Task<string> RunDelegatorNotification([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new DelegatorNotificationOrchestrator().RunAsync(context, context.GetInput<DelegatorNotificationInput>()!);
 
     [Function(NotifyDelegatorActivity.Name)]
-    public Task<bool> NotifyDelegator([ActivityTrigger] string input, string instanceId) =>
+    public Task<DelegatorNotificationAttempt> NotifyDelegator([ActivityTrigger] string input, string instanceId) =>
         notify.RunAsync(new AdapterActivityContext(NotifyDelegatorActivity.Name, instanceId), input);
+
+    [Function(RecordDelegatorNotificationActivity.Name)]
+    public Task<bool> RecordDelegatorNotification([ActivityTrigger] DelegatorNotificationOutcome input, string instanceId) =>
+        record.RunAsync(new AdapterActivityContext(RecordDelegatorNotificationActivity.Name, instanceId), input);
 
     private ServiceClient AuthenticateClient(HttpRequest request) =>
         clients.Authenticate(request.Headers[RequestAuthentication.ApiKeyHeader].ToString())
             ?? throw new ServiceException(ErrorCodes.Unauthenticated);
 
+    // Another client is answered as for a missing id: a transmission exists only for its parties.
     private static ServiceClient RequireRecipient(ServiceClient client, TransmissionInput input) =>
-        client.ClientId == input.Recipient ? client : throw new ServiceException(ErrorCodes.Forbidden, "Only the transmission's recipient may do this.");
+        client.ClientId == input.Recipient ? client : throw new ServiceException(ErrorCodes.TransmissionNotFound);
 
     private static async Task<(OrchestrationMetadata Instance, TransmissionInput Input)> FindAsync(DurableTaskClient durable, string transmissionId, CancellationToken cancellationToken)
     {

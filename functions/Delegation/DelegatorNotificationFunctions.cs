@@ -13,15 +13,16 @@ public sealed class DelegatorNotificationFunctions(DelegatorNotifications notifi
         notifications.SweepAsync(new DurableDelegatorNotificationScheduler(durable), cancellationToken);
 }
 
-/// <summary>One <see cref="DelegatorNotificationOrchestrator"/> instance per delegation, started once.</summary>
+/// <summary>One <see cref="DelegatorNotificationOrchestrator"/> instance per delegation and re-drive, started once.</summary>
 public sealed class DurableDelegatorNotificationScheduler(DurableTaskClient durable) : IDelegatorNotificationScheduler
 {
-    public async Task ScheduleIfMissingAsync(string delegationId, CancellationToken cancellationToken = default)
+    public async Task ScheduleIfMissingAsync(DelegatorNotificationInput input, CancellationToken cancellationToken = default)
     {
-        var instanceId = DelegatorNotificationOrchestrator.InstanceId(delegationId);
+        ArgumentNullException.ThrowIfNull(input);
+        var instanceId = DelegatorNotificationOrchestrator.InstanceId(input.DelegationId, input.Redrive);
         if (await durable.GetInstanceAsync(instanceId, cancellationToken) is null)
         {
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegatorNotificationOrchestrator), delegationId, new StartOrchestrationOptions(instanceId), cancellationToken);
+            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegatorNotificationOrchestrator), input, new StartOrchestrationOptions(instanceId), cancellationToken);
         }
     }
 }

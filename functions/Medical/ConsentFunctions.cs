@@ -19,12 +19,8 @@ public sealed class ConsentFunctions(ConsentLedger consents, MedicalAccessLog ac
     public Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "medical/consents")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () =>
-        {
-            var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
-            var body = await RequestBody.ReadJsonAsync<ConsentRequest>(request, cancellationToken);
-            return ApiJson.Created(await consents.ConsentAsync(citizen, body, cancellationToken));
-        });
+        MedicalRequests.ForCitizenAsync<ConsentRequest>(request, logger, citizens, async (citizen, body) =>
+            ApiJson.Created(await consents.ConsentAsync(citizen, body, cancellationToken)), cancellationToken);
 
     [Function("MedicalConsentList")]
     [ApiOperation(InsuranceFunctions.Tag, "The patient's consents, newest first, withdrawn ones included.",
@@ -32,8 +28,8 @@ public sealed class ConsentFunctions(ConsentLedger consents, MedicalAccessLog ac
     public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "medical/consents")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () =>
-            ApiJson.Ok(await consents.ListAsync(await citizens.RequireCitizenAsync(request, cancellationToken), cancellationToken)));
+        MedicalRequests.ForCitizenAsync(request, logger, citizens, async citizen =>
+            ApiJson.Ok(await consents.ListAsync(citizen, cancellationToken)), cancellationToken);
 
     [Function("MedicalConsentWithdraw")]
     [ApiOperation(InsuranceFunctions.Tag, "The patient withdraws a consent with {signature} over the JCS form of {\"action\":\"withdraw\",\"consentId\":id}, by a signing certificate of the same person (氏名 and birth date).",
@@ -42,12 +38,8 @@ public sealed class ConsentFunctions(ConsentLedger consents, MedicalAccessLog ac
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "medical/consents/{consentId}/withdrawal")] HttpRequest request,
         string consentId,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () =>
-        {
-            var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
-            var body = await RequestBody.ReadJsonAsync<ConsentWithdrawalRequest>(request, cancellationToken);
-            return ApiJson.Ok(await consents.WithdrawAsync(citizen, consentId, body, cancellationToken));
-        });
+        MedicalRequests.ForCitizenAsync<ConsentWithdrawalRequest>(request, logger, citizens, async (citizen, body) =>
+            ApiJson.Ok(await consents.WithdrawAsync(citizen, consentId, body, cancellationToken)), cancellationToken);
 
     [Function("MedicalConsentCheck")]
     [ApiOperation(InsuranceFunctions.Tag, "A facility asks before an access: {patientNumber|myKeyId, category, facilityCode?} → {allowed, consentId?}; written to the patient's access log.",
@@ -55,12 +47,8 @@ public sealed class ConsentFunctions(ConsentLedger consents, MedicalAccessLog ac
     public Task<IActionResult> Check(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "medical/consents/checks")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () =>
-        {
-            var facility = clients.RequireServiceClient(request, MedicalRoles.Facility);
-            var body = await RequestBody.ReadJsonAsync<ConsentCheckRequest>(request, cancellationToken);
-            return ApiJson.Ok(await consents.CheckAsync(body, facility, cancellationToken));
-        });
+        MedicalRequests.ForClientAsync<ConsentCheckRequest>(request, logger, clients, MedicalRoles.Facility, async (facility, body) =>
+            ApiJson.Ok(await consents.CheckAsync(body, facility, cancellationToken)), cancellationToken);
 
     [Function("MedicalAccessLog")]
     [ApiOperation(InsuranceFunctions.Tag, "The patient's access log, newest first: {entries:[{at, facilityCode, kind: eligibility|consent-check|checkin, category?, allowed, code?}], next?}; ?limit=1–200 (50), ?after=<next>.",
@@ -68,10 +56,9 @@ public sealed class ConsentFunctions(ConsentLedger consents, MedicalAccessLog ac
     public Task<IActionResult> Log(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "medical/access-log")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () =>
+        MedicalRequests.ForCitizenAsync(request, logger, citizens, async citizen =>
         {
-            var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
             var after = request.Query["after"].ToString() is { Length: > 0 } value ? value : null;
             return ApiJson.Ok(await accessLog.ReadAsync(citizen, QueryParameters.Limit(request), after, cancellationToken));
-        });
+        }, cancellationToken);
 }

@@ -18,10 +18,6 @@ public sealed class HpkiFunctions(HpkiVerifications verifications, ServiceClient
     public Task<IActionResult> Verify(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "medical/hpki/verifications")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () =>
-        {
-            var caller = clients.RequireServiceClient(request, MedicalRoles.Facility);
-            var body = await RequestBody.ReadJsonAsync<HpkiVerificationRequest>(request, cancellationToken);
-            return ApiJson.Ok(await verifications.VerifyAsync(body, caller, cancellationToken));
-        });
+        MedicalRequests.ForClientAsync<HpkiVerificationRequest>(request, logger, clients, MedicalRoles.Facility, async (caller, body) =>
+            ApiJson.Ok(await verifications.VerifyAsync(body, caller, cancellationToken)), cancellationToken);
 }

@@ -29,12 +29,8 @@ public sealed class InsuranceFunctions(
         string insurerNumber,
         string memberKey,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () =>
-        {
-            var insurer = clients.RequireServiceClient(request, MedicalRoles.Insurer);
-            var body = await RequestBody.ReadJsonAsync<InsuranceMemberRequest>(request, cancellationToken);
-            return ApiJson.Ok(await registry.UpsertAsync(insurerNumber, memberKey, body, insurer, cancellationToken));
-        });
+        MedicalRequests.ForClientAsync<InsuranceMemberRequest>(request, logger, clients, MedicalRoles.Insurer, async (insurer, body) =>
+            ApiJson.Ok(await registry.UpsertAsync(insurerNumber, memberKey, body, insurer, cancellationToken)), cancellationToken);
 
     [Function("MedicalInsuranceLink")]
     [ApiOperation(Tag, "保険証利用登録: the citizen links their card to their insurance with a JPKI signature over the JCS form of {\"action\":\"link-insurance\",insurerNumber,symbol,number,branch}; the certificate's 氏名 and birth date must be the member's (else 422 member_mismatch). Answers the link with the numbers masked.",
@@ -42,12 +38,8 @@ public sealed class InsuranceFunctions(
     public Task<IActionResult> Link(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "medical/insurance-links")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () =>
-        {
-            var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
-            var body = await RequestBody.ReadJsonAsync<InsuranceLinkRequest>(request, cancellationToken);
-            return ApiJson.Created(await links.LinkAsync(citizen, body, cancellationToken));
-        });
+        MedicalRequests.ForCitizenAsync<InsuranceLinkRequest>(request, logger, citizens, async (citizen, body) =>
+            ApiJson.Created(await links.LinkAsync(citizen, body, cancellationToken)), cancellationToken);
 
     [Function("MedicalInsuranceLinkMine")]
     [ApiOperation(Tag, "The citizen's own insurance link, numbers masked (記号 and 枝番 hidden, the 番号's last 2 characters shown).",
@@ -55,9 +47,6 @@ public sealed class InsuranceFunctions(
     public Task<IActionResult> Mine(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "medical/insurance-links/me")] HttpRequest request,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () =>
-        {
-            var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
-            return ApiJson.Ok(await links.GetAsync(citizen, cancellationToken));
-        });
+        MedicalRequests.ForCitizenAsync(request, logger, citizens, async citizen =>
+            ApiJson.Ok(await links.GetAsync(citizen, cancellationToken)), cancellationToken);
 }

@@ -79,6 +79,10 @@ var appSettings = union(
     RateLimits__Enabled: 'true'
     RateLimits__PermitsPerMinute: '60'
     RateLimits__Burst: '20'
+    RateLimits__OidcLogin__PermitsPerMinute: '60'
+    RateLimits__OidcLogin__Burst: '20'
+    RateLimits__OidcToken__PermitsPerMinute: '600'
+    RateLimits__OidcToken__Burst: '100'
     RateLimits__ClientAddressHeader: 'X-Forwarded-For' // the App Service front end appends the caller's address; X-Azure-ClientIP behind Front Door
     Jpki__BundledRoots: 'true'
     Jpki__AllowTestRoots: 'false'
@@ -92,6 +96,8 @@ var appSettings = union(
     Jpki__Revocation__StaleWarningHours: '12'
     Cleanup__IdempotencyWindowHours: '24'
     Cleanup__BatchSize: '5000'
+    Durable__PurgeAfterDays: '30' // finished orchestrations (their inputs/outputs) are purged from the task hub after this
+    Durable__PurgeBatchSize: '1000'
     Backup__ExportSchedule: '0 30 16 * * *' // UTC: 01:30 JST
     Signatures__StoreHolderData: 'false'
     Certificates__WatchSchedule: '0 0 17 * * *' // UTC: 02:00 JST
@@ -121,6 +127,8 @@ var appSettings = union(
     Medical__Hpki__NameAttributeOid: '2.5.4.3'
     Medical__Hpki__DateOfBirthAttributeOid: '1.3.6.1.5.5.7.9.1'
     Medical__Hpki__Policies: '' // empty: certificate policy not checked
+    Medical__Retention__AccessLogDays: '1825' // docs/medical.md: the patient's access log, 5 years
+    Medical__Retention__ReservationDays: '90' // reservations, after their time
     Medical__Hpki__Roles: 'Medical Doctor,Dentist,Pharmacist,Nurse,Public Health Nurse,Midwife,Radiological Technologist,Clinical Laboratory Technologist,Physical Therapist,Occupational Therapist,Orthoptist,Speech-Language-Hearing Therapist,Dental Hygienist,Dental Technician,Clinical Engineer,Prosthetist and Orthotist,Emergency Medical Technician,Registered Dietitian'
     Oidc__LoginPageUrl: '' // empty: the API's minimal page <issuer>/oidc/login
     Oidc__CodeLifetimeSeconds: '60'

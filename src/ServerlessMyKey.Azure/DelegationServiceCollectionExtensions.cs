@@ -37,6 +37,7 @@ public static class DelegationServiceCollectionExtensions
         services.AddTransient<SealDelegationActivity>();
         services.AddTransient<PublishDelegationActivity>();
         services.AddTransient<NotifyDelegatorActivity>();
+        services.AddTransient<RecordDelegatorNotificationActivity>();
         services.AddSingleton(new DelegatorWebhookClient(Http.OutboundHttp.CreateClient(DeploymentEnvironment.IsDevelopment(configuration), TimeSpan.FromSeconds(10))));
         return services;
     }
@@ -96,8 +97,12 @@ public static class DelegationServiceCollectionExtensions
             throw new InvalidOperationException("Configuration key 'Delegation:DelegatorWebhook:Url' must be an absolute https URL (http only in Development).");
         }
 
+        var schedule = new DelegatorNotificationSchedule(
+            Whole(configuration, "Delegation:DelegatorWebhook:MaxAttempts", 20, 1, 100),
+            Whole(configuration, "Delegation:DelegatorWebhook:RetryFirstSeconds", 30, 1, 24 * 3600),
+            Whole(configuration, "Delegation:DelegatorWebhook:RetryMaxSeconds", 3600, 1, 24 * 3600));
         return secret is { Length: >= 16 }
-            ? new DelegatorWebhookEndpoint(uri, System.Text.Encoding.UTF8.GetBytes(secret))
+            ? new DelegatorWebhookEndpoint(uri, System.Text.Encoding.UTF8.GetBytes(secret)) { Schedule = schedule }
             : throw new InvalidOperationException("Configuration key 'Delegation:DelegatorWebhook:Secret' must be at least 16 characters when a webhook URL is set.");
     }
 

@@ -39,12 +39,15 @@ public class DevHostFixture : IAsyncLifetime
     /// <summary>Issues a virtual card to <paramref name="holder"/>, logs in with it, and returns the MyKey ID and the card (for signing).</summary>
     public async Task<(string MyKeyId, VirtualCard Card)> NewCardholderAsync(CardHolder holder)
     {
-        var card = Pki.IssueCard(holder);
+        var card = IssueCard(holder);
         var session = await new MyKeyApiClient(Http).LoginAsync(card);
         var myKeyId = session.GetProperty("myKeyId").GetString()!;
         _tokens[myKeyId] = session.GetProperty("accessToken").GetString()!;
         return (myKeyId, card);
     }
+
+    /// <summary>Issues the virtual card of <see cref="NewCardholderAsync"/> (a fixture may lend it shared keys).</summary>
+    protected virtual VirtualCard IssueCard(CardHolder holder) => Pki.IssueCard(holder);
 
     /// <summary>
     /// <paramref name="count"/> citizens logged in over HTTP, each with its own authentication

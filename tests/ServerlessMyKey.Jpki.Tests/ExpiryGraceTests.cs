@@ -20,10 +20,45 @@ public sealed class ExpiryGraceTests : IDisposable
     public async Task Expired_within_the_grace_verifies_and_says_when_it_expired()
     {
         var notAfter = Now.AddMonths(-3).AddDays(1);
+        PublishCrlKeepingExpiredSince(notAfter.AddYears(-5));
 
         var verified = JpkiAssert.Succeeds(await VerifyAsync(LeafSpec.Authentication() with { NotBefore = Now.AddMonths(-6), NotAfter = notAfter }, ThreeMonths));
 
         Assert.Equal(notAfter, verified.ExpiredAt);
+    }
+
+    [Fact]
+    public async Task Expired_within_the_grace_with_a_crl_keeping_expired_certificates_since_its_expiry_verifies()
+    {
+        var notAfter = Now.AddDays(-10);
+        PublishCrlKeepingExpiredSince(notAfter);
+
+        JpkiAssert.Succeeds(await VerifyAsync(LeafSpec.Authentication() with { NotBefore = Now.AddMonths(-6), NotAfter = notAfter }, ThreeMonths));
+    }
+
+    [Fact]
+    public async Task Expired_within_the_grace_with_a_crl_that_may_drop_expired_certificates_is_revocation_unavailable()
+    {
+        // The harness's CRL has no expiredCertsOnCRL: a certificate revoked before it expired may be gone from it.
+        var result = await VerifyAsync(LeafSpec.Authentication() with { NotBefore = Now.AddMonths(-6), NotAfter = Now.AddDays(-10) }, ThreeMonths);
+
+        JpkiAssert.Fails(JpkiErrorCode.RevocationUnavailable, result);
+    }
+
+    [Fact]
+    public async Task Expired_within_the_grace_with_a_crl_keeping_expired_certificates_only_since_later_is_revocation_unavailable()
+    {
+        var notAfter = Now.AddDays(-10);
+        PublishCrlKeepingExpiredSince(notAfter.AddSeconds(1));
+
+        JpkiAssert.Fails(JpkiErrorCode.RevocationUnavailable, await VerifyAsync(LeafSpec.Authentication() with { NotBefore = Now.AddMonths(-6), NotAfter = notAfter }, ThreeMonths));
+    }
+
+    [Fact]
+    public async Task Valid_certificate_with_a_crl_without_expired_certificates_verifies_as_before()
+    {
+        JpkiAssert.Succeeds(await VerifyAsync(LeafSpec.Authentication(), ThreeMonths));
+        JpkiAssert.Succeeds(await _harness.VerifyAsync(LeafSpec.Authentication()));
     }
 
     [Fact]
@@ -62,6 +97,15 @@ public sealed class ExpiryGraceTests : IDisposable
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ExpiryGrace.OfMonths(13));
         Assert.Equal(Now, ExpiryGrace.None.End(Now));
+    }
+
+    // A fresh CRL of the authentication root with expiredCertsOnCRL (2.5.29.60) = since, built in code.
+    private void PublishCrlKeepingExpiredSince(DateTimeOffset since)
+    {
+        var value = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        value.WriteGeneralizedTime(since, omitFractionalSeconds: true);
+        var extension = new System.Security.Cryptography.X509Certificates.X509Extension("2.5.29.60", value.Encode(), critical: false);
+        _harness.PublishCrl(AuthenticationRoot, CrlWriter.Write(AuthenticationRoot, Now.AddMinutes(-1), Now.AddDays(1), [], extraExtensions: [extension]));
     }
 
     private ValueTask<JpkiResult<JpkiVerifiedCertificate>> VerifyAsync(LeafSpec spec, ExpiryGrace grace) =>

@@ -58,6 +58,24 @@ public sealed class OcspRevocationTests : IDisposable
     }
 
     [Fact]
+    public async Task Good_answer_without_archive_cutoff_for_a_certificate_in_the_eligibility_grace_is_revocation_unavailable()
+    {
+        JpkiAssert.Fails(JpkiErrorCode.RevocationUnavailable, await VerifyInGraceAsync(archiveCutoff: null));
+    }
+
+    [Fact]
+    public async Task Good_answer_with_archive_cutoff_after_the_expiry_is_revocation_unavailable()
+    {
+        JpkiAssert.Fails(JpkiErrorCode.RevocationUnavailable, await VerifyInGraceAsync(archiveCutoff: TimeSpan.FromDays(1)));
+    }
+
+    [Fact]
+    public async Task Good_answer_with_archive_cutoff_at_the_expiry_verifies_in_the_eligibility_grace()
+    {
+        JpkiAssert.Succeeds(await VerifyInGraceAsync(archiveCutoff: TimeSpan.Zero));
+    }
+
+    [Fact]
     public async Task Signing_certificates_go_to_the_signing_responder()
     {
         using var signingResponder = new OcspTestResponder(_time);
@@ -452,6 +470,14 @@ public sealed class OcspRevocationTests : IDisposable
             OcspResponders = new() { Authentication = responder.ToString(), Signing = responder.ToString() },
         },
     };
+
+    // A certificate expired 10 days ago, verified with the 3-month grace; archiveCutoff relative to its notAfter.
+    private ValueTask<JpkiResult<JpkiVerifiedCertificate>> VerifyInGraceAsync(TimeSpan? archiveCutoff)
+    {
+        var spec = LeafSpec.Authentication() with { NotBefore = Now.AddMonths(-6), NotAfter = Now.AddDays(-10) };
+        _responder.Answer = new() { ArchiveCutoff = spec.NotAfter + archiveCutoff };
+        return Verifier.VerifyAsync(Issue(spec), spec.Kind, ExpiryGrace.OfMonths(3));
+    }
 
     private ValueTask<JpkiResult<JpkiVerifiedCertificate>> VerifyAsync(LeafSpec spec) =>
         Verifier.VerifyAsync(Issue(spec), spec.Kind);

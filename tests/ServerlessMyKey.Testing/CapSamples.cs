@@ -231,6 +231,16 @@ public static class CapSamples
             """;
     }
 
+    /// <summary>An Update (the evacuation order's form, its own level, district and municipality) of an earlier alert of the same sender.</summary>
+    public static string Update(string identifier, DateTimeOffset sent, string updatedIdentifier, DateTimeOffset updatedSent, int level, string? districtCode = null, string municipalityCode = "363880")
+    {
+        var order = EvacuationOrder(identifier, sent, level: level, districtCode: districtCode, municipalityCode: municipalityCode, lifetime: TimeSpan.FromDays(3650));
+        var updated = updatedSent.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+        return order
+            .Replace("<msgType>Alert</msgType>", "<msgType>Update</msgType>", StringComparison.Ordinal)
+            .Replace("<scope>Public</scope>", $"<scope>Public</scope>\n  <references>bousai@town.minami.tokushima.jp,{updatedIdentifier},{updated}</references>", StringComparison.Ordinal);
+    }
+
     /// <summary>A Cancel of an earlier alert of 美波町 (its sender, identifier and sent).</summary>
     public static string Cancel(string identifier, DateTimeOffset sent, string cancelledIdentifier, DateTimeOffset cancelledSent, string status = "Actual")
     {

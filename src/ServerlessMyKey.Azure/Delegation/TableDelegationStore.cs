@@ -13,7 +13,8 @@ namespace ServerlessMyKey.Azure.Delegation;
 /// <summary>
 /// Delegations in Table Storage. <c>Delegations</c>: partition = delegation id, row <c>delegation</c>
 /// (state, replaced under its ETag) and insert-only rows <c>event|&lt;ticks&gt;-&lt;random&gt;</c>
-/// (the history, oldest first); a status change and its event are one transaction.
+/// (the history, oldest first, read a page at a time: each event is its own small row, so the history
+/// grows by rows, never inside one property or entity); a status change and its event are one transaction.
 /// <c>DelegationNumbers</c>: partition = 委任状番号, the unique index to the id.
 /// </summary>
 internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numbers, EnvelopeEncryption envelopes, DelegationDocumentCache documents) : IDelegationStore
@@ -85,17 +86,27 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
         await (await delegations.GetAsync(cancellationToken)).AddEntityAsync(entity, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<DelegationEvent>> HistoryAsync(string delegationId, CancellationToken cancellationToken = default)
+    public async Task<DelegationHistoryPage> HistoryAsync(string delegationId, int limit, string? after = null, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         var client = await delegations.GetAsync(cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {delegationId} and RowKey gt {EventPrefix} and RowKey lt {EventsEnd}");
+        var from = after is not null && after.StartsWith(EventPrefix, StringComparison.Ordinal) ? after : EventPrefix;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {delegationId} and RowKey gt {from} and RowKey lt {EventsEnd}");
         var events = new List<DelegationEvent>();
-        await foreach (var row in client.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        string? last = null;
+        await foreach (var row in client.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit + 1, 1000), cancellationToken: cancellationToken))
         {
+            if (events.Count == limit)
+            {
+                // One more exists: the page ends at the last row returned.
+                return new DelegationHistoryPage(events, last);
+            }
+
             events.Add(new DelegationEvent(row.GetDateTimeOffset("At")!.Value, row.GetString("Kind"), row.GetString("Code"), row.GetString("Actor")));
+            last = row.RowKey;
         }
 
-        return events;
+        return new DelegationHistoryPage(events, null);
     }
 
     private static TableEntity EventEntity(string delegationId, DelegationEvent entry)

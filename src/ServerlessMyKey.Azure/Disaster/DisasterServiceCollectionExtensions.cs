@@ -37,11 +37,12 @@ public static class DisasterServiceCollectionExtensions
         services.TryAddSingleton<EnvelopeEncryption>();
         services.AddSingleton<IDisasterRegistry>(sp => new TableDisasterRegistry(Table(sp, tablePrefix, "DisasterRegistry"), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAlertStore>(sp => new TableAlertStore(Table(sp, tablePrefix, "DisasterAlerts")));
-        services.AddSingleton<IOperationLogStore>(sp => new TableOperationLogStore(Table(sp, tablePrefix, "TvOperationLogs"), Table(sp, tablePrefix, "TvPowerEvents")));
+        services.AddSingleton<IOperationLogStore>(sp => new TableOperationLogStore(Table(sp, tablePrefix, "TvOperationLogs")));
         services.AddSingleton<IWatchAlertStore>(sp => new TableWatchAlertStore(Table(sp, tablePrefix, "DisasterWatchAlerts")));
         services.AddSingleton<IAlertWorkQueue>(sp => new StorageAlertWorkQueue(sp.GetRequiredService<QueueServiceClient>(), queueName));
         services.AddSingleton<ResidentNames>();
         services.AddSingleton<TvActivity>();
+        services.AddSingleton<KnownTvs>();
         services.AddSingleton<TvPairingService>();
         services.AddSingleton<AlertService>();
         services.AddSingleton<AlertFanOut>();

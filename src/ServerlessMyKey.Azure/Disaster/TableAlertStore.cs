@@ -199,12 +199,13 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         ["SendingSince"] = d.SendingSince,
         ["DeliveredAt"] = d.DeliveredAt,
         ["DisplayedAt"] = d.DisplayedAt,
+        ["LeaseId"] = d.LeaseId,
     };
 
     private static AlertDelivery ReadDelivery(TableEntity row) =>
         new(row.PartitionKey, row.RowKey[DeliveryPrefix.Length..], row.GetString("PlatformId"), row.GetString("ResidentId"), row.GetString("MunicipalityCode"),
             row.GetString("DistrictCode"), row.GetString("State"), row.GetInt32("Attempts") ?? 0, row.GetString("LastError"), row.GetDateTimeOffset("SendingSince"),
-            row.GetDateTimeOffset("DeliveredAt"), row.GetDateTimeOffset("DisplayedAt"), row.ETag.ToString());
+            row.GetDateTimeOffset("DeliveredAt"), row.GetDateTimeOffset("DisplayedAt"), row.ETag.ToString(), row.GetString("LeaseId"));
 
     private static string CapKey(string sender, string identifier, DateTimeOffset sent) =>
         "cap|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{sender}\n{identifier}\n{sent.UtcTicks}")));

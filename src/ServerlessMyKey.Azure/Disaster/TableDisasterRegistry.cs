@@ -108,10 +108,13 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         await client.UpsertEntityAsync(TvRow(link), TableUpdateMode.Replace, cancellationToken);
     }
 
+    public async Task RemoveTvIndexAsync(string municipalityCode, string tvId, CancellationToken cancellationToken = default) =>
+        await (await table.GetAsync(cancellationToken)).DeleteEntityAsync("m|" + municipalityCode, "t|" + tvId, ETag.All, cancellationToken);
+
     public async Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        await client.DeleteEntityAsync("m|" + link.MunicipalityCode, "t|" + link.TvId, ETag.All, cancellationToken);
+        await RemoveTvIndexAsync(link.MunicipalityCode, link.TvId, cancellationToken);
         await client.DeleteEntityAsync("k|" + link.MyKeyId, "t|" + link.TvId, ETag.All, cancellationToken);
         await client.UpsertEntityAsync(new TableEntity("tv|" + link.TvId, Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
     }

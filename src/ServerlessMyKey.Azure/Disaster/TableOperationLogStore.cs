@@ -6,17 +6,15 @@ using ServerlessMyKey.Core.Disaster;
 namespace ServerlessMyKey.Azure.Disaster;
 
 /// <summary>
-/// TV operation logs (docs/disaster.md). Table <c>TvOperationLogs</c>: partition <c>&lt;tvId&gt;|&lt;yyyyMMdd
-/// JST&gt;</c> (one TV's day: no hot partition, however many TVs), two rows per event written in the same
-/// entity-group transaction — <c>e|&lt;eventId&gt;</c> (insert-only, so an event id is stored once) and
-/// <c>t|&lt;inverted ticks&gt;|&lt;eventId&gt;</c> (newest first, for "the latest event before"). Up to 50
-/// events per transaction (100 operations); the transactions of a request run in parallel. Table
-/// <c>TvPowerEvents</c>: partition <c>&lt;tvId&gt;</c>, rows <c>p|&lt;inverted ticks&gt;|&lt;eventId&gt;</c> for
-/// power_on/power_off only, so the TV's state at any time is one query.
+/// TV operation logs (docs/disaster.md), table <c>TvOperationLogs</c>: partition <c>&lt;tvId&gt;</c> (one TV: no
+/// hot partition, however many TVs), and per event, in the same entity-group transaction, <c>e|&lt;eventId&gt;</c>
+/// (insert-only: an event id is stored once per TV, whatever its time), <c>t|&lt;inverted ticks&gt;|&lt;eventId&gt;</c>
+/// (newest first, for "the latest event before") and for power events <c>p|&lt;inverted ticks&gt;|&lt;eventId&gt;</c>
+/// (so "was the TV on at T" is one query whatever the volume of other events). Up to 100 rows per transaction;
+/// the transactions of a request run in parallel, across partitions.
 /// </summary>
-internal sealed class TableOperationLogStore(LazyTable logs, LazyTable power) : IOperationLogStore
+internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStore
 {
-    private const int EventsPerTransaction = TableLimits.MaxTransactionActions / 2;
     private const int Parallelism = 16;
 
     public async Task<(int Accepted, int Duplicates)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default)
@@ -24,13 +22,12 @@ internal sealed class TableOperationLogStore(LazyTable logs, LazyTable power) : 
         var logTable = await logs.GetAsync(cancellationToken);
         var accepted = 0;
         var duplicates = 0;
-        var groups = events.GroupBy(e => e.TvId + "|" + JapanTime.DayKey(e.At), StringComparer.Ordinal)
-            .SelectMany(g => g.Chunk(EventsPerTransaction).Select(chunk => (Partition: g.Key, Events: chunk)));
+        var groups = events.GroupBy(e => e.TvId, StringComparer.Ordinal).SelectMany(g => Transactions(g.Key, g));
         await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (group, ct) =>
         {
             if (await TableTransactions.TrySubmitAsync(logTable, [.. group.Events.SelectMany(e => Rows(group.Partition, e))], ct))
             {
-                Interlocked.Add(ref accepted, group.Events.Length);
+                Interlocked.Add(ref accepted, group.Events.Count);
                 return;
             }
 
@@ -48,25 +45,12 @@ internal sealed class TableOperationLogStore(LazyTable logs, LazyTable power) : 
             }
         });
 
-        var powerTable = await power.GetAsync(cancellationToken);
-        var powerBatches = events.Where(e => e.Type is TvEventTypes.PowerOn or TvEventTypes.PowerOff)
-            .GroupBy(e => e.TvId, StringComparer.Ordinal)
-            .SelectMany(g => g.Chunk(TableLimits.MaxTransactionActions));
-        await Parallel.ForEachAsync(powerBatches, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (batch, ct) =>
-        {
-            // Upserts: a repeated event writes the same row again.
-            List<TableTransactionAction> actions = [.. batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
-                new TableEntity(e.TvId, "p|" + Inverted(e.At) + "|" + e.EventId) { ["Type"] = e.Type, ["At"] = e.At }))];
-            TableLimits.EnsureTransaction(actions);
-            await powerTable.SubmitTransactionAsync(actions, ct);
-        });
-
         return (accepted, duplicates);
     }
 
     public async Task<TvPowerEvent?> LastPowerEventAsync(string tvId, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default)
     {
-        var client = await power.GetAsync(cancellationToken);
+        var client = await logs.GetAsync(cancellationToken);
         var from = "p|" + Inverted(at);
         var to = "p|" + Inverted(notBefore) + "|~";
         var row = await FirstAsync(client, TableClient.CreateQueryFilter($"PartitionKey eq {tvId} and RowKey ge {from} and RowKey le {to}"), cancellationToken);
@@ -83,18 +67,38 @@ internal sealed class TableOperationLogStore(LazyTable logs, LazyTable power) : 
         var client = await logs.GetAsync(cancellationToken);
         var newest = "t|" + Inverted(to);
         var oldest = "t|" + Inverted(from) + "|~";
-        for (var day = to.ToOffset(JapanTime.Offset).Date; day >= from.ToOffset(JapanTime.Offset).Date; day = day.AddDays(-1))
+        var row = await FirstAsync(client, TableClient.CreateQueryFilter($"PartitionKey eq {tvId} and RowKey ge {newest} and RowKey le {oldest}"), cancellationToken);
+        return row?.GetDateTimeOffset("At");
+    }
+
+    /// <summary>One TV's events cut into transactions of at most 100 rows (2 rows an event, 3 for a power event).</summary>
+    private static IEnumerable<(string Partition, List<TvEvent> Events)> Transactions(string partition, IEnumerable<TvEvent> events)
+    {
+        var current = new List<TvEvent>();
+        var rows = 0;
+        foreach (var e in events)
         {
-            var partition = tvId + "|" + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-            var row = await FirstAsync(client, TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {newest} and RowKey le {oldest}"), cancellationToken);
-            if (row is not null)
+            var size = RowCount(e);
+            if (rows + size > TableLimits.MaxTransactionActions)
             {
-                return row.GetDateTimeOffset("At");
+                yield return (partition, current);
+                current = [];
+                rows = 0;
             }
+
+            current.Add(e);
+            rows += size;
         }
 
-        return null;
+        if (current.Count > 0)
+        {
+            yield return (partition, current);
+        }
     }
+
+    private static int RowCount(TvEvent e) => IsPower(e) ? 3 : 2;
+
+    private static bool IsPower(TvEvent e) => e.Type is TvEventTypes.PowerOn or TvEventTypes.PowerOff;
 
     private static IEnumerable<TableTransactionAction> Rows(string partition, TvEvent e)
     {
@@ -109,6 +113,11 @@ internal sealed class TableOperationLogStore(LazyTable logs, LazyTable power) : 
         yield return new TableTransactionAction(TableTransactionActionType.Add, data);
         yield return new TableTransactionAction(TableTransactionActionType.Add,
             new TableEntity(partition, "t|" + Inverted(e.At) + "|" + e.EventId) { ["Type"] = e.Type, ["At"] = e.At });
+        if (IsPower(e))
+        {
+            yield return new TableTransactionAction(TableTransactionActionType.Add,
+                new TableEntity(partition, "p|" + Inverted(e.At) + "|" + e.EventId) { ["Type"] = e.Type, ["At"] = e.At });
+        }
     }
 
     private static async Task<TableEntity?> FirstAsync(TableClient client, string filter, CancellationToken cancellationToken)

@@ -24,7 +24,8 @@ public static partial class MedicalServiceCollectionExtensions
 
     /// <summary>
     /// The medical uses (docs/medical.md): registered facilities (<c>Medical:Facilities:*</c>), the HPKI verifier
-    /// (<c>Medical:Hpki:*</c>), and the insurance, clinic, consent and access-log services on Table Storage.
+    /// (<c>Medical:Hpki:*</c>), the insurance, clinic, consent and access-log services on Table Storage, and their
+    /// retention (<c>Medical:Retention:*</c>; the batch size is the clean-up's <c>Cleanup:BatchSize</c>, from <c>AddOperations</c>).
     /// Settings are validated here, so a bad one stops the app naming its key. Needs the JPKI verifier and login
     /// (<c>AddJpki</c>, <c>AddLogin</c>), the person-signature check of <c>AddDelegation</c>, the service keys,
     /// a <see cref="TableServiceClient"/> and a <see cref="TimeProvider"/>.
@@ -41,6 +42,9 @@ public static partial class MedicalServiceCollectionExtensions
         services.AddSingleton<IClinicStore>(sp => new TableClinicStore(Table(sp, tablePrefix, "MedicalClinics")));
         services.AddSingleton<IConsentStore>(sp => new TableConsentStore(Table(sp, tablePrefix, "MedicalConsents")));
         services.AddSingleton<IMedicalAccessLogStore>(sp => new TableMedicalAccessLog(Table(sp, tablePrefix, "MedicalAccessLog")));
+        services.AddSingleton<IMedicalRetentionStore>(sp => new TableMedicalRetention(Table(sp, tablePrefix, "MedicalAccessLog"), Table(sp, tablePrefix, "MedicalClinics")));
+        services.AddSingleton(ReadRetention(configuration));
+        services.AddSingleton<MedicalRetention>();
         services.AddSingleton<InsuranceNumbers>();
         services.AddSingleton<InsuranceRegistry>();
         services.AddSingleton<InsuranceLinks>();
@@ -170,6 +174,15 @@ public static partial class MedicalServiceCollectionExtensions
         return entries.All(Core.Validation.RequestFields.IsId)
             ? new HashSet<string>(entries.OfType<string>(), StringComparer.Ordinal)
             : throw new InvalidOperationException($"Configuration key '{key}' must list ids of 1–64 letters, digits, '.', '_' or '-'.");
+    }
+
+    /// <summary><c>Medical:Retention:*</c> (docs/medical.md), validated: a bad value stops the app naming its key.</summary>
+    public static MedicalRetentionOptions ReadRetention(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(MedicalRetentionOptions.SectionName).Get<MedicalRetentionOptions>() ?? new MedicalRetentionOptions();
+        var problems = options.Validate();
+        return problems.Count == 0 ? options : throw new InvalidOperationException("Invalid configuration: " + string.Join(" ", problems));
     }
 
     private static LazyTable Table(IServiceProvider services, string prefix, string name) =>

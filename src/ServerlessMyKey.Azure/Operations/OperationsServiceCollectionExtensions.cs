@@ -20,20 +20,23 @@ public static class OperationsServiceCollectionExtensions
     public static readonly IReadOnlyList<string> NotBackedUpPrefixes = ["ServerlessMyKey", "AzureFunctions"];
 
     /// <summary>
-    /// Clean-up of idempotency rows (<c>Cleanup:*</c>, validated at start-up), the poison-queue count
+    /// Clean-up of idempotency rows (<c>Cleanup:*</c>) and the purge of finished orchestrations
+    /// (<c>Durable:PurgeAfterDays</c>, <c>Durable:PurgeBatchSize</c>), both validated at start-up, the poison-queue count
     /// and the table export/restore. <paramref name="tablePrefix"/> lets tests keep their tables apart.
     /// </summary>
     public static IServiceCollection AddOperations(this IServiceCollection services, IConfiguration configuration, string tablePrefix = "")
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var options = configuration.GetSection(CleanupOptions.SectionName).Get<CleanupOptions>() ?? new CleanupOptions();
-        var problems = options.Validate();
+        var purge = configuration.GetSection(DurablePurgeOptions.SectionName).Get<DurablePurgeOptions>() ?? new DurablePurgeOptions();
+        var problems = options.Validate().Concat(purge.Validate()).ToList();
         if (problems.Count > 0)
         {
             throw new InvalidOperationException("Invalid configuration: " + string.Join(" ", problems));
         }
 
         services.AddSingleton(options);
+        services.AddSingleton(purge);
         services.AddSingleton<IIdempotencyCleanup>(sp => new TableIdempotencyCleanup(
             sp.GetRequiredService<TableServiceClient>(),
             [.. IdempotencyResponseTables.Select(t => tablePrefix + t)]));

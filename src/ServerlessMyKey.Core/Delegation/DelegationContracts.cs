@@ -69,14 +69,23 @@ public sealed record TransmissionView(
     DateTimeOffset? AcknowledgedAt,
     string? Code);
 
-/// <summary><c>GET /api/delegations/{id}</c>.</summary>
+/// <summary>
+/// <c>GET /api/delegations/{id}</c>: <c>history</c> is one page (oldest first, <c>limit</c> events), and
+/// <c>historyContinuationToken</c> asks for the next; <c>notification</c> is there while the delegator's
+/// notification is still pending or dead-lettered.
+/// </summary>
 public sealed record DelegationView(
     string DelegationId,
     string Number,
     string Status,
     JsonElement Delegation,
     DateTimeOffset CreatedAt,
-    IReadOnlyList<DelegationEvent> History);
+    IReadOnlyList<DelegationEvent> History,
+    string? HistoryContinuationToken = null,
+    DelegatorNotificationView? Notification = null);
+
+/// <summary>One page of a delegation's history and the row key to continue after (null at the end).</summary>
+public sealed record DelegationHistoryPage(IReadOnlyList<DelegationEvent> Events, string? ContinueAfter);
 
 /// <summary>Lifecycle states (pagopa/pn-mandate names); <c>expired</c> is derived from the validity end.</summary>
 public static class DelegationStatus
@@ -130,8 +139,8 @@ public interface IDelegationStore
     /// <summary>Appends an event that changes no state (an act verification).</summary>
     Task AppendAsync(string delegationId, DelegationEvent entry, CancellationToken cancellationToken = default);
 
-    /// <summary>Oldest first.</summary>
-    Task<IReadOnlyList<DelegationEvent>> HistoryAsync(string delegationId, CancellationToken cancellationToken = default);
+    /// <summary>At most <paramref name="limit"/> events after <paramref name="after"/> (a page's <c>ContinueAfter</c>; null for the first page), oldest first.</summary>
+    Task<DelegationHistoryPage> HistoryAsync(string delegationId, int limit, string? after = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Settings of <c>Delegation:*</c>, validated at start-up.</summary>

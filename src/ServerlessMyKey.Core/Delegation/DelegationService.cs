@@ -38,6 +38,8 @@ public sealed class DelegationService(
     internal const int MaxDocumentBytes = 23 * 1024;
     private const int MaxPowers = 100;
     private const int MaxChainDepth = 8;
+    internal const int DefaultHistoryPage = 100;
+    internal const int MaxHistoryPage = 500;
 
     // Unknown members are refused: everything the delegator signed must be something we understand.
     private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
@@ -128,9 +130,24 @@ public sealed class DelegationService(
         }
     }
 
-    /// <summary>The document, status and history, for the delegate or a relying party.</summary>
-    public async Task<DelegationView> GetAsync(string delegationId, Citizen? caller, CancellationToken cancellationToken = default)
+    /// <summary>The document, status, the first page of history and the undelivered notification.</summary>
+    public Task<DelegationView> GetAsync(string delegationId, Citizen? caller, CancellationToken cancellationToken = default) =>
+        GetAsync(delegationId, caller, null, null, cancellationToken);
+
+    /// <summary>
+    /// The document, status, one page of history (<paramref name="limit"/> 1–<see cref="MaxHistoryPage"/>,
+    /// <see cref="DefaultHistoryPage"/> by default; <paramref name="continuationToken"/> from the previous
+    /// page) and the delegator notification while undelivered, for the delegate or a relying party.
+    /// </summary>
+    public async Task<DelegationView> GetAsync(string delegationId, Citizen? caller, int? limit, string? continuationToken, CancellationToken cancellationToken = default)
     {
+        var pageSize = limit ?? DefaultHistoryPage;
+        if (pageSize is < 1 or > MaxHistoryPage)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, $"limit must be 1–{MaxHistoryPage}.");
+        }
+
+        var after = continuationToken is null ? null : HistoryTokens.Read(continuationToken);
         var record = await RequireAsync(delegationId, cancellationToken);
         if (caller is not null && !string.Equals(caller.MyKeyId, record.DelegateMyKeyId, StringComparison.Ordinal))
         {
@@ -138,9 +155,12 @@ public sealed class DelegationService(
             throw new ServiceException(ErrorCodes.DelegationNotFound);
         }
 
-        var history = await store.HistoryAsync(record.DelegationId, cancellationToken);
+        var history = await store.HistoryAsync(record.DelegationId, pageSize, after, cancellationToken);
+        var notification = await notifications.ViewAsync(record.DelegationId, cancellationToken);
         using var document = JsonDocument.Parse(record.CanonicalDocument);
-        return new DelegationView(record.DelegationId, record.Number, record.EffectiveStatus(time.GetUtcNow()), document.RootElement.Clone(), record.CreatedAt, history);
+        return new DelegationView(
+            record.DelegationId, record.Number, record.EffectiveStatus(time.GetUtcNow()), document.RootElement.Clone(), record.CreatedAt,
+            history.Events, history.ContinueAfter is { } next ? HistoryTokens.Write(next) : null, notification);
     }
 
     /// <summary>
@@ -454,6 +474,9 @@ public sealed class DelegationService(
     /// <summary>The JCS bytes of a statement <c>{"action":…,"delegationId":…}</c> that a party signs.</summary>
     public static byte[] Statement(string action, string delegationId) =>
         JsonCanonicalizer.Serialize(new { action, delegationId }, DocumentJson);
+
+    /// <summary><c>delegation_not_found</c> unless the delegation exists.</summary>
+    public Task RequireExistingAsync(string delegationId, CancellationToken cancellationToken = default) => RequireAsync(delegationId, cancellationToken);
 
     private async Task<DelegationRecord> RequireAsync(string delegationId, CancellationToken cancellationToken) =>
         (IsDelegationId(delegationId) ? await store.FindAsync(delegationId, cancellationToken) : null)

@@ -5,6 +5,7 @@ using Microsoft.DurableTask;
 using ServerlessMyKey.Core.Idempotency;
 using ServerlessMyKey.Core.Keys;
 using ServerlessMyKey.Core.Messaging;
+using ServerlessMyKey.Core.Signatures;
 
 namespace ServerlessMyKey.Core.Delegation;
 
@@ -13,6 +14,9 @@ namespace ServerlessMyKey.Core.Delegation;
 /// as a JWS of the service's token-signing key, publish it to the recipient's topic, wait for the
 /// recipient's <c>Ack</c> event, retry with back-off, end <c>acknowledged</c> or <c>failed</c>.
 /// Deterministic: all I/O is in <see cref="SealDelegationActivity"/> and <see cref="PublishDelegationActivity"/>.
+/// Nothing personal passes through the task hub (which keeps every input and output in its history):
+/// the input holds ids, and the sealed delegation (names inside) travels from the seal to the publish
+/// activity only envelope-encrypted (issue #17, finding 3).
 /// </summary>
 public sealed class DelegationTransmissionOrchestrator : TaskOrchestrator<TransmissionInput, TransmissionResult>
 {
@@ -23,7 +27,7 @@ public sealed class DelegationTransmissionOrchestrator : TaskOrchestrator<Transm
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
 
-        var sealedDelegation = await context.CallActivityAsync<string?>(SealDelegationActivity.Name, new SealRequest(input.TransmissionId, input.DelegationId));
+        var sealedDelegation = await context.CallActivityAsync<EncryptedEnvelope?>(SealDelegationActivity.Name, new SealRequest(input.TransmissionId, input.DelegationId));
         if (sealedDelegation is null)
         {
             return new TransmissionResult(TransmissionStatus.Failed, 0, null, Errors.ErrorCodes.DelegationNotActive.Code);
@@ -92,13 +96,16 @@ public sealed class DelegationTransmissionOrchestrator : TaskOrchestrator<Transm
         new(TransmissionStatus.Acknowledged, attempts, context.CurrentUtcDateTime, null);
 }
 
-/// <summary>Seals the delegation as it stands now; null when it is no longer active (nothing to send).</summary>
+/// <summary>
+/// Seals the delegation as it stands now and returns the JWS envelope-encrypted (the transmission id as
+/// associated data), since the output lands in the task hub's history; null when it is no longer active.
+/// </summary>
 [DurableTask(Name)]
-public sealed class SealDelegationActivity(IDelegationStore store, IKeyService keys, TimeProvider time) : TaskActivity<SealRequest, string?>
+public sealed class SealDelegationActivity(IDelegationStore store, IKeyService keys, EnvelopeEncryption envelopes, TimeProvider time) : TaskActivity<SealRequest, EncryptedEnvelope?>
 {
     public const string Name = "SealDelegation";
 
-    public override async Task<string?> RunAsync(TaskActivityContext context, SealRequest input)
+    public override async Task<EncryptedEnvelope?> RunAsync(TaskActivityContext context, SealRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var record = await store.FindAsync(input.DelegationId);
@@ -112,17 +119,22 @@ public sealed class SealDelegationActivity(IDelegationStore store, IKeyService k
         var payload = ApiJsonOptions.Serialize(new SealedDelegation(
             input.TransmissionId, record.DelegationId, record.Number, record.Status, document.RootElement.Clone(),
             record.DelegatorCertificate, record.DelegateCertificate, now.ToUnixTimeSeconds()));
-        return await ServiceJws.SignAsync(
+        var jws = await ServiceJws.SignAsync(
             keys, kid => ApiJsonOptions.Serialize(new { alg = "ES256", kid, typ = "JOSE", cty = "application/vnd.serverlessmykey.delegation+json" }), payload);
+        return await envelopes.EncryptAsync(Encoding.ASCII.GetBytes(jws), AssociatedData(input.TransmissionId));
     }
+
+    /// <summary>Binds a sealed delegation's envelope to its transmission.</summary>
+    internal static byte[] AssociatedData(string transmissionId) => Encoding.UTF8.GetBytes("delegation-transmission\n" + transmissionId);
 }
 
 /// <summary>
 /// Publishes one attempt. The message id is <c>&lt;transmissionId&gt;-&lt;attempt&gt;</c>: a retried
-/// activity is dropped by duplicate detection, while a new attempt is a new message.
+/// activity is dropped by duplicate detection, while a new attempt is a new message. The sealed
+/// delegation is decrypted here, just before it leaves.
 /// </summary>
 [DurableTask(Name)]
-public sealed class PublishDelegationActivity(IOutboundPublisher publisher) : TaskActivity<PublishRequest, bool>
+public sealed class PublishDelegationActivity(IOutboundPublisher publisher, EnvelopeEncryption envelopes) : TaskActivity<PublishRequest, bool>
 {
     public const string Name = "PublishDelegation";
     public const string Subject = "delegation.transmission";
@@ -130,7 +142,8 @@ public sealed class PublishDelegationActivity(IOutboundPublisher publisher) : Ta
     public override async Task<bool> RunAsync(TaskActivityContext context, PublishRequest input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var body = ApiJsonOptions.Serialize(new { transmissionId = input.TransmissionId, attempt = input.Attempt, jws = input.SealedDelegation });
+        var jws = Encoding.ASCII.GetString(await envelopes.DecryptAsync(input.SealedDelegation, SealDelegationActivity.AssociatedData(input.TransmissionId)));
+        var body = ApiJsonOptions.Serialize(new { transmissionId = input.TransmissionId, attempt = input.Attempt, jws });
         await publisher.PublishAsync(input.Topic, new OutboundMessage($"{input.TransmissionId}-{input.Attempt}", Subject, body) { CorrelationId = input.TransmissionId });
         return true;
     }
@@ -149,7 +162,8 @@ public sealed record TransmissionInput(
 
 public sealed record SealRequest(string TransmissionId, string DelegationId);
 
-public sealed record PublishRequest(string Topic, string TransmissionId, int Attempt, string SealedDelegation);
+/// <summary>One attempt to publish; <see cref="SealedDelegation"/> is the JWS envelope-encrypted by the seal activity.</summary>
+public sealed record PublishRequest(string Topic, string TransmissionId, int Attempt, EncryptedEnvelope SealedDelegation);
 
 /// <summary>The recipient's acknowledgement event.</summary>
 public sealed record TransmissionAck(string Recipient, DateTimeOffset ReceivedAt);

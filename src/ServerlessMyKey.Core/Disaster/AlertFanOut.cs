@@ -24,6 +24,9 @@ public sealed class AlertFanOut(
 {
     private const int ParallelSends = 16;
 
+    /// <summary>How long after the lease a re-check becomes visible (clocks of workers differ a little).</summary>
+    private static readonly TimeSpan RecheckMargin = TimeSpan.FromSeconds(1);
+
     /// <summary>Whether a delivery reached its TV or still may (a Cancel or Update must reach it too).</summary>
     public static bool ReachedOrMay(AlertDelivery delivery) =>
         delivery.State is not (DeliveryStates.Failed or DeliveryStates.Expired);
@@ -35,6 +38,7 @@ public sealed class AlertFanOut(
         {
             AlertWorkItem.Plan => PlanAsync(item.AlertId, cancellationToken),
             AlertWorkItem.Deliver => DeliverAsync(item.AlertId, item.TvIds ?? [], cancellationToken),
+            AlertWorkItem.Recheck => RecheckAsync(item.AlertId, item.TvIds ?? [], item.LeaseId ?? string.Empty, cancellationToken),
             _ => throw new FormatException("Unknown alert work item kind."),
         };
     }
@@ -48,7 +52,9 @@ public sealed class AlertFanOut(
         }
 
         var targets = new Dictionary<string, AlertDelivery>(StringComparer.Ordinal);
-        foreach (var municipality in alert.MunicipalityCodes)
+
+        // A Cancel withdraws: it goes to the TVs the cancelled alerts reached (or may still reach), no other.
+        foreach (var municipality in alert.MsgType == "Cancel" ? [] : alert.MunicipalityCodes)
         {
             foreach (var tv in await registry.ListTvsAsync(municipality, cancellationToken))
             {
@@ -87,12 +93,22 @@ public sealed class AlertFanOut(
             return;
         }
 
-        var deliveries = await alerts.FindDeliveriesAsync(alertId, tvIds, cancellationToken);
+        var now = time.GetUtcNow();
+        var deliveries = (await alerts.FindDeliveriesAsync(alertId, tvIds, cancellationToken)).Where(d => Leasable(d, now)).ToList();
+        if (deliveries.Count == 0)
+        {
+            return;
+        }
+
+        // Before any TV of the batch becomes "sending": the re-check that finds it still sending once the lease is over
+        // (this worker died mid-send) and queues the send again. A batch that finishes leaves it nothing to do.
+        var lease = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Recheck, [.. deliveries.Select(d => d.TvId)], lease), options.SendingLease + RecheckMargin, cancellationToken);
         var retries = new ConcurrentBag<AlertDelivery>();
         var nameCache = new ConcurrentDictionary<string, Task<ResidentName?>>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = cancellationToken }, async (delivery, ct) =>
         {
-            if (await DeliverOneAsync(alert, delivery, nameCache, ct) is { } retry)
+            if (await DeliverOneAsync(alert, delivery, lease, nameCache, ct) is { } retry)
             {
                 retries.Add(retry);
             }
@@ -108,12 +124,42 @@ public sealed class AlertFanOut(
         }
     }
 
+    /// <summary>
+    /// The re-check of a delivery batch's lease: the TVs still <c>sending</c> under <paramref name="leaseId"/> lost their
+    /// worker mid-send, and their send is queued again once the lease is over (early, the re-check waits the rest).
+    /// TVs that were delivered, retried or failed since have another state or lease: nothing is sent twice for them.
+    /// </summary>
+    public async Task RecheckAsync(string alertId, IReadOnlyList<string> tvIds, string leaseId, CancellationToken cancellationToken = default)
+    {
+        var stuck = (await alerts.FindDeliveriesAsync(alertId, tvIds, cancellationToken))
+            .Where(d => d.State == DeliveryStates.Sending && d.LeaseId == leaseId && leaseId.Length > 0)
+            .ToList();
+        if (stuck.Count == 0)
+        {
+            return;
+        }
+
+        var wait = stuck.Max(d => d.SendingSince ?? default) + options.SendingLease - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Recheck, [.. stuck.Select(d => d.TvId)], leaseId), wait + RecheckMargin, cancellationToken);
+            return;
+        }
+
+        logger.LogWarning("Alert {AlertId}: {Count} TVs were left sending by a worker that stopped; queued again", alertId, stuck.Count);
+        await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Deliver, [.. stuck.Select(d => d.TvId)]), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Whether a worker may take the delivery to <c>sending</c> now (not final, not leased by a live worker).</summary>
+    private bool Leasable(AlertDelivery delivery, DateTimeOffset now) =>
+        !DeliveryStates.IsFinal(delivery.State)
+        && !(delivery.State == DeliveryStates.Sending && delivery.SendingSince + options.SendingLease > now);
+
     /// <returns>The delivery when it should be tried again later.</returns>
-    private async Task<AlertDelivery?> DeliverOneAsync(DisasterAlert alert, AlertDelivery delivery, ConcurrentDictionary<string, Task<ResidentName?>> nameCache, CancellationToken cancellationToken)
+    private async Task<AlertDelivery?> DeliverOneAsync(DisasterAlert alert, AlertDelivery delivery, string lease, ConcurrentDictionary<string, Task<ResidentName?>> nameCache, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (DeliveryStates.IsFinal(delivery.State)
-            || (delivery.State == DeliveryStates.Sending && delivery.SendingSince + options.SendingLease > now))
+        if (!Leasable(delivery, now))
         {
             return null;
         }
@@ -125,7 +171,7 @@ public sealed class AlertFanOut(
             return null;
         }
 
-        var sending = await alerts.TryUpdateDeliveryAsync(delivery with { State = DeliveryStates.Sending, Attempts = delivery.Attempts + 1, SendingSince = now }, cancellationToken);
+        var sending = await alerts.TryUpdateDeliveryAsync(delivery with { State = DeliveryStates.Sending, Attempts = delivery.Attempts + 1, SendingSince = now, LeaseId = lease }, cancellationToken);
         if (sending is null)
         {
             return null;
@@ -186,7 +232,7 @@ public sealed class AlertFanOut(
             }
 
             current = (await alerts.FindDeliveriesAsync(sending.AlertId, [sending.TvId], cancellationToken)).SingleOrDefault();
-            if (current is null || current.State != DeliveryStates.Sending || current.Attempts != sending.Attempts)
+            if (current is null || current.State != DeliveryStates.Sending || current.LeaseId != sending.LeaseId)
             {
                 return;
             }

@@ -21,6 +21,9 @@ public sealed partial class AlertService(
     DisasterOptions options,
     TimeProvider time)
 {
+    /// <summary>Most per-TV deliveries <c>GET /api/disaster/alerts/{alertId}</c> lists (the counts cover all).</summary>
+    public const int MaxListedDeliveries = 1000;
+
     public async Task<StoredResponse> SubmitAsync(byte[] capDocument, string? idempotencyKey, ServiceClient caller, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(capDocument);
@@ -57,7 +60,7 @@ public sealed partial class AlertService(
         var state = !delivers || (meaning.MunicipalityCodes.Count == 0 && referenced.Count == 0) ? AlertStates.Stored
             : meaning.Expires is { } expires && expires <= now ? AlertStates.Expired
             : AlertStates.Delivering;
-        var targets = state == AlertStates.Delivering ? await CountTargetsAsync(meaning, referenced, cancellationToken) : 0;
+        var targets = state == AlertStates.Delivering ? await CountTargetsAsync(meaning, cap.MsgType == "Cancel", referenced, cancellationToken) : 0;
         var alert = new DisasterAlert(alertId, cap.Identifier, cap.Sender, cap.Sent, cap.Status, cap.MsgType, meaning.MunicipalityCodes, meaning.DistrictTargets,
             [.. referenced.Select(r => r.AlertId)], meaning.Level, meaning.Shelters, meaning.Expires, cap.Status == "Exercise", state, targets,
             caller.ClientId, now, capDocument);
@@ -116,7 +119,10 @@ public sealed partial class AlertService(
         return new AlertStatusView(alert.AlertId, alert.Identifier, alert.Sender, alert.Sent, alert.CapStatus, alert.MsgType, status, alert.Exercise, alert.Level,
             alert.Shelters, alert.Expires, alert.MunicipalityCodes, alert.References, alert.ReplacedBy, counts,
             [.. deliveries.Where(d => d.State == DeliveryStates.Failed).Take(100).Select(d => new DeliveryFailure(d.TvId, d.PlatformId, d.Attempts, d.LastError))],
-            alert.ReceivedAt);
+            alert.ReceivedAt,
+            [.. deliveries.OrderBy(d => d.TvId, StringComparer.Ordinal).Take(MaxListedDeliveries)
+                .Select(d => new DeliveryView(d.TvId, d.PlatformId, d.State, d.Attempts, d.LastError, d.DeliveredAt, d.DisplayedAt))],
+            deliveries.Count > MaxListedDeliveries);
     }
 
     /// <summary>The alert when the caller may see it: staff of one of its municipalities, its sender, or admin.</summary>
@@ -149,6 +155,13 @@ public sealed partial class AlertService(
                 continue;
             }
 
+            // Bound to whoever could send the original: staff of every municipality it targets, or, when it
+            // targets none, the client that sent it (an admin client may act for any).
+            if (alert.MunicipalityCodes.Count == 0 && alert.SubmittedBy != caller.ClientId && !caller.HasRole(ServiceRoles.Admin))
+            {
+                throw new ServiceException(ErrorCodes.Forbidden, "Only the client that sent an alert targeting no municipality may update or cancel it.");
+            }
+
             foreach (var municipality in alert.MunicipalityCodes)
             {
                 options.RequireStaffOf(caller, municipality);
@@ -162,10 +175,10 @@ public sealed partial class AlertService(
             : throw new ServiceException(ErrorCodes.ReferencedAlertNotFound, $"None of the {cap.References.Count} referenced alerts is stored here.");
     }
 
-    private async Task<int> CountTargetsAsync(AlertInterpretation meaning, List<DisasterAlert> referenced, CancellationToken cancellationToken)
+    private async Task<int> CountTargetsAsync(AlertInterpretation meaning, bool cancels, List<DisasterAlert> referenced, CancellationToken cancellationToken)
     {
         var tvs = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var municipality in meaning.MunicipalityCodes)
+        foreach (var municipality in cancels ? [] : meaning.MunicipalityCodes)
         {
             foreach (var tv in await registry.ListTvsAsync(municipality, cancellationToken))
             {

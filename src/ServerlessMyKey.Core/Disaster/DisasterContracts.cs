@@ -37,7 +37,8 @@ public sealed record AlertAccepted(string AlertId, string Status, int Targets);
 /// pending, then <c>delivered</c> (every TV delivered or failed); <c>stored</c> for Test/System/Draft and
 /// alerts that target no TV; <c>expired</c> when it expired before delivery; <c>cancelled</c> or
 /// <c>updated</c> when a later alert references it. <c>failures</c> lists the TVs whose delivery gave up
-/// (the poison path), at most 100.
+/// (the poison path), at most 100; <c>deliveries</c> the state of each TV, by TV id, at most 1,000
+/// (<c>deliveriesTruncated</c> when the alert has more: the counts cover them all).
 /// </summary>
 public sealed record AlertStatusView(
     string AlertId,
@@ -56,11 +57,16 @@ public sealed record AlertStatusView(
     string? ReplacedBy,
     AlertCounts Counts,
     IReadOnlyList<DeliveryFailure> Failures,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    IReadOnlyList<DeliveryView> Deliveries,
+    bool DeliveriesTruncated);
 
 public sealed record AlertCounts(int Targets, int Pending, int Retrying, int Delivered, int Failed, int Displayed, int Expired);
 
 public sealed record DeliveryFailure(string TvId, string PlatformId, int Attempts, string? LastError);
+
+/// <summary>One TV's delivery: <c>state</c> pending, sending, retrying, delivered, failed or expired.</summary>
+public sealed record DeliveryView(string TvId, string PlatformId, string State, int Attempts, string? LastError, DateTimeOffset? DeliveredAt, DateTimeOffset? DisplayedAt);
 
 /// <summary>The personal message posted to a TV platform's webhook for each of its TVs.</summary>
 public sealed record TvAlertMessage(

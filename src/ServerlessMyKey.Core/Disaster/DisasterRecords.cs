@@ -58,7 +58,10 @@ public static class AlertStates
     public const string Updated = "updated";
 }
 
-/// <summary>The delivery of one alert to one TV.</summary>
+/// <summary>
+/// The delivery of one alert to one TV. <c>LeaseId</c>: the delivery batch that took it to <c>sending</c>
+/// (its re-check message names it, see <see cref="AlertWorkItem.Recheck"/>).
+/// </summary>
 public sealed record AlertDelivery(
     string AlertId,
     string TvId,
@@ -72,7 +75,8 @@ public sealed record AlertDelivery(
     DateTimeOffset? SendingSince,
     DateTimeOffset? DeliveredAt,
     DateTimeOffset? DisplayedAt,
-    string? ETag = null);
+    string? ETag = null,
+    string? LeaseId = null);
 
 public static class DeliveryStates
 {
@@ -106,9 +110,15 @@ public sealed record TvPowerEvent(string TvId, string Type, DateTimeOffset At);
 /// <summary>A watching alert as stored, once per episode (TV, kind, start of the episode).</summary>
 public sealed record WatchAlert(string MunicipalityCode, string WatchAlertId, string ResidentId, string TvId, string Kind, DateTimeOffset Since, DateTimeOffset RaisedAt, DateTimeOffset? NotifiedAt);
 
-/// <summary>A unit of fan-out work on the delivery queue: plan the alert's targets, or deliver to some TVs.</summary>
-public sealed record AlertWorkItem(string AlertId, string Kind, IReadOnlyList<string>? TvIds = null)
+/// <summary>
+/// A unit of fan-out work on the delivery queue: plan the alert's targets, deliver to some TVs, or re-check
+/// the TVs a delivery batch leased (<c>LeaseId</c>) once its lease is over.
+/// </summary>
+public sealed record AlertWorkItem(string AlertId, string Kind, IReadOnlyList<string>? TvIds = null, string? LeaseId = null)
 {
     public const string Plan = "plan";
     public const string Deliver = "deliver";
+
+    /// <summary>Queued (visible when the lease ends) before a batch takes its TVs to <c>sending</c>: re-queues the TVs still sending under that lease.</summary>
+    public const string Recheck = "recheck";
 }

@@ -28,6 +28,9 @@ public interface IDisasterRegistry
     /// <summary>Writes the index rows of a link whose TV row exists (a claim retried after a partial write).</summary>
     Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default);
 
+    /// <summary>Removes the TV from one municipality's registry (its index row there), whether or not it is there.</summary>
+    Task RemoveTvIndexAsync(string municipalityCode, string tvId, CancellationToken cancellationToken = default);
+
     /// <summary>Unlinks: index rows first (fan-out and tables stop seeing it), then the TV's row becomes a tombstone with the time.</summary>
     Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default);
 

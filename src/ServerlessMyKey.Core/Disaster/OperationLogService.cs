@@ -9,13 +9,11 @@ namespace ServerlessMyKey.Core.Disaster;
 /// event id, stored by TV and day. Events of TVs that are not linked through this platform are counted
 /// and dropped; <c>alert_displayed</c> events mark the alert's delivery as displayed.
 /// </summary>
-public sealed class OperationLogService(IOperationLogStore logs, IDisasterRegistry registry, IAlertStore alerts, TimeProvider time)
+public sealed class OperationLogService(IOperationLogStore logs, KnownTvs knownTvs, IAlertStore alerts, TimeProvider time)
 {
     public const int MaxEvents = 1000;
     private static readonly TimeSpan MaxAge = TimeSpan.FromDays(7);
     private static readonly TimeSpan MaxAhead = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan KnownTvCacheLifetime = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<string, (TvLink Link, DateTimeOffset Until)> _knownTvs = new(StringComparer.Ordinal);
 
     public async Task<TvEventsAccepted> IngestAsync(string platformId, TvEventBatch batch, CancellationToken cancellationToken = default)
     {
@@ -53,7 +51,7 @@ public sealed class OperationLogService(IOperationLogStore logs, IDisasterRegist
         var known = new ConcurrentDictionary<string, TvLink>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(events.Select(e => e.TvId).Distinct(StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tvId, ct) =>
         {
-            if (await FindTvAsync(tvId, now, ct) is { } link && link.PlatformId == platformId)
+            if (await knownTvs.FindAsync(tvId, ct) is { } link && link.PlatformId == platformId)
             {
                 known[tvId] = link;
             }
@@ -67,25 +65,5 @@ public sealed class OperationLogService(IOperationLogStore logs, IDisasterRegist
         }
 
         return new TvEventsAccepted(stored, duplicates + repeated, events.Count - accepted.Count);
-    }
-
-    private async Task<TvLink?> FindTvAsync(string tvId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (_knownTvs.TryGetValue(tvId, out var cached) && cached.Until > now)
-        {
-            return cached.Link;
-        }
-
-        var link = await registry.FindTvAsync(tvId, cancellationToken);
-        if (link is not null)
-        {
-            _knownTvs[tvId] = (link, now + KnownTvCacheLifetime);
-        }
-        else
-        {
-            _knownTvs.TryRemove(tvId, out _);
-        }
-
-        return link;
     }
 }

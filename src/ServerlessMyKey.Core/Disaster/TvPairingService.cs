@@ -14,7 +14,7 @@ namespace ServerlessMyKey.Core.Disaster;
 /// TV greets them with, their municipality and district, and consent to watching. One resident may have
 /// several TVs; a TV has one resident until it is unlinked.
 /// </summary>
-public sealed partial class TvPairingService(IDisasterRegistry registry, ResidentNames names, DisasterOptions options, TimeProvider time)
+public sealed partial class TvPairingService(IDisasterRegistry registry, ResidentNames names, KnownTvs knownTvs, DisasterOptions options, TimeProvider time)
 {
     private const string CodeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     private const int CodeLength = 8;
@@ -97,9 +97,15 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
             await names.ProtectAsync(municipality, residentId, name, cancellationToken), resident?.RegisteredAt ?? time.GetUtcNow());
         await registry.SaveResidentAsync(updated, cancellationToken);
 
+        if (existingTv is not null && existingTv.MunicipalityCode != municipality)
+        {
+            // The TV moves with its resident: out of the old municipality's registry first, so its alerts and tables stop seeing it.
+            await registry.RemoveTvIndexAsync(existingTv.MunicipalityCode, existingTv.TvId, cancellationToken);
+        }
+
         var link = existingTv is not null && existingTv.MunicipalityCode == municipality
             ? existingTv with { DistrictCode = district }
-            : new TvLink(pairing.TvId, pairing.PlatformId, residentId, citizen.MyKeyId, municipality, district, time.GetUtcNow());
+            : new TvLink(pairing.TvId, pairing.PlatformId, residentId, citizen.MyKeyId, municipality, district, time.GetUtcNow(), existingTv?.CountFrom);
         if (existingTv is null)
         {
             if (!await registry.TryAddTvAsync(link, cancellationToken))
@@ -111,6 +117,8 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
         {
             await registry.WriteTvIndexAsync(link, cancellationToken);
         }
+
+        knownTvs.Forget(link.TvId);
 
         // The resident's other TVs follow a change of district.
         foreach (var other in tvs.Where(t => t.TvId != link.TvId && t.DistrictCode != district))
@@ -139,6 +147,7 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
         }
 
         await registry.RemoveTvAsync(link, cancellationToken);
+        knownTvs.Forget(link.TvId);
     }
 
     /// <summary>The municipality's registered residents (names decrypted for its staff), optionally of one district.</summary>

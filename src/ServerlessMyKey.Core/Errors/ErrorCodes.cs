@@ -16,18 +16,21 @@ public static class ErrorCodes
     public static readonly ErrorCode Conflict = new("conflict", 409, "The resource changed concurrently; retry.");
     public static readonly ErrorCode AlreadyExists = new("already_exists", 409, "A resource with this id already exists with other values.");
     public static readonly ErrorCode InsufficientBalance = new("insufficient_balance", 409, "The account does not hold enough usable points.");
+    public static readonly ErrorCode PointsLotLimitReached = new("points_lot_limit_reached", 409, "The points account keeps the most lots one account may keep.");
     public static readonly ErrorCode UnknownMunicipality = new("unknown_municipality", 422, "The municipality does not take part in this service (MyKey points, child-care one-stop).");
     public static readonly ErrorCode IdempotencyKeyReused = new("idempotency_key_reused", 422, "The Idempotency-Key was used before with a different body.");
     public static readonly ErrorCode StorageUnavailable = new("storage_unavailable", 503, "Storage did not answer.");
     public static readonly ErrorCode DependencyUnavailable = new("dependency_unavailable", 503, "A service this operation depends on did not answer.");
     public static readonly ErrorCode InternalError = new("internal_error", 500, "An unexpected error occurred.");
     public static readonly ErrorCode MethodNotAllowed = new("method_not_allowed", 405, "The route does not accept this method.");
+    public static readonly ErrorCode WebhookReplayed = new("webhook_replayed", 409, "This signed webhook request was already taken; sign a new one to send it again.");
     public static readonly ErrorCode RateLimited = new("rate_limited", 429, "Too many requests from this client address; retry after the seconds in Retry-After.");
 
     // JPKI login (API.md "JPKI login"): all 401.
     public static readonly ErrorCode ChallengeNotFound = new("challenge_not_found", 401, "No such login challenge.");
     public static readonly ErrorCode ChallengeExpired = new("challenge_expired", 401, "The login challenge has expired.");
     public static readonly ErrorCode ChallengeAlreadyUsed = new("challenge_already_used", 401, "The login challenge was already used.");
+    public static readonly ErrorCode ChallengePurposeMismatch = new("challenge_purpose_mismatch", 409, "The login challenge was made for another purpose or another client; it is spent, read the card again with a challenge of this purpose.");
     public static readonly ErrorCode SignatureInvalid = new("signature_invalid", 401, "The signature does not verify.");
     public static readonly ErrorCode CertificateUntrusted = new("certificate_untrusted", 401, "The certificate does not chain to a trusted JPKI root.");
     public static readonly ErrorCode CertificateExpired = new("certificate_expired", 401, "The certificate is not within its validity period.");
@@ -60,6 +63,7 @@ public static class ErrorCodes
     public static readonly ErrorCode UnknownRecipient = new("unknown_recipient", 422, "The recipient is not one of Delegation:Recipients.");
     public static readonly ErrorCode TransmissionNotFound = new("transmission_not_found", 404, "No transmission has this id (or it is not yours).");
     public static readonly ErrorCode TransmissionClosed = new("transmission_closed", 409, "The transmission has already ended; start a new one.");
+    public static readonly ErrorCode NotificationNotDeadLettered = new("notification_not_dead_lettered", 409, "The delegator's notification is not dead-lettered (it was delivered, is still being delivered, or there is none).");
 
     // Certificate status jobs (API.md "Certificate status").
     public static readonly ErrorCode StatusJobNotFound = new("status_job_not_found", 404, "No status job has this id (or it is not yours).");
@@ -77,6 +81,8 @@ public static class ErrorCodes
     public static readonly ErrorCode ConsentWithdrawn = new("consent_withdrawn", 409, "The consent has already been withdrawn.");
     public static readonly ErrorCode ConsentLimitReached = new("consent_limit_reached", 409, "The patient holds the most consents kept per patient; withdraw one first.");
     public static readonly ErrorCode SignerNotPatient = new("signer_not_patient", 403, "The withdrawal is not signed by the person who gave the consent.");
+    public static readonly ErrorCode LinkCodeInvalid = new("link_code_invalid", 422, "The link code is not the facility's current code for this patient number (wrong, used, replaced or worn out by failed attempts).");
+    public static readonly ErrorCode LinkCodeExpired = new("link_code_expired", 410, "The link code has expired; the facility issues a new one.");
 
     // Child-care one-stop (API.md "Child-care one-stop", docs/childcare.md).
     public static readonly ErrorCode FormInvalid = new("form_invalid", 422, "The form does not satisfy its procedure's JSON Schema; see errors.");
@@ -114,27 +120,28 @@ public static class ErrorCodes
     public static readonly ErrorCode SoldOut = new("sold_out", 409, "No seat of the event is left.");
     public static readonly ErrorCode NoTicket = new("no_ticket", 404, "The holder has no ticket for this event.");
     public static readonly ErrorCode AlreadyEntered = new("already_entered", 409, "The ticket was already used to enter.");
+    public static readonly ErrorCode GateNotForEvent = new("gate_not_for_event", 403, "This gate client is not one of the event's gates.");
 
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
         InvalidRequest, InvalidJson, UnsupportedMediaType, PayloadTooLarge, Unauthenticated, Forbidden, NotFound,
-        Conflict, AlreadyExists, InsufficientBalance, UnknownMunicipality, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable,
-        InternalError, MethodNotAllowed, RateLimited,
-        ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, SignatureInvalid, CertificateUntrusted, CertificateExpired,
+        Conflict, AlreadyExists, InsufficientBalance, PointsLotLimitReached, UnknownMunicipality, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable,
+        InternalError, MethodNotAllowed, RateLimited, WebhookReplayed,
+        ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, ChallengePurposeMismatch, SignatureInvalid, CertificateUntrusted, CertificateExpired,
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable, TokenClientMismatch, IdentityMismatch, IdentityNotRegistered,
         HolderNameMismatch, CorporationMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
         SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive, DelegationChainTooDeep,
-        UnknownRecipient, TransmissionNotFound, TransmissionClosed,
+        UnknownRecipient, TransmissionNotFound, TransmissionClosed, NotificationNotDeadLettered,
         StatusJobNotFound, StatusJobPartConflict, StatusJobClosed, StatusJobTooLarge,
         WatchNotFound, WebhookNotConfigured, CertificateNotWatchable,
         FormInvalid, ApplicationNotFound, ApplicationStateConflict, EmploymentRequestNotFound, RequestClosed, DelegationNotAuthorized,
         RecipientNotAccepting, MessageNotFound, FreshLoginRequired,
         InvalidCap, PairingNotFound, PairingExpired, PairingAlreadyUsed, TvAlreadyPaired, TvNotRegistered, ResidentNotRegistered,
         AlertNotFound, ReferencedAlertNotFound,
-        MemberMismatch, UnknownNetwork, ConsentNotFound, ConsentWithdrawn, ConsentLimitReached, SignerNotPatient,
+        MemberMismatch, UnknownNetwork, ConsentNotFound, ConsentWithdrawn, ConsentLimitReached, SignerNotPatient, LinkCodeInvalid, LinkCodeExpired,
         AuthorizationRequestNotFound, AuthorizationRequestExpired, AuthorizationRequestUsed, SigningSignatureRequired,
-        TicketEventNotFound, TicketEventExists, TicketLimitReached, SoldOut, NoTicket, AlreadyEntered,
+        TicketEventNotFound, TicketEventExists, TicketLimitReached, SoldOut, NoTicket, AlreadyEntered, GateNotForEvent,
     ];
 }

@@ -9,8 +9,8 @@ using static ServerlessMyKey.Core.Medical.MedicalFields;
 namespace ServerlessMyKey.Core.Medical;
 
 /// <summary>
-/// Clinic check-in (受付): the patient links their card to the clinic's patient number (診察券番号), the
-/// clinic keeps its reservations, and at the reader the patient's login proof resolves to the patient
+/// Clinic check-in (受付): the clinic issues a link code for a patient number (診察券番号) at the counter, the
+/// patient links their card to it with that code, the clinic keeps its reservations, and at the reader the patient's login proof resolves to the patient
 /// number and today's reservation. A check-in is a login in every rule (no expiry grace).
 /// </summary>
 public sealed class ClinicCheckins(
@@ -21,28 +21,76 @@ public sealed class ClinicCheckins(
     TimeProvider time,
     ILogger<ClinicCheckins> logger)
 {
-    /// <summary>Links the citizen to a patient number, replacing their earlier one; 409 <c>already_exists</c> when another MyKey ID holds it.</summary>
+    /// <summary>
+    /// The facility issues a link code for one of its patient numbers, to give the patient it identified at the
+    /// counter; a new code replaces the earlier one. The code is returned once and stored only hashed.
+    /// </summary>
+    public async Task<PatientLinkCode> IssueLinkCodeAsync(string facilityCode, PatientLinkCodeRequest request, ServiceClient client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var facility = facilities.Require(facilityCode, client);
+        var patientNumber = RequirePatientNumber(request.PatientNumber);
+        var code = PatientLinkCodes.New();
+        var expiresAt = time.GetUtcNow() + PatientLinkCodes.Lifetime;
+        await store.IssueLinkCodeAsync(facility.FacilityCode, patientNumber, PatientLinkCodes.Hash(facility.FacilityCode, patientNumber, code), expiresAt, cancellationToken);
+        logger.LogInformation("Patient link code issued at facility {FacilityCode} by client {ClientId}", facility.FacilityCode, client.ClientId);
+        return new PatientLinkCode(facility.FacilityCode, patientNumber, code, expiresAt);
+    }
+
+    /// <summary>
+    /// Links the citizen to a patient number with the link code the facility issued for it, replacing their earlier
+    /// number and consuming the code in the same transaction. 422 <c>link_code_invalid</c> (no code, wrong, used,
+    /// worn out), 410 <c>link_code_expired</c>, 409 <c>already_exists</c> when another MyKey ID holds a confirmed link.
+    /// </summary>
     public async Task<PatientLink> LinkAsync(string facilityCode, Citizen citizen, PatientLinkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(citizen);
         ArgumentNullException.ThrowIfNull(request);
         var facility = RequireRegistered(facilityCode);
         var patientNumber = RequirePatientNumber(request.PatientNumber);
+        var code = PatientLinkCodes.Require(request.LinkCode);
         return await OptimisticRetry.RunAsync<PatientLink>(async ct =>
         {
             var snapshot = await store.ReadPatientLinkAsync(facility, citizen.MyKeyId, patientNumber, ct);
-            if (snapshot.PatientNumberOwner is { } owner && owner != citizen.MyKeyId)
-            {
-                throw new ServiceException(ErrorCodes.AlreadyExists, "This patient number is linked to another MyKey ID.");
-            }
-
-            if (snapshot.Current is { } current && current.PatientNumber == patientNumber)
+            if (snapshot is { Current: { } current, CurrentConfirmed: true } && current.PatientNumber == patientNumber)
             {
                 return current;
             }
 
+            if (snapshot.Code is not { } stored)
+            {
+                throw LinkCodeInvalid(facility, citizen);
+            }
+
+            if (!PatientLinkCodes.Matches(stored.CodeHash, facility, patientNumber, code))
+            {
+                // Counted against the code before answering (a concurrent change re-reads and counts again).
+                if (!await store.TryRecordFailedLinkCodeAsync(facility, patientNumber, stored, ct))
+                {
+                    return null;
+                }
+
+                throw LinkCodeInvalid(facility, citizen);
+            }
+
+            if (time.GetUtcNow() >= stored.ExpiresAt)
+            {
+                throw new ServiceException(ErrorCodes.LinkCodeExpired, "The link code has expired; ask the facility for a new one.");
+            }
+
+            if (snapshot.Holder is { Confirmed: true } holder && holder.MyKeyId != citizen.MyKeyId)
+            {
+                throw new ServiceException(ErrorCodes.AlreadyExists, "This patient number is linked to another MyKey ID.");
+            }
+
             var link = new PatientLink(facility, patientNumber, time.GetUtcNow());
-            return await store.TryWritePatientLinkAsync(citizen.MyKeyId, snapshot, link, ct) ? link : null;
+            if (!await store.TryWritePatientLinkAsync(citizen.MyKeyId, snapshot, link, ct))
+            {
+                return null;
+            }
+
+            logger.LogInformation("Patient number linked for MyKey ID {MyKeyId} at facility {FacilityCode}", citizen.MyKeyId, facility);
+            return link;
         }, cancellationToken);
     }
 
@@ -76,7 +124,7 @@ public sealed class ClinicCheckins(
     {
         ArgumentNullException.ThrowIfNull(request);
         var facility = facilities.Require(facilityCode, client);
-        var holder = await login.IdentifyAsync(new LoginProof(request.ChallengeId, request.Certificate, request.Signature), ExpiryGrace.None, cancellationToken);
+        var holder = await login.IdentifyAsync(new LoginProof(request.ChallengeId, request.Certificate, request.Signature), ChallengeUse.MedicalCheckin(client.ClientId), ExpiryGrace.None, cancellationToken);
         var link = holder.MyKeyId is null ? null : await store.FindPatientLinkAsync(facility.FacilityCode, holder.MyKeyId, cancellationToken);
         if (link is null)
         {
@@ -89,6 +137,12 @@ public sealed class ClinicCheckins(
         var at = await accessLog.RecordAsync(holder.MyKeyId!, facility.FacilityCode, MedicalAccessLog.Kinds.Checkin, null, true, null, cancellationToken);
         logger.LogInformation("Check-in of MyKey ID {MyKeyId} at facility {FacilityCode}, reservation {ReservationId}", holder.MyKeyId, facility.FacilityCode, reservation?.ReservationId ?? "none");
         return new ClinicCheckinResponse(link.PatientNumber, reservation is null ? null : new ReservationView(reservation.ReservationId, reservation.At), at);
+    }
+
+    private ServiceException LinkCodeInvalid(string facility, Citizen citizen)
+    {
+        logger.LogWarning("Patient link refused for MyKey ID {MyKeyId} at facility {FacilityCode}: {Code}", citizen.MyKeyId, facility, ErrorCodes.LinkCodeInvalid.Code);
+        return new ServiceException(ErrorCodes.LinkCodeInvalid, "The link code is not the facility's current code for this patient number.");
     }
 
     private string RequireRegistered(string? facilityCode)

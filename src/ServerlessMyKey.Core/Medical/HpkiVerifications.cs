@@ -128,7 +128,7 @@ public sealed class HpkiVerifications(HpkiCertificateVerifier hpki, JpkiCertific
             return (false, "holder_data_unavailable");
         }
 
-        var same = HolderNames.AreSame(doctor.Name, holder.Value.Name) && holder.Value.DateOfBirth.IsoDate == MedicalFields.Format(birth);
+        var same = MedicalNames.AreSame(doctor.Name, holder.Value.Name) && holder.Value.DateOfBirth.IsoDate == MedicalFields.Format(birth);
         return (same, same ? null : "holder_mismatch");
     }
 }

@@ -35,7 +35,7 @@ public sealed class InsuranceLinks(IInsuranceStore store, InsuranceNumbers numbe
         var personal = member is null ? null : await numbers.DecryptAsync(member, cancellationToken);
         var holder = BasicFourInformation.FromCertificate(signer.Certificate);
         if (member is null || personal is null || !holder.Succeeded
-            || !HolderNames.AreSame(personal.Name, holder.Value.Name)
+            || !MedicalNames.AreSame(personal.Name, holder.Value.Name)
             || holder.Value.DateOfBirth.IsoDate != personal.DateOfBirth)
         {
             logger.LogInformation("Insurance link of MyKey ID {MyKeyId} refused: member_mismatch", citizen.MyKeyId);

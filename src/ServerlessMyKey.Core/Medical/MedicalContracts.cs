@@ -47,8 +47,23 @@ public sealed record EligibilityResponse(bool Eligible, string? Code = null, Eli
     public override string ToString() => $"{nameof(EligibilityResponse)} {{ Eligible = {Eligible}, Code = {Code} }}";
 }
 
-/// <summary><c>POST /api/medical/facilities/{facilityCode}/patient-links</c>: the patient's 診察券番号 at the facility.</summary>
-public sealed record PatientLinkRequest(string? PatientNumber);
+/// <summary>
+/// <c>POST /api/medical/facilities/{facilityCode}/patient-links</c>: the patient's 診察券番号 at the facility and the
+/// link code the facility issued for it at the counter (the facility confirms who holds the number).
+/// </summary>
+public sealed record PatientLinkRequest(string? PatientNumber, string? LinkCode)
+{
+    public override string ToString() => $"{nameof(PatientLinkRequest)} {{ (link code) }}";
+}
+
+/// <summary><c>POST /api/medical/facilities/{facilityCode}/patient-link-codes</c>: the patient number the facility issues a link code for.</summary>
+public sealed record PatientLinkCodeRequest(string? PatientNumber);
+
+/// <summary>The code to show or print for the patient at the counter; valid until <c>expiresAt</c>, once.</summary>
+public sealed record PatientLinkCode(string FacilityCode, string PatientNumber, string LinkCode, DateTimeOffset ExpiresAt)
+{
+    public override string ToString() => $"{nameof(PatientLinkCode)} {{ FacilityCode = {FacilityCode}, ExpiresAt = {ExpiresAt:O} }}";
+}
 
 public sealed record PatientLink(string FacilityCode, string PatientNumber, DateTimeOffset LinkedAt);
 

@@ -25,6 +25,12 @@ internal static class Oids
     public const string CrlNumber = "2.5.29.20";
     public const string DeltaCrlIndicator = "2.5.29.27";
     public const string IssuingDistributionPoint = "2.5.29.28";
+
+    /// <summary>X.509 (10/2012) §9.5.2.1 expiredCertsOnCRL: the CRL lists revoked certificates that expired at or after this GeneralizedTime.</summary>
+    public const string ExpiredCertsOnCrl = "2.5.29.60";
+
+    /// <summary>RFC 6960 §4.4.4 id-pkix-ocsp-archive-cutoff: the responder keeps status of certificates that expired at or after this time.</summary>
+    public const string OcspArchiveCutoff = "1.3.6.1.5.5.7.48.1.6";
     public const string FreshestCrl = "2.5.29.46";
 
     // RFC 5652 §11: CMS signed attributes.

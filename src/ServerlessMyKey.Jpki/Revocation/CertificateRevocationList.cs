@@ -12,8 +12,9 @@ namespace ServerlessMyKey.Jpki.Revocation;
 /// </summary>
 internal sealed class CertificateRevocationList
 {
-    private CertificateRevocationList(JpkiTrustAnchor issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, BigInteger? number, byte[]? distributionPoint, RevokedSerialIndex revoked)
+    private CertificateRevocationList(JpkiTrustAnchor issuer, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, BigInteger? number, byte[]? distributionPoint, RevokedSerialIndex revoked, DateTimeOffset? expiredCertsOnCrl)
     {
+        ExpiredCertsOnCrl = expiredCertsOnCrl;
         Issuer = issuer;
         ThisUpdate = thisUpdate;
         NextUpdate = nextUpdate;
@@ -34,6 +35,9 @@ internal sealed class CertificateRevocationList
     public byte[]? DistributionPoint { get; }
 
     public RevokedSerialIndex Revoked { get; }
+
+    /// <summary>The expiredCertsOnCRL extension (2.5.29.60): revoked certificates that expired at or after this time are still listed; null: expired ones may be dropped.</summary>
+    public DateTimeOffset? ExpiredCertsOnCrl { get; }
 
     /// <summary>RFC 5280 §6.3.3(b)(2)(i): a partitioned CRL covers only the certificates that name its distribution point.</summary>
     public bool Covers(JpkiCertificate certificate) =>
@@ -110,7 +114,7 @@ internal sealed class CertificateRevocationList
         var issuer = anchors.FindCrlIssuer(extensions.AuthorityKeyIdentifier, tbsEncoded.Span, signature, signatureAlgorithm)
             ?? throw new InvalidDataException("The CRL is not signed by any trusted root.");
 
-        return new CertificateRevocationList(issuer, thisUpdate, nextUpdate, extensions.Number, extensions.DistributionPoint, RevokedSerialIndex.Build(revoked.Span));
+        return new CertificateRevocationList(issuer, thisUpdate, nextUpdate, extensions.Number, extensions.DistributionPoint, RevokedSerialIndex.Build(revoked.Span), extensions.ExpiredCertsOnCrl);
     }
 
     private sealed class CrlExtensions
@@ -120,6 +124,8 @@ internal sealed class CertificateRevocationList
         public BigInteger? Number { get; private set; }
 
         public byte[]? DistributionPoint { get; private set; }
+
+        public DateTimeOffset? ExpiredCertsOnCrl { get; private set; }
 
         public static CrlExtensions Read(AsnReader sequence)
         {
@@ -141,6 +147,11 @@ internal sealed class CertificateRevocationList
                     case Oids.DeltaCrlIndicator:
                         throw new InvalidDataException("Delta CRLs are not supported; give the complete CRL.");
                     case Oids.FreshestCrl:
+                        break;
+                    case Oids.ExpiredCertsOnCrl:
+                        var time = new AsnReader(value, AsnEncodingRules.DER);
+                        result.ExpiredCertsOnCrl = time.ReadGeneralizedTime();
+                        time.ThrowIfNotEmpty();
                         break;
                     default:
                         if (critical)

@@ -270,7 +270,7 @@ public sealed class OcspRevocationChecker : IRevocationChecker
             var producedAt = new DateTimeOffset(DateTime.SpecifyKind(basic.ProducedAt, DateTimeKind.Utc));
             return single.GetCertStatus() switch
             {
-                null => (RevocationResult.Good(RevocationResult.OcspSource, now, producedAt), nextUpdate),
+                null => (RevocationResult.Good(RevocationResult.OcspSource, now, producedAt) with { CoversExpiredSince = ArchiveCutoff(single) }, nextUpdate),
                 RevokedStatus revoked => (RevocationResult.Revoked(
                     RevocationResult.OcspSource,
                     now,
@@ -285,6 +285,21 @@ public sealed class OcspRevocationChecker : IRevocationChecker
         {
             return (Unavailable(now, $"The OCSP response could not be evaluated ({e.GetType().Name})."), null);
         }
+    }
+
+    // RFC 6960 §4.4.4: ArchiveCutoff ::= GeneralizedTime, a singleResponse extension; null when absent.
+    private static DateTimeOffset? ArchiveCutoff(SingleResp single)
+    {
+        var value = single.SingleExtensions?.GetExtension(new DerObjectIdentifier(Oids.OcspArchiveCutoff))?.Value.GetOctets();
+        if (value is null)
+        {
+            return null;
+        }
+
+        var reader = new System.Formats.Asn1.AsnReader(value, System.Formats.Asn1.AsnEncodingRules.DER);
+        var cutoff = reader.ReadGeneralizedTime();
+        reader.ThrowIfNotEmpty();
+        return cutoff;
     }
 
     // RFC 6960 §4.2.2.2: the CA that issued the certificate, or a responder whose certificate that CA

@@ -45,6 +45,12 @@ public sealed record RevocationResult
 
     public string? Detail { get; init; }
 
+    /// <summary>
+    /// The data still answers for certificates that expired at or after this time (CRL expiredCertsOnCRL, OCSP
+    /// archiveCutoff); null when it says nothing, so an expired certificate's "good" may only mean "dropped".
+    /// </summary>
+    public DateTimeOffset? CoversExpiredSince { get; init; }
+
     public static RevocationResult Good(string source, DateTimeOffset checkedAt, DateTimeOffset producedAt) =>
         new() { State = RevocationState.Good, Source = source, CheckedAt = checkedAt, ProducedAt = producedAt };
 

@@ -156,6 +156,14 @@ public sealed class JpkiCertificateVerifier
                 throw new InvalidOperationException($"Unknown revocation state {revocation.State}.");
         }
 
+        // Within a grace after expiry, "not listed" proves nothing unless the data keeps expired certificates
+        // (CRL expiredCertsOnCRL, OCSP archiveCutoff) from this one's notAfter or earlier: a CA may drop a
+        // revoked certificate from its CRL once it expired. Fail closed otherwise.
+        if (expired && revocation.State == RevocationState.Good && !(revocation.CoversExpiredSince is { } since && since <= certificate.NotAfter))
+        {
+            return Fail(JpkiErrorCode.RevocationUnavailable, $"The certificate expired at {certificate.NotAfter:O} and the {revocation.Source} data does not say it still lists certificates expired since then (expiredCertsOnCRL / archiveCutoff).");
+        }
+
         return JpkiResult<JpkiVerifiedCertificate>.Success(new JpkiVerifiedCertificate(certificate, kind, issuer, revocation, chain.Key)
         {
             ExpiredAt = expired ? certificate.NotAfter : null,

@@ -105,8 +105,9 @@ public sealed class DelegatorNotificationTests : IClassFixture<AzuriteFixture>, 
 
         public List<string> Scheduled { get; } = [];
 
-        public Task ScheduleIfMissingAsync(string delegationId, CancellationToken cancellationToken = default)
+        public Task ScheduleIfMissingAsync(DelegatorNotificationInput input, CancellationToken cancellationToken = default)
         {
+            var delegationId = input.DelegationId;
             if (FailuresLeft-- > 0)
             {
                 throw new InvalidOperationException("The task hub did not answer.");

@@ -34,6 +34,7 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
                 ConfigureServices = services => services
                     .AddSingleton<IDelegationStore>(_store)
                     .AddSingleton<IKeyService>(new FakeKeys())
+                    .AddSingleton<EnvelopeEncryption>()
                     .AddSingleton<IOutboundPublisher>(_publisher)
                     .AddSingleton(TimeProvider.System),
             });
@@ -193,7 +194,7 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
 
         public Task AppendAsync(string delegationId, DelegationEvent entry, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-        public Task<IReadOnlyList<DelegationEvent>> HistoryAsync(string delegationId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<DelegationHistoryPage> HistoryAsync(string delegationId, int limit, string? after = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 
     private sealed class FakeKeys : IKeyService
@@ -206,8 +207,11 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
 
         public Task<bool> VerifyAsync(string keyName, string keyId, ReadOnlyMemory<byte> data, ReadOnlyMemory<byte> signature, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<WrappedKey> WrapKeyAsync(string keyName, ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        // The data key "wrapped" as is: these tests are about the workflow, not the key service.
+        public Task<WrappedKey> WrapKeyAsync(string keyName, ReadOnlyMemory<byte> dataKey, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new WrappedKey("kid-1", "none", dataKey.ToArray()));
 
-        public Task<byte[]> UnwrapKeyAsync(string keyName, WrappedKey wrappedKey, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<byte[]> UnwrapKeyAsync(string keyName, WrappedKey wrappedKey, CancellationToken cancellationToken = default) =>
+            Task.FromResult(wrappedKey.Value);
     }
 }

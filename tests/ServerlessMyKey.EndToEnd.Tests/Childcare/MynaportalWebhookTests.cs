@@ -21,8 +21,9 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
         var eventId = "evt-" + Guid.NewGuid().ToString("N");
         var body = Event(eventId, parent, ChildcareApiFixture.Allowance("2026-01-06"));
 
-        var first = await PostAsync(body);
-        var again = await PostAsync(body);
+        var signedAt = DateTimeOffset.UtcNow;
+        var first = await PostAsync(body, signedAt);
+        var again = await PostAsync(body, signedAt.AddSeconds(1)); // the sender's retry, signed again
 
         var accepted = await JsonAsync(first, HttpStatusCode.Accepted);
         Assert.Equal("received", accepted.GetProperty("status").GetString());
@@ -61,6 +62,21 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
     }
 
     [Fact]
+    public async Task A_captured_request_sent_again_within_its_window_is_webhook_replayed()
+    {
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted);
+        var body = Event("evt-" + Guid.NewGuid().ToString("N"), parent, ChildcareApiFixture.Allowance("2026-01-07"));
+        var captured = WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes(MynaportalSecret), DateTimeOffset.UtcNow, body);
+
+        await JsonAsync(await PostSignedAsync(body, captured), HttpStatusCode.Accepted);
+        var replayed = await PostSignedAsync(body, captured);
+
+        Assert.Equal(HttpStatusCode.Conflict, replayed.StatusCode);
+        Assert.Equal("webhook_replayed", (await JsonAsync(replayed, HttpStatusCode.Conflict)).GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task A_wrong_signature_header_is_unauthenticated()
     {
         var card = app.Pki.IssueCard(Parent);
@@ -74,11 +90,14 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
     private static byte[] Event(string eventId, VirtualCard card, object application) =>
         JsonSerializer.SerializeToUtf8Bytes(new { eventId, type = "application.submitted", application, signature = Signed(card, application) }, new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
-    private Task<HttpResponseMessage> PostAsync(byte[] body)
+    private Task<HttpResponseMessage> PostAsync(byte[] body, DateTimeOffset? signedAt = null) =>
+        PostSignedAsync(body, WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes(MynaportalSecret), signedAt ?? DateTimeOffset.UtcNow, body));
+
+    private Task<HttpResponseMessage> PostSignedAsync(byte[] body, string signature)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "api/webhooks/mynaportal") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes(MynaportalSecret), DateTimeOffset.UtcNow, body));
+        request.Headers.Add(WebhookSignature.HeaderName, signature);
         return app.Http.SendAsync(request);
     }
 }

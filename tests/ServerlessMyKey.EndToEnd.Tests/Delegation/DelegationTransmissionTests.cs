@@ -25,17 +25,13 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         await WaitForStatusAsync(transmissionId, agentId, "sent");
         var notRecipient = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: VerifierKey);
         var ack = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey);
-        await AssertProblemAsync(notRecipient, HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(notRecipient, HttpStatusCode.NotFound, "transmission_not_found");
         Assert.Equal(HttpStatusCode.Accepted, ack.StatusCode);
 
         var done = await WaitForStatusAsync(transmissionId, agentId, "acknowledged");
         Assert.Equal(1, done.GetProperty("attempts").GetInt32());
         var asRecipient = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", apiKey: RecipientKey);
         Assert.Equal("acknowledged", (await asRecipient.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
-
-        // Another citizen learns nothing of it: the same answer as for an id that does not exist.
-        var asOtherCitizen = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", bearerFor: await app.NewCitizenAsync());
-        await AssertProblemAsync(asOtherCitizen, HttpStatusCode.NotFound, "transmission_not_found");
     }
 
     [Fact]
@@ -44,6 +40,22 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var missing = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{Guid.NewGuid():N}");
 
         await AssertProblemAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task Another_citizen_or_client_reading_a_transmission_gets_the_answer_for_a_missing_one()
+    {
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
+        var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
+        var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+
+        var otherCitizen = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", bearerFor: await app.NewCitizenAsync());
+        var otherClient = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", apiKey: VerifierKey);
+        var missing = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{Guid.NewGuid():N}", apiKey: VerifierKey);
+
+        await AssertProblemAsync(otherCitizen, HttpStatusCode.NotFound, "transmission_not_found");
+        await AssertProblemAsync(otherClient, HttpStatusCode.NotFound, "transmission_not_found");
+        await AssertProblemAsync(missing, HttpStatusCode.NotFound, "transmission_not_found");
     }
 
     [Fact]

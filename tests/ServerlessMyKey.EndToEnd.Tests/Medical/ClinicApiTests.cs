@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Data.Tables;
+using ServerlessMyKey.Testing;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
 using static ServerlessMyKey.EndToEnd.Tests.Medical.MedicalApiFixture;
@@ -17,10 +19,10 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var patientNumber = "P-" + myKeyId;
         var at = DateTimeOffset.UtcNow.AddMinutes(30);
-        Assert.Equal(HttpStatusCode.Created, (await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber }, bearerFor: myKeyId)).StatusCode);
+        await app.LinkPatientAsync(myKeyId, patientNumber);
         Assert.Equal(HttpStatusCode.OK, (await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/r-{myKeyId}", new { patientNumber, at }, apiKey: ClinicAKey)).StatusCode);
 
-        var response = await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card), apiKey: ClinicAKey);
+        var response = await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey);
 
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var checkin = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -35,11 +37,11 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var patientNumber = "M-" + myKeyId;
-        await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber }, bearerFor: myKeyId);
+        await app.LinkPatientAsync(myKeyId, patientNumber);
         await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/m-{myKeyId}", new { patientNumber, at = DateTimeOffset.UtcNow.AddMinutes(10) }, apiKey: ClinicAKey);
         await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/m-{myKeyId}", new { patientNumber, at = DateTimeOffset.UtcNow.AddDays(3) }, apiKey: ClinicAKey);
 
-        var checkin = await (await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card), apiKey: ClinicAKey)).Content.ReadFromJsonAsync<JsonElement>();
+        var checkin = await (await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey)).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(patientNumber, checkin.GetProperty("patientNumber").GetString());
         Assert.False(checkin.TryGetProperty("reservation", out _));
@@ -50,7 +52,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var (_, card) = await app.NewCardholderAsync(Patient);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
@@ -58,9 +60,122 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var first = await app.NewCitizenAsync();
         var second = await app.NewCitizenAsync();
-        await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "X-" + first }, bearerFor: first);
+        await app.LinkPatientAsync(first, "X-" + first);
+        var code = await app.IssueLinkCodeAsync("X-" + first);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "X-" + first }, bearerFor: second), HttpStatusCode.Conflict, "already_exists");
+        await AssertProblemAsync(await app.LinkPatientNumberAsync(second, "X-" + first, code), HttpStatusCode.Conflict, "already_exists");
+    }
+
+    [Fact]
+    public async Task Patient_link_without_a_code_is_invalid()
+    {
+        var myKeyId = await app.NewCitizenAsync();
+        await app.IssueLinkCodeAsync("N-" + myKeyId);
+
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "N-" + myKeyId }, bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Patient_link_when_the_facility_issued_no_code_is_link_code_invalid()
+    {
+        var myKeyId = await app.NewCitizenAsync();
+
+        await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, "U-" + myKeyId, "ABCD2345"), (HttpStatusCode)422, "link_code_invalid");
+    }
+
+    [Fact]
+    public async Task Patient_link_with_another_patients_code_is_link_code_invalid()
+    {
+        var victim = await app.NewCitizenAsync();
+        var thief = await app.NewCitizenAsync();
+        await app.IssueLinkCodeAsync("V-" + victim);
+        var thiefsOwnCode = await app.IssueLinkCodeAsync("T-" + thief);
+
+        await AssertProblemAsync(await app.LinkPatientNumberAsync(thief, "V-" + victim, thiefsOwnCode), (HttpStatusCode)422, "link_code_invalid");
+    }
+
+    [Fact]
+    public async Task Patient_link_with_another_facilitys_code_is_link_code_invalid()
+    {
+        var myKeyId = await app.NewCitizenAsync();
+        var codeOfB = await app.IssueLinkCodeAsync("F-" + myKeyId, ClinicB, ClinicBKey);
+        await app.IssueLinkCodeAsync("F-" + myKeyId);
+
+        await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, "F-" + myKeyId, codeOfB), (HttpStatusCode)422, "link_code_invalid");
+    }
+
+    [Fact]
+    public async Task Used_link_code_is_link_code_invalid()
+    {
+        var first = await app.NewCitizenAsync();
+        var second = await app.NewCitizenAsync();
+        var code = await app.IssueLinkCodeAsync("R-" + first);
+        Assert.Equal(HttpStatusCode.Created, (await app.LinkPatientNumberAsync(first, "R-" + first, code)).StatusCode);
+
+        await AssertProblemAsync(await app.LinkPatientNumberAsync(second, "R-" + first, code), (HttpStatusCode)422, "link_code_invalid");
+    }
+
+    [Fact]
+    public async Task Replaced_link_code_is_link_code_invalid()
+    {
+        var myKeyId = await app.NewCitizenAsync();
+        var old = await app.IssueLinkCodeAsync("Q-" + myKeyId);
+        var current = await app.IssueLinkCodeAsync("Q-" + myKeyId);
+        Assert.NotEqual(old, current);
+
+        await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, "Q-" + myKeyId, old), (HttpStatusCode)422, "link_code_invalid");
+    }
+
+    [Fact]
+    public async Task Link_code_is_worn_out_by_five_wrong_tries()
+    {
+        var myKeyId = await app.NewCitizenAsync();
+        var code = await app.IssueLinkCodeAsync("W-" + myKeyId);
+        var wrong = code == "22222222" ? "33333333" : "22222222";
+        for (var i = 0; i < 5; i++)
+        {
+            await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, "W-" + myKeyId, wrong), (HttpStatusCode)422, "link_code_invalid");
+        }
+
+        await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, "W-" + myKeyId, code), (HttpStatusCode)422, "link_code_invalid");
+    }
+
+    [Fact]
+    public async Task Link_code_issued_by_another_facilitys_client_is_forbidden()
+    {
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-link-codes", new { patientNumber = "P-1" }, apiKey: ClinicBKey),
+            HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task Link_code_issued_by_a_citizen_is_unauthenticated()
+    {
+        var myKeyId = await app.NewCitizenAsync();
+
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-link-codes", new { patientNumber = "P-" + myKeyId }, bearerFor: myKeyId),
+            HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task First_come_link_from_before_link_codes_counts_for_nothing_and_gives_way()
+    {
+        // A link written by the old route (no code, no Confirmed flag): someone claimed the victim's number.
+        var (thief, thiefCard) = await app.NewCardholderAsync(Patient);
+        var victim = await app.NewCitizenAsync();
+        var patientNumber = "O-" + victim;
+        var clinics = new TableClient(await AzuriteServer.GetConnectionStringAsync(), "MedicalClinics");
+        await clinics.AddEntityAsync(new TableEntity(ClinicA, "k|" + thief) { ["PatientNumber"] = patientNumber, ["LinkedAt"] = DateTimeOffset.UtcNow });
+        await clinics.AddEntityAsync(new TableEntity(ClinicA, "p|" + patientNumber) { ["MyKeyId"] = thief });
+
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(thiefCard, purpose: "medical_checkin"), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents/checks", new { patientNumber, category = "medication" }, apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
+
+        await app.LinkPatientAsync(victim, patientNumber);
+
+        Assert.Equal(victim, (await clinics.GetEntityAsync<TableEntity>(ClinicA, "p|" + patientNumber)).Value.GetString("MyKeyId"));
+        Assert.False((await clinics.GetEntityIfExistsAsync<TableEntity>(ClinicA, "k|" + thief)).HasValue);
     }
 
     [Fact]
@@ -68,7 +183,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var myKeyId = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/facilities/9999999999/patient-links", new { patientNumber = "P-1" }, bearerFor: myKeyId), HttpStatusCode.NotFound, "not_found");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/facilities/9999999999/patient-links", new { patientNumber = "P-1", linkCode = "ABCD2345" }, bearerFor: myKeyId), HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
@@ -76,7 +191,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var myKeyId = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "P-1\n" }, bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "P-1\n", linkCode = "ABCD2345" }, bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -98,6 +213,6 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var (_, card) = await app.NewCardholderAsync(Patient);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card), apiKey: ClinicBKey), HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicBKey), HttpStatusCode.Forbidden, "forbidden");
     }
 }

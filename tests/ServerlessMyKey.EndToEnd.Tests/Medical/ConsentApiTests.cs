@@ -17,7 +17,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
     {
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var patientNumber = "C-" + myKeyId;
-        await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicB}/patient-links", new { patientNumber }, bearerFor: myKeyId);
+        await app.LinkPatientAsync(myKeyId, patientNumber, ClinicB, ClinicBKey);
         var consentId = await ConsentAsync(myKeyId, card, Consent(facilities: new[] { ClinicA, ClinicB }));
 
         var allowed = await CheckAsync(ClinicBKey, new { patientNumber, category = "medication" });
@@ -140,7 +140,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
     {
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var consentId = await ConsentAsync(myKeyId, card, Consent());
-        var stranger = app.Pki.IssueCard(Doctor);
+        var stranger = app.IssueCard(Doctor);
 
         await AssertProblemAsync(
             await app.SendAsync(HttpMethod.Post, $"api/medical/consents/{consentId}/withdrawal", new { signature = Signed(stranger, new { action = "withdraw", consentId }) }, bearerFor: myKeyId),
@@ -152,7 +152,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
     {
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var consentId = await ConsentAsync(myKeyId, card, Consent());
-        var renewed = app.Pki.IssueCard(Patient);
+        var renewed = app.IssueCard(Patient);
 
         var response = await app.SendAsync(HttpMethod.Post, $"api/medical/consents/{consentId}/withdrawal", new { signature = Signed(renewed, new { action = "withdraw", consentId }) }, bearerFor: myKeyId);
 

@@ -18,7 +18,7 @@ public sealed class HpkiApiTests(MedicalApiFixture app)
     public async Task Doctors_signature_verifies_with_hc_role_and_the_jpki_signature_of_the_same_person_matches()
     {
         var doctor = app.Hpki.Issue();
-        var card = app.Pki.IssueCard(Doctor);
+        var card = app.IssueCard(Doctor);
 
         var answer = await VerifyAsync(Raw(doctor, Prescription, jpki: Sign(card, Prescription)));
 
@@ -40,7 +40,7 @@ public sealed class HpkiApiTests(MedicalApiFixture app)
     [Fact]
     public async Task Jpki_signature_of_another_person_does_not_match()
     {
-        var answer = await VerifyAsync(Raw(app.Hpki.Issue(), Prescription, jpki: Sign(app.Pki.IssueCard(Patient), Prescription)));
+        var answer = await VerifyAsync(Raw(app.Hpki.Issue(), Prescription, jpki: Sign(app.IssueCard(Patient), Prescription)));
 
         Assert.True(answer.GetProperty("valid").GetBoolean());
         Assert.False(answer.GetProperty("jpkiMatch").GetBoolean());
@@ -50,7 +50,7 @@ public sealed class HpkiApiTests(MedicalApiFixture app)
     [Fact]
     public async Task Jpki_signature_with_another_birth_date_does_not_match()
     {
-        var card = app.Pki.IssueCard(Doctor with { BirthDate = new DateOnly(1975, 5, 21) });
+        var card = app.IssueCard(Doctor with { BirthDate = new DateOnly(1975, 5, 21) });
 
         var answer = await VerifyAsync(Raw(app.Hpki.Issue(), Prescription, jpki: Sign(card, Prescription)));
 
@@ -60,7 +60,7 @@ public sealed class HpkiApiTests(MedicalApiFixture app)
     [Fact]
     public async Task Jpki_signature_over_other_data_does_not_count()
     {
-        var answer = await VerifyAsync(Raw(app.Hpki.Issue(), Prescription, jpki: Sign(app.Pki.IssueCard(Doctor), "別の文書"u8.ToArray())));
+        var answer = await VerifyAsync(Raw(app.Hpki.Issue(), Prescription, jpki: Sign(app.IssueCard(Doctor), "別の文書"u8.ToArray())));
 
         Assert.False(answer.GetProperty("jpkiMatch").GetBoolean());
         Assert.Equal("signature_invalid", answer.GetProperty("jpkiCode").GetString());
@@ -71,7 +71,7 @@ public sealed class HpkiApiTests(MedicalApiFixture app)
     {
         var doctor = app.Hpki.Issue();
 
-        var answer = await VerifyAsync(new { cms = Convert.ToBase64String(doctor.SignCms(Prescription)), data = Convert.ToBase64String(Prescription), jpki = Sign(app.Pki.IssueCard(Doctor), Prescription) });
+        var answer = await VerifyAsync(new { cms = Convert.ToBase64String(doctor.SignCms(Prescription)), data = Convert.ToBase64String(Prescription), jpki = Sign(app.IssueCard(Doctor), Prescription) });
 
         Assert.True(answer.GetProperty("valid").GetBoolean());
         Assert.Equal("Medical Doctor", answer.GetProperty("hcRole").GetString());
@@ -95,7 +95,7 @@ public sealed class HpkiApiTests(MedicalApiFixture app)
     [Fact]
     public async Task Jpki_signing_certificate_is_not_an_hpki_certificate()
     {
-        var card = app.Pki.IssueCard(Doctor);
+        var card = app.IssueCard(Doctor);
         var body = new { certificate = Convert.ToBase64String(card.SigningCertificate.RawData), signature = Convert.ToBase64String(card.SignWithSigningKey(Prescription)), data = Convert.ToBase64String(Prescription) };
 
         await AssertVerdictAsync(body, "certificate_profile_invalid");

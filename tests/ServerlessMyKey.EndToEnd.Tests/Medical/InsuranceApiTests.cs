@@ -62,6 +62,28 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
     }
 
     [Fact]
+    public async Task Link_with_the_old_form_of_a_kanji_on_the_card_matches_the_common_form_on_record()
+    {
+        var (myKeyId, card) = await app.NewCardholderAsync(Patient with { Name = "髙﨑　花子" });
+        var numbers = NewNumbers();
+        await app.PutMemberAsync("variant-" + myKeyId, Patient with { Name = "高崎 花子" }, numbers);
+
+        var response = await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(numbers, card), bearerFor: myKeyId);
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Link_with_the_old_form_of_a_kanji_and_another_birth_date_is_member_mismatch()
+    {
+        var (myKeyId, card) = await app.NewCardholderAsync(Patient with { Name = "髙﨑　花子", BirthDate = new DateOnly(1990, 4, 2) });
+        var numbers = NewNumbers();
+        await app.PutMemberAsync("variant-birth-" + myKeyId, Patient with { Name = "高崎 花子" }, numbers);
+
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(numbers, card), bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "member_mismatch");
+    }
+
+    [Fact]
     public async Task Link_with_another_birth_date_is_member_mismatch()
     {
         var (myKeyId, card) = await app.NewCardholderAsync(Patient with { BirthDate = new DateOnly(1990, 4, 2) });
@@ -105,7 +127,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
     [Fact]
     public async Task Link_without_a_bearer_token_is_unauthenticated()
     {
-        var card = app.Pki.IssueCard(Patient);
+        var card = app.IssueCard(Patient);
 
         await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(NewNumbers(), card)), HttpStatusCode.Unauthorized, "unauthenticated");
     }

@@ -43,6 +43,17 @@ public class MedicalApiFixture : DevHostFixture, IDisposable
 
     public HpkiTestCa Hpki { get; } = new();
 
+    /// <summary>
+    /// The two key pairs every virtual card of the medical tests uses (generating two RSA-2048 keys per card made
+    /// these tests slow). Each card still gets certificates of its own, so a MyKey ID of its own.
+    /// </summary>
+    private static readonly Lazy<(RSA Authentication, RSA Signing)> CardKeys = new(() => (RSA.Create(2048), RSA.Create(2048)));
+
+    /// <summary>A virtual card of <paramref name="holder"/> on the shared keys, valid until <paramref name="validTo"/> (5 years).</summary>
+    public VirtualCard IssueCard(CardHolder holder, DateTimeOffset? validTo = null) => Pki.IssueCard(holder, validTo: validTo, keys: CardKeys.Value);
+
+    protected override VirtualCard IssueCard(CardHolder holder) => IssueCard(holder, null);
+
     public HpkiSigner RevokedDoctor { get; }
 
     public virtual void Dispose()
@@ -92,10 +103,32 @@ public class MedicalApiFixture : DevHostFixture, IDisposable
         return new LinkedPatient(myKeyId, card, numbers);
     }
 
-    /// <summary>A login proof of <paramref name="card"/> over a fresh challenge, as a reader sends it.</summary>
-    public async Task<Dictionary<string, object?>> ProofAsync(VirtualCard card, string? facilityCode = null)
+    /// <summary>The facility issues a link code for <paramref name="patientNumber"/> (as at its counter).</summary>
+    public async Task<string> IssueLinkCodeAsync(string patientNumber, string facility = ClinicA, string apiKey = ClinicAKey)
     {
-        var (challengeId, challenge) = await new MyKeyApiClient(Http).CreateChallengeAsync();
+        var response = await SendAsync(HttpMethod.Post, $"api/medical/facilities/{facility}/patient-link-codes", new { patientNumber }, apiKey: apiKey);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("linkCode").GetString()!;
+    }
+
+    /// <summary>The patient links <paramref name="patientNumber"/> with <paramref name="linkCode"/>.</summary>
+    public Task<HttpResponseMessage> LinkPatientNumberAsync(string myKeyId, string patientNumber, string linkCode, string facility = ClinicA) =>
+        SendAsync(HttpMethod.Post, $"api/medical/facilities/{facility}/patient-links", new { patientNumber, linkCode }, bearerFor: myKeyId);
+
+    /// <summary>The facility issues a code for <paramref name="patientNumber"/> and the patient links with it.</summary>
+    public async Task LinkPatientAsync(string myKeyId, string patientNumber, string facility = ClinicA, string apiKey = ClinicAKey)
+    {
+        var response = await LinkPatientNumberAsync(myKeyId, patientNumber, await IssueLinkCodeAsync(patientNumber, facility, apiKey), facility);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// A login proof of <paramref name="card"/> over a fresh challenge the reader (<paramref name="readerKey"/>) asked for with
+    /// <paramref name="purpose"/> (<c>medical_eligibility</c> or <c>medical_checkin</c>), as the reader sends it.
+    /// </summary>
+    public async Task<Dictionary<string, object?>> ProofAsync(VirtualCard card, string? facilityCode = null, string purpose = "medical_eligibility", string readerKey = ClinicAKey)
+    {
+        var (challengeId, challenge) = await new MyKeyApiClient(Http).CreateReaderChallengeAsync(purpose, readerKey);
         var body = JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(MyKeyApiClient.LoginBody(card, challengeId, challenge)))!;
         if (facilityCode is not null)
         {
@@ -107,7 +140,7 @@ public class MedicalApiFixture : DevHostFixture, IDisposable
 
     public async Task<JsonElement> EligibilityAsync(VirtualCard card, string apiKey = ClinicAKey)
     {
-        var response = await SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await ProofAsync(card), apiKey: apiKey);
+        var response = await SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await ProofAsync(card, readerKey: apiKey), apiKey: apiKey);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

@@ -18,6 +18,17 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
     public void Dispose() => app.Clock.Offset = TimeSpan.Zero;
 
     [Fact]
+    public async Task Link_code_after_fifteen_minutes_is_link_code_expired()
+    {
+        var patientNumber = "E-" + Guid.NewGuid().ToString("N")[..20];
+        var code = await app.IssueLinkCodeAsync(patientNumber);
+        app.Clock.Offset = TimeSpan.FromMinutes(15);
+        var myKeyId = await app.NewCitizenAsync(); // logs in on the moved clock, so the session is fresh
+
+        await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, patientNumber, code), HttpStatusCode.Gone, "link_code_expired");
+    }
+
+    [Fact]
     public async Task Card_expired_within_three_months_is_eligible_and_says_so()
     {
         var patient = await ExpiringPatientAsync();
@@ -48,7 +59,7 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
         app.Clock.Offset = TimeSpan.FromDays(2);
 
         await AssertProblemAsync(
-            await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(patient.Card), apiKey: ClinicAKey),
+            await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(patient.Card, purpose: "medical_checkin"), apiKey: ClinicAKey),
             HttpStatusCode.Unauthorized, "certificate_expired");
     }
 
@@ -69,7 +80,7 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
     {
         var numbers = (Symbol: "QZ7731", Number: "88429133", Branch: "07");
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
-        var doctorCard = app.Pki.IssueCard(Doctor);
+        var doctorCard = app.IssueCard(Doctor);
         var mismatch = await app.NewCardholderAsync(Patient with { Name = "山田　次郎" });
 
         (await app.PutMemberAsync("log-run-" + myKeyId, Patient, numbers)).EnsureSuccessStatusCode();
@@ -78,9 +89,10 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
         (await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(numbers, card), bearerFor: myKeyId)).EnsureSuccessStatusCode();
         await app.SendAsync(HttpMethod.Get, "api/medical/insurance-links/me", bearerFor: myKeyId);
         Assert.True((await app.EligibilityAsync(card)).GetProperty("eligible").GetBoolean());
-        await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "L-" + myKeyId }, bearerFor: myKeyId);
+        var linkCode = await app.IssueLinkCodeAsync("L-" + myKeyId);
+        (await app.LinkPatientNumberAsync(myKeyId, "L-" + myKeyId, linkCode)).EnsureSuccessStatusCode();
         await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/l-{myKeyId}", new { patientNumber = "L-" + myKeyId, at = DateTimeOffset.UtcNow }, apiKey: ClinicAKey);
-        (await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card), apiKey: ClinicAKey)).EnsureSuccessStatusCode();
+        (await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey)).EnsureSuccessStatusCode();
         var consent = new { action = "consent", network = "tokyo-net", facilities = "*", categories = new[] { "medication" }, validTo = DateTime.UtcNow.AddYears(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
         var consentId = (await (await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId))
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("consentId").GetString();
@@ -99,7 +111,7 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
 
         var lines = app.Logs.Lines.ToArray();
         Assert.Contains(lines, line => line.Contains("Eligibility of MyKey ID " + myKeyId, StringComparison.Ordinal)); // the medical services' own lines are captured
-        foreach (var secret in new[] { numbers.Symbol, numbers.Number, "山田", "花子", "佐藤", "健一", "1990-04-01", "19900401" })
+        foreach (var secret in new[] { numbers.Symbol, numbers.Number, linkCode, "山田", "花子", "佐藤", "健一", "1990-04-01", "19900401" })
         {
             Assert.DoesNotContain(lines, line => line.Contains(secret, StringComparison.Ordinal));
         }
@@ -108,13 +120,13 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
     // A patient whose card expires in a day, logged in, with insurance and patient number linked now (before the clock moves).
     private async Task<LinkedPatient> ExpiringPatientAsync()
     {
-        var card = app.Pki.IssueCard(Patient, validTo: DateTimeOffset.UtcNow.AddDays(1));
+        var card = app.IssueCard(Patient, validTo: DateTimeOffset.UtcNow.AddDays(1));
         var session = await new MyKeyApiClient(app.Http).LoginAsync(card);
         var myKeyId = session.GetProperty("myKeyId").GetString()!;
         var token = session.GetProperty("accessToken").GetString()!;
         var numbers = NewNumbers();
         (await app.PutMemberAsync("grace-" + myKeyId, Patient, numbers)).EnsureSuccessStatusCode();
-        foreach (var (path, body) in new (string, object)[] { ("api/medical/insurance-links", LinkBody(numbers, card)), ($"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "G-" + myKeyId }) })
+        foreach (var (path, body) in new (string, object)[] { ("api/medical/insurance-links", LinkBody(numbers, card)), ($"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "G-" + myKeyId, linkCode = await app.IssueLinkCodeAsync("G-" + myKeyId) }) })
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
             request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);

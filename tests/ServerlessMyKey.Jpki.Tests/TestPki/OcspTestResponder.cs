@@ -23,6 +23,9 @@ internal sealed record OcspAnswer
     /// <summary>Serials the responder does not know.</summary>
     public HashSet<string> Unknown { get; init; } = [];
 
+    /// <summary>The archiveCutoff single extension (RFC 6960 §4.4.4), when set.</summary>
+    public DateTimeOffset? ArchiveCutoff { get; init; }
+
     /// <summary>Signs with this key; null: the issuing root's key.</summary>
     public RSA? SigningKey { get; init; }
 
@@ -203,7 +206,15 @@ internal sealed class OcspTestResponder : IDisposable
             ? revoked.Reason is { } reason ? new RevokedStatus(revoked.RevokedAt.UtcDateTime, (int)reason) : new RevokedStatus(revoked.RevokedAt.UtcDateTime)
             : answer.Unknown.Contains(serial) ? new UnknownStatus() : CertificateStatus.Good;
         DateTime? nextUpdate = answer.NextUpdateIn is { } next ? (now + next).UtcDateTime : null;
-        generator.AddResponse(id, status, (now - answer.ThisUpdateAge).UtcDateTime, nextUpdate, null);
+        X509Extensions? singleExtensions = null;
+        if (answer.ArchiveCutoff is { } cutoff)
+        {
+            var single = new X509ExtensionsGenerator();
+            single.AddExtension(new DerObjectIdentifier("1.3.6.1.5.5.7.48.1.6"), false, new DerGeneralizedTime(cutoff.UtcDateTime));
+            singleExtensions = single.Generate();
+        }
+
+        generator.AddResponse(id, status, (now - answer.ThisUpdateAge).UtcDateTime, nextUpdate, singleExtensions);
         var responseNonce = answer.OtherNonce ?? (answer.EchoNonce ? requestNonce : null);
         if (responseNonce is not null)
         {

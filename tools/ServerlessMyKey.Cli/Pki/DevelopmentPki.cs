@@ -62,8 +62,9 @@ public sealed partial class DevelopmentPki
     /// <summary>
     /// Issues a virtual card: authentication and signing certificates with their keys, valid from
     /// now for five years unless <paramref name="validFrom"/>/<paramref name="validTo"/> say otherwise
-    /// (tests issue expired or not-yet-valid cards this way). <paramref name="keys"/> reuses given key pairs
-    /// instead of generating two (the HTTP load benchmark issues a thousand cards; each still has its own certificates).
+    /// (tests issue expired or not-yet-valid cards this way). <paramref name="keys"/> lends the two key pairs
+    /// (the caller keeps and disposes them): a test suite issuing many cards generates two RSA keys once,
+    /// while every card still has certificates, serial numbers and so a MyKey ID of its own.
     /// </summary>
     public VirtualCard IssueCard(CardHolder holder, DateTimeOffset? validFrom = null, DateTimeOffset? validTo = null, (RSA Authentication, RSA Signing)? keys = null)
     {
@@ -73,6 +74,7 @@ public sealed partial class DevelopmentPki
         var id = "card-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
         using var ownAuthKey = keys is null ? RSA.Create(2048) : null;
+        using var ownSignKey = keys is null ? RSA.Create(2048) : null;
         var authKey = keys?.Authentication ?? ownAuthKey!;
         // X500DistinguishedNameBuilder encodes the last-added RDN first: build from CN up to C.
         var authSubject = new X500DistinguishedNameBuilder();
@@ -81,7 +83,6 @@ public sealed partial class DevelopmentPki
         var authentication = IssueLeaf(AuthenticationRoot, authKey, authSubject.Build(), JpkiProfile.AuthenticationPolicy,
             X509KeyUsageFlags.DigitalSignature, subjectAlternativeName: null, now, notAfter);
 
-        using var ownSignKey = keys is null ? RSA.Create(2048) : null;
         var signKey = keys?.Signing ?? ownSignKey!;
         var (prefecture, city) = SplitAddress(holder.Address);
         var signSubject = new X500DistinguishedNameBuilder();
@@ -166,7 +167,10 @@ public sealed partial class DevelopmentPki
                 builder.AddEntry(Convert.FromHexString(entry.SerialNumber), entry.RevokedAt, entry.Reason);
             }
 
-            var crl = builder.Build(root, crlNumber, now + CrlLifetime, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, now.AddMinutes(-1));
+            var crl = ExpiredCertsOnCrl.Add(
+                builder.Build(root, crlNumber, now + CrlLifetime, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, now.AddMinutes(-1)),
+                new DateTimeOffset(root.NotBefore.ToUniversalTime()),
+                root);
             var temporary = path + ".tmp";
             File.WriteAllBytes(temporary, crl);
             File.Move(temporary, path, overwrite: true);

@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+
+namespace ServerlessMyKey.Core.Disaster;
+
+/// <summary>
+/// The TV links the operation-log ingest looked up, kept 30 seconds (a platform posts a TV's events every
+/// few seconds; 10,000 TVs would otherwise cost 10,000 reads a request). Pairing and unlinking forget the TV
+/// at once in this instance; another instance of the app may still accept a just-unlinked TV's events for
+/// at most <see cref="Lifetime"/> (they count from the link's <c>CountFrom</c> for a new resident anyway).
+/// </summary>
+public sealed class KnownTvs(IDisasterRegistry registry, TimeProvider time)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, (TvLink Link, DateTimeOffset Until)> _links = new(StringComparer.Ordinal);
+
+    public async Task<TvLink?> FindAsync(string tvId, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        if (_links.TryGetValue(tvId, out var cached) && cached.Until > now)
+        {
+            return cached.Link;
+        }
+
+        var link = await registry.FindTvAsync(tvId, cancellationToken);
+        if (link is not null)
+        {
+            _links[tvId] = (link, now + Lifetime);
+        }
+        else
+        {
+            _links.TryRemove(tvId, out _);
+        }
+
+        return link;
+    }
+
+    /// <summary>The TV's link changed (unlinked, linked again): the next lookup reads it.</summary>
+    public void Forget(string tvId) => _links.TryRemove(tvId, out _);
+}
