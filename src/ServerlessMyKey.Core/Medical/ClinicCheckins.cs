@@ -21,6 +21,9 @@ public sealed class ClinicCheckins(
     TimeProvider time,
     ILogger<ClinicCheckins> logger)
 {
+    /// <summary>How far from now a reservation's time may lie, either way.</summary>
+    private static readonly TimeSpan MaxReservationDistance = TimeSpan.FromDays(3653);
+
     /// <summary>
     /// The facility issues a link code for one of its patient numbers, to give the patient it identified at the
     /// counter; a new code replaces the earlier one. The code is returned once and stored only hashed.
@@ -102,7 +105,7 @@ public sealed class ClinicCheckins(
         var reservation = new Reservation(
             Validation.RequestFields.RequireId(reservationId, "reservationId"),
             RequirePatientNumber(request.PatientNumber),
-            request.At ?? throw new ServiceException(ErrorCodes.InvalidRequest, "at must be a date and time (RFC 3339)."));
+            RequireReservationTime(request.At));
         return await OptimisticRetry.RunAsync<Reservation>(async ct =>
         {
             var current = await store.FindReservationAsync(facility.FacilityCode, reservation.ReservationId, ct);
@@ -138,6 +141,12 @@ public sealed class ClinicCheckins(
         logger.LogInformation("Check-in of MyKey ID {MyKeyId} at facility {FacilityCode}, reservation {ReservationId}", holder.MyKeyId, facility.FacilityCode, reservation?.ReservationId ?? "none");
         return new ClinicCheckinResponse(link.PatientNumber, reservation is null ? null : new ReservationView(reservation.ReservationId, reservation.At), at);
     }
+
+    // Bounded so the day in Japan and the table's date range hold (year 9999 has no next day; tables start in 1601).
+    private DateTimeOffset RequireReservationTime(DateTimeOffset? at) =>
+        at is { } value && (value - time.GetUtcNow()).Duration() <= MaxReservationDistance
+            ? value
+            : throw new ServiceException(ErrorCodes.InvalidRequest, "at must be a date and time (RFC 3339) within 10 years of now.");
 
     private ServiceException LinkCodeInvalid(string facility, Citizen citizen)
     {

@@ -213,7 +213,11 @@ public sealed partial class ConsentLedger(
         DateTimeOffset validTo;
         if (value is { Length: 10 })
         {
-            validTo = new DateTimeOffset(MedicalFields.RequireDate(value, "consent.validTo").ToDateTime(TimeOnly.MinValue), MedicalFields.Japan).AddDays(1).AddTicks(-1);
+            // The first and last days of the calendar have no end of day in Japan as a DateTimeOffset: out of range, not a 5xx.
+            var date = MedicalFields.RequireDate(value, "consent.validTo");
+            validTo = date.Year is > 1 and < 9999
+                ? new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), MedicalFields.Japan).AddDays(1).AddTicks(-1)
+                : DateTimeOffset.MinValue;
         }
         else if (value is not null && value.Contains('T', StringComparison.Ordinal)
             && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))

@@ -208,6 +208,15 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         await AssertProblemAsync(await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/no-time", new { patientNumber = "P-1" }, apiKey: ClinicAKey), HttpStatusCode.BadRequest, "invalid_request");
     }
 
+    [Theory]
+    [InlineData("9999-12-31T23:59:59Z")]
+    [InlineData("1600-01-01T00:00:00Z")]
+    public async Task Reservation_at_the_ends_of_the_calendar_is_invalid(string at) =>
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/far-{at[..4]}", new { patientNumber = "P-1", at }, apiKey: ClinicAKey),
+            HttpStatusCode.BadRequest,
+            "invalid_request");
+
     [Fact]
     public async Task Check_in_by_another_facilitys_client_is_forbidden()
     {

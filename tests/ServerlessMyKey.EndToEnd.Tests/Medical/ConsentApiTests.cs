@@ -135,6 +135,17 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
         await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "invalid_validity_period");
     }
 
+    [Theory]
+    [InlineData("9999-12-31")]
+    [InlineData("0001-01-01")]
+    public async Task Valid_to_at_the_ends_of_the_calendar_is_invalid_validity_period(string validTo)
+    {
+        var (myKeyId, card) = await app.NewCardholderAsync(Patient);
+        var consent = Consent(validTo: validTo);
+
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "invalid_validity_period");
+    }
+
     [Fact]
     public async Task Withdrawal_signed_by_another_person_is_signer_not_patient()
     {
