@@ -86,7 +86,9 @@ public sealed class DelegatorNotifications(
     public async Task EnsureScheduledAsync(IDelegatorNotificationScheduler scheduler, string delegationId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
-        if (!Enabled)
+        // Without a row the notification was delivered (a repeated acceptance after the purge timer took the
+        // finished instance must not deliver it again); a dead letter goes out again only by a re-drive.
+        if (!Enabled || await outbox.FindAsync(delegationId, cancellationToken) is not { State: DelegatorNotificationRow.Expected or DelegatorNotificationRow.Scheduled })
         {
             return;
         }

@@ -68,6 +68,23 @@ public sealed class DelegatorNotificationTests : IClassFixture<AzuriteFixture>, 
     }
 
     [Fact]
+    public async Task A_repeated_acceptance_after_the_delivered_instance_was_purged_delivers_nothing_again()
+    {
+        var (store, notifications) = Create();
+        var record = await AcceptedAsync(store, notifications);
+        var scheduler = new RecordingScheduler();
+        await notifications.EnsureScheduledAsync(scheduler, record.DelegationId);
+
+        // Delivered (the recording activity removes the row), then the purge timer takes the finished instance.
+        await _tables.Outbox().RemoveAsync(record.DelegationId);
+        scheduler.Purge();
+
+        // The delegate's client repeats the acceptance: 200 active, and no second webhook.
+        await notifications.EnsureScheduledAsync(scheduler, record.DelegationId);
+        Assert.Empty(scheduler.Instances);
+    }
+
+    [Fact]
     public async Task A_successful_acceptance_leaves_nothing_for_the_sweep()
     {
         var (store, notifications) = Create();
@@ -133,6 +150,13 @@ public sealed class DelegatorNotificationTests : IClassFixture<AzuriteFixture>, 
 
         /// <summary>Instances whose orchestration failed (an outcome never recorded).</summary>
         public HashSet<(string DelegationId, int Redrive)> Failed { get; } = [];
+
+        /// <summary>The purge timer: every (finished) instance is gone.</summary>
+        public void Purge()
+        {
+            Scheduled.Clear();
+            Instances.Clear();
+        }
 
         public Task<bool> HasFailedAsync(DelegatorNotificationInput input, CancellationToken cancellationToken = default) =>
             Task.FromResult(Failed.Contains((input.DelegationId, input.Redrive)));
