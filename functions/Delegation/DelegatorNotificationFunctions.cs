@@ -25,4 +25,13 @@ public sealed class DurableDelegatorNotificationScheduler(DurableTaskClient dura
             await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegatorNotificationOrchestrator), input, new StartOrchestrationOptions(instanceId), cancellationToken);
         }
     }
+
+    public async Task<bool> HasFailedAsync(DelegatorNotificationInput input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var instance = await durable.GetInstanceAsync(DelegatorNotificationOrchestrator.InstanceId(input.DelegationId, input.Redrive), cancellationToken);
+        return instance is null
+            ? input.Redrive == 0
+            : instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
+    }
 }

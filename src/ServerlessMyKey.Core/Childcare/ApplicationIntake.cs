@@ -253,8 +253,20 @@ public sealed class ApplicationIntake(
         return Encoding.UTF8.GetBytes(record.FirstResponse);
     }
 
+    /// <summary>
+    /// Starts the workflow of an application still at its submission (its only step past <c>held</c> is the
+    /// one it was submitted or claimed in). Past that, a missing instance is one the purge timer removed after
+    /// it finished: a replayed submission or claim must not start a second workflow for a decided application.
+    /// </summary>
     private Task StartAsync(ApplicationRecord record, IApplicationWorkflows workflows, CancellationToken cancellationToken) =>
-        workflows.EnsureStartedAsync(new ApplicationWorkflowInput(record.ApplicationId, record.Requests.Select(r => r.RequestCode).ToList(), options.EmployerResponseWait), cancellationToken);
+        IsAtSubmission(record)
+            ? workflows.EnsureStartedAsync(new ApplicationWorkflowInput(record.ApplicationId, record.Requests.Select(r => r.RequestCode).ToList(), options.EmployerResponseWait), cancellationToken)
+            : Task.CompletedTask;
+
+    private static bool IsAtSubmission(ApplicationRecord record) =>
+        record.Status is ApplicationStatus.AwaitingDocuments or ApplicationStatus.Received
+        && record.AmendmentSeq == 0
+        && record.History.Count(h => h.Status != ApplicationStatus.Held) == 1;
 
     /// <summary>
     /// A signed application is replayable by whoever obtains it: it runs only for the account it names

@@ -46,6 +46,13 @@ public sealed record DelegatorNotificationView(string Event, string Status, int 
 public interface IDelegatorNotificationScheduler
 {
     Task ScheduleIfMissingAsync(DelegatorNotificationInput input, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// True when the delivery's instance failed or was terminated without recording an outcome (or, for the
+    /// first delivery, which is scheduled before its row is marked, no longer exists): its row stays
+    /// <c>scheduled</c> and only a re-drive delivers it.
+    /// </summary>
+    Task<bool> HasFailedAsync(DelegatorNotificationInput input, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -79,7 +86,9 @@ public sealed class DelegatorNotifications(
     public async Task EnsureScheduledAsync(IDelegatorNotificationScheduler scheduler, string delegationId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
-        if (!Enabled)
+        // Without a row the notification was delivered (a repeated acceptance after the purge timer took the
+        // finished instance must not deliver it again); a dead letter goes out again only by a re-drive.
+        if (!Enabled || await outbox.FindAsync(delegationId, cancellationToken) is not { State: DelegatorNotificationRow.Expected or DelegatorNotificationRow.Scheduled })
         {
             return;
         }
@@ -103,12 +112,15 @@ public sealed class DelegatorNotifications(
         for (var tries = 0; ; tries++)
         {
             var row = Enabled ? await outbox.FindAsync(delegationId, cancellationToken) : null;
-            if (row is null || (row.State != DelegatorNotificationRow.DeadLettered && row.Redrives == 0))
+
+            // A delivery whose orchestration failed (its outcome never recorded) is as dead as a dead letter.
+            var failed = row is { State: DelegatorNotificationRow.Scheduled } && await scheduler.HasFailedAsync(Input(delegationId, row.Redrives), cancellationToken);
+            if (row is null || (row.State != DelegatorNotificationRow.DeadLettered && row.Redrives == 0 && !failed))
             {
                 throw new ServiceException(ErrorCodes.NotificationNotDeadLettered);
             }
 
-            if (row.State == DelegatorNotificationRow.DeadLettered)
+            if (row.State == DelegatorNotificationRow.DeadLettered || failed)
             {
                 if (!await outbox.TryRedriveAsync(row, cancellationToken))
                 {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using ServerlessMyKey.Azure.Keys;
 using ServerlessMyKey.Azure.Tests.TestSupport;
 using ServerlessMyKey.Core.Delegation;
+using ServerlessMyKey.Core.Errors;
 using ServerlessMyKey.Testing;
 
 namespace ServerlessMyKey.Azure.Tests.Delegation;
@@ -42,6 +43,45 @@ public sealed class DelegatorNotificationTests : IClassFixture<AzuriteFixture>, 
         Assert.Equal(1, await notifications.SweepAsync(scheduler));
         Assert.Equal(0, await notifications.SweepAsync(scheduler));
         Assert.Equal([record.DelegationId], scheduler.Scheduled);
+    }
+
+    [Fact]
+    public async Task A_delivery_whose_orchestration_failed_can_be_re_driven_once()
+    {
+        var (store, notifications) = Create();
+        var record = await AcceptedAsync(store, notifications);
+        var scheduler = new RecordingScheduler();
+        await notifications.EnsureScheduledAsync(scheduler, record.DelegationId);
+
+        // A still-running delivery is not re-driven.
+        var running = await Assert.ThrowsAsync<ServiceException>(() => notifications.RedriveAsync(scheduler, record.DelegationId));
+        Assert.Equal("notification_not_dead_lettered", running.Error.Code);
+
+        // Its orchestration fails before recording an outcome: the row stays scheduled, and a re-drive starts a new delivery.
+        scheduler.Failed.Add((record.DelegationId, 0));
+        var view = await notifications.RedriveAsync(scheduler, record.DelegationId);
+        Assert.Equal((DelegatorNotificationStatus.Pending, 1), (view.Status, view.Redrives));
+
+        // Asked again while that re-drive runs: the same delivery is answered, no third one.
+        Assert.Equal(1, (await notifications.RedriveAsync(scheduler, record.DelegationId)).Redrives);
+        Assert.Equal([(record.DelegationId, 0), (record.DelegationId, 1)], scheduler.Instances);
+    }
+
+    [Fact]
+    public async Task A_repeated_acceptance_after_the_delivered_instance_was_purged_delivers_nothing_again()
+    {
+        var (store, notifications) = Create();
+        var record = await AcceptedAsync(store, notifications);
+        var scheduler = new RecordingScheduler();
+        await notifications.EnsureScheduledAsync(scheduler, record.DelegationId);
+
+        // Delivered (the recording activity removes the row), then the purge timer takes the finished instance.
+        await _tables.Outbox().RemoveAsync(record.DelegationId);
+        scheduler.Purge();
+
+        // The delegate's client repeats the acceptance: 200 active, and no second webhook.
+        await notifications.EnsureScheduledAsync(scheduler, record.DelegationId);
+        Assert.Empty(scheduler.Instances);
     }
 
     [Fact]
@@ -105,6 +145,22 @@ public sealed class DelegatorNotificationTests : IClassFixture<AzuriteFixture>, 
 
         public List<string> Scheduled { get; } = [];
 
+        /// <summary>Every instance scheduled: delegation id and re-drive.</summary>
+        public List<(string DelegationId, int Redrive)> Instances { get; } = [];
+
+        /// <summary>Instances whose orchestration failed (an outcome never recorded).</summary>
+        public HashSet<(string DelegationId, int Redrive)> Failed { get; } = [];
+
+        /// <summary>The purge timer: every (finished) instance is gone.</summary>
+        public void Purge()
+        {
+            Scheduled.Clear();
+            Instances.Clear();
+        }
+
+        public Task<bool> HasFailedAsync(DelegatorNotificationInput input, CancellationToken cancellationToken = default) =>
+            Task.FromResult(Failed.Contains((input.DelegationId, input.Redrive)));
+
         public Task ScheduleIfMissingAsync(DelegatorNotificationInput input, CancellationToken cancellationToken = default)
         {
             var delegationId = input.DelegationId;
@@ -116,6 +172,11 @@ public sealed class DelegatorNotificationTests : IClassFixture<AzuriteFixture>, 
             if (!Scheduled.Contains(delegationId))
             {
                 Scheduled.Add(delegationId);
+            }
+
+            if (!Instances.Contains((delegationId, input.Redrive)))
+            {
+                Instances.Add((delegationId, input.Redrive));
             }
 
             return Task.CompletedTask;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.DurableTask.Client;
 using ServerlessMyKey.Cli.Pki;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Childcare.ChildcareApiFixture;
@@ -82,6 +83,29 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
         await AssertProblemAsync(other, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+    }
+
+    [Fact]
+    public async Task A_replayed_submission_of_a_decided_application_does_not_restart_its_purged_workflow()
+    {
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        var first = await JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(), idempotencyKey: "apply-purged"), HttpStatusCode.Accepted);
+        var applicationId = first.GetProperty("applicationId").GetString()!;
+        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
+            new { decision = "approved", notice = new { subject = "決定通知 " + applicationId, body = "決定しました。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
+        var durable = app.Host.DurableClient!;
+        using (var finished = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            await durable.WaitForInstanceCompletionAsync(applicationId, finished.Token);
+        }
+
+        // The purge timer took the finished workflow; the parent's client then retries the submission.
+        await durable.PurgeInstanceAsync(applicationId);
+        var again = await app.SubmitAsync(parentId, parent, Nursery(), idempotencyKey: "apply-purged");
+
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Null(await durable.GetInstanceAsync(applicationId));
+        Assert.Equal("approved", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey), HttpStatusCode.OK)).GetProperty("status").GetString());
     }
 
     [Fact]
