@@ -11,6 +11,7 @@ namespace ServerlessMyKey.Core.Medical;
 /// index by keyed hash (HMAC-SHA-256) so a 保険証利用登録 finds its record without storing the numbers. The
 /// index key is random, created on first use and stored wrapped by the <c>data-encryption</c> key, so an
 /// unkeyed hash of the few digits of an insurance number (which a dictionary would reverse) is never kept.
+/// The same key hashes the clinics' patient-link codes (40 bits, as easy to reverse unkeyed).
 /// </summary>
 public sealed class InsuranceNumbers(IInsuranceStore store, IKeyService keys, EnvelopeEncryption envelopes)
 {
@@ -23,6 +24,13 @@ public sealed class InsuranceNumbers(IInsuranceStore store, IKeyService keys, En
     /// <summary>A keyed hash of a member record's content: whether an upsert changes it, without an unkeyed hash of personal data.</summary>
     public async Task<string> ContentHashAsync(string insurerNumber, string memberKey, object content, CancellationToken cancellationToken = default) =>
         await KeyedHashAsync($"content|{insurerNumber}|{memberKey}|" + Encoding.UTF8.GetString(ApiJsonOptions.Serialize(content)), cancellationToken);
+
+    /// <summary>
+    /// A clinic's patient-link code as stored: keyed by the same medical index key, bound to facility and patient
+    /// number, so that a table read gives no way to try the 2^40 codes offline.
+    /// </summary>
+    public async Task<string> LinkCodeHashAsync(string facilityCode, string patientNumber, string code, CancellationToken cancellationToken = default) =>
+        await KeyedHashAsync($"patient-link-code|{facilityCode}|{patientNumber}|{code}", cancellationToken);
 
     public Task<Signatures.EncryptedEnvelope> EncryptAsync(string insurerNumber, string memberKey, MemberPersonalData data, CancellationToken cancellationToken = default) =>
         envelopes.EncryptAsync(ApiJsonOptions.Serialize(data), AssociatedData(insurerNumber, memberKey), cancellationToken);

@@ -9,7 +9,7 @@ namespace ServerlessMyKey.Core.Medical;
 /// The facility's link code for a patient number (診察券番号): shown or printed at the counter to the patient
 /// the staff identified, typed by the patient to link their MyKey ID. 8 characters of a 32-letter alphabet
 /// without look-alikes (40 bits), valid <see cref="Lifetime"/>, single use, worn out after
-/// <see cref="MaxFailedAttempts"/> wrong tries. Only a hash bound to the facility and patient number is stored.
+/// <see cref="MaxFailedAttempts"/> wrong tries. Only a keyed hash bound to the facility and patient number is stored.
 /// </summary>
 public static partial class PatientLinkCodes
 {
@@ -24,13 +24,13 @@ public static partial class PatientLinkCodes
 
     public static string New() => RandomNumberGenerator.GetString(Alphabet, Length);
 
-    /// <summary>The stored form: SHA-256 over the facility, the patient number and the code, so a code fits one patient number of one facility only.</summary>
-    public static string Hash(string facilityCode, string patientNumber, string code) =>
-        Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes($"patient-link-code\n{facilityCode}\n{patientNumber}\n{code}")));
-
-    /// <summary>Whether <paramref name="code"/> is the one <paramref name="storedHash"/> was made of (constant time).</summary>
-    public static bool Matches(string storedHash, string facilityCode, string patientNumber, string code) =>
-        CryptographicOperations.FixedTimeEquals(Convert.FromBase64String(storedHash), Convert.FromBase64String(Hash(facilityCode, patientNumber, code)));
+    /// <summary>
+    /// Whether a stored hash is the one made of the code typed (constant time). The stored form is a keyed hash
+    /// (<see cref="InsuranceNumbers.LinkCodeHashAsync"/>) over the facility, the patient number and the code: with
+    /// only 40 bits, an unkeyed hash read from the table would give the live code back within its 15 minutes.
+    /// </summary>
+    public static bool Matches(string storedHash, string typedHash) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(storedHash), Encoding.ASCII.GetBytes(typedHash));
 
     /// <summary>The code as typed (case and hyphens ignored), or 400 <c>invalid_request</c>; never echoed.</summary>
     public static string Require(string? value)

@@ -159,6 +159,25 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     }
 
     [Fact]
+    public async Task Stored_link_code_cannot_be_recovered_from_the_table_without_the_service_key()
+    {
+        // 40 bits hashed without a key would be tried offline in minutes by anyone who reads MedicalClinics.
+        var myKeyId = await app.NewCitizenAsync();
+        var patientNumber = "H-" + myKeyId;
+        var code = await app.IssueLinkCodeAsync(patientNumber);
+        var clinics = new TableClient(await AzuriteServer.GetConnectionStringAsync(), "MedicalClinics");
+        var stored = (await clinics.GetEntityAsync<TableEntity>(ClinicA, "c|" + patientNumber)).Value.GetString("CodeHash");
+
+        var unkeyed = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"patient-link-code\n{ClinicA}\n{patientNumber}\n{code}"));
+        Assert.NotEqual(Convert.ToBase64String(unkeyed), stored);
+        Assert.NotEqual(Convert.ToHexStringLower(unkeyed), stored);
+        Assert.DoesNotContain(code, stored, StringComparison.OrdinalIgnoreCase);
+
+        var linked = await app.LinkPatientNumberAsync(myKeyId, patientNumber, code);
+        Assert.Equal(HttpStatusCode.Created, linked.StatusCode);
+    }
+
+    [Fact]
     public async Task First_come_link_from_before_link_codes_counts_for_nothing_and_gives_way()
     {
         // A link written by the old route (no code, no Confirmed flag): someone claimed the victim's number.
