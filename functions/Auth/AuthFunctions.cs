@@ -23,10 +23,11 @@ public sealed class AuthFunctions(
     ILogger<AuthFunctions> logger)
 {
     // Challenges and sessions share one allowance per client address: a login is one of each.
-    private const string LoginRateLimit = "login";
+    private const string LoginRateLimit = ClientRateLimiter.LoginPolicy;
 
     [Function("CreateLoginChallenge")]
-    [ApiOperation("Auth", "Issues a single-use login challenge (32 random bytes) for the card to sign.", RequestBody = typeof(ChallengeRequest), Responses = [201, 429])]
+    [ApiOperation("Auth", "Issues a single-use challenge (32 random bytes) for the card to sign. purpose: login (default; optional audience = the client the token is for) or a reader's purpose (ticket_gate, medical_eligibility, medical_checkin, shelter_checkin) with the reader's x-api-key: the proof is then accepted only at that purpose's route from that client (docs/auth.md \"Challenge purposes\").",
+        RequestBody = typeof(ChallengeRequest), ResponseBody = typeof(ChallengeResponse), Responses = [201, 400, 401, 429])]
     public Task<IActionResult> CreateChallenge(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/challenges")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -38,17 +39,37 @@ public sealed class AuthFunctions(
             }
 
             var body = await RequestBody.ReadOptionalJsonAsync<ChallengeRequest>(request, cancellationToken);
-            if (body?.Audience is { } audience && !serviceClients.IsClient(audience))
+            var use = UseOf(request, body);
+            if (body?.Audience is { } audience && (use.Purpose != ChallengeUse.LoginPurpose || !serviceClients.IsClient(audience)))
             {
-                throw new ServiceException(ErrorCodes.InvalidRequest, "'audience' is not a registered client id.");
+                throw new ServiceException(ErrorCodes.InvalidRequest, "'audience' must be a registered client id, and only on a login challenge.");
             }
 
-            var challenge = await challenges.CreateAsync(body?.Audience, cancellationToken);
-            return ApiJson.Created(new ChallengeResponse(challenge.Id, System.Buffers.Text.Base64Url.EncodeToString(challenge.Value), challenge.ExpiresAt));
+            var challenge = await challenges.CreateAsync(use, body?.Audience, cancellationToken);
+            return ApiJson.Created(new ChallengeResponse(challenge.Id, System.Buffers.Text.Base64Url.EncodeToString(challenge.Value), challenge.ExpiresAt, challenge.Purpose));
         });
 
+    /// <summary>login (no key needed), or a reader's purpose bound to the client whose x-api-key asks for it; oidc is only the authorization endpoint's.</summary>
+    private ChallengeUse UseOf(HttpRequest request, ChallengeRequest? body)
+    {
+        var purpose = body?.Purpose ?? ChallengeUse.LoginPurpose;
+        if (purpose == ChallengeUse.LoginPurpose)
+        {
+            return ChallengeUse.Login;
+        }
+
+        if (!ChallengeUse.IsReaderPurpose(purpose))
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, $"'purpose' must be one of login, {string.Join(", ", ChallengeUse.ReaderPurposes)}.");
+        }
+
+        var reader = serviceClients.Authenticate(request.Headers[RequestAuthentication.ApiKeyHeader].ToString())
+            ?? throw new ServiceException(ErrorCodes.Unauthenticated, $"A challenge for '{purpose}' is asked for by the reader itself, with its x-api-key.");
+        return new ChallengeUse(purpose, reader.ClientId);
+    }
+
     [Function("CreateSession")]
-    [ApiOperation("Auth", "Logs in with the authentication certificate's signature over a challenge; returns the MyKey ID and an access token.", RequestBody = typeof(LoginProof), Responses = [200, 401, 429])]
+    [ApiOperation("Auth", "Logs in with the authentication certificate's signature over a challenge; returns the MyKey ID and an access token.", RequestBody = typeof(LoginProof), Responses = [200, 400, 401, 409, 429])]
     public Task<IActionResult> CreateSession(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/sessions")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -100,9 +121,10 @@ public sealed class AuthFunctions(
         });
 }
 
-public sealed record ChallengeRequest(string? Audience);
+/// <summary>The body of <c>POST /api/auth/challenges</c> (optional): the purpose (default <c>login</c>) and, for a login, the client its token is for.</summary>
+public sealed record ChallengeRequest(string? Audience, string? Purpose = null);
 
-public sealed record ChallengeResponse(string ChallengeId, string Challenge, DateTimeOffset ExpiresAt);
+public sealed record ChallengeResponse(string ChallengeId, string Challenge, DateTimeOffset ExpiresAt, string Purpose);
 
 public sealed record CertificateSummary(string? Kind, string SerialNumber, DateTimeOffset NotAfter);
 

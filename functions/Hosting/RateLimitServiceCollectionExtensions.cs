@@ -34,8 +34,14 @@ public static partial class RateLimitServiceCollectionExtensions
             PermitsPerMinute = Whole(section, "PermitsPerMinute", defaults.PermitsPerMinute, 1, 60_000),
             Burst = Whole(section, "Burst", defaults.Burst, 1, 10_000),
             ClientAddressHeader = header,
+            OidcLogin = Allowance(section, "OidcLogin", defaults.OidcLogin),
+            OidcToken = Allowance(section, "OidcToken", defaults.OidcToken),
         };
     }
+
+    private static RateLimitAllowance Allowance(IConfigurationSection section, string name, RateLimitAllowance defaults) => new(
+        Whole(section, name + ":PermitsPerMinute", defaults.PermitsPerMinute, 1, 60_000),
+        Whole(section, name + ":Burst", defaults.Burst, 1, 10_000));
 
     private static int Whole(IConfigurationSection section, string key, int defaultValue, int min, int max)
     {

@@ -8,6 +8,7 @@ using ServerlessMyKey.Azure.Disaster;
 using ServerlessMyKey.Azure.Jpki;
 using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Azure.Medical;
+using ServerlessMyKey.Azure.Auth;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Functions.Http;
 
@@ -65,7 +66,8 @@ public static class ServerlessMyKeyServiceCollectionExtensions
         // Validated here, so that a bad or unresolved secret fails at start-up naming its setting.
         services.AddSingleton(new ServiceClientAuthenticator(clients));
         _ = new WebhookAuthenticator(webhooks, TimeProvider.System);
-        services.AddSingleton(sp => new WebhookAuthenticator(webhooks, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IWebhookReplayGuard, TableWebhookReplayGuard>();
+        services.AddSingleton(sp => new WebhookAuthenticator(webhooks, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IWebhookReplayGuard>()));
         return services;
     }
 }

@@ -22,14 +22,15 @@ public static class RequestAuthentication
 
     /// <summary>
     /// Reads the raw body (1 MiB limit) and verifies its <c>x-mykey-signature</c> for
-    /// <paramref name="source"/>; returns the verified bytes for the caller to parse.
+    /// <paramref name="source"/>, once (a replay is 409 <c>webhook_replayed</c>); returns the verified
+    /// bytes for the caller to parse.
     /// </summary>
     public static async Task<byte[]> ReadVerifiedWebhookAsync(this WebhookAuthenticator authenticator, HttpRequest request, string source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(authenticator);
         ArgumentNullException.ThrowIfNull(request);
         var body = await RequestBody.ReadBytesAsync(request, cancellationToken);
-        authenticator.Verify(source, request.Headers[WebhookSignature.HeaderName].ToString(), body);
+        await authenticator.VerifyOnceAsync(source, request.Headers[WebhookSignature.HeaderName].ToString(), body, cancellationToken);
         return body;
     }
 }

@@ -45,8 +45,8 @@ public sealed class ClinicFunctions(ClinicCheckins checkins, ServiceClientAuthen
             ApiJson.Ok(await checkins.ReserveAsync(facilityCode, reservationId, body, facility, cancellationToken)), cancellationToken);
 
     [Function("MedicalCheckIn")]
-    [ApiOperation(InsuranceFunctions.Tag, "The clinic's reader sends the patient's login proof → {patientNumber, reservation?} (today's reservation, JST); 404 when the card is not linked to a patient number here.",
-        Caller = ApiCaller.ServiceClient, Role = MedicalRoles.Facility, RequestBody = typeof(ClinicCheckinRequest), ResponseBody = typeof(ClinicCheckinResponse), Responses = [201, 401, 403, 404])]
+    [ApiOperation(InsuranceFunctions.Tag, "The clinic's reader sends the patient's login proof (a medical_checkin challenge it asked for with its key) → {patientNumber, reservation?} (today's reservation, JST); 404 when the card is not linked to a patient number here.",
+        Caller = ApiCaller.ServiceClient, Role = MedicalRoles.Facility, RequestBody = typeof(ClinicCheckinRequest), ResponseBody = typeof(ClinicCheckinResponse), Responses = [201, 401, 403, 404, 409])]
     public Task<IActionResult> CheckIn(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "medical/facilities/{facilityCode}/checkins")] HttpRequest request,
         string facilityCode,

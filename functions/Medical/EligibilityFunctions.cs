@@ -13,9 +13,9 @@ namespace ServerlessMyKey.Functions.Medical;
 public sealed class EligibilityFunctions(EligibilityChecks eligibility, ServiceClientAuthenticator clients, ILogger<EligibilityFunctions> logger)
 {
     [Function("MedicalEligibilityCheck")]
-    [ApiOperation(InsuranceFunctions.Tag, "The facility's reader sends the patient's login proof (challenge from POST /api/auth/challenges) → {eligible:true, insurance, patient} or {eligible:false, code: not_linked|coverage_ended|coverage_not_started|certificate_expired|certificate_revoked|…}. An authentication certificate expired less than 3 months ago is accepted here only. facilityCode when the client acts for several facilities.",
+    [ApiOperation(InsuranceFunctions.Tag, "The facility's reader sends the patient's login proof (a medical_eligibility challenge it asked for with its key at POST /api/auth/challenges; another purpose or reader: 409 challenge_purpose_mismatch) → {eligible:true, insurance, patient} or {eligible:false, code: not_linked|coverage_ended|coverage_not_started|certificate_expired|certificate_revoked|…}. An authentication certificate expired less than 3 months ago is accepted here only. facilityCode when the client acts for several facilities.",
         Caller = ApiCaller.ServiceClient, Role = MedicalRoles.Facility, RequestBody = typeof(EligibilityCheckRequest), ResponseBody = typeof(EligibilityResponse),
-        Responses = [200, 401, 403, 404])]
+        Responses = [200, 401, 403, 404, 409])]
     public Task<IActionResult> Check(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "medical/eligibility-checks")] HttpRequest request,
         CancellationToken cancellationToken) =>

@@ -46,6 +46,25 @@ public static class OAuthResults
         return result;
     }
 
+    /// <summary>
+    /// The OAuth endpoints' answer to a client address over its allowance: <c>429</c> with <c>Retry-After</c> and an OAuth
+    /// error body (<c>temporarily_unavailable</c>), not problem+json; never a redirect, since nothing of the request was read.
+    /// </summary>
+    public static IActionResult? RateLimited(HttpRequest request, ClientRateLimiter limiter, string policy)
+    {
+        ArgumentNullException.ThrowIfNull(limiter);
+        if (limiter.RetryAfterSeconds(request, policy) is not { } seconds)
+        {
+            return null;
+        }
+
+        var result = new JsonBodyResult(
+            new Dictionary<string, string> { ["error"] = OAuthErrors.TemporarilyUnavailable, ["error_description"] = $"Too many requests from this address; retry in {seconds} s." },
+            StatusCodes.Status429TooManyRequests);
+        result.Headers["Retry-After"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return result;
+    }
+
     /// <summary>Single-valued parameters (RFC 6749 §3.1: a parameter sent twice is an error).</summary>
     public static Dictionary<string, string> SingleValued(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> parameters)
     {

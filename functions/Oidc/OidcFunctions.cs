@@ -17,6 +17,7 @@ public sealed class OidcFunctions(
     TokenEndpoint tokens,
     Userinfo userinfo,
     IOidcStore store,
+    ClientRateLimiter rateLimits,
     TimeProvider timeProvider,
     ILogger<OidcFunctions> logger)
 {
@@ -31,21 +32,27 @@ public sealed class OidcFunctions(
 
     [Function("OidcAuthorize")]
     [ApiOperation(Tag, "Authorization endpoint (code flow, PKCE S256): 302 to the login page, or to the redirect URI with an OAuth error; 400 with an OAuth error while the client or redirect URI is unverified.",
-        Responses = [302, 400], Query = ["response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge", "code_challenge_method", "response_mode"])]
+        Responses = [302, 400, 429], Query = ["response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge", "code_challenge_method", "response_mode", "prompt", "max_age"])]
     public Task<IActionResult> Authorize(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oidc/authorize")] HttpRequest request,
         CancellationToken cancellationToken) =>
         OAuthResults.RunAsync(request, logger, async () =>
-            new FoundResult(await authorizations.AuthorizeAsync(OAuthResults.SingleValued(request.Query), cancellationToken)));
+            OAuthResults.RateLimited(request, rateLimits, ClientRateLimiter.OidcLoginPolicy)
+            ?? new FoundResult(await authorizations.AuthorizeAsync(OAuthResults.SingleValued(request.Query), cancellationToken)));
 
     [Function("OidcToken")]
     [ApiOperation(Tag, "Token endpoint (application/x-www-form-urlencoded, client_secret_basic or private_key_jwt): exchanges a code for an ID token and a userinfo access token.",
-        Responses = [200, 400, 401])]
+        Responses = [200, 400, 401, 429])]
     public Task<IActionResult> Token(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oidc/token")] HttpRequest request,
         CancellationToken cancellationToken) =>
         OAuthResults.RunAsync(request, logger, async () =>
         {
+            if (OAuthResults.RateLimited(request, rateLimits, ClientRateLimiter.OidcTokenPolicy) is { } refused)
+            {
+                return refused;
+            }
+
             var form = await ReadFormAsync(request, cancellationToken);
             var issued = await tokens.ExchangeAsync(request.Headers.Authorization.ToString() is { Length: > 0 } header ? header : null, form, cancellationToken);
             var result = ApiJson.Ok(new Dictionary<string, object>

@@ -13,39 +13,50 @@ namespace ServerlessMyKey.Functions.Oidc;
 /// the login page, an app or <c>mykey oidc-login</c> calls. Errors here are problem+json: the caller
 /// is our own page or app, not the relying party.
 /// </summary>
-public sealed class OidcLoginFunctions(OidcLogin login, ILogger<OidcLoginFunctions> logger)
+public sealed class OidcLoginFunctions(OidcLogin login, ClientRateLimiter rateLimits, ILogger<OidcLoginFunctions> logger)
 {
     private const string Tag = "OpenID Connect";
 
     [Function("OidcGetRequest")]
-    [ApiOperation(Tag, "The authorization request the login page shows: client, scopes to consent to, and the challenge for the card.", Responses = [200, 404, 409, 410])]
+    [ApiOperation(Tag, "The authorization request the login page shows: client, scopes to consent to, and the challenge for the card.", Responses = [200, 404, 409, 410, 429])]
     public Task<IActionResult> GetRequest(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "oidc/requests/{requestId}")] HttpRequest request,
         string requestId,
         CancellationToken cancellationToken) =>
-        ApiHandler.RunAsync(request, logger, async () => ApiJson.Ok(await login.DescribeAsync(requestId, cancellationToken)));
+        ApiHandler.RunAsync(request, logger, async () =>
+            rateLimits.Refuse(request, ClientRateLimiter.OidcLoginPolicy) ?? ApiJson.Ok(await login.DescribeAsync(requestId, cancellationToken)));
 
     [Function("OidcLogin")]
     [ApiOperation(Tag, "The card's signatures over the request's challenge (authentication; with jpki_basic4 also signing) complete the request: the redirect to the client with a code.",
-        RequestBody = typeof(OidcLoginProof), Responses = [200, 400, 401, 404, 409, 410])]
+        RequestBody = typeof(OidcLoginProof), Responses = [200, 400, 401, 404, 409, 410, 429])]
     public Task<IActionResult> Login(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oidc/requests/{requestId}/login")] HttpRequest request,
         string requestId,
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
+            if (rateLimits.Refuse(request, ClientRateLimiter.OidcLoginPolicy) is { } refused)
+            {
+                return refused;
+            }
+
             var proof = await RequestBody.ReadJsonAsync<OidcLoginProof>(request, cancellationToken);
             return ApiJson.Ok(new RedirectResponse(await login.LoginAsync(requestId, proof, cancellationToken)));
         });
 
     [Function("OidcDeny")]
-    [ApiOperation(Tag, "The holder declines: the redirect to the client with error=access_denied.", Responses = [200, 404, 409, 410])]
+    [ApiOperation(Tag, "The holder declines: the redirect to the client with error=access_denied.", Responses = [200, 404, 409, 410, 429])]
     public Task<IActionResult> Deny(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "oidc/requests/{requestId}/denial")] HttpRequest request,
         string requestId,
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
+            if (rateLimits.Refuse(request, ClientRateLimiter.OidcLoginPolicy) is { } refused)
+            {
+                return refused;
+            }
+
             _ = await RequestBody.ReadBytesAsync(request, cancellationToken); // no body is expected, but none past the limit either
             return ApiJson.Ok(new RedirectResponse(await login.DenyAsync(requestId, cancellationToken)));
         });

@@ -16,7 +16,7 @@ public sealed class TicketFunctions(TicketService tickets, ServiceClientAuthenti
     private const string Tag = "Tickets";
 
     [Function("TicketCreateEvent")]
-    [ApiOperation(Tag, "Creates an event with its seats.", Caller = ApiCaller.ServiceClient, Role = TicketRoles.Admin,
+    [ApiOperation(Tag, "Creates an event with its seats and its gates (gateClients: the tickets.gate client ids that may admit to it).", Caller = ApiCaller.ServiceClient, Role = TicketRoles.Admin,
         RequestBody = typeof(CreateTicketEventRequest), Responses = [201, 400, 401, 403, 409])]
     public Task<IActionResult> CreateEvent(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets/events")] HttpRequest request,
@@ -30,7 +30,7 @@ public sealed class TicketFunctions(TicketService tickets, ServiceClientAuthenti
 
     [Function("TicketPurchase")]
     [ApiOperation(Tag, "The logged-in buyer buys a ticket: one per MyKey ID per event, bound to the buyer (no transfer).", Caller = ApiCaller.Citizen,
-        Responses = [201, 401, 404, 409])]
+        Idempotent = true, Responses = [201, 401, 404, 409, 422])]
     public Task<IActionResult> Purchase(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets/events/{eventId}/purchases")] HttpRequest request,
         string eventId,
@@ -38,7 +38,7 @@ public sealed class TicketFunctions(TicketService tickets, ServiceClientAuthenti
         ApiHandler.RunAsync(request, logger, async () =>
         {
             var buyer = await citizens.RequireCitizenAsync(request, cancellationToken);
-            return ApiJson.Created(await tickets.PurchaseAsync(eventId, buyer, cancellationToken));
+            return ApiJson.Created(await tickets.PurchaseAsync(eventId, buyer, StoredResponseResult.IdempotencyKeyOf(request), cancellationToken));
         });
 
     [Function("TicketGetMine")]
@@ -54,7 +54,7 @@ public sealed class TicketFunctions(TicketService tickets, ServiceClientAuthenti
         });
 
     [Function("TicketEnter")]
-    [ApiOperation(Tag, "At the gate: the holder's login proof (challenge signed by the card) admits once and gives the seat receipt (席番レシート).",
+    [ApiOperation(Tag, "At the gate (one of the event's gateClients, else 403 gate_not_for_event): the holder's login proof over a ticket_gate challenge this gate asked for admits once and gives the seat receipt (席番レシート).",
         Caller = ApiCaller.ServiceClient, Role = TicketRoles.Gate, RequestBody = typeof(LoginProof), Responses = [200, 400, 401, 403, 404, 409])]
     public Task<IActionResult> Enter(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets/events/{eventId}/entries")] HttpRequest request,
@@ -62,8 +62,8 @@ public sealed class TicketFunctions(TicketService tickets, ServiceClientAuthenti
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
-            clients.RequireServiceClient(request, TicketRoles.Gate);
+            var gate = clients.RequireServiceClient(request, TicketRoles.Gate);
             var proof = await RequestBody.ReadJsonAsync<LoginProof>(request, cancellationToken);
-            return ApiJson.Ok(await tickets.EnterAsync(eventId, proof, cancellationToken));
+            return ApiJson.Ok(await tickets.EnterAsync(eventId, proof, gate, cancellationToken));
         });
 }

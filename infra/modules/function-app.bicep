@@ -79,6 +79,10 @@ var appSettings = union(
     RateLimits__Enabled: 'true'
     RateLimits__PermitsPerMinute: '60'
     RateLimits__Burst: '20'
+    RateLimits__OidcLogin__PermitsPerMinute: '60'
+    RateLimits__OidcLogin__Burst: '20'
+    RateLimits__OidcToken__PermitsPerMinute: '600'
+    RateLimits__OidcToken__Burst: '100'
     RateLimits__ClientAddressHeader: 'X-Forwarded-For' // the App Service front end appends the caller's address; X-Azure-ClientIP behind Front Door
     Jpki__BundledRoots: 'true'
     Jpki__AllowTestRoots: 'false'

@@ -1,8 +1,11 @@
 using System.Text;
+using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
+using ServerlessMyKey.Azure.Auth;
 using ServerlessMyKey.Core.Errors;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Functions.Http;
+using ServerlessMyKey.Testing;
 using Xunit;
 
 namespace ServerlessMyKey.Functions.Tests;
@@ -11,7 +14,11 @@ public sealed class RequestAuthenticationTests
 {
     private const string Key = "insurer-key-0123456789abcdefgh";
     private readonly ServiceClientAuthenticator _clients = new([new ServiceClientRegistration("insurer-1", Key, ["certificates.status"])]);
-    private readonly WebhookAuthenticator _webhooks = new([new WebhookSourceRegistration("tv", "tv-platform-secret-0123")], TimeProvider.System);
+
+    private static async Task<WebhookAuthenticator> WebhooksAsync() => new(
+        [new WebhookSourceRegistration("tv", "tv-platform-secret-0123")],
+        TimeProvider.System,
+        new TableWebhookReplayGuard(new TableServiceClient(await AzuriteServer.GetConnectionStringAsync())));
 
     private static HttpRequest Request(byte[]? body = null, params (string Name, string Value)[] headers)
     {
@@ -49,13 +56,18 @@ public sealed class RequestAuthenticationTests
         var body = Encoding.UTF8.GetBytes("{\"viewer\":\"tv-1\"}");
         var header = WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes("tv-platform-secret-0123"), DateTimeOffset.UtcNow, body);
 
-        Assert.Equal(body, await _webhooks.ReadVerifiedWebhookAsync(Request(body, ("x-mykey-signature", header)), "tv"));
+        var webhooks = await WebhooksAsync();
+
+        Assert.Equal(body, await webhooks.ReadVerifiedWebhookAsync(Request(body, ("x-mykey-signature", header)), "tv"));
+        var replay = await Assert.ThrowsAsync<ServiceException>(() => webhooks.ReadVerifiedWebhookAsync(Request(body, ("x-mykey-signature", header)), "tv"));
+        Assert.Same(ErrorCodes.WebhookReplayed, replay.Error);
     }
 
     [Fact]
     public async Task Unsigned_webhook_is_unauthenticated()
     {
-        var error = await Assert.ThrowsAsync<ServiceException>(() => _webhooks.ReadVerifiedWebhookAsync(Request("{}"u8.ToArray()), "tv"));
+        var webhooks = await WebhooksAsync();
+        var error = await Assert.ThrowsAsync<ServiceException>(() => webhooks.ReadVerifiedWebhookAsync(Request("{}"u8.ToArray()), "tv"));
 
         Assert.Same(ErrorCodes.Unauthenticated, error.Error);
     }

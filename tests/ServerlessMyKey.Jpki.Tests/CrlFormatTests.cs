@@ -1,4 +1,3 @@
-using System.Formats.Asn1;
 using System.Security.Cryptography.X509Certificates;
 using ServerlessMyKey.Jpki.Revocation;
 using ServerlessMyKey.Jpki.Tests.TestPki;
@@ -19,7 +18,7 @@ public sealed class CrlFormatTests : IDisposable
     public async Task Crl_partitioned_to_the_certificates_distribution_point_is_used()
     {
         var spec = LeafSpec.Authentication();
-        _harness.PublishCrl(AuthenticationRoot, CrlWriter.Write(AuthenticationRoot, Now.AddHours(-1), Now.AddDays(1), [spec.Serial], extraExtensions: [IssuingDistributionPoint(AuthenticationRoot.Name)]));
+        _harness.PublishCrl(AuthenticationRoot, CrlWriter.Write(AuthenticationRoot, Now.AddHours(-1), Now.AddDays(1), [spec.Serial], extraExtensions: [CrlWriter.IssuingDistributionPoint(AuthenticationRoot.Name)]));
 
         var result = await _harness.VerifyAsync(spec);
 
@@ -29,7 +28,7 @@ public sealed class CrlFormatTests : IDisposable
     [Fact]
     public async Task Crl_partitioned_to_another_distribution_point_makes_revocation_unavailable()
     {
-        _harness.PublishCrl(AuthenticationRoot, CrlWriter.Write(AuthenticationRoot, Now.AddHours(-1), Now.AddDays(1), [], extraExtensions: [IssuingDistributionPoint(new X500DistinguishedName("CN=partition 2"))]));
+        _harness.PublishCrl(AuthenticationRoot, CrlWriter.Write(AuthenticationRoot, Now.AddHours(-1), Now.AddDays(1), [], extraExtensions: [CrlWriter.IssuingDistributionPoint(new X500DistinguishedName("CN=partition 2"))]));
 
         var result = await _harness.VerifyAsync(LeafSpec.Authentication());
 
@@ -93,20 +92,5 @@ public sealed class CrlFormatTests : IDisposable
             Assert.Null(sortedReason);
             Assert.Null(shuffledReason);
         }
-    }
-
-    // RFC 5280 §5.2.5 with a fullName of one directoryName, as JPKI's cRLDistributionPoints carry.
-    private static X509Extension IssuingDistributionPoint(X500DistinguishedName name)
-    {
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
-        using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
-        using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 4)))
-        {
-            writer.WriteEncodedValue(name.RawData);
-        }
-
-        return new X509Extension("2.5.29.28", writer.Encode(), critical: true);
     }
 }

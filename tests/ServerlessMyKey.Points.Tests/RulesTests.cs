@@ -50,7 +50,8 @@ public sealed class RulesTests(PointsHarness harness) : IClassFixture<PointsHarn
 
         Assert.Equal(800, converted.Balance.Holding);
         Assert.Empty(converted.Balance.Municipalities);
-        Assert.Equal(harness.Clock.GetUtcNow().AddDays(14), Assert.Single(converted.Balance.HoldingLots).AssignBy);
+        var end = harness.Clock.GetUtcNow().AddDays(14).ToOffset(Jst);
+        Assert.Equal(new DateTimeOffset(end.Year, end.Month, end.Day, 0, 0, 0, Jst), Assert.Single(converted.Balance.HoldingLots).AssignBy);
 
         var assigned = LedgerAssert.Body<PointsMovementResponse>(await harness.Points.AssignAsync(myKeyId, new AssignmentRequest(Osaka, 300), NewKey()));
 
@@ -70,7 +71,7 @@ public sealed class RulesTests(PointsHarness harness) : IClassFixture<PointsHarn
         await points.SetDefaultMunicipalityAsync(myKeyId, new DefaultMunicipalityRequest(Sapporo));
         await points.CreditAsync(myKeyId, new CreditRequest(400, new PointsSource(PointsSource.Partner, "airline-a")), NewKey(), Partner);
 
-        clock.Advance(TimeSpan.FromDays(14) - TimeSpan.FromSeconds(1));
+        clock.Advance(TimeSpan.FromDays(14) - TimeSpan.FromHours(12) - TimeSpan.FromSeconds(1)); // to 2025-05-24 00:00 JST
         await points.RunDueWorkAsync(PointsDueKind.AutoAssignment, 1000);
         Assert.Equal(400, (await harness.Ledger.ReadAsync(myKeyId)).Account.HoldingBalance);
 
@@ -84,7 +85,7 @@ public sealed class RulesTests(PointsHarness harness) : IClassFixture<PointsHarn
         var entries = await harness.AllEntriesAsync(myKeyId);
         Assert.Equal([PointsEntryKind.PartnerConversion, PointsEntryKind.AutoAssignment], entries.Select(e => e.Kind));
         // Days:30 counted from the assignment, in Japanese days: usable through the 30th day after it.
-        var assignedAt = Start.AddDays(14).ToOffset(Jst);
+        var assignedAt = Start.AddDays(14).AddHours(-12).ToOffset(Jst);
         Assert.Equal(new DateTimeOffset(assignedAt.Year, assignedAt.Month, assignedAt.Day, 0, 0, 0, Jst).AddDays(31), Assert.Single(account.Lots).ExpiresAt);
     }
 

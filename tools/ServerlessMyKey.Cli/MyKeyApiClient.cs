@@ -18,10 +18,34 @@ public sealed class MyKeyApiClient(HttpClient http)
         return await ReadAsync(response, cancellationToken);
     }
 
-    /// <summary>A fresh challenge: its id and the bytes to sign.</summary>
+    /// <summary>A fresh login challenge: its id and the bytes to sign.</summary>
     public async Task<(string ChallengeId, byte[] Challenge)> CreateChallengeAsync(string? audience = null, CancellationToken cancellationToken = default)
     {
         var response = await http.PostAsJsonAsync("api/auth/challenges", new { audience }, cancellationToken);
+        return await ChallengeOfAsync(response, cancellationToken);
+    }
+
+    /// <summary>
+    /// A fresh challenge a reader asks for with its own key (<paramref name="purpose"/>: ticket_gate, medical_eligibility,
+    /// medical_checkin, shelter_checkin): the card's proof over it is accepted only at that purpose's route from that reader.
+    /// </summary>
+    public async Task<(string ChallengeId, byte[] Challenge)> CreateReaderChallengeAsync(string purpose, string readerApiKey, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/auth/challenges") { Content = JsonContent.Create(new { purpose }) };
+        request.Headers.Add("x-api-key", readerApiKey);
+        using var response = await http.SendAsync(request, cancellationToken);
+        return await ChallengeOfAsync(response, cancellationToken);
+    }
+
+    /// <summary>The body a reader posts (<c>{challengeId, certificate, signature}</c>): the card's proof over a challenge of <paramref name="purpose"/> for that reader.</summary>
+    public async Task<object> ReaderProofAsync(VirtualCard card, string purpose, string readerApiKey, CancellationToken cancellationToken = default)
+    {
+        var (challengeId, challenge) = await CreateReaderChallengeAsync(purpose, readerApiKey, cancellationToken);
+        return LoginBody(card, challengeId, challenge);
+    }
+
+    private static async Task<(string ChallengeId, byte[] Challenge)> ChallengeOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         var body = await ReadAsync(response, cancellationToken);
         return (body.GetProperty("challengeId").GetString()!, Base64Url.DecodeFromChars(body.GetProperty("challenge").GetString()!));
     }

@@ -27,6 +27,8 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
             {
                 ["Value"] = challenge.Value,
                 ["Audience"] = challenge.Audience,
+                ["Purpose"] = challenge.Purpose,
+                ["ClientId"] = challenge.ClientId,
                 ["ExpiresAt"] = challenge.ExpiresAt,
                 ["Used"] = false,
             },
@@ -67,7 +69,7 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
 
         return new ChallengeConsumption(
             ChallengeOutcome.Consumed,
-            new LoginChallenge(challengeId, entity.GetBinary("Value"), entity.GetString("Audience"), expiresAt));
+            new LoginChallenge(challengeId, entity.GetBinary("Value"), entity.GetString("Audience"), expiresAt, entity.GetString("Purpose") ?? ChallengeUse.LoginPurpose, entity.GetString("ClientId")));
     }
 
     public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxRows, CancellationToken cancellationToken = default) =>

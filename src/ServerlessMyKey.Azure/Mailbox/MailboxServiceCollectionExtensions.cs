@@ -34,7 +34,8 @@ public static class MailboxServiceCollectionExtensions
         services.TryAddSingleton<EnvelopeEncryption>();
         services.AddSingleton<IMailboxStore>(sp => new TableMailboxStore(
             new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "MailboxMessages"),
-            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "MailboxDeliveries")));
+            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + "MailboxDeliveries"),
+            sp.GetRequiredService<EnvelopeEncryption>()));
         services.AddSingleton(sp =>
         {
             var blobs = new BlobDocuments(sp.GetRequiredService<BlobServiceClient>(), ContainerName);

@@ -31,6 +31,7 @@ internal sealed class TableTicketStore(LazyTable table) : ITicketStore
             ["Name"] = ticketEvent.Name,
             ["StartsAt"] = ticketEvent.StartsAt,
             ["SeatCount"] = ticketEvent.SeatCount,
+            ["GateClients"] = string.Join('\n', ticketEvent.GateClients),
             ["Fingerprint"] = fingerprint,
             ["Open"] = false,
         };
@@ -67,7 +68,8 @@ internal sealed class TableTicketStore(LazyTable table) : ITicketStore
         var client = await table.GetAsync(cancellationToken);
         var found = await client.GetEntityIfExistsAsync<TableEntity>(eventId, EventRow, cancellationToken: cancellationToken);
         return found.HasValue && found.Value is { } e && e.GetBoolean("Open") == true
-            ? new TicketEvent(eventId, e.GetString("Name"), e.GetDateTimeOffset("StartsAt") ?? DateTimeOffset.MinValue, e.GetInt32("SeatCount") ?? 0)
+            ? new TicketEvent(eventId, e.GetString("Name"), e.GetDateTimeOffset("StartsAt") ?? DateTimeOffset.MinValue, e.GetInt32("SeatCount") ?? 0,
+                (e.GetString("GateClients") ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             : null;
     }
 
@@ -76,7 +78,7 @@ internal sealed class TableTicketStore(LazyTable table) : ITicketStore
         var client = await table.GetAsync(cancellationToken);
         var found = await client.GetEntityIfExistsAsync<TableEntity>(eventId, HolderPrefix + myKeyId, cancellationToken: cancellationToken);
         return found.HasValue && found.Value is { } e
-            ? new Ticket(e.GetString("TicketId"), eventId, e.GetString("Seat"), e.GetDateTimeOffset("PurchasedAt") ?? DateTimeOffset.MinValue, e.GetDateTimeOffset("EnteredAt"))
+            ? new Ticket(e.GetString("TicketId"), eventId, e.GetString("Seat"), e.GetDateTimeOffset("PurchasedAt") ?? DateTimeOffset.MinValue, e.GetDateTimeOffset("EnteredAt"), e.GetString("PurchaseKeyHash"))
             : null;
     }
 
@@ -113,6 +115,7 @@ internal sealed class TableTicketStore(LazyTable table) : ITicketStore
                 ["TicketId"] = ticket.TicketId,
                 ["Seat"] = ticket.Seat,
                 ["PurchasedAt"] = ticket.PurchasedAt,
+                ["PurchaseKeyHash"] = ticket.PurchaseKeyHash,
             }),
             new(TableTransactionActionType.UpdateReplace, seatRow, seatRow.ETag),
         };
@@ -148,5 +151,5 @@ internal sealed class TableTicketStore(LazyTable table) : ITicketStore
 
     private static string Fingerprint(TicketEvent ticketEvent, IReadOnlyList<string> seats) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            ticketEvent.Name + "\n" + ticketEvent.StartsAt.ToUnixTimeMilliseconds() + "\n" + string.Join('\n', seats))));
+            ticketEvent.Name + "\n" + ticketEvent.StartsAt.ToUnixTimeMilliseconds() + "\n" + string.Join(',', ticketEvent.GateClients) + "\n" + string.Join('\n', seats))));
 }

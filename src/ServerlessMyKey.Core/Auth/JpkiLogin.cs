@@ -26,7 +26,7 @@ public sealed class JpkiLogin(
 
     public async Task<LoginSession> LoginAsync(LoginProof proof, CancellationToken cancellationToken = default)
     {
-        var (verified, audience, identity) = await VerifyProofAsync(proof, ExpiryGrace.None, cancellationToken);
+        var (verified, audience, identity) = await VerifyProofAsync(proof, ChallengeUse.Login, ExpiryGrace.None, cancellationToken);
         var myKeyId = await myKeyIds.GetOrCreateAsync(Binding(verified), cancellationToken);
         if (identity is not null)
         {
@@ -58,7 +58,7 @@ public sealed class JpkiLogin(
             throw new ServiceException(ErrorCodes.InvalidRequest, "'identity' (the signing certificate's signature over the challenge) is required to relink.");
         }
 
-        var (verified, audience, identity) = await VerifyProofAsync(newCertificateProof, ExpiryGrace.None, cancellationToken);
+        var (verified, audience, identity) = await VerifyProofAsync(newCertificateProof, ChallengeUse.Login, ExpiryGrace.None, cancellationToken);
         await myKeyIds.RequireIdentityAsync(current.MyKeyId, identity!, cancellationToken);
         await myKeyIds.RelinkAsync(current.MyKeyId, Binding(verified), cancellationToken);
         logger.LogInformation("MyKey ID {MyKeyId} relinked from certificate {OldSerialNumber} to {SerialNumber}", current.MyKeyId, current.CertificateSerialNumber, verified.SerialNumber);
@@ -69,48 +69,64 @@ public sealed class JpkiLogin(
     /// Who is at the counter: a facility's reader sends the card's login proof, which is checked as for a
     /// login (single-use challenge, certificate, signature) but starts no session and creates no MyKey ID.
     /// <paramref name="grace"/> is for the one use whose rules accept a recently expired certificate
-    /// (online insurance eligibility); everywhere else it is <see cref="ExpiryGrace.None"/>.
+    /// (online insurance eligibility); everywhere else it is <see cref="ExpiryGrace.None"/>. The challenge must have been
+    /// made for <paramref name="use"/> (the reader's purpose and client), else <c>challenge_purpose_mismatch</c>.
     /// </summary>
     /// <returns>The verified certificate and its MyKey ID, null when the certificate never logged in.</returns>
-    public async Task<IdentifiedHolder> IdentifyAsync(LoginProof proof, ExpiryGrace grace, CancellationToken cancellationToken = default)
+    public async Task<IdentifiedHolder> IdentifyAsync(LoginProof proof, ChallengeUse use, ExpiryGrace grace, CancellationToken cancellationToken = default)
     {
-        var (verified, _, _) = await VerifyProofAsync(proof, grace, cancellationToken);
+        var (verified, _, _) = await VerifyProofAsync(proof, use, grace, cancellationToken);
         return new IdentifiedHolder(await myKeyIds.FindAsync(Binding(verified), cancellationToken), verified);
     }
 
     /// <summary>
     /// The MyKey ID a login proof identifies (created on its first use, as in a login), without issuing an access token: for flows that issue
-    /// credentials of their own (OpenID Connect codes, gate entry). The challenge is spent as in a login.
+    /// credentials of their own (OpenID Connect codes). The challenge is spent as in a login and must have been made for <paramref name="use"/>.
     /// </summary>
-    public async Task<EnrolledHolder> IdentifyOrEnrollAsync(LoginProof proof, CancellationToken cancellationToken = default)
+    public async Task<EnrolledHolder> IdentifyOrEnrollAsync(LoginProof proof, ChallengeUse use, CancellationToken cancellationToken = default)
     {
-        var (verified, _, _) = await VerifyProofAsync(proof, ExpiryGrace.None, cancellationToken);
+        var (verified, _, _) = await VerifyProofAsync(proof, use, ExpiryGrace.None, cancellationToken);
         var myKeyId = await myKeyIds.GetOrCreateAsync(Binding(verified), cancellationToken);
         return new EnrolledHolder(myKeyId, verified);
     }
 
-    private async Task<(JpkiVerifiedCertificate Certificate, string? Audience, string? Identity)> VerifyProofAsync(LoginProof proof, ExpiryGrace grace, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decodes a proof as a login does, without touching the challenge: <c>400 invalid_request</c> when a field is not
+    /// base64 of the right size or a certificate is not DER. For callers that must refuse malformed input before spending
+    /// something of their own (an OpenID Connect authorization request).
+    /// </summary>
+    public static void EnsureWellFormed(LoginProof proof) => _ = Decode(proof);
+
+    /// <summary>Base64 of at most 16 KiB holding a DER certificate, else <c>400 invalid_request</c> naming <paramref name="field"/>.</summary>
+    public static byte[] DecodeCertificate(string? value, string field)
+    {
+        var certificate = Base64Input.Decode(value, field, MaxCertificateBytes);
+        return JpkiCertificate.TryParse(certificate, out _)
+            ? certificate
+            : throw new ServiceException(ErrorCodes.InvalidRequest, $"'{field}' is not a DER-encoded X.509 certificate.");
+    }
+
+    /// <summary>Base64 of at most 1 KiB, else <c>400 invalid_request</c> naming <paramref name="field"/>.</summary>
+    public static byte[] DecodeSignature(string? value, string field) => Base64Input.Decode(value, field, MaxSignatureBytes);
+
+    private static (byte[] Certificate, byte[] Signature, (byte[] Certificate, byte[] Signature)? Identity) Decode(LoginProof proof)
     {
         ArgumentNullException.ThrowIfNull(proof);
+        var certificate = DecodeCertificate(proof.Certificate, "certificate");
+        var signature = DecodeSignature(proof.Signature, "signature");
+        var identity = proof.Identity is { } given
+            ? (DecodeCertificate(given.Certificate, "identity.certificate"), DecodeSignature(given.Signature, "identity.signature"))
+            : default((byte[], byte[])?);
+        return (certificate, signature, identity);
+    }
 
+    private async Task<(JpkiVerifiedCertificate Certificate, string? Audience, string? Identity)> VerifyProofAsync(LoginProof proof, ChallengeUse use, ExpiryGrace grace, CancellationToken cancellationToken)
+    {
         // Malformed input is a 400 and leaves the challenge unused.
-        var certificate = Base64Input.Decode(proof.Certificate, "certificate", MaxCertificateBytes);
-        var signature = Base64Input.Decode(proof.Signature, "signature", MaxSignatureBytes);
-        if (!JpkiCertificate.TryParse(certificate, out _))
-        {
-            throw new ServiceException(ErrorCodes.InvalidRequest, "'certificate' is not a DER-encoded X.509 certificate.");
-        }
+        var (certificate, signature, identityProof) = Decode(proof);
 
-        var identityProof = proof.Identity is { } given
-            ? (Certificate: Base64Input.Decode(given.Certificate, "identity.certificate", MaxCertificateBytes), Signature: Base64Input.Decode(given.Signature, "identity.signature", MaxSignatureBytes))
-            : default((byte[] Certificate, byte[] Signature)?);
-        if (identityProof is { } parsed && !JpkiCertificate.TryParse(parsed.Certificate, out _))
-        {
-            throw new ServiceException(ErrorCodes.InvalidRequest, "'identity.certificate' is not a DER-encoded X.509 certificate.");
-        }
-
-        // Single use: the challenge is spent whatever the outcome below.
-        var challenge = await challenges.ConsumeAsync(proof.ChallengeId, cancellationToken);
+        // Single use: the challenge is spent whatever the outcome below (a challenge of another purpose or client included).
+        var challenge = await challenges.ConsumeAsync(proof.ChallengeId, use, cancellationToken);
 
         var verified = await verifier.VerifyAsync(certificate, JpkiCertificateKind.Authentication, grace, cancellationToken);
         if (!verified.Succeeded)

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Core.Errors;
 
 namespace ServerlessMyKey.Core.Auth;
@@ -9,22 +10,37 @@ namespace ServerlessMyKey.Core.Auth;
 /// Single-use login challenges: 32 random bytes the card signs. Created insert-only, consumed once
 /// by a conditional write in the store, so two submissions of one signed challenge give one session.
 /// </summary>
-public sealed partial class LoginChallenges(IChallengeStore store, AuthOptions options, TimeProvider timeProvider)
+public sealed partial class LoginChallenges(IChallengeStore store, AuthOptions options, TimeProvider timeProvider, ILogger<LoginChallenges> logger)
 {
-    public async Task<LoginChallenge> CreateAsync(string? audience, CancellationToken cancellationToken = default)
+    /// <summary>A new challenge for <paramref name="use"/>; <paramref name="audience"/> (a login's client, whose token it binds) only with <see cref="ChallengeUse.Login"/>.</summary>
+    public async Task<LoginChallenge> CreateAsync(ChallengeUse use, string? audience = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(use);
+        if (audience is not null && use.Purpose != ChallengeUse.LoginPurpose)
+        {
+            throw new ArgumentException("Only a login challenge names an audience.", nameof(audience));
+        }
+
         var challenge = new LoginChallenge(
             "ch_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
             RandomNumberGenerator.GetBytes(32),
             audience,
-            timeProvider.GetUtcNow() + options.ChallengeLifetime);
+            timeProvider.GetUtcNow() + options.ChallengeLifetime,
+            use.Purpose,
+            use.ClientId);
         await store.CreateAsync(challenge, cancellationToken);
         return challenge;
     }
 
-    /// <summary>Uses the challenge up, or throws <c>challenge_not_found</c>, <c>challenge_expired</c> or <c>challenge_already_used</c>.</summary>
-    public async Task<LoginChallenge> ConsumeAsync(string? challengeId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Uses the challenge up, or throws <c>challenge_not_found</c>, <c>challenge_expired</c> or <c>challenge_already_used</c>;
+    /// <c>challenge_purpose_mismatch</c> when it was made for another purpose or another client than <paramref name="use"/>.
+    /// A mismatched challenge is spent too: the proof was shown to the wrong consumer, so it is treated as exposed, and the
+    /// refusal comes before any certificate check, so the wrong consumer learns nothing about the holder.
+    /// </summary>
+    public async Task<LoginChallenge> ConsumeAsync(string? challengeId, ChallengeUse use, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(use);
         if (challengeId is null || !ChallengeIdFormat().IsMatch(challengeId))
         {
             throw new ServiceException(ErrorCodes.ChallengeNotFound);
@@ -33,7 +49,8 @@ public sealed partial class LoginChallenges(IChallengeStore store, AuthOptions o
         var result = await store.ConsumeAsync(challengeId, timeProvider.GetUtcNow(), cancellationToken);
         return result.Outcome switch
         {
-            ChallengeOutcome.Consumed => result.Challenge!,
+            ChallengeOutcome.Consumed when use.Admits(result.Challenge!) => result.Challenge!,
+            ChallengeOutcome.Consumed => throw Mismatch(result.Challenge!, use),
             ChallengeOutcome.Expired => throw new ServiceException(ErrorCodes.ChallengeExpired),
             ChallengeOutcome.AlreadyUsed => throw new ServiceException(ErrorCodes.ChallengeAlreadyUsed),
             _ => throw new ServiceException(ErrorCodes.ChallengeNotFound),
@@ -49,12 +66,23 @@ public sealed partial class LoginChallenges(IChallengeStore store, AuthOptions o
     public Task<int> DeleteExpiredAsync(int maxRows = 5000, CancellationToken cancellationToken = default) =>
         store.DeleteExpiredAsync(timeProvider.GetUtcNow() - options.ChallengeLifetime, maxRows, cancellationToken);
 
+    private ServiceException Mismatch(LoginChallenge challenge, ChallengeUse use)
+    {
+        logger.LogWarning(
+            "Challenge {ChallengeId} of purpose {Purpose} (client {ClientId}) refused and spent at a consumer of purpose {ExpectedPurpose} (client {ExpectedClientId})",
+            challenge.Id, challenge.Purpose, challenge.ClientId ?? "none", use.Purpose, use.ClientId ?? "none");
+        return new ServiceException(ErrorCodes.ChallengePurposeMismatch);
+    }
+
     [GeneratedRegex("^ch_[A-Za-z0-9_-]{22}\\z")]
     private static partial Regex ChallengeIdFormat();
 }
 
-/// <summary>A login challenge: its id, the 32 bytes to sign, the client it was for, its expiry.</summary>
-public sealed record LoginChallenge(string Id, byte[] Value, string? Audience, DateTimeOffset ExpiresAt);
+/// <summary>
+/// A login challenge: its id, the 32 bytes to sign, the client a login's token is for (<paramref name="Audience"/>), its expiry,
+/// its purpose (<see cref="ChallengeUse"/>) and the service client that asked for it (readers only).
+/// </summary>
+public sealed record LoginChallenge(string Id, byte[] Value, string? Audience, DateTimeOffset ExpiresAt, string Purpose = ChallengeUse.LoginPurpose, string? ClientId = null);
 
 public enum ChallengeOutcome
 {

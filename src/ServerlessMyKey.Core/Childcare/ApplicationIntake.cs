@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -40,7 +41,7 @@ public sealed class ApplicationIntake(
     /// <c>Idempotency-Key</c> (the key fixes the application id, so a retry finds the first application).
     /// </summary>
     public Task<byte[]> SubmitAsync(string myKeyId, SubmitApplicationRequest request, string? idempotencyKey, IApplicationWorkflows workflows, CancellationToken cancellationToken = default) =>
-        AcceptAsync(myKeyId, request, "childcare.submit", myKeyId, idempotencyKey, workflows, cancellationToken);
+        AcceptAsync(myKeyId, myKeyId, request, "childcare.submit", myKeyId, idempotencyKey, workflows, cancellationToken);
 
     /// <summary>
     /// A Mynaportal submission, idempotent by <paramref name="eventId"/>: it runs as the parent's own
@@ -51,7 +52,7 @@ public sealed class ApplicationIntake(
     {
         var (certificate, _) = DelegationSignatures.ParseProof(request.Signature);
         var myKeyId = await store.FindSignerAsync(ApplicationSigner.SignerKey(certificate), cancellationToken);
-        return await AcceptAsync(myKeyId, request, "childcare.mynaportal", string.Empty, eventId, workflows, cancellationToken);
+        return await AcceptAsync(myKeyId, null, request, "childcare.mynaportal", string.Empty, eventId, workflows, cancellationToken);
     }
 
     /// <summary>After <c>returned</c>: the parent signs the application again; it is <c>received</c> again.</summary>
@@ -61,6 +62,7 @@ public sealed class ApplicationIntake(
         ArgumentNullException.ThrowIfNull(workflows);
         var record = await reader.RequireApplicantsAsync(myKeyId, applicationId, cancellationToken);
         var (canonical, document) = Parse(request.Application);
+        RequireSubmitter(document, myKeyId);
         if (document.Procedure != record.Procedure || document.MunicipalityCode != record.MunicipalityCode)
         {
             throw ChildcareForms.Invalid([new FormViolation("/application/procedure", "An amendment keeps the procedure and the municipality of the application.")]);
@@ -79,14 +81,17 @@ public sealed class ApplicationIntake(
         while (true)
         {
             // The workflow writes the record too (the notice it delivered): re-read and retry on a changed ETag.
+            // Each attempt writes its own blob; the record points at it only when this attempt's ETag-guarded update wins.
             var version = record.DocumentVersion + 1;
-            await documents.PutAsync(ApplicationDocuments.ApplicationName(record.ApplicationId, version), new StoredApplication(request.Application, signed.Holder, signed.ReceiptId), cancellationToken);
-            amended = record.MovedTo(ApplicationStatus.Received, time.GetUtcNow(), Applicant) with { DocumentVersion = version, AmendmentSeq = record.AmendmentSeq + 1 };
+            var name = ApplicationDocuments.AmendmentName(record.ApplicationId, version, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+            await documents.PutAsync(name, new StoredApplication(request.Application, signed.Holder, signed.ReceiptId), cancellationToken);
+            amended = record.MovedTo(ApplicationStatus.Received, time.GetUtcNow(), Applicant) with { DocumentVersion = version, DocumentName = name, AmendmentSeq = record.AmendmentSeq + 1 };
             if (await store.TryUpdateAsync(amended, cancellationToken))
             {
                 break;
             }
 
+            await documents.DeleteAsync(name, cancellationToken);
             record = await reader.RequireApplicantsAsync(myKeyId, applicationId, cancellationToken);
             RequireAmendable(record);
         }
@@ -136,7 +141,8 @@ public sealed class ApplicationIntake(
         ArgumentNullException.ThrowIfNull(workflows);
         var record = (ApplicationIds.IsApplicationId(applicationId) ? await store.FindAsync(applicationId, cancellationToken) : null)
             ?? throw new ServiceException(ErrorCodes.ApplicationNotFound);
-        var signed = await signer.VerifyAsync(request.Signature, Statement("claim", record.ApplicationId), cancellationToken);
+        // The claimant's MyKey ID is in the signed statement: a statement intercepted and posted by another account does not verify.
+        var signed = await signer.VerifyAsync(request.Signature, ClaimStatement(record.ApplicationId, myKeyId), cancellationToken);
         if (signed.SignerKey != record.SignerKey || (record.ApplicantMyKeyId.Length > 0 && record.ApplicantMyKeyId != myKeyId))
         {
             // Not the signer of this application: as if it did not exist.
@@ -164,12 +170,27 @@ public sealed class ApplicationIntake(
     /// <summary>The JCS bytes of a statement the parent signs.</summary>
     public static byte[] Statement(string action, string applicationId) => JsonCanonicalizer.Serialize(new { action, applicationId }, DocumentJson);
 
-    private async Task<byte[]> AcceptAsync(string? myKeyId, SubmitApplicationRequest request, string operation, string scope, string? idempotencyKey, IApplicationWorkflows workflows, CancellationToken cancellationToken)
+    /// <summary>The JCS bytes of a claim: <c>{"action":"claim","applicationId":…,"myKeyId":…}</c>, bound to the claimant.</summary>
+    public static byte[] ClaimStatement(string applicationId, string myKeyId) => JsonCanonicalizer.Serialize(new { action = "claim", applicationId, myKeyId }, DocumentJson);
+
+    /// <param name="myKeyId">The applicant the application runs as (null: held).</param>
+    /// <param name="submitter">The bearer who posts it (null from Mynaportal): the signed application must name them.</param>
+    private async Task<byte[]> AcceptAsync(string? myKeyId, string? submitter, SubmitApplicationRequest request, string operation, string scope, string? idempotencyKey, IApplicationWorkflows workflows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(workflows);
         var (canonical, document) = Parse(request.Application);
         var employers = Validate(document);
+        if (submitter is not null)
+        {
+            RequireSubmitter(document, submitter);
+        }
+        else if (document.ApplicantMyKeyId is { } named && named != myKeyId)
+        {
+            // From Mynaportal, naming someone the signer's link does not lead to: held until the signer claims it.
+            myKeyId = null;
+        }
+
         var claim = await claims.ClaimIfKeyedAsync(operation, scope, idempotencyKey, new { application = Encoding.UTF8.GetString(canonical), request.Signature }, cancellationToken);
         var applicationId = ApplicationIds.NewApplicationId(document.MunicipalityCode!, claim?.KeyHash);
         if (await store.FindAsync(applicationId, cancellationToken) is { } existing)
@@ -235,6 +256,18 @@ public sealed class ApplicationIntake(
     private Task StartAsync(ApplicationRecord record, IApplicationWorkflows workflows, CancellationToken cancellationToken) =>
         workflows.EnsureStartedAsync(new ApplicationWorkflowInput(record.ApplicationId, record.Requests.Select(r => r.RequestCode).ToList(), options.EmployerResponseWait), cancellationToken);
 
+    /// <summary>
+    /// A signed application is replayable by whoever obtains it: it runs only for the account it names
+    /// inside what was signed, so another account posting it first cannot become its applicant.
+    /// </summary>
+    private static void RequireSubmitter(ApplicationDocument document, string myKeyId)
+    {
+        if (document.ApplicantMyKeyId is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(document.ApplicantMyKeyId), Encoding.UTF8.GetBytes(myKeyId)))
+        {
+            throw new ServiceException(ErrorCodes.SignerNotSubmitter, "application.applicantMyKeyId must be the MyKey ID of the caller, inside the signed application.");
+        }
+    }
+
     /// <summary>Only a returned application, and only as many times as the workflow follows rounds of decision and amendment.</summary>
     private static void RequireAmendable(ApplicationRecord record)
     {
@@ -251,7 +284,7 @@ public sealed class ApplicationIntake(
 
     private async Task RequireSameApplicantAsync(ApplicationRecord record, SignedBy signed, string what, CancellationToken cancellationToken)
     {
-        var stored = await documents.GetAsync<StoredApplication>(ApplicationDocuments.ApplicationName(record.ApplicationId, record.DocumentVersion), cancellationToken)
+        var stored = await documents.GetAsync<StoredApplication>(record.CurrentDocument, cancellationToken)
             ?? throw new InvalidOperationException($"Application {record.ApplicationId} has no document.");
         if (!HolderNames.AreSame(stored.Applicant.Name, signed.Holder.Name) || stored.Applicant.DateOfBirth != signed.Holder.DateOfBirth)
         {

@@ -43,7 +43,7 @@ public sealed class ApplicationReader(IApplicationStore store, ApplicationDocume
     public async Task<ApplicationView> ViewAsync(ApplicationRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var stored = await documents.GetAsync<StoredApplication>(ApplicationDocuments.ApplicationName(record.ApplicationId, record.DocumentVersion), cancellationToken)
+        var stored = await documents.GetAsync<StoredApplication>(record.CurrentDocument, cancellationToken)
             ?? throw new InvalidOperationException($"Application {record.ApplicationId} has no document.");
         var certificates = new List<EmploymentCertificateView>();
         var missing = new List<MissingDocument>();

@@ -7,8 +7,12 @@ namespace ServerlessMyKey.Core.Childcare;
 /// <summary><c>POST /api/childcare/applications</c> and <c>…/amendments</c>: the application exactly as signed, and the parent's signature over its JCS form.</summary>
 public sealed record SubmitApplicationRequest(JsonElement Application, SignatureProof? Signature);
 
-/// <summary>The signed application (its parsed reading; what is signed is the JCS form of the JSON sent).</summary>
-public sealed record ApplicationDocument(string? Procedure, int? FormVersion, string? MunicipalityCode, JsonElement Form, IReadOnlyList<EmployerEntry>? Employers);
+/// <summary>
+/// The signed application (its parsed reading; what is signed is the JCS form of the JSON sent).
+/// <c>applicantMyKeyId</c> binds the signature to the account that may submit it: the bearer's MyKey ID
+/// (required on the parent's routes; optional from Mynaportal).
+/// </summary>
+public sealed record ApplicationDocument(string? Procedure, int? FormVersion, string? MunicipalityCode, JsonElement Form, IReadOnlyList<EmployerEntry>? Employers, string? ApplicantMyKeyId = null);
 
 /// <summary>An employer that writes a 就労証明書 for the applicant or the spouse.</summary>
 public sealed record EmployerEntry(string? CorporateNumber, string? Name, string? Guardian);
@@ -57,7 +61,7 @@ public sealed record DecisionRequest(string? Decision, NoticeContent? Notice);
 /// <summary><c>POST …/applications/{id}/withdrawal</c>: the parent's signature over the JCS form of <c>{"action":"withdraw","applicationId":…}</c>.</summary>
 public sealed record WithdrawalRequest(SignatureProof? Signature);
 
-/// <summary><c>POST …/applications/{id}/claim</c>: the parent's signature over the JCS form of <c>{"action":"claim","applicationId":…}</c> with the certificate that signed the held application.</summary>
+/// <summary><c>POST …/applications/{id}/claim</c>: the parent's signature over the JCS form of <c>{"action":"claim","applicationId":…,"myKeyId":…}</c> (the claimant) with the certificate that signed the held application.</summary>
 public sealed record ClaimRequest(SignatureProof? Signature);
 
 /// <summary><c>POST /api/webhooks/mynaportal</c>.</summary>

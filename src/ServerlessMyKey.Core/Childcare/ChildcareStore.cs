@@ -27,8 +27,13 @@ public sealed record ApplicationRecord(
     int AmendmentSeq = 0,
     int NoteSeq = 0,
     bool HandedOver = false,
-    string? ETag = null)
+    string? ETag = null,
+    string? DocumentName = null)
 {
+    /// <summary>The blob of the current signed application: the amendment's own name, or (version 1, older records) the version's.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string CurrentDocument => DocumentName ?? ApplicationDocuments.ApplicationName(ApplicationId, DocumentVersion);
+
     /// <summary>The record moved to <paramref name="status"/> at <paramref name="at"/> by <paramref name="by"/>, with the history entry.</summary>
     public ApplicationRecord MovedTo(string status, DateTimeOffset at, string by) =>
         this with { Status = status, UpdatedAt = at, History = [.. History, new ApplicationHistoryEntry(status, at, by)] };
@@ -96,6 +101,9 @@ public sealed class ApplicationDocuments(Documents.EncryptedDocuments documents)
 {
     public static string ApplicationName(string applicationId, int version) => $"{applicationId}/application-{version}.json";
 
+    /// <summary>One amendment attempt's blob: concurrent attempts never share a name, so the loser cannot overwrite the winner's document.</summary>
+    public static string AmendmentName(string applicationId, int version, string attemptId) => $"{applicationId}/application-{version}-{attemptId}.json";
+
     public static string CertificateName(string applicationId, string requestCode, string receiptId) => $"{applicationId}/certificates/{requestCode}-{receiptId}.json";
 
     public static string NoticeName(string applicationId, int decisionSeq) => $"{applicationId}/notices/{decisionSeq}.json";
@@ -106,6 +114,8 @@ public sealed class ApplicationDocuments(Documents.EncryptedDocuments documents)
 
     public Task<T?> GetAsync<T>(string name, CancellationToken cancellationToken = default)
         where T : class => documents.GetAsync<T>(name, cancellationToken);
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => documents.DeleteAsync(name, cancellationToken);
 }
 
 /// <summary>The signed application as kept: the document as signed, the signer's 基本4情報, the receipt of the signature check.</summary>

@@ -28,7 +28,7 @@ public sealed class EmploymentCertificates(
     {
         var request = await RequireAsync(requestCode, cancellationToken);
         var record = await store.FindAsync(request.ApplicationId, cancellationToken) ?? throw new ServiceException(ErrorCodes.EmploymentRequestNotFound);
-        var stored = await documents.GetAsync<StoredApplication>(ApplicationDocuments.ApplicationName(record.ApplicationId, record.DocumentVersion), cancellationToken)
+        var stored = await documents.GetAsync<StoredApplication>(record.CurrentDocument, cancellationToken)
             ?? throw new InvalidOperationException($"Application {record.ApplicationId} has no document.");
         return new EmploymentRequestView(request.RequestCode, request.CorporateNumber, request.EmployerName, stored.Applicant.Name, request.MunicipalityCode, request.Procedure, request.DueBy, request.Status);
     }

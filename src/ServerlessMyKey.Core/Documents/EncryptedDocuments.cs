@@ -47,4 +47,7 @@ public sealed class EncryptedDocuments(IDocumentBlobs blobs, EnvelopeEncryption 
         var plaintext = await envelopes.DecryptAsync(envelope, Encoding.UTF8.GetBytes(name), cancellationToken);
         return JsonSerializer.Deserialize<T>(plaintext, ApiJsonOptions.Options);
     }
+
+    /// <summary>Deletes the document when it exists.</summary>
+    public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => blobs.DeleteAsync(name, cancellationToken);
 }

@@ -16,18 +16,21 @@ public static class ErrorCodes
     public static readonly ErrorCode Conflict = new("conflict", 409, "The resource changed concurrently; retry.");
     public static readonly ErrorCode AlreadyExists = new("already_exists", 409, "A resource with this id already exists with other values.");
     public static readonly ErrorCode InsufficientBalance = new("insufficient_balance", 409, "The account does not hold enough usable points.");
+    public static readonly ErrorCode PointsLotLimitReached = new("points_lot_limit_reached", 409, "The points account keeps the most lots one account may keep.");
     public static readonly ErrorCode UnknownMunicipality = new("unknown_municipality", 422, "The municipality does not take part in this service (MyKey points, child-care one-stop).");
     public static readonly ErrorCode IdempotencyKeyReused = new("idempotency_key_reused", 422, "The Idempotency-Key was used before with a different body.");
     public static readonly ErrorCode StorageUnavailable = new("storage_unavailable", 503, "Storage did not answer.");
     public static readonly ErrorCode DependencyUnavailable = new("dependency_unavailable", 503, "A service this operation depends on did not answer.");
     public static readonly ErrorCode InternalError = new("internal_error", 500, "An unexpected error occurred.");
     public static readonly ErrorCode MethodNotAllowed = new("method_not_allowed", 405, "The route does not accept this method.");
+    public static readonly ErrorCode WebhookReplayed = new("webhook_replayed", 409, "This signed webhook request was already taken; sign a new one to send it again.");
     public static readonly ErrorCode RateLimited = new("rate_limited", 429, "Too many requests from this client address; retry after the seconds in Retry-After.");
 
     // JPKI login (API.md "JPKI login"): all 401.
     public static readonly ErrorCode ChallengeNotFound = new("challenge_not_found", 401, "No such login challenge.");
     public static readonly ErrorCode ChallengeExpired = new("challenge_expired", 401, "The login challenge has expired.");
     public static readonly ErrorCode ChallengeAlreadyUsed = new("challenge_already_used", 401, "The login challenge was already used.");
+    public static readonly ErrorCode ChallengePurposeMismatch = new("challenge_purpose_mismatch", 409, "The login challenge was made for another purpose or another client; it is spent, read the card again with a challenge of this purpose.");
     public static readonly ErrorCode SignatureInvalid = new("signature_invalid", 401, "The signature does not verify.");
     public static readonly ErrorCode CertificateUntrusted = new("certificate_untrusted", 401, "The certificate does not chain to a trusted JPKI root.");
     public static readonly ErrorCode CertificateExpired = new("certificate_expired", 401, "The certificate is not within its validity period.");
@@ -88,6 +91,7 @@ public static class ErrorCodes
     public static readonly ErrorCode EmploymentRequestNotFound = new("employment_request_not_found", 404, "No employment-certificate request has this code.");
     public static readonly ErrorCode RequestClosed = new("request_closed", 409, "The employment-certificate request is fulfilled or closed.");
     public static readonly ErrorCode DelegationNotAuthorized = new("delegation_not_authorized", 403, "The employment certificate is not signed under a delegation that authorizes it; see delegationCode.");
+    public static readonly ErrorCode SignerNotSubmitter = new("signer_not_submitter", 403, "The signed application does not name the caller as its applicant (applicantMyKeyId).");
 
     // Electronic mailbox (API.md "Electronic mailbox").
     public static readonly ErrorCode RecipientNotAccepting = new("recipient_not_accepting", 422, "The recipient does not accept deliveries from this sender.");
@@ -117,14 +121,15 @@ public static class ErrorCodes
     public static readonly ErrorCode SoldOut = new("sold_out", 409, "No seat of the event is left.");
     public static readonly ErrorCode NoTicket = new("no_ticket", 404, "The holder has no ticket for this event.");
     public static readonly ErrorCode AlreadyEntered = new("already_entered", 409, "The ticket was already used to enter.");
+    public static readonly ErrorCode GateNotForEvent = new("gate_not_for_event", 403, "This gate client is not one of the event's gates.");
 
     /// <summary>Every code, for documentation (OpenAPI) and for tests that the catalogue stays closed.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } =
     [
         InvalidRequest, InvalidJson, UnsupportedMediaType, PayloadTooLarge, Unauthenticated, Forbidden, NotFound,
-        Conflict, AlreadyExists, InsufficientBalance, UnknownMunicipality, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable,
-        InternalError, MethodNotAllowed, RateLimited,
-        ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, SignatureInvalid, CertificateUntrusted, CertificateExpired,
+        Conflict, AlreadyExists, InsufficientBalance, PointsLotLimitReached, UnknownMunicipality, IdempotencyKeyReused, StorageUnavailable, DependencyUnavailable,
+        InternalError, MethodNotAllowed, RateLimited, WebhookReplayed,
+        ChallengeNotFound, ChallengeExpired, ChallengeAlreadyUsed, ChallengePurposeMismatch, SignatureInvalid, CertificateUntrusted, CertificateExpired,
         CertificateRevoked, CertificateWrongKind, RevocationUnavailable, TokenClientMismatch, IdentityMismatch, IdentityNotRegistered,
         HolderNameMismatch, CorporationMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
@@ -132,12 +137,12 @@ public static class ErrorCodes
         UnknownRecipient, TransmissionNotFound, TransmissionClosed, NotificationNotDeadLettered,
         StatusJobNotFound, StatusJobPartConflict, StatusJobClosed, StatusJobTooLarge,
         WatchNotFound, WebhookNotConfigured, CertificateNotWatchable,
-        FormInvalid, ApplicationNotFound, ApplicationStateConflict, EmploymentRequestNotFound, RequestClosed, DelegationNotAuthorized,
+        FormInvalid, ApplicationNotFound, ApplicationStateConflict, EmploymentRequestNotFound, RequestClosed, DelegationNotAuthorized, SignerNotSubmitter,
         RecipientNotAccepting, MessageNotFound, FreshLoginRequired,
         InvalidCap, PairingNotFound, PairingExpired, PairingAlreadyUsed, TvAlreadyPaired, TvNotRegistered, ResidentNotRegistered,
         AlertNotFound, ReferencedAlertNotFound,
         MemberMismatch, UnknownNetwork, ConsentNotFound, ConsentWithdrawn, ConsentLimitReached, SignerNotPatient, LinkCodeInvalid, LinkCodeExpired,
         AuthorizationRequestNotFound, AuthorizationRequestExpired, AuthorizationRequestUsed, SigningSignatureRequired,
-        TicketEventNotFound, TicketEventExists, TicketLimitReached, SoldOut, NoTicket, AlreadyEntered,
+        TicketEventNotFound, TicketEventExists, TicketLimitReached, SoldOut, NoTicket, AlreadyEntered, GateNotForEvent,
     ];
 }

@@ -24,6 +24,7 @@ public sealed partial class MailboxService(IMailboxStore store, MailboxContents 
     public const int MaxSubjectLength = 200;
     public const int MaxBodyLength = 200_000;
     public const int MaxAttachments = 10;
+    public const int MaxAttachmentNameLength = 200;
     public const int MaxLimit = 100;
     public const int DefaultLimit = 20;
 
@@ -117,8 +118,9 @@ public sealed partial class MailboxService(IMailboxStore store, MailboxContents 
             throw new ServiceException(ErrorCodes.FreshLoginRequired);
         }
 
+        // A delete removes the content before the row: a read that found the row but not the content lost the race.
         var content = await contents.GetAsync(message.RecipientMyKeyId, message.MessageId, cancellationToken)
-            ?? throw new InvalidOperationException($"Message {message.MessageId} has no content.");
+            ?? throw new ServiceException(ErrorCodes.MessageNotFound);
         var firstRead = false;
         while (message.Status == MessageStatus.Delivered)
         {
@@ -234,7 +236,12 @@ public sealed partial class MailboxService(IMailboxStore store, MailboxContents 
         var checkedAttachments = new List<MailboxAttachment>();
         foreach (var attachment in attachments ?? [])
         {
-            var name = RequestFields.RequireText(attachment?.Name, "attachments[].name", 200);
+            var name = RequestFields.RequireText(attachment?.Name, "attachments[].name", MaxAttachmentNameLength);
+            if (name.IndexOfAny(['/', '\\']) >= 0 || name.Trim() is "." or "..")
+            {
+                throw new ServiceException(ErrorCodes.InvalidRequest, "attachments[].name must be a file name, without path separators.");
+            }
+
             var contentType = attachment!.ContentType is { } type && MediaType().IsMatch(type)
                 ? type
                 : throw new ServiceException(ErrorCodes.InvalidRequest, "attachments[].contentType must be a media type such as application/pdf.");

@@ -124,7 +124,7 @@ public sealed class ClinicCheckins(
     {
         ArgumentNullException.ThrowIfNull(request);
         var facility = facilities.Require(facilityCode, client);
-        var holder = await login.IdentifyAsync(new LoginProof(request.ChallengeId, request.Certificate, request.Signature), ExpiryGrace.None, cancellationToken);
+        var holder = await login.IdentifyAsync(new LoginProof(request.ChallengeId, request.Certificate, request.Signature), ChallengeUse.MedicalCheckin(client.ClientId), ExpiryGrace.None, cancellationToken);
         var link = holder.MyKeyId is null ? null : await store.FindPatientLinkAsync(facility.FacilityCode, holder.MyKeyId, cancellationToken);
         if (link is null)
         {

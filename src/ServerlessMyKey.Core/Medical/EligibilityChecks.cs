@@ -41,7 +41,7 @@ public sealed class EligibilityChecks(
         IdentifiedHolder holder;
         try
         {
-            holder = await login.IdentifyAsync(new LoginProof(request.ChallengeId, request.Certificate, request.Signature), Grace, cancellationToken);
+            holder = await login.IdentifyAsync(new LoginProof(request.ChallengeId, request.Certificate, request.Signature), ChallengeUse.MedicalEligibility(client.ClientId), Grace, cancellationToken);
         }
         catch (ServiceException refused) when (IsCardVerdict(refused.Error))
         {

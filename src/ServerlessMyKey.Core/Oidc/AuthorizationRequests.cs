@@ -79,7 +79,26 @@ public sealed partial class AuthorizationRequests(OidcOptions options, IOidcStor
             return Fail(OAuthErrors.InvalidRequest, "nonce is longer than 256 characters.");
         }
 
-        var challenge = await challenges.CreateAsync(null, cancellationToken);
+        // OpenID Connect Core §3.1.2.1 prompt and max_age. There is no provider session: every request ends in a fresh card
+        // login, so login, consent and select_account are always honoured, any max_age is met (the ID token's auth_time is
+        // that login), and none can never be (§3.1.2.6 login_required).
+        var prompts = (Value(query, "prompt") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (prompts.Any(p => !PromptValues.Contains(p, StringComparer.Ordinal)) || (prompts.Contains(PromptNone) && prompts.Length > 1))
+        {
+            return Fail(OAuthErrors.InvalidRequest, "prompt may be none (alone), or any of login, consent and select_account.");
+        }
+
+        if (Value(query, "max_age") is { } maxAge && !MaxAgeFormat().IsMatch(maxAge))
+        {
+            return Fail(OAuthErrors.InvalidRequest, "max_age must be a number of seconds (0 or more).");
+        }
+
+        if (prompts.Contains(PromptNone))
+        {
+            return Fail(OAuthErrors.LoginRequired, "Every sign-in needs the card: there is no session to use without showing the login page.");
+        }
+
+        var challenge = await challenges.CreateAsync(ChallengeUse.Oidc, cancellationToken: cancellationToken);
         var request = new AuthorizationRequest(
             "ar_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
             client.ClientId, redirectUri!, scopes, state, nonce, codeChallenge, challenge.Id, challenge.Value, challenge.ExpiresAt);
@@ -103,11 +122,19 @@ public sealed partial class AuthorizationRequests(OidcOptions options, IOidcStor
         return found.Request.ExpiresAt <= now ? throw new ServiceException(ErrorCodes.AuthorizationRequestExpired) : found.Request;
     }
 
+    private const string PromptNone = "none";
+
+    /// <summary>The <c>prompt</c> values understood (OpenID Connect Core §3.1.2.1), for discovery too.</summary>
+    public static IReadOnlyList<string> PromptValues { get; } = [PromptNone, "login", "consent", "select_account"];
+
     private const int MaxStateLength = 512;
     private const int MaxNonceLength = 256;
 
     private static string? Value(IReadOnlyDictionary<string, string> query, string name) =>
         query.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+    [GeneratedRegex(@"^[0-9]{1,9}\z")]
+    private static partial Regex MaxAgeFormat();
 
     [GeneratedRegex(@"^ar_[A-Za-z0-9_-]{22}\z")]
     private static partial Regex RequestIdFormat();

@@ -23,6 +23,7 @@ public static class DiscoveryDocument
             ["token_endpoint_auth_signing_alg_values_supported"] = new[] { "RS256", "PS256", "ES256" },
             ["code_challenge_methods_supported"] = new[] { "S256" },
             ["claims_supported"] = new[] { "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "name", "address", "birthdate", "gender" },
+            ["prompt_values_supported"] = AuthorizationRequests.PromptValues,
             ["claims_parameter_supported"] = false,
             ["request_parameter_supported"] = false,
             ["request_uri_parameter_supported"] = false,

@@ -32,4 +32,6 @@ public static class OAuthErrors
     public const string AccessDenied = "access_denied";
     public const string InvalidToken = "invalid_token";
     public const string RequestNotSupported = "request_not_supported";
+    public const string LoginRequired = "login_required";
+    public const string TemporarilyUnavailable = "temporarily_unavailable";
 }

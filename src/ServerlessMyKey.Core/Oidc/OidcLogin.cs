@@ -35,9 +35,6 @@ public sealed class OidcLogin(
     TimeProvider timeProvider,
     ILogger<OidcLogin> logger)
 {
-    private const int MaxCertificateBytes = 16 * 1024;
-    private const int MaxSignatureBytes = 1024;
-
     /// <summary>What the login page shows before the card is read.</summary>
     public async Task<AuthorizationRequestView> DescribeAsync(string? requestId, CancellationToken cancellationToken = default)
     {
@@ -57,7 +54,9 @@ public sealed class OidcLogin(
             throw new ServiceException(ErrorCodes.ChallengeNotFound, "The challenge is not this request's.");
         }
 
-        // Malformed input is a 400 and leaves the request open.
+        // Malformed input is a 400 and leaves the request open: the whole body is decoded before the request is completed.
+        var authentication = new LoginProof(proof.ChallengeId, proof.Certificate, proof.Signature);
+        JpkiLogin.EnsureWellFormed(authentication);
         var basic4 = request.Scopes.Contains(AuthorizationRequests.Basic4Scope);
         (byte[] Certificate, byte[] Signature)? signing = null;
         if (basic4)
@@ -67,8 +66,8 @@ public sealed class OidcLogin(
                 throw new ServiceException(ErrorCodes.SigningSignatureRequired);
             }
 
-            signing = (Base64Input.Decode(proof.Signing.Certificate, "signing.certificate", MaxCertificateBytes),
-                Base64Input.Decode(proof.Signing.Signature, "signing.signature", MaxSignatureBytes));
+            signing = (JpkiLogin.DecodeCertificate(proof.Signing.Certificate, "signing.certificate"),
+                JpkiLogin.DecodeSignature(proof.Signing.Signature, "signing.signature"));
         }
 
         // Single use: the request ends here whatever the outcome (its challenge is spent below).
@@ -77,7 +76,7 @@ public sealed class OidcLogin(
             throw new ServiceException(ErrorCodes.AuthorizationRequestUsed);
         }
 
-        var holder = await login.IdentifyOrEnrollAsync(new LoginProof(proof.ChallengeId, proof.Certificate, proof.Signature), cancellationToken);
+        var holder = await login.IdentifyOrEnrollAsync(authentication, ChallengeUse.Oidc, cancellationToken);
         var subject = subjects.For(client, holder.MyKeyId);
         string? claims = null;
         if (signing is { } signed)

@@ -3,7 +3,10 @@ using ServerlessMyKey.Core.Errors;
 
 namespace ServerlessMyKey.Core.Points;
 
-/// <summary>Converted partner points waiting in holding (留保ポイント) until <see cref="AssignBy"/>.</summary>
+/// <summary>
+/// Converted partner points waiting in holding (留保ポイント) until <see cref="AssignBy"/>; the
+/// conversions of one deadline are one lot, <see cref="ConvertedAt"/> being the first of them.
+/// </summary>
 public sealed record HoldingLot(long Amount, DateTimeOffset ConvertedAt, DateTimeOffset AssignBy);
 
 /// <summary>Points of one municipality that expire together (never, when <see cref="ExpiresAt"/> is null).</summary>
@@ -19,6 +22,16 @@ public sealed record MunicipalLot(string MunicipalityCode, long Amount, DateTime
 /// </summary>
 public sealed class PointsAccount
 {
+    /// <summary>
+    /// Most lots (holding and municipal together) one account keeps. Holding lots stay far below it
+    /// (one per deadline day plus one overdue lot, ≤ 367 with the longest holding period); municipal
+    /// lots are one per municipality and expiry day. A change that would keep more is refused with
+    /// 409 <c>points_lot_limit_reached</c>; the stored state stays well under the 1 MiB entity.
+    /// </summary>
+    public const int MaxLots = 4000;
+
+    private static readonly TimeSpan Jst = TimeSpan.FromHours(9);
+
     private PointsAccount(string myKeyId, long sequence, string? defaultMunicipalityCode, ImmutableArray<HoldingLot> holding, ImmutableArray<MunicipalLot> lots)
     {
         ArgumentException.ThrowIfNullOrEmpty(myKeyId);
@@ -66,7 +79,7 @@ public sealed class PointsAccount
     public PointsChange ConvertPartnerPoints(long amount, PointsSource source, DateTimeOffset now, TimeSpan holdingPeriod)
     {
         RequirePositive(amount);
-        var after = With(holding: Holding.Add(new HoldingLot(amount, now, now + holdingPeriod)));
+        var after = With(holding: AddHolding(Holding, new HoldingLot(amount, now, HoldingDeadline(now, holdingPeriod)), now));
         return Change(after, [Entry(1, PointsEntryKind.PartnerConversion, now, amount, amount, null, 0, source: source)]);
     }
 
@@ -163,6 +176,18 @@ public sealed class PointsAccount
         return new PointsAccount(MyKeyId, Sequence, municipalityCode, Holding, Lots);
     }
 
+    /// <summary>
+    /// When points converted at <paramref name="now"/> go to the default municipality: the start
+    /// (00:00 JST) of the day the holding period ends, so that one day's conversions share a lot and
+    /// no point waits longer than the period. A period shorter than that rounding keeps its exact end.
+    /// </summary>
+    public static DateTimeOffset HoldingDeadline(DateTimeOffset now, TimeSpan holdingPeriod)
+    {
+        var end = (now + holdingPeriod).ToOffset(Jst);
+        var dayStart = new DateTimeOffset(end.Year, end.Month, end.Day, 0, 0, 0, Jst).ToUniversalTime();
+        return dayStart > now ? dayStart : now + holdingPeriod;
+    }
+
     private static void RequirePositive(long amount)
     {
         if (amount <= 0)
@@ -178,6 +203,19 @@ public sealed class PointsAccount
         return same is null
             ? lots.Add(new MunicipalLot(municipalityCode, amount, expiresAt))
             : lots.Replace(same, same with { Amount = checked(same.Amount + amount) });
+    }
+
+    /// <summary>
+    /// Adds a lot to holding, merged with the lot of the same deadline; lots already overdue (waiting
+    /// for a default municipality) are one lot with the earliest deadline, as they all move together.
+    /// So holding keeps one lot per future deadline day plus at most one overdue lot.
+    /// </summary>
+    private static ImmutableArray<HoldingLot> AddHolding(ImmutableArray<HoldingLot> holding, HoldingLot lot, DateTimeOffset now)
+    {
+        var merged = holding.Add(lot)
+            .GroupBy(l => l.AssignBy <= now ? DateTimeOffset.MinValue : l.AssignBy)
+            .Select(g => new HoldingLot(g.Aggregate(0L, (sum, l) => checked(sum + l.Amount)), g.Min(l => l.ConvertedAt), g.Min(l => l.AssignBy)));
+        return [.. merged.OrderBy(l => l.AssignBy)];
     }
 
     private ImmutableArray<HoldingLot> TakeHolding(long amount)
@@ -204,8 +242,17 @@ public sealed class PointsAccount
         string? merchantId = null, PointsSource? source = null, IReadOnlyList<LotMovement>? lots = null) =>
         new(Sequence + offset, kind, at, amount, holdingDelta, municipalityCode, municipalityDelta, merchantId, source, lots);
 
-    private PointsChange Change(PointsAccount after, IReadOnlyList<PointsEntry> entries) =>
-        new(this, new PointsAccount(MyKeyId, Sequence + entries.Count, after.DefaultMunicipalityCode, after.Holding, after.Lots), [.. entries]);
+    private PointsChange Change(PointsAccount after, IReadOnlyList<PointsEntry> entries)
+    {
+        // Only growth is refused: a change that keeps or lowers the number of lots (a debit, an expiry) always goes through.
+        var count = after.Holding.Length + after.Lots.Length;
+        if (count > MaxLots && count > Holding.Length + Lots.Length)
+        {
+            throw new ServiceException(ErrorCodes.PointsLotLimitReached, $"The account would keep more than {MaxLots} points lots.");
+        }
+
+        return new(this, new PointsAccount(MyKeyId, Sequence + entries.Count, after.DefaultMunicipalityCode, after.Holding, after.Lots), [.. entries]);
+    }
 }
 
 /// <summary>What one operation does to an account: the entries to append and the state after them.</summary>

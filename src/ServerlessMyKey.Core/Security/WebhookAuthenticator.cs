@@ -7,10 +7,15 @@ namespace ServerlessMyKey.Core.Security;
 
 /// <summary>
 /// Verifies inbound webhooks (Mynaportal, TV platforms) signed with <see cref="WebhookSignature"/>.
-/// Several <c>v1</c> values are accepted so that a sender can rotate its secret.
+/// Several <c>v1</c> values are accepted so that a sender can rotate its secret. A verified request
+/// is taken once: its signature is kept for the tolerance window, and the same request sent again
+/// is 409 <c>webhook_replayed</c> (a sender that retries signs again, with a new <c>t</c>).
 /// </summary>
-public sealed class WebhookAuthenticator(IEnumerable<WebhookSourceRegistration> sources, TimeProvider timeProvider)
+public sealed class WebhookAuthenticator(IEnumerable<WebhookSourceRegistration> sources, TimeProvider timeProvider, IWebhookReplayGuard? replays = null)
 {
+    /// <summary>Kept a little past the tolerance, for clocks of other instances that lag.</summary>
+    private static readonly TimeSpan ClockMargin = TimeSpan.FromMinutes(1);
+
     /// <summary>Shortest webhook secret accepted in configuration.</summary>
     public const int MinimumSecretLength = 16;
 
@@ -19,8 +24,22 @@ public sealed class WebhookAuthenticator(IEnumerable<WebhookSourceRegistration> 
         s => Encoding.UTF8.GetBytes(SecretSetting.Require(s.Secret, $"Webhooks:{s.Source}:Secret", MinimumSecretLength)),
         StringComparer.Ordinal);
 
+    /// <summary>
+    /// <see cref="Verify"/>, then records the signature: 409 <c>webhook_replayed</c> when this request
+    /// (same source, time and signature) was taken before within the window.
+    /// </summary>
+    public async Task VerifyOnceAsync(string source, string? signatureHeader, ReadOnlyMemory<byte> rawBody, CancellationToken cancellationToken = default)
+    {
+        var guard = replays ?? throw new InvalidOperationException("A webhook replay guard is required to take webhooks.");
+        var verified = Verify(source, signatureHeader, rawBody.Span);
+        if (!await guard.TryRecordAsync(verified.SignatureId, verified.SignedAt + WebhookSignature.Tolerance + ClockMargin, cancellationToken))
+        {
+            throw new ServiceException(ErrorCodes.WebhookReplayed, "This webhook request was already taken; sign a new request to send it again.");
+        }
+    }
+
     /// <summary>Throws <c>unauthenticated</c> unless the header is a fresh, valid signature of <paramref name="rawBody"/>.</summary>
-    public void Verify(string source, string? signatureHeader, ReadOnlySpan<byte> rawBody)
+    public VerifiedWebhook Verify(string source, string? signatureHeader, ReadOnlySpan<byte> rawBody)
     {
         if (!_secrets.TryGetValue(source, out var secret))
         {
@@ -49,6 +68,10 @@ public sealed class WebhookAuthenticator(IEnumerable<WebhookSourceRegistration> 
         {
             throw new ServiceException(ErrorCodes.Unauthenticated, "The webhook signature does not match.");
         }
+
+        // The request is its source, time and body; the expected MAC stands for the last two.
+        var id = SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{source}\n{timestamp}\n{Convert.ToHexStringLower(expected)}")));
+        return new VerifiedWebhook(source, signedAt, Convert.ToHexStringLower(id));
     }
 
     private static bool TryParse(string? header, out long timestamp, out List<byte[]> signatures)
@@ -91,6 +114,9 @@ public sealed class WebhookAuthenticator(IEnumerable<WebhookSourceRegistration> 
         return hasTimestamp && signatures.Count > 0;
     }
 }
+
+/// <summary>A verified webhook: its source, signed time and an id of the request (hex SHA-256), for replay detection.</summary>
+public sealed record VerifiedWebhook(string Source, DateTimeOffset SignedAt, string SignatureId);
 
 /// <summary>One configured webhook source (<c>Webhooks:&lt;source&gt;:Secret</c>).</summary>
 public sealed record WebhookSourceRegistration(string Source, string Secret);

@@ -1,13 +1,20 @@
 namespace ServerlessMyKey.Core.Tickets;
 
-/// <summary>The body of <c>POST /api/tickets/events</c>: an event and its seat labels (席番).</summary>
-public sealed record CreateTicketEventRequest(string? EventId, string? Name, DateTimeOffset? StartsAt, IReadOnlyList<string>? Seats);
+/// <summary>
+/// The body of <c>POST /api/tickets/events</c>: an event, its seat labels (席番) and the service clients (role
+/// <c>tickets.gate</c>) that are its gates — no other gate admits to it.
+/// </summary>
+public sealed record CreateTicketEventRequest(string? EventId, string? Name, DateTimeOffset? StartsAt, IReadOnlyList<string>? Seats, IReadOnlyList<string>? GateClients = null);
 
-/// <summary>An event that sells tickets.</summary>
-public sealed record TicketEvent(string EventId, string Name, DateTimeOffset StartsAt, int SeatCount);
+/// <summary>An event that sells tickets, and the client ids of its gates.</summary>
+public sealed record TicketEvent(string EventId, string Name, DateTimeOffset StartsAt, int SeatCount, IReadOnlyList<string> GateClients);
 
-/// <summary>A ticket: one per MyKey ID per event, bound to its buyer (no transfer).</summary>
-public sealed record Ticket(string TicketId, string EventId, string Seat, DateTimeOffset PurchasedAt, DateTimeOffset? EnteredAt);
+/// <summary>
+/// A ticket: one per MyKey ID per event, bound to its buyer (no transfer). <paramref name="PurchaseKeyHash"/> is the hashed
+/// <c>Idempotency-Key</c> the purchase came with (never shown), so that a retry with the same key gets the same ticket.
+/// </summary>
+public sealed record Ticket(string TicketId, string EventId, string Seat, DateTimeOffset PurchasedAt, DateTimeOffset? EnteredAt,
+    [property: System.Text.Json.Serialization.JsonIgnore] string? PurchaseKeyHash = null);
 
 /// <summary>The answer to a purchase.</summary>
 public sealed record PurchaseResponse(string TicketId, string Seat);

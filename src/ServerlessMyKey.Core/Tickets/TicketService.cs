@@ -5,7 +5,10 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Core.Auth;
 using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Idempotency;
+using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Core.Validation;
+using ServerlessMyKey.Jpki.Verification;
 
 namespace ServerlessMyKey.Core.Tickets;
 
@@ -15,9 +18,17 @@ namespace ServerlessMyKey.Core.Tickets;
 /// transferred, and admits once at the gate on the holder's card (a JPKI login proof), which prints
 /// the seat receipt (席番レシート).
 /// </summary>
-public sealed partial class TicketService(ITicketStore store, JpkiLogin login, TimeProvider timeProvider, ILogger<TicketService> logger)
+public sealed partial class TicketService(
+    ITicketStore store,
+    JpkiLogin login,
+    ServiceClientAuthenticator clients,
+    IIdempotencyClaims claims,
+    TimeProvider timeProvider,
+    ILogger<TicketService> logger)
 {
     public const int MaxSeats = 5000;
+    public const int MaxGateClients = 20;
+    private const string PurchaseOperation = "tickets.purchase";
     private const int MaxPurchaseAttempts = 64;
     private const int SeatsConsidered = 32;
     private static readonly TimeZoneInfo Japan = TimeZoneInfo.CreateCustomTimeZone("JST", TimeSpan.FromHours(9), "JST", "JST");
@@ -34,21 +45,32 @@ public sealed partial class TicketService(ITicketStore store, JpkiLogin login, T
             throw new ServiceException(ErrorCodes.InvalidRequest, $"'seats' must list 1–{MaxSeats} distinct seat labels of 1–16 letters, digits or '-'.");
         }
 
-        var ticketEvent = new TicketEvent(eventId, name, startsAt, seats.Count);
+        var gates = request.GateClients ?? [];
+        if (gates.Count is 0 or > MaxGateClients || gates.Any(g => g is null || !clients.IsClient(g)) || gates.Distinct(StringComparer.Ordinal).Count() != gates.Count)
+        {
+            throw new ServiceException(ErrorCodes.InvalidRequest, $"'gateClients' must list 1–{MaxGateClients} distinct registered client ids (the event's gates).");
+        }
+
+        var ticketEvent = new TicketEvent(eventId, name, startsAt, seats.Count, gates);
         return await store.CreateEventAsync(ticketEvent, seats, cancellationToken)
             ? ticketEvent
             : throw new ServiceException(ErrorCodes.TicketEventExists);
     }
 
-    public async Task<PurchaseResponse> PurchaseAsync(string eventId, Citizen buyer, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Buys the buyer's ticket. With an <c>Idempotency-Key</c> (scoped to the buyer's MyKey ID): the same key for the same
+    /// event answers the ticket that key bought; the same key for another event is <c>422 idempotency_key_reused</c>.
+    /// </summary>
+    public async Task<PurchaseResponse> PurchaseAsync(string eventId, Citizen buyer, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(buyer);
         var ticketEvent = await RequireEventAsync(eventId, cancellationToken);
+        var idempotency = await claims.ClaimIfKeyedAsync(PurchaseOperation, buyer.MyKeyId, idempotencyKey, new { eventId = ticketEvent.EventId }, cancellationToken);
         for (var attempt = 0; attempt < MaxPurchaseAttempts; attempt++)
         {
-            if (await store.FindTicketAsync(ticketEvent.EventId, buyer.MyKeyId, cancellationToken) is not null)
+            if (await store.FindTicketAsync(ticketEvent.EventId, buyer.MyKeyId, cancellationToken) is { } held)
             {
-                throw new ServiceException(ErrorCodes.TicketLimitReached);
+                return ReplayOrRefuse(held, idempotency);
             }
 
             var free = await store.FreeSeatsAsync(ticketEvent.EventId, SeatsConsidered, cancellationToken);
@@ -58,19 +80,26 @@ public sealed partial class TicketService(ITicketStore store, JpkiLogin login, T
             }
 
             // A random seat among the first free ones, so that concurrent buyers rarely want the same row.
-            var ticket = new Ticket("tk_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12)), ticketEvent.EventId, free[RandomNumberGenerator.GetInt32(free.Count)], timeProvider.GetUtcNow(), null);
+            var ticket = new Ticket("tk_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(12)), ticketEvent.EventId, free[RandomNumberGenerator.GetInt32(free.Count)], timeProvider.GetUtcNow(), null, idempotency?.KeyHash);
             switch (await store.TryPurchaseAsync(ticket, buyer.MyKeyId, cancellationToken))
             {
                 case TicketPurchaseOutcome.Purchased:
                     logger.LogInformation("Ticket {TicketId} of event {EventId} bought by MyKey ID {MyKeyId}", ticket.TicketId, ticket.EventId, buyer.MyKeyId);
                     return new PurchaseResponse(ticket.TicketId, ticket.Seat);
                 case TicketPurchaseOutcome.AlreadyHolds:
-                    throw new ServiceException(ErrorCodes.TicketLimitReached);
+                    // A concurrent purchase of this buyer won; with the same key it was this very request.
+                    return ReplayOrRefuse(await store.FindTicketAsync(ticketEvent.EventId, buyer.MyKeyId, cancellationToken), idempotency);
             }
         }
 
         throw new ServiceException(ErrorCodes.Conflict, "Seats are being bought too fast; retry.");
     }
+
+    private static PurchaseResponse ReplayOrRefuse(Ticket? held, IdempotentRequest? idempotency) =>
+        held?.PurchaseKeyHash is { } keyHash && idempotency is not null
+            && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(keyHash), Convert.FromHexString(idempotency.KeyHash))
+            ? new PurchaseResponse(held.TicketId, held.Seat)
+            : throw new ServiceException(ErrorCodes.TicketLimitReached);
 
     /// <summary>The holder's own ticket (a purchase answered <c>ticket_limit_reached</c> after a lost response finds it here).</summary>
     public async Task<Ticket> GetTicketAsync(string eventId, Citizen holder, CancellationToken cancellationToken = default)
@@ -80,15 +109,25 @@ public sealed partial class TicketService(ITicketStore store, JpkiLogin login, T
         return await store.FindTicketAsync(ticketEvent.EventId, holder.MyKeyId, cancellationToken) ?? throw new ServiceException(ErrorCodes.NoTicket);
     }
 
-    /// <summary>At the gate: the card's login proof names the holder; their ticket admits once.</summary>
-    public async Task<EntryResponse> EnterAsync(string eventId, LoginProof holderProof, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// At the gate: only one of the event's gates (else <c>403 gate_not_for_event</c>, the challenge untouched); the card's
+    /// login proof, over a <c>ticket_gate</c> challenge this gate asked for, names the holder without enrolling anyone
+    /// (a card that never logged in has no ticket); their ticket admits once.
+    /// </summary>
+    public async Task<EntryResponse> EnterAsync(string eventId, LoginProof holderProof, ServiceClient gate, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(gate);
         var ticketEvent = await RequireEventAsync(eventId, cancellationToken);
-        var holder = await login.IdentifyOrEnrollAsync(holderProof, cancellationToken);
-        var ticket = await store.FindTicketAsync(ticketEvent.EventId, holder.MyKeyId, cancellationToken)
+        if (!ticketEvent.GateClients.Contains(gate.ClientId, StringComparer.Ordinal))
+        {
+            throw new ServiceException(ErrorCodes.GateNotForEvent);
+        }
+
+        var holder = await login.IdentifyAsync(holderProof, ChallengeUse.TicketGate(gate.ClientId), ExpiryGrace.None, cancellationToken);
+        var ticket = (holder.MyKeyId is null ? null : await store.FindTicketAsync(ticketEvent.EventId, holder.MyKeyId, cancellationToken))
             ?? throw new ServiceException(ErrorCodes.NoTicket);
         var now = timeProvider.GetUtcNow();
-        if (ticket.EnteredAt is not null || !await store.TryEnterAsync(ticketEvent.EventId, holder.MyKeyId, now, cancellationToken))
+        if (ticket.EnteredAt is not null || !await store.TryEnterAsync(ticketEvent.EventId, holder.MyKeyId!, now, cancellationToken))
         {
             throw new ServiceException(ErrorCodes.AlreadyEntered);
         }

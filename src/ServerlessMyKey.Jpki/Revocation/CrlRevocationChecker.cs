@@ -18,7 +18,8 @@ public sealed record CrlSourceStatus(
     JpkiCertificateKind? Kind = null);
 
 /// <summary>
-/// Revocation by CRLs (RFC 5280 §6.3) for the roots in the anchor set, one CRL per issuing root.
+/// Revocation by CRLs (RFC 5280 §6.3) for the roots in the anchor set: per issuing root, the newest
+/// CRL of each distribution point (a complete CRL, and CRLs partitioned by issuingDistributionPoint).
 /// </summary>
 /// <remarks>
 /// Each CRL is parsed once per change of its source into a <see cref="RevokedSerialIndex"/>; a lookup
@@ -27,6 +28,9 @@ public sealed record CrlSourceStatus(
 /// loaded) and whenever <see cref="RefreshAsync"/> is called (a timer in Azure). A source that turns bad
 /// keeps its last good CRL until that goes stale; a source never goes back to an older CRL. A CRL is
 /// used only while fresh: thisUpdate not in the future and nextUpdate not passed, give or take the clock skew.
+/// A certificate is checked against a CRL of its issuer that covers it: the complete CRL, or the
+/// partition named in its cRLDistributionPoints; when none of those is loaded and fresh, the answer is
+/// unavailable (fail closed), whatever other partitions say.
 /// </remarks>
 public sealed class CrlRevocationChecker : IRevocationChecker
 {
@@ -39,7 +43,8 @@ public sealed class CrlRevocationChecker : IRevocationChecker
     private readonly Lock _gate = new();
     private Task _refresh = Task.CompletedTask;
     private long _nextProbeTicks = long.MinValue;
-    private volatile Dictionary<string, CertificateRevocationList> _byIssuer = [];
+    // Per issuer fingerprint: the newest CRL of each distribution point (the complete CRL under none).
+    private volatile Dictionary<string, CertificateRevocationList[]> _byIssuer = [];
     private volatile IReadOnlyList<CrlSourceStatus> _status = [];
 
     public CrlRevocationChecker(IEnumerable<ICrlSource> sources, JpkiTrustAnchors anchors, TimeProvider timeProvider, JpkiOptions options)
@@ -76,7 +81,7 @@ public sealed class CrlRevocationChecker : IRevocationChecker
         // Wait only when there is nothing usable to answer with; otherwise a reload runs behind this
         // request. Concurrent requests all wait on the reload in progress (a cold start), not only the
         // one that started it.
-        if (!IsFresh(_byIssuer.GetValueOrDefault(issuer.Fingerprint), now))
+        if (!IsFresh(Select(certificate, issuer, now), now))
         {
             lock (_gate)
             {
@@ -107,14 +112,14 @@ public sealed class CrlRevocationChecker : IRevocationChecker
     private RevocationResult Answer(JpkiCertificate certificate, JpkiTrustAnchor issuer, DateTimeOffset now)
     {
         // RFC 5280 §6.3.3: a CRL of the certificate's own issuer, covering it, fresh.
-        if (!_byIssuer.TryGetValue(issuer.Fingerprint, out var crl))
+        if (!_byIssuer.ContainsKey(issuer.Fingerprint))
         {
             return RevocationResult.Unavailable(RevocationResult.CrlSource, now, $"No CRL of the issuing root {issuer.Fingerprint} is loaded.");
         }
 
-        if (!crl.Covers(certificate))
+        if (Select(certificate, issuer, now) is not { } crl)
         {
-            return RevocationResult.Unavailable(RevocationResult.CrlSource, now, "The CRL of the issuing root is partitioned and does not cover this certificate's distribution point.");
+            return RevocationResult.Unavailable(RevocationResult.CrlSource, now, "The CRLs of the issuing root are partitioned and none covers this certificate's distribution point.");
         }
 
         if (crl.ThisUpdate > now + _clockSkew)
@@ -130,6 +135,13 @@ public sealed class CrlRevocationChecker : IRevocationChecker
         return crl.Revoked.TryFind(certificate.SerialNumberBytes.Span, out var revokedAt, out var reason)
             ? RevocationResult.Revoked(RevocationResult.CrlSource, now, crl.ThisUpdate, revokedAt, reason)
             : RevocationResult.Good(RevocationResult.CrlSource, now, crl.ThisUpdate) with { CoversExpiredSince = crl.ExpiredCertsOnCrl };
+    }
+
+    /// <summary>The CRL to answer with: of those of the issuer that cover the certificate, a fresh one with the latest thisUpdate, else the latest.</summary>
+    private CertificateRevocationList? Select(JpkiCertificate certificate, JpkiTrustAnchor issuer, DateTimeOffset now)
+    {
+        var covering = _byIssuer.GetValueOrDefault(issuer.Fingerprint, []).Where(crl => crl.Covers(certificate)).ToList();
+        return covering.Where(crl => IsFresh(crl, now)).MaxBy(crl => crl.ThisUpdate) ?? covering.MaxBy(crl => crl.ThisUpdate);
     }
 
     private bool IsFresh(CertificateRevocationList? crl, DateTimeOffset now) =>
@@ -157,16 +169,19 @@ public sealed class CrlRevocationChecker : IRevocationChecker
             await RefreshSourceAsync(source).ConfigureAwait(false);
         }
 
-        var byIssuer = new Dictionary<string, CertificateRevocationList>(StringComparer.Ordinal);
+        // Keyed by issuer AND distribution point: partitions of one root coexist; of two sources with
+        // the same partition, the newer CRL wins.
+        var newest = new Dictionary<(string Issuer, string DistributionPoint), CertificateRevocationList>();
         foreach (var crl in _sources.Select(s => s.Crl).OfType<CertificateRevocationList>())
         {
-            if (!byIssuer.TryGetValue(crl.Issuer.Fingerprint, out var other) || other.ThisUpdate < crl.ThisUpdate)
+            var key = (crl.Issuer.Fingerprint, crl.DistributionPoint is null ? string.Empty : Convert.ToHexString(crl.DistributionPoint));
+            if (!newest.TryGetValue(key, out var other) || other.ThisUpdate < crl.ThisUpdate)
             {
-                byIssuer[crl.Issuer.Fingerprint] = crl;
+                newest[key] = crl;
             }
         }
 
-        _byIssuer = byIssuer;
+        _byIssuer = newest.GroupBy(entry => entry.Key.Issuer, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(entry => entry.Value).ToArray(), StringComparer.Ordinal);
         _status = [.. _sources.Select(s => s.ToStatus())];
     }
 
@@ -190,7 +205,7 @@ public sealed class CrlRevocationChecker : IRevocationChecker
             var content = await ReadAsync(state.Source).ConfigureAwait(false);
             var crl = CertificateRevocationList.Parse(CrlContent.Decode(content), _anchors);
             state.Version = version;
-            if (state.Crl is { } loaded && loaded.Issuer == crl.Issuer && crl.ThisUpdate < loaded.ThisUpdate)
+            if (state.Crl is { } loaded && loaded.Issuer == crl.Issuer && SamePartition(loaded, crl) && crl.ThisUpdate < loaded.ThisUpdate)
             {
                 state.Error = $"Ignored a CRL older (thisUpdate {crl.ThisUpdate:O}) than the one loaded.";
                 return;
@@ -207,6 +222,9 @@ public sealed class CrlRevocationChecker : IRevocationChecker
             state.Error = e is InvalidDataException ? e.Message : $"{e.GetType().Name}: {e.Message}";
         }
     }
+
+    private static bool SamePartition(CertificateRevocationList a, CertificateRevocationList b) =>
+        a.DistributionPoint is null ? b.DistributionPoint is null : b.DistributionPoint is not null && a.DistributionPoint.AsSpan().SequenceEqual(b.DistributionPoint);
 
     private async Task<byte[]> ReadAsync(ICrlSource source)
     {

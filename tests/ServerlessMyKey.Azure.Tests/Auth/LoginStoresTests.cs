@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessMyKey.Azure.Auth;
 using ServerlessMyKey.Core.Auth;
@@ -17,33 +18,62 @@ public sealed class LoginStoresTests(AzuriteFixture azurite) : IClassFixture<Azu
     private TableServiceClient Tables() => new(azurite.ConnectionString);
 
     private LoginChallenges Challenges(TableServiceClient tables) =>
-        new(new TableChallengeStore(tables), new AuthOptions { ChallengeLifetime = TimeSpan.FromMinutes(5) }, _clock);
+        new(new TableChallengeStore(tables), new AuthOptions { ChallengeLifetime = TimeSpan.FromMinutes(5) }, _clock, NullLogger<LoginChallenges>.Instance);
 
     [Fact]
     public async Task Challenge_is_32_random_bytes_consumed_exactly_once()
     {
         var challenges = Challenges(Tables());
-        var created = await challenges.CreateAsync(audience: "city-portal");
+        var created = await challenges.CreateAsync(ChallengeUse.Login, audience: "city-portal");
 
         Assert.Equal(32, created.Value.Length);
         Assert.Matches("^ch_[A-Za-z0-9_-]{22}$", created.Id);
-        var consumed = await challenges.ConsumeAsync(created.Id);
+        var consumed = await challenges.ConsumeAsync(created.Id, ChallengeUse.Login);
         Assert.Equal(created.Value, consumed.Value);
         Assert.Equal("city-portal", consumed.Audience);
-        await AssertCodeAsync(ErrorCodes.ChallengeAlreadyUsed, () => challenges.ConsumeAsync(created.Id));
+        await AssertCodeAsync(ErrorCodes.ChallengeAlreadyUsed, () => challenges.ConsumeAsync(created.Id, ChallengeUse.Login));
+    }
+
+    [Fact]
+    public async Task Reader_challenge_is_refused_to_a_login_and_is_spent_by_the_refusal()
+    {
+        var challenges = Challenges(Tables());
+        var created = await challenges.CreateAsync(ChallengeUse.TicketGate("gate-a"));
+
+        await AssertCodeAsync(ErrorCodes.ChallengePurposeMismatch, () => challenges.ConsumeAsync(created.Id, ChallengeUse.Login));
+        await AssertCodeAsync(ErrorCodes.ChallengeAlreadyUsed, () => challenges.ConsumeAsync(created.Id, ChallengeUse.TicketGate("gate-a")));
+    }
+
+    [Fact]
+    public async Task Reader_challenge_is_refused_to_another_reader_of_the_same_purpose()
+    {
+        var challenges = Challenges(Tables());
+        var created = await challenges.CreateAsync(ChallengeUse.MedicalCheckin("clinic-a"));
+
+        await AssertCodeAsync(ErrorCodes.ChallengePurposeMismatch, () => challenges.ConsumeAsync(created.Id, ChallengeUse.MedicalCheckin("clinic-b")));
+    }
+
+    [Fact]
+    public async Task Reader_challenge_keeps_its_purpose_and_client_in_the_table()
+    {
+        var challenges = Challenges(Tables());
+        var created = await challenges.CreateAsync(ChallengeUse.ShelterCheckin("shelter-1"));
+
+        var consumed = await challenges.ConsumeAsync(created.Id, ChallengeUse.ShelterCheckin("shelter-1"));
+        Assert.Equal(("shelter_checkin", "shelter-1"), (consumed.Purpose, consumed.ClientId));
     }
 
     [Fact]
     public async Task Concurrent_submissions_of_one_challenge_give_exactly_one_winner()
     {
         var challenges = Challenges(Tables());
-        var created = await challenges.CreateAsync(null);
+        var created = await challenges.CreateAsync(ChallengeUse.Login);
 
         var attempts = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
         {
             try
             {
-                await Challenges(Tables()).ConsumeAsync(created.Id);
+                await Challenges(Tables()).ConsumeAsync(created.Id, ChallengeUse.Login);
                 return "consumed";
             }
             catch (ServiceException ex)
@@ -60,10 +90,10 @@ public sealed class LoginStoresTests(AzuriteFixture azurite) : IClassFixture<Azu
     public async Task Expired_challenge_is_refused()
     {
         var challenges = Challenges(Tables());
-        var created = await challenges.CreateAsync(null);
+        var created = await challenges.CreateAsync(ChallengeUse.Login);
         _clock.Advance(TimeSpan.FromMinutes(5));
 
-        await AssertCodeAsync(ErrorCodes.ChallengeExpired, () => challenges.ConsumeAsync(created.Id));
+        await AssertCodeAsync(ErrorCodes.ChallengeExpired, () => challenges.ConsumeAsync(created.Id, ChallengeUse.Login));
     }
 
     [Theory]
@@ -74,20 +104,20 @@ public sealed class LoginStoresTests(AzuriteFixture azurite) : IClassFixture<Azu
     [InlineData("ch_../../etc/passwd/xxxxxx")]
     public async Task Unknown_or_malformed_challenge_id_is_not_found(string? id)
     {
-        await AssertCodeAsync(ErrorCodes.ChallengeNotFound, () => Challenges(Tables()).ConsumeAsync(id));
+        await AssertCodeAsync(ErrorCodes.ChallengeNotFound, () => Challenges(Tables()).ConsumeAsync(id, ChallengeUse.Login));
     }
 
     [Fact]
     public async Task Cleanup_deletes_only_long_expired_challenges()
     {
         var challenges = Challenges(Tables());
-        var old = await challenges.CreateAsync(null);
+        var old = await challenges.CreateAsync(ChallengeUse.Login);
         _clock.Advance(TimeSpan.FromMinutes(11));
-        var fresh = await challenges.CreateAsync(null);
+        var fresh = await challenges.CreateAsync(ChallengeUse.Login);
 
         Assert.True(await challenges.DeleteExpiredAsync() >= 1);
-        await AssertCodeAsync(ErrorCodes.ChallengeNotFound, () => challenges.ConsumeAsync(old.Id));
-        Assert.Equal(fresh.Value, (await challenges.ConsumeAsync(fresh.Id)).Value);
+        await AssertCodeAsync(ErrorCodes.ChallengeNotFound, () => challenges.ConsumeAsync(old.Id, ChallengeUse.Login));
+        Assert.Equal(fresh.Value, (await challenges.ConsumeAsync(fresh.Id, ChallengeUse.Login)).Value);
     }
 
     [Fact]
@@ -96,7 +126,7 @@ public sealed class LoginStoresTests(AzuriteFixture azurite) : IClassFixture<Azu
         var challenges = Challenges(Tables());
         for (var i = 0; i < 3; i++)
         {
-            await challenges.CreateAsync(null);
+            await challenges.CreateAsync(ChallengeUse.Login);
         }
 
         _clock.Advance(TimeSpan.FromMinutes(11));

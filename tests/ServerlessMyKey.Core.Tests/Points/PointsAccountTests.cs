@@ -10,6 +10,9 @@ public sealed class PointsAccountTests
     private const string Sapporo = "011002";
     private static readonly DateTimeOffset Now = new(2025, 5, 10, 3, 0, 0, TimeSpan.Zero);
     private static readonly PointsSource Partner = new(PointsSource.Partner, "airline-a");
+
+    /// <summary>Now + 14 days is 2025-05-24 12:00 JST: points go at the start of that day, 00:00 JST.</summary>
+    private static readonly DateTimeOffset Deadline = new(2025, 5, 23, 15, 0, 0, TimeSpan.Zero);
     private static readonly PointsSource City = new(PointsSource.Municipality, "volunteer-2025");
 
     private static PointsAccount Account() => PointsAccount.Open("AB12CD34");
@@ -20,10 +23,10 @@ public sealed class PointsAccountTests
         var change = Account().ConvertPartnerPoints(500, Partner, Now, TimeSpan.FromDays(14));
 
         Assert.Equal(500, change.After.HoldingBalance);
-        Assert.Equal(Now.AddDays(14), Assert.Single(change.After.Holding).AssignBy);
+        Assert.Equal(Deadline, Assert.Single(change.After.Holding).AssignBy);
         var entry = Assert.Single(change.Entries);
         Assert.Equal((PointsEntryKind.PartnerConversion, 1L, 500L, 500L, 0L), (entry.Kind, entry.Sequence, entry.Amount, entry.HoldingDelta, entry.MunicipalityDelta));
-        Assert.Equal(new PointsDueItem("AB12CD34", PointsDueKind.AutoAssignment, Now.AddDays(14)), Assert.Single(change.NewDueItems()));
+        Assert.Equal(new PointsDueItem("AB12CD34", PointsDueKind.AutoAssignment, Deadline), Assert.Single(change.NewDueItems()));
     }
 
     [Fact]
@@ -47,7 +50,7 @@ public sealed class PointsAccountTests
 
         var change = account.Assign(Chiyoda, 150, Now.AddDays(2), null);
 
-        Assert.Equal(new HoldingLot(150, Now.AddDays(1), Now.AddDays(15)), Assert.Single(change.After.Holding));
+        Assert.Equal(new HoldingLot(150, Now.AddDays(1), Deadline.AddDays(1)), Assert.Single(change.After.Holding));
         Assert.Equal(150, change.After.BalanceIn(Chiyoda));
         var entry = Assert.Single(change.Entries);
         Assert.Equal((PointsEntryKind.Assignment, -150L, 150L), (entry.Kind, entry.HoldingDelta, entry.MunicipalityDelta));
@@ -109,7 +112,7 @@ public sealed class PointsAccountTests
     public void Overdue_holding_goes_to_the_default_municipality_only_when_one_is_set()
     {
         var account = Account().ConvertPartnerPoints(100, Partner, Now, TimeSpan.FromDays(14)).After;
-        var later = Now.AddDays(14);
+        var later = Deadline;
 
         Assert.True(account.AssignOverdueToDefault(later, _ => null).IsEmpty);
         var withDefault = account.WithDefaultMunicipality(Sapporo);
@@ -120,6 +123,42 @@ public sealed class PointsAccountTests
         Assert.Equal(0, change.After.HoldingBalance);
         Assert.Equal(new MunicipalLot(Sapporo, 100, later.AddDays(180)), Assert.Single(change.After.Lots));
         Assert.Equal(PointsEntryKind.AutoAssignment, Assert.Single(change.Entries).Kind);
+    }
+
+    [Fact]
+    public void Conversions_of_one_day_share_a_holding_lot_and_overdue_lots_merge()
+    {
+        var account = Account();
+        for (var i = 0; i < 10; i++)
+        {
+            account = account.ConvertPartnerPoints(1, Partner, Now.AddHours(i), TimeSpan.FromDays(14)).After; // 12:00–21:00 JST, one day
+        }
+
+        Assert.Equal(new HoldingLot(10, Now, Deadline), Assert.Single(account.Holding));
+
+        // Three weeks of hourly conversions without a default municipality: one lot per future deadline day, one overdue lot.
+        for (var hour = 10; hour < 24 * 21; hour++)
+        {
+            account = account.ConvertPartnerPoints(1, Partner, Now.AddHours(hour), TimeSpan.FromDays(14)).After;
+        }
+
+        var now = Now.AddHours((24 * 21) - 1);
+        Assert.Equal(24 * 21, account.HoldingBalance);
+        Assert.Single(account.Holding, l => l.AssignBy <= now);
+        Assert.Equal(Deadline, account.Holding.Min(l => l.AssignBy));
+        Assert.InRange(account.Holding.Length, 15, 16);
+    }
+
+    [Fact]
+    public void A_change_that_would_keep_more_lots_than_the_limit_is_points_lot_limit_reached()
+    {
+        var full = PointsAccount.Restore("AB12CD34", 1, null, [], Enumerable.Range(1, PointsAccount.MaxLots).Select(d => new MunicipalLot(Chiyoda, 1, Now.AddDays(d))));
+
+        var error = Assert.Throws<ServiceException>(() => full.Grant(Chiyoda, 1, City, Now, Now.AddDays(PointsAccount.MaxLots + 1)));
+
+        Assert.Same(ErrorCodes.PointsLotLimitReached, error.Error);
+        Assert.Equal(2, full.Grant(Chiyoda, 1, City, Now, Now.AddDays(1)).After.Lots[0].Amount); // merges: no new lot
+        Assert.Equal(PointsAccount.MaxLots - 1, full.Debit(Chiyoda, 1, "shop", Now).After.Lots.Length);
     }
 
     [Theory]

@@ -43,6 +43,66 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
     }
 
+    private async Task<HttpResponseMessage> PostChallengeAsync(object body, string? apiKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/auth/challenges") { Content = JsonContent.Create(body) };
+        if (apiKey is not null)
+        {
+            request.Headers.Add("x-api-key", apiKey);
+        }
+
+        return await app.Http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_challenge_is_for_login_unless_a_reader_asks_for_its_own_purpose()
+    {
+        var login = await (await PostChallengeAsync(new { })).Content.ReadFromJsonAsync<JsonElement>();
+        var reader = await PostChallengeAsync(new { purpose = "ticket_gate" }, LoginFixture.PortalKey);
+
+        Assert.Equal("login", login.GetProperty("purpose").GetString());
+        Assert.Equal(HttpStatusCode.Created, reader.StatusCode);
+        Assert.Equal("ticket_gate", (await reader.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("purpose").GetString());
+    }
+
+    [Fact]
+    public async Task A_readers_challenge_without_the_readers_key_is_unauthenticated()
+    {
+        await AssertProblemAsync(await PostChallengeAsync(new { purpose = "shelter_checkin" }), HttpStatusCode.Unauthorized, "unauthenticated");
+        await AssertProblemAsync(await PostChallengeAsync(new { purpose = "shelter_checkin" }, "not-a-key-of-anyone-0000000000"), HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Theory]
+    [InlineData("oidc")]
+    [InlineData("LOGIN")]
+    [InlineData("anything")]
+    public async Task An_unknown_or_internal_purpose_is_invalid_request(string purpose)
+    {
+        await AssertProblemAsync(await PostChallengeAsync(new { purpose }, LoginFixture.PortalKey), HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Only_a_login_challenge_names_an_audience()
+    {
+        await AssertProblemAsync(
+            await PostChallengeAsync(new { purpose = "medical_checkin", audience = LoginFixture.PortalClient }, LoginFixture.PortalKey),
+            HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task A_readers_proof_cannot_log_in_or_relink_and_is_spent_by_trying()
+    {
+        var card = app.Pki.IssueCard(Holder);
+        var me = await Client.LoginAsync(card);
+        var (challengeId, challenge) = await Client.CreateReaderChallengeAsync("ticket_gate", LoginFixture.PortalKey);
+        var proof = MyKeyApiClient.LoginBody(card, challengeId, challenge, withIdentity: true);
+        using var relink = new HttpRequestMessage(HttpMethod.Post, "api/auth/relink") { Content = JsonContent.Create(proof) };
+        relink.Headers.Authorization = new AuthenticationHeaderValue("Bearer", me.GetProperty("accessToken").GetString());
+
+        await AssertProblemAsync(await app.Http.SendAsync(relink), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await AssertProblemAsync(await PostSessionAsync(proof), HttpStatusCode.Unauthorized, "challenge_already_used");
+    }
+
     [Fact]
     public async Task Baseline_login_returns_a_MyKey_ID_and_token_and_the_same_ID_again()
     {

@@ -43,11 +43,10 @@ public sealed class ApplicationRestartTests
             number = created.GetProperty("number").GetString()!;
             (await SendAsync(http, HttpMethod.Post, $"api/delegations/{delegationId}/acceptance", hrToken, new { signature = Signed(hr, new { action = "accept", delegationId }) })).EnsureSuccessStatusCode();
 
-            var application = Nursery(CorporateNumber);
+            var application = For(parentId, Nursery(CorporateNumber));
             var accepted = await JsonAsync(await SendAsync(http, HttpMethod.Post, "api/childcare/applications", parentToken, new { application, signature = Signed(parent, application) }), HttpStatusCode.Accepted);
             applicationId = accepted.GetProperty("applicationId").GetString()!;
             requestCode = accepted.GetProperty("employmentCertificateRequests")[0].GetProperty("requestCode").GetString()!;
-            _ = parentId;
 
             // The restart is meant to find the workflow waiting for the employer: stopping the host before its
             // first episode would leave the start message locked in the queue for its visibility timeout.

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Cli.Pki;
+using ServerlessMyKey.Core.Childcare;
 using ServerlessMyKey.EndToEnd.Tests.Delegation;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
@@ -26,6 +29,12 @@ public class ChildcareApiFixture : DevHostFixture, IDisposable
     public static readonly CardHolder HrEmployee = new("人事　一郎", "東京都港区芝公園4-2-8", new DateOnly(1980, 3, 3), "male");
 
     public WebhookReceiver Webhooks { get; } = new();
+
+    /// <summary>Orders concurrent record updates when a test arms it (pass-through otherwise).</summary>
+    public RaceGate Gate { get; } = new();
+
+    /// <summary>Every log line of the app at Information and up.</summary>
+    public LogCapture Logs { get; } = new();
 
     public virtual void Dispose() => Webhooks.Dispose();
 
@@ -82,9 +91,30 @@ public class ChildcareApiFixture : DevHostFixture, IDisposable
         ["form"] = new { expectedDeliveryDate = "2027-06-01", pregnancyWeeks = weeks },
     };
 
-    /// <summary>Submits <paramref name="application"/> signed by <paramref name="card"/> for the parent <paramref name="myKeyId"/>.</summary>
-    public Task<HttpResponseMessage> SubmitAsync(string myKeyId, VirtualCard card, object application, string? idempotencyKey = null) =>
-        SendAsync(HttpMethod.Post, "api/childcare/applications", new { application, signature = Signed(card, application) }, bearerFor: myKeyId, idempotencyKey: idempotencyKey);
+    /// <summary>
+    /// Submits <paramref name="application"/> for the parent <paramref name="myKeyId"/>, naming them as
+    /// <c>applicantMyKeyId</c> (unless the application names someone already) and signed by <paramref name="card"/>.
+    /// </summary>
+    public Task<HttpResponseMessage> SubmitAsync(string myKeyId, VirtualCard card, Dictionary<string, object?> application, string? idempotencyKey = null)
+    {
+        var named = For(myKeyId, application);
+        return SendAsync(HttpMethod.Post, "api/childcare/applications", new { application = named, signature = Signed(card, named) }, bearerFor: myKeyId, idempotencyKey: idempotencyKey);
+    }
+
+    /// <summary>Posts the amendment <paramref name="application"/> of <paramref name="applicationId"/> for <paramref name="myKeyId"/> (named as for a submission), signed by <paramref name="card"/>.</summary>
+    public Task<HttpResponseMessage> AmendAsync(string myKeyId, VirtualCard card, string applicationId, Dictionary<string, object?> application)
+    {
+        var named = For(myKeyId, application);
+        return SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/amendments", new { application = named, signature = Signed(card, named) }, bearerFor: myKeyId);
+    }
+
+    /// <summary>A copy of <paramref name="application"/> that names <paramref name="myKeyId"/> as <c>applicantMyKeyId</c> (kept when it names someone already).</summary>
+    public static Dictionary<string, object?> For(string myKeyId, Dictionary<string, object?> application)
+    {
+        var named = new Dictionary<string, object?>(application);
+        named.TryAdd("applicantMyKeyId", myKeyId);
+        return named;
+    }
 
     /// <summary>Polls the application as the municipality until it is <paramref name="status"/>.</summary>
     public async Task<JsonElement> WaitForStatusAsync(string applicationId, string status, string apiKey = ChiyodaKey)
@@ -102,6 +132,23 @@ public class ChildcareApiFixture : DevHostFixture, IDisposable
         }
 
         throw new TimeoutException($"Application stayed {last}.");
+    }
+
+    /// <summary>Polls the application until the workflow has recorded <paramref name="count"/> delivered notices on it.</summary>
+    public async Task WaitForNoticesAsync(string applicationId, int count)
+    {
+        for (var i = 0; i < 240; i++)
+        {
+            var view = await (await SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey)).Content.ReadFromJsonAsync<JsonElement>();
+            if (view.TryGetProperty("notices", out var notices) && notices.GetArrayLength() >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"The workflow did not record {count} notice(s).");
     }
 
     /// <summary>Polls the parent's mailbox until a message with <paramref name="subject"/> is listed.</summary>
@@ -129,6 +176,15 @@ public class ChildcareApiFixture : DevHostFixture, IDisposable
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        var store = services.Last(d => d.ServiceType == typeof(IApplicationStore));
+        services.Remove(store);
+        services.AddSingleton<IApplicationStore>(sp => new GatedApplicationStore((IApplicationStore)store.ImplementationFactory!(sp), Gate));
+        services.AddSingleton<ILoggerProvider>(Logs);
+        services.Configure<LoggerFilterOptions>(o => o.Rules.Add(new LoggerFilterRule(typeof(LogCapture).FullName, null, LogLevel.Information, null)));
     }
 
     protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>

@@ -58,8 +58,8 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
     public async Task A_signature_over_another_application_is_signature_invalid()
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        var application = Nursery();
-        var response = await app.SendAsync(HttpMethod.Post, "api/childcare/applications", new { application, signature = Signed(parent, Nursery(CorporateNumber)) }, bearerFor: parentId);
+        var application = For(parentId, Nursery());
+        var response = await app.SendAsync(HttpMethod.Post, "api/childcare/applications", new { application, signature = Signed(parent, For(parentId, Nursery(CorporateNumber))) }, bearerFor: parentId);
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "signature_invalid");
     }
 
@@ -186,7 +186,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
             new { decision = "returned", notice = new { subject = "補正のお願い", body = "口座名義をご確認ください。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
         var (_, stranger) = await app.NewCardholderAsync(new CardHolder("他人　三郎", "大阪府大阪市北区1-1", new DateOnly(1980, 1, 1), "male"));
 
-        var response = await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/amendments", new { application = form, signature = Signed(stranger, form) }, bearerFor: parentId);
+        var response = await app.AmendAsync(parentId, stranger, applicationId, form);
         await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
     }
 
@@ -201,11 +201,11 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         for (var round = 1; round < ServerlessMyKey.Core.Childcare.ApplicationOrchestrator.MaxRounds; round++)
         {
             await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision", decision, apiKey: ChiyodaKey), HttpStatusCode.OK);
-            await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/amendments", new { application = form, signature = Signed(parent, form) }, bearerFor: parentId), HttpStatusCode.OK);
+            await JsonAsync(await app.AmendAsync(parentId, parent, applicationId, form), HttpStatusCode.OK);
         }
 
         await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision", decision, apiKey: ChiyodaKey), HttpStatusCode.OK);
-        var response = await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/amendments", new { application = form, signature = Signed(parent, form) }, bearerFor: parentId);
+        var response = await app.AmendAsync(parentId, parent, applicationId, form);
         await AssertProblemAsync(response, HttpStatusCode.Conflict, "application_state_conflict");
     }
 

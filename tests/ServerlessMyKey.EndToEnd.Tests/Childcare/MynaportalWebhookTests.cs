@@ -21,8 +21,9 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
         var eventId = "evt-" + Guid.NewGuid().ToString("N");
         var body = Event(eventId, parent, ChildcareApiFixture.Allowance("2026-01-06"));
 
-        var first = await PostAsync(body);
-        var again = await PostAsync(body);
+        var signedAt = DateTimeOffset.UtcNow;
+        var first = await PostAsync(body, signedAt);
+        var again = await PostAsync(body, signedAt.AddSeconds(1)); // the sender's retry, signed again
 
         var accepted = await JsonAsync(first, HttpStatusCode.Accepted);
         Assert.Equal("received", accepted.GetProperty("status").GetString());
@@ -40,24 +41,64 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
         Assert.Equal("held", accepted.GetProperty("status").GetString());
 
         var session = await new ServerlessMyKey.Cli.MyKeyApiClient(app.Http).LoginAsync(card);
+        var myKeyId = session.GetProperty("myKeyId").GetString();
         using var claim = new HttpRequestMessage(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim")
         {
-            Content = System.Net.Http.Json.JsonContent.Create(new { signature = Signed(card, new { action = "claim", applicationId }) }),
+            Content = System.Net.Http.Json.JsonContent.Create(new { signature = Signed(card, new { action = "claim", applicationId, myKeyId }) }),
         };
         claim.Headers.TryAddWithoutValidation("Authorization", "Bearer " + session.GetProperty("accessToken").GetString());
         Assert.Equal("awaiting_documents", (await JsonAsync(await app.Http.SendAsync(claim), HttpStatusCode.OK)).GetProperty("status").GetString());
     }
 
     [Fact]
-    public async Task A_signer_linked_to_another_parent_is_holder_name_mismatch()
+    public async Task An_application_naming_another_account_than_the_signer_s_link_is_held()
     {
-        // Another account re-posting the parent's signed application must not take over the link (and so the parent's Mynaportal applications).
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        var application = ChildcareApiFixture.Allowance("2026-01-05");
-        await JsonAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.Accepted);
+        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted); // links the signing certificate
         var otherId = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await app.SubmitAsync(otherId, parent, application), HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
+        var accepted = await JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), parent, For(otherId, ChildcareApiFixture.Allowance("2026-01-06")))), HttpStatusCode.Accepted);
+
+        Assert.Equal("held", accepted.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_claim_statement_posted_by_another_account_is_signature_invalid()
+    {
+        var card = app.Pki.IssueCard(Parent);
+        var applicationId = (await JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), card, Nursery(CorporateNumber))), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        var (parentId, _) = await app.NewCardholderAsync(Parent);
+        var attackerId = await app.NewCitizenAsync();
+        var statement = new { signature = Signed(card, new { action = "claim", applicationId, myKeyId = parentId }) };
+
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim", statement, bearerFor: attackerId), HttpStatusCode.Unauthorized, "signature_invalid");
+        Assert.Equal("awaiting_documents", (await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim", statement, bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_signer_linked_to_another_parent_is_holder_name_mismatch()
+    {
+        // The link (and with it the signer's Mynaportal applications) is not taken over: the card's holder signs for a second account of theirs: the link stays with the first.
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted);
+        var otherId = await app.NewCitizenAsync();
+
+        await AssertProblemAsync(await app.SubmitAsync(otherId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
+    }
+
+    [Fact]
+    public async Task A_captured_request_sent_again_within_its_window_is_webhook_replayed()
+    {
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted);
+        var body = Event("evt-" + Guid.NewGuid().ToString("N"), parent, ChildcareApiFixture.Allowance("2026-01-07"));
+        var captured = WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes(MynaportalSecret), DateTimeOffset.UtcNow, body);
+
+        await JsonAsync(await PostSignedAsync(body, captured), HttpStatusCode.Accepted);
+        var replayed = await PostSignedAsync(body, captured);
+
+        Assert.Equal(HttpStatusCode.Conflict, replayed.StatusCode);
+        Assert.Equal("webhook_replayed", (await JsonAsync(replayed, HttpStatusCode.Conflict)).GetProperty("code").GetString());
     }
 
     [Fact]
@@ -74,11 +115,14 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
     private static byte[] Event(string eventId, VirtualCard card, object application) =>
         JsonSerializer.SerializeToUtf8Bytes(new { eventId, type = "application.submitted", application, signature = Signed(card, application) }, new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
-    private Task<HttpResponseMessage> PostAsync(byte[] body)
+    private Task<HttpResponseMessage> PostAsync(byte[] body, DateTimeOffset? signedAt = null) =>
+        PostSignedAsync(body, WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes(MynaportalSecret), signedAt ?? DateTimeOffset.UtcNow, body));
+
+    private Task<HttpResponseMessage> PostSignedAsync(byte[] body, string signature)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "api/webhooks/mynaportal") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes(MynaportalSecret), DateTimeOffset.UtcNow, body));
+        request.Headers.Add(WebhookSignature.HeaderName, signature);
         return app.Http.SendAsync(request);
     }
 }

@@ -146,6 +146,24 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_terminal_checks_in_with_the_cards_proof_which_opens_no_session()
+    {
+        var (myKeyId, card) = await app.NewCardholderAsync(new ServerlessMyKey.Cli.Pki.CardHolder("美波　三郎", "徳島県海部郡美波町奥河内寺前1", new DateOnly(1950, 5, 5), "male"));
+        var (_, residentId) = await app.PairAsync("shelter-" + Guid.NewGuid().ToString("N")[..12], "美波　三郎", "ミナミ　サブロウ", Nishiokoppe, "x-" + Guid.NewGuid().ToString("N")[..12], myKeyId: myKeyId); // a district of its own: no other test's alert targets it
+        var api = new ServerlessMyKey.Cli.MyKeyApiClient(app.Http);
+
+        using var checkin = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", await api.ReaderProofAsync(card, "shelter_checkin", ShelterKey), apiKey: ShelterKey);
+        Assert.Equal(residentId, (await ReadAsync(checkin, HttpStatusCode.Created)).GetProperty("residentId").GetString());
+
+        var proof = await api.ReaderProofAsync(card, "shelter_checkin", ShelterKey);
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "/api/auth/sessions", proof), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        var (challengeId, challenge) = await api.CreateChallengeAsync();
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", ServerlessMyKey.Cli.MyKeyApiClient.LoginBody(card, challengeId, challenge), apiKey: ShelterKey),
+            HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+    }
+
+    [Fact]
     public async Task Malformed_cap_is_invalid_cap_naming_the_element()
     {
         using var response = await app.PostAlertAsync(Order("d").Replace("<urgency>Immediate</urgency>", "<urgency>Soon</urgency>", StringComparison.Ordinal), NishiokoppeKey);

@@ -8,7 +8,11 @@ public sealed class MailboxApiFixture : ChildcareApiFixture
 {
     public ShiftedTimeProvider Clock { get; } = new();
 
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+    protected override void ConfigureServices(IServiceCollection services)
+    {
+        base.ConfigureServices(services);
+        services.AddSingleton<TimeProvider>(Clock);
+    }
 }
 
 /// <summary>The system clock plus an offset.</summary>

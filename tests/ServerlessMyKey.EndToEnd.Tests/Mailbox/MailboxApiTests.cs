@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using ServerlessMyKey.Cli;
+using ServerlessMyKey.Testing;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Childcare.ChildcareApiFixture;
 using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
@@ -86,6 +89,88 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
         Assert.Equal(["三", "二"], first.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("subject").GetString()));
         Assert.Equal(["一"], second.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("subject").GetString()));
         await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/messages?limit=0", bearerFor: holder), HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task A_subject_is_not_kept_in_the_clear_in_the_mailbox_tables()
+    {
+        var holder = await app.NewCitizenAsync();
+        await AllowAsync(holder);
+        var subject = "子育　花子様 保育料のお知らせ " + Guid.NewGuid().ToString("N");
+        var messageId = (await JsonAsync(await DeliverAsync(holder, subject), HttpStatusCode.Accepted)).GetProperty("messageId").GetString()!;
+
+        var service = new TableServiceClient(await AzuriteServer.GetConnectionStringAsync());
+        var rows = new[]
+        {
+            (await service.GetTableClient("MailboxMessages").GetEntityAsync<TableEntity>(holder, "msg|" + messageId)).Value,
+            (await service.GetTableClient("MailboxDeliveries").GetEntityAsync<TableEntity>(messageId, "r")).Value,
+        };
+        var escaped = JsonSerializer.Serialize(subject).Trim('"');
+        foreach (var row in rows)
+        {
+            Assert.True(row.ContainsKey("SubjectEnvelope"));
+            foreach (var value in row.Select(p => p.Value).OfType<string>())
+            {
+                Assert.DoesNotContain("保育料", value, StringComparison.Ordinal);
+                Assert.DoesNotContain(escaped[..20], value, StringComparison.Ordinal);
+            }
+        }
+
+        // The holder and the list still see it.
+        var listed = await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/messages?limit=1", bearerFor: holder), HttpStatusCode.OK);
+        Assert.Equal(subject, listed.GetProperty("messages")[0].GetProperty("subject").GetString());
+        Assert.Equal(subject, (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.OK)).GetProperty("subject").GetString());
+    }
+
+    [Fact]
+    public async Task A_read_that_loses_the_race_with_a_delete_is_message_not_found()
+    {
+        var holder = await app.NewCitizenAsync();
+        await AllowAsync(holder);
+        var messageId = (await JsonAsync(await DeliverAsync(holder, "s"), HttpStatusCode.Accepted)).GetProperty("messageId").GetString()!;
+
+        // The state a delete leaves between its two writes (content gone, row not yet): what a read racing it finds.
+        var blobs = new BlobServiceClient(await AzuriteServer.GetConnectionStringAsync());
+        Assert.True((await blobs.GetBlobContainerClient("mailbox-messages").DeleteBlobIfExistsAsync($"{holder}/{messageId}.json")).Value);
+
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.NotFound, "message_not_found");
+    }
+
+    [Theory]
+    [InlineData("../notice.pdf")]
+    [InlineData("dir/notice.pdf")]
+    [InlineData("dir\\notice.pdf")]
+    [InlineData("notice\u0007.pdf")]
+    [InlineData("..")]
+    public async Task An_attachment_name_with_a_path_or_control_character_is_invalid_request(string name)
+    {
+        var response = await DeliverAttachmentsAsync(new { name, contentType = "application/pdf", content = "JVBERg==" });
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task More_than_ten_attachments_is_invalid_request()
+    {
+        var response = await DeliverAttachmentsAsync(Enumerable.Range(0, 11).Select(i => new { name = $"{i}.pdf", contentType = "application/pdf", content = "JVBERg==" }).ToArray());
+
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Attachments_over_the_one_MiB_body_are_payload_too_large()
+    {
+        var response = await DeliverAttachmentsAsync(new { name = "big.pdf", contentType = "application/pdf", content = Convert.ToBase64String(new byte[900_000]) });
+
+        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+    }
+
+    /// <summary>A delivery to a new holder who allowed the sender, with these attachments.</summary>
+    private async Task<HttpResponseMessage> DeliverAttachmentsAsync(params object[] attachments)
+    {
+        var holder = await app.NewCitizenAsync();
+        await AllowAsync(holder);
+        return await app.SendAsync(HttpMethod.Post, "api/mailbox/deliveries", new { recipient = new { myKeyId = holder }, subject = "s", body = "本文", attachments }, apiKey: ClinicKey);
     }
 
     private async Task AllowAsync(string holder) =>

@@ -22,7 +22,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         await app.LinkPatientAsync(myKeyId, patientNumber);
         Assert.Equal(HttpStatusCode.OK, (await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/r-{myKeyId}", new { patientNumber, at }, apiKey: ClinicAKey)).StatusCode);
 
-        var response = await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card), apiKey: ClinicAKey);
+        var response = await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey);
 
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         var checkin = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -41,7 +41,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/m-{myKeyId}", new { patientNumber, at = DateTimeOffset.UtcNow.AddMinutes(10) }, apiKey: ClinicAKey);
         await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/m-{myKeyId}", new { patientNumber, at = DateTimeOffset.UtcNow.AddDays(3) }, apiKey: ClinicAKey);
 
-        var checkin = await (await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card), apiKey: ClinicAKey)).Content.ReadFromJsonAsync<JsonElement>();
+        var checkin = await (await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey)).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(patientNumber, checkin.GetProperty("patientNumber").GetString());
         Assert.False(checkin.TryGetProperty("reservation", out _));
@@ -52,7 +52,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var (_, card) = await app.NewCardholderAsync(Patient);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         await clinics.AddEntityAsync(new TableEntity(ClinicA, "k|" + thief) { ["PatientNumber"] = patientNumber, ["LinkedAt"] = DateTimeOffset.UtcNow });
         await clinics.AddEntityAsync(new TableEntity(ClinicA, "p|" + patientNumber) { ["MyKeyId"] = thief });
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(thiefCard), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(thiefCard, purpose: "medical_checkin"), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
         await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents/checks", new { patientNumber, category = "medication" }, apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
 
         await app.LinkPatientAsync(victim, patientNumber);
@@ -213,6 +213,6 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var (_, card) = await app.NewCardholderAsync(Patient);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card), apiKey: ClinicBKey), HttpStatusCode.Forbidden, "forbidden");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicBKey), HttpStatusCode.Forbidden, "forbidden");
     }
 }

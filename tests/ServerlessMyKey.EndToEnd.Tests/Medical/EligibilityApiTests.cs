@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using ServerlessMyKey.Cli;
 using ServerlessMyKey.Cli.Pki;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
@@ -110,6 +111,31 @@ public sealed class EligibilityApiTests(MedicalApiFixture app)
         (await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", proof, apiKey: ClinicAKey)).EnsureSuccessStatusCode();
 
         await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", proof, apiKey: ClinicAKey), HttpStatusCode.Unauthorized, "challenge_already_used");
+    }
+
+    [Fact]
+    public async Task A_readers_proof_opens_no_session_and_serves_no_other_reader_or_purpose()
+    {
+        var patient = await app.LinkedPatientAsync();
+
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/auth/sessions", await app.ProofAsync(patient.Card)), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await app.ProofAsync(patient.Card, purpose: "medical_checkin"), apiKey: ClinicAKey),
+            HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await app.ProofAsync(patient.Card, readerKey: OsakaKey), apiKey: ClinicAKey),
+            HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+    }
+
+    [Fact]
+    public async Task A_citizens_login_challenge_is_not_a_readers()
+    {
+        var patient = await app.LinkedPatientAsync();
+        var (challengeId, challenge) = await new MyKeyApiClient(app.Http).CreateChallengeAsync();
+
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", MyKeyApiClient.LoginBody(patient.Card, challengeId, challenge), apiKey: ClinicAKey),
+            HttpStatusCode.Conflict, "challenge_purpose_mismatch");
     }
 
     [Fact]

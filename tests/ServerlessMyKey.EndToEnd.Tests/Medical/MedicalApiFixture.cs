@@ -122,10 +122,13 @@ public class MedicalApiFixture : DevHostFixture, IDisposable
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>A login proof of <paramref name="card"/> over a fresh challenge, as a reader sends it.</summary>
-    public async Task<Dictionary<string, object?>> ProofAsync(VirtualCard card, string? facilityCode = null)
+    /// <summary>
+    /// A login proof of <paramref name="card"/> over a fresh challenge the reader (<paramref name="readerKey"/>) asked for with
+    /// <paramref name="purpose"/> (<c>medical_eligibility</c> or <c>medical_checkin</c>), as the reader sends it.
+    /// </summary>
+    public async Task<Dictionary<string, object?>> ProofAsync(VirtualCard card, string? facilityCode = null, string purpose = "medical_eligibility", string readerKey = ClinicAKey)
     {
-        var (challengeId, challenge) = await new MyKeyApiClient(Http).CreateChallengeAsync();
+        var (challengeId, challenge) = await new MyKeyApiClient(Http).CreateReaderChallengeAsync(purpose, readerKey);
         var body = JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(MyKeyApiClient.LoginBody(card, challengeId, challenge)))!;
         if (facilityCode is not null)
         {
@@ -137,7 +140,7 @@ public class MedicalApiFixture : DevHostFixture, IDisposable
 
     public async Task<JsonElement> EligibilityAsync(VirtualCard card, string apiKey = ClinicAKey)
     {
-        var response = await SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await ProofAsync(card), apiKey: apiKey);
+        var response = await SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await ProofAsync(card, readerKey: apiKey), apiKey: apiKey);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }

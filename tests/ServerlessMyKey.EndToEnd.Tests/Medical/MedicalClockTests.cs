@@ -59,7 +59,7 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
         app.Clock.Offset = TimeSpan.FromDays(2);
 
         await AssertProblemAsync(
-            await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(patient.Card), apiKey: ClinicAKey),
+            await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(patient.Card, purpose: "medical_checkin"), apiKey: ClinicAKey),
             HttpStatusCode.Unauthorized, "certificate_expired");
     }
 
@@ -92,7 +92,7 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
         var linkCode = await app.IssueLinkCodeAsync("L-" + myKeyId);
         (await app.LinkPatientNumberAsync(myKeyId, "L-" + myKeyId, linkCode)).EnsureSuccessStatusCode();
         await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/l-{myKeyId}", new { patientNumber = "L-" + myKeyId, at = DateTimeOffset.UtcNow }, apiKey: ClinicAKey);
-        (await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card), apiKey: ClinicAKey)).EnsureSuccessStatusCode();
+        (await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey)).EnsureSuccessStatusCode();
         var consent = new { action = "consent", network = "tokyo-net", facilities = "*", categories = new[] { "medication" }, validTo = DateTime.UtcNow.AddYears(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
         var consentId = (await (await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId))
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("consentId").GetString();

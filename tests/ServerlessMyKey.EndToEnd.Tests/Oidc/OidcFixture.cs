@@ -65,6 +65,8 @@ public class OidcFixture : DevHostFixture
         ["Clients:e2e-tickets:Roles"] = "tickets.admin",
         ["Clients:e2e-gate:ApiKey"] = TicketKeys.Gate,
         ["Clients:e2e-gate:Roles"] = "tickets.gate",
+        ["Clients:e2e-gate-b:ApiKey"] = TicketKeys.OtherGate,
+        ["Clients:e2e-gate-b:Roles"] = "tickets.gate",
     };
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
@@ -88,6 +90,8 @@ public static class TicketKeys
 {
     public const string Admin = "e2e-ticket-admin-key-000000000000";
     public const string Gate = "e2e-ticket-gate-key-0000000000000";
+    public const string GateClient = "e2e-gate";
+    public const string OtherGate = "e2e-ticket-gate-b-key-00000000000";
 }
 
 /// <summary>The system clock plus an offset; timers stay real.</summary>

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.Core.Certificates.StatusJobs;
@@ -158,6 +160,29 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
         }
 
         Assert.Equal(created, await BodyOf(await app.PostJobAsync(new { parts = 1 }, idempotencyKey: partsKey), HttpStatusCode.Created));
+    }
+
+    [Fact]
+    public async Task Retrying_a_completed_job_with_its_key_writes_no_certificates_again()
+    {
+        var certificate = Convert.ToBase64String(app.Pki.IssueAuthenticationCertificates(1)[0]);
+        var key = "jobs-" + Guid.NewGuid().ToString("N");
+        var first = await BodyOf(await app.PostJobAsync(new { certificates = new[] { certificate } }, idempotencyKey: key), HttpStatusCode.Accepted);
+        var jobId = JsonDocument.Parse(first).RootElement.GetProperty("jobId").GetString()!;
+        await app.WaitForCompletionAsync(jobId, Completion);
+
+        var retry = await BodyOf(await app.PostJobAsync(new { certificates = new[] { certificate } }, idempotencyKey: key), HttpStatusCode.Accepted);
+
+        Assert.Equal(first, retry);
+        // The container holds the job and its results, not the certificates (with the 基本4情報) checked and deleted before.
+        var container = app.Host.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient("certificate-status-jobs");
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = jobId + "/" }))
+        {
+            names.Add(blob.Name);
+        }
+
+        Assert.Equal([$"{jobId}/job.json", $"{jobId}/results/0001.json"], names.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessMyKey.Core.Auth;
 using System.Text.Json;
 using ServerlessMyKey.Cli;
 using ServerlessMyKey.Cli.Pki;
@@ -25,19 +28,17 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
             name = "第九 演奏会",
             startsAt = new DateTimeOffset(2027, 12, 24, 10, 0, 0, TimeSpan.Zero),
             seats = Enumerable.Range(1, seats).Select(i => $"A-{i}").ToArray(),
+            gateClients = new[] { TicketKeys.GateClient },
         }, apiKey: TicketKeys.Admin);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return eventId;
     }
 
-    private Task<HttpResponseMessage> PurchaseAsync(string eventId, string myKeyId) =>
-        app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/purchases", bearerFor: myKeyId);
+    private Task<HttpResponseMessage> PurchaseAsync(string eventId, string myKeyId, string? idempotencyKey = null) =>
+        app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/purchases", bearerFor: myKeyId, idempotencyKey: idempotencyKey);
 
-    private async Task<HttpResponseMessage> EnterAsync(string eventId, VirtualCard card)
-    {
-        var (challengeId, challenge) = await new MyKeyApiClient(app.Http).CreateChallengeAsync();
-        return await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", MyKeyApiClient.LoginBody(card, challengeId, challenge), apiKey: TicketKeys.Gate);
-    }
+    private async Task<HttpResponseMessage> EnterAsync(string eventId, VirtualCard card, string gateKey = TicketKeys.Gate) =>
+        await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", await new MyKeyApiClient(app.Http).ReaderProofAsync(card, "ticket_gate", gateKey), apiKey: gateKey);
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
@@ -78,6 +79,105 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
 
         await AssertProblemAsync(await EnterAsync(eventId, otherCard), HttpStatusCode.NotFound, "no_ticket");
         await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/tickets/events/{eventId}/tickets/me", bearerFor: other), HttpStatusCode.NotFound, "no_ticket");
+    }
+
+    [Fact]
+    public async Task A_card_that_never_logged_in_is_no_ticket_and_gets_no_MyKey_ID()
+    {
+        var eventId = await NewEventAsync(seats: 2);
+        var stranger = app.Pki.IssueCard(Holder);
+
+        await AssertProblemAsync(await EnterAsync(eventId, stranger), HttpStatusCode.NotFound, "no_ticket");
+
+        // A gate scan enrols nobody; the card's first real login is what gives it a MyKey ID.
+        var certificate = stranger.AuthenticationCertificate;
+        var binding = MyKeyIds.CertificateBinding(
+            certificate.Extensions.OfType<X509AuthorityKeyIdentifierExtension>().Single().KeyIdentifier!.Value.Span, certificate.SerialNumberBytes.Span);
+        var myKeyIds = app.Host.Services.GetRequiredService<MyKeyIds>();
+        Assert.Null(await myKeyIds.FindAsync(binding));
+        var session = await new MyKeyApiClient(app.Http).LoginAsync(stranger);
+        Assert.Equal(session.GetProperty("myKeyId").GetString(), await myKeyIds.FindAsync(binding));
+    }
+
+    [Fact]
+    public async Task A_gate_of_another_event_is_gate_not_for_event()
+    {
+        var eventId = await NewEventAsync(seats: 2);
+        var (buyer, card) = await app.NewCardholderAsync(Holder);
+        Assert.Equal(HttpStatusCode.Created, (await PurchaseAsync(eventId, buyer)).StatusCode);
+
+        await AssertProblemAsync(await EnterAsync(eventId, card, TicketKeys.OtherGate), HttpStatusCode.Forbidden, "gate_not_for_event");
+        Assert.Equal(HttpStatusCode.OK, (await EnterAsync(eventId, card)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Events_need_registered_gate_clients()
+    {
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId = "ev-nogates", name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" } }, apiKey: TicketKeys.Admin),
+            HttpStatusCode.BadRequest, "invalid_request");
+        await AssertProblemAsync(
+            await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId = "ev-badgate", name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" }, gateClients = new[] { "no-such-client" } }, apiKey: TicketKeys.Admin),
+            HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task A_gate_proof_cannot_open_the_holders_session_and_is_spent_by_trying()
+    {
+        var eventId = await NewEventAsync(seats: 2);
+        var (buyer, card) = await app.NewCardholderAsync(Holder);
+        Assert.Equal(HttpStatusCode.Created, (await PurchaseAsync(eventId, buyer)).StatusCode);
+        var proof = await new MyKeyApiClient(app.Http).ReaderProofAsync(card, "ticket_gate", TicketKeys.Gate);
+
+        await AssertProblemAsync(await app.Http.PostAsJsonAsync("api/auth/sessions", proof), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", proof, apiKey: TicketKeys.Gate), HttpStatusCode.Unauthorized, "challenge_already_used");
+    }
+
+    [Fact]
+    public async Task A_login_proof_or_another_gates_proof_does_not_admit()
+    {
+        var eventId = await NewEventAsync(seats: 2);
+        var (buyer, card) = await app.NewCardholderAsync(Holder);
+        Assert.Equal(HttpStatusCode.Created, (await PurchaseAsync(eventId, buyer)).StatusCode);
+        var (challengeId, challenge) = await new MyKeyApiClient(app.Http).CreateChallengeAsync();
+        var otherGates = await new MyKeyApiClient(app.Http).ReaderProofAsync(card, "ticket_gate", TicketKeys.OtherGate);
+
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", MyKeyApiClient.LoginBody(card, challengeId, challenge), apiKey: TicketKeys.Gate), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", otherGates, apiKey: TicketKeys.Gate), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+    }
+
+    [Fact]
+    public async Task A_purchase_retried_with_its_Idempotency_Key_gets_the_same_ticket()
+    {
+        var eventId = await NewEventAsync(seats: 5);
+        var otherEventId = await NewEventAsync(seats: 5);
+        var buyer = await app.NewCitizenAsync();
+        var key = Guid.NewGuid().ToString("N");
+
+        using var first = await PurchaseAsync(eventId, buyer, key);
+        using var again = await PurchaseAsync(eventId, buyer, key);
+        using var otherKey = await PurchaseAsync(eventId, buyer, Guid.NewGuid().ToString("N"));
+        using var otherEvent = await PurchaseAsync(otherEventId, buyer, key);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
+        await AssertProblemAsync(otherKey, HttpStatusCode.Conflict, "ticket_limit_reached");
+        await AssertProblemAsync(otherEvent, (HttpStatusCode)422, "idempotency_key_reused");
+    }
+
+    [Fact]
+    public async Task An_Idempotency_Key_is_the_buyers_own()
+    {
+        var eventId = await NewEventAsync(seats: 5);
+        var key = Guid.NewGuid().ToString("N");
+
+        using var first = await PurchaseAsync(eventId, await app.NewCitizenAsync(), key);
+        using var second = await PurchaseAsync(eventId, await app.NewCitizenAsync(), key);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.NotEqual(await first.Content.ReadAsStringAsync(), await second.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -124,7 +224,7 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         var eventId = await NewEventAsync(seats: 1);
 
         await AssertProblemAsync(
-            await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId, name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" } }, apiKey: TicketKeys.Admin),
+            await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId, name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" }, gateClients = new[] { TicketKeys.GateClient } }, apiKey: TicketKeys.Admin),
             HttpStatusCode.Conflict, "ticket_event_exists");
         await AssertProblemAsync(
             await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId = "other", name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" } }, apiKey: TicketKeys.Gate),

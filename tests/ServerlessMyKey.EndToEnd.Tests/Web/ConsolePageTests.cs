@@ -23,8 +23,7 @@ public sealed partial class ConsolePageTests(WebFixture web)
         var row = page.GetByTestId("watch-table").Locator("tr", new() { HasText = card.AuthenticationCertificate.SerialNumber.ToLowerInvariant() })
             .Or(page.GetByTestId("watch-table").Locator("tr", new() { HasText = card.AuthenticationCertificate.SerialNumber }));
         await Assertions.Expect(row.First).ToContainTextAsync("利用者証明用");
-        Assert.Empty(await WebFixture.SeriousAccessibilityViolationsAsync(page));
-        await WebFixture.ScreenshotAsync(page, "console-certificate-watches");
+        await ChromiumFixture.CheckAndScreenshotAsync(page, "console-certificate-watches");
     }
 
     [Fact]
@@ -45,8 +44,7 @@ public sealed partial class ConsolePageTests(WebFixture web)
         Assert.Contains("<geocode><valueName>JISX0402</valueName><value>131016</value></geocode>", cap, StringComparison.Ordinal);
         Assert.Contains("<geocode><valueName>districtCode</valueName><value>D-02</value></geocode>", cap, StringComparison.Ordinal);
         Assert.Contains("<parameter><valueName>Shelter</valueName><value>市民体育館</value></parameter>", cap, StringComparison.Ordinal);
-        Assert.Empty(await WebFixture.SeriousAccessibilityViolationsAsync(page));
-        await WebFixture.ScreenshotAsync(page, "console-alert-form");
+        await ChromiumFixture.CheckAndScreenshotAsync(page, "console-alert-form");
     }
 
     private async Task<IPage> SignInAsync()
@@ -55,18 +53,10 @@ public sealed partial class ConsolePageTests(WebFixture web)
         await page.GotoAsync("/console");
         await Assertions.Expect(page.Locator("#key")).ToBeVisibleAsync();
         Assert.EndsWith("/console/sign-in", page.Url, StringComparison.Ordinal);
-        Assert.Empty(await WebFixture.SeriousAccessibilityViolationsAsync(page));
-        await WebFixture.ScreenshotAsync(page, "console-sign-in");
-        await page.Locator("#muni").FillAsync("131016");
-        await page.Locator("#key").FillAsync(WebFixture.StaffKey);
-        await page.GetByRole(AriaRole.Button, new() { NameRegex = SignInButton() }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("防災");
-        Assert.EndsWith("/console/disaster", page.Url, StringComparison.Ordinal);
+        await ChromiumFixture.CheckAndScreenshotAsync(page, "console-sign-in");
+        await PageSteps.ConsoleSignInAsync(page, "131016", WebFixture.StaffKey);
         return page;
     }
-
-    [GeneratedRegex("^サインイン")]
-    private static partial Regex SignInButton();
 
     [GeneratedRegex("^証明書の失効監視")]
     private static partial Regex WatchesLink();

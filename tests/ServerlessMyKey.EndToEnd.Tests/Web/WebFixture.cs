@@ -1,30 +1,22 @@
-using System.Text.Json;
 using Microsoft.Playwright;
-using ServerlessMyKey.LocalStorage;
+using ServerlessMyKey.EndToEnd.Tests.Childcare;
 using Xunit;
 
 namespace ServerlessMyKey.EndToEnd.Tests.Web;
 
 /// <summary>
-/// The real app and the built front ends in a DevHost, and Debian's Chromium driven by Playwright
-/// (browser downloads are not reachable here: <c>apt-get install chromium</c>, or set
-/// <c>CHROMIUM_PATH</c>). Builds <c>web/dist</c> first when it is missing, so a plain
-/// <c>dotnet test</c> works. Screenshots go to <c>TestResults/web/</c> at the repository root.
+/// The real app and the built front ends in one DevHost, with the child-care municipality and the
+/// mailbox sender of <see cref="ChildcareApiFixture"/> (Chiyoda, 131016) plus the city's console client
+/// (points grants, certificate watches), and one Chromium for the whole collection.
 /// </summary>
-public sealed class WebFixture : DevHostFixture
+public sealed class WebFixture : ChildcareApiFixture
 {
     public const string StaffKey = "e2e-web-city-staff-key-000000000";
     public const string AllowedOrigin = "https://console.example.lg.jp";
 
-    private IPlaywright? _playwright;
+    public ChromiumFixture Chromium { get; } = new();
 
-    public IBrowser Browser { get; private set; } = null!;
-
-    public static string RepositoryRootPath { get; } = RepositoryRoot.Find();
-
-    public static string ScreenshotFolder { get; } = Path.Combine(RepositoryRootPath, "TestResults", "web");
-
-    protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>(base.Settings())
     {
         ["Clients:e2e-web-city:ApiKey"] = StaffKey,
         ["Clients:e2e-web-city:Roles"] = "points.credit,certificates.status",
@@ -37,85 +29,18 @@ public sealed class WebFixture : DevHostFixture
 
     public override async Task InitializeAsync()
     {
-        await NodeModules.EnsureWebBuildAsync(RepositoryRootPath);
+        await Chromium.InitializeAsync();
         await base.InitializeAsync();
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath(), Headless = true });
     }
 
     public override async Task DisposeAsync()
     {
-        if (Browser is not null)
-        {
-            await Browser.DisposeAsync();
-        }
-
-        _playwright?.Dispose();
+        await Chromium.DisposeAsync();
         await base.DisposeAsync();
     }
 
-    /// <summary>A page in a fresh context: a phone (390×844) by default, Japanese locale, Tokyo time.</summary>
-    public async Task<IPage> NewPageAsync(bool phone = true)
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = Host.BaseAddress.ToString(),
-            Locale = "ja-JP",
-            TimezoneId = "Asia/Tokyo",
-            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
-            DeviceScaleFactor = phone ? 2 : 1,
-            IsMobile = phone,
-            HasTouch = phone,
-        });
-        var page = await context.NewPageAsync();
-        var errors = PageErrors.GetOrAdd(page, _ => []);
-        page.PageError += (_, error) => { lock (errors) { errors.Add(error); } };
-        return page;
-    }
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, List<string>> PageErrors = new();
-
-    /// <summary>Saves a full-page screenshot as a test artifact, after checking that no script error happened on the page.</summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
-    {
-        if (PageErrors.TryGetValue(page, out var errors))
-        {
-            lock (errors)
-            {
-                Assert.True(errors.Count == 0, "Script errors on the page: " + string.Join(" | ", errors));
-            }
-        }
-
-
-        Directory.CreateDirectory(ScreenshotFolder);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
-    }
-
-    /// <summary>
-    /// Runs axe-core (the npm package, injected into the page) against WCAG 2.1 A/AA and returns
-    /// the serious and critical violations, one line each.
-    /// </summary>
-    public static async Task<IReadOnlyList<string>> SeriousAccessibilityViolationsAsync(IPage page)
-    {
-        await page.AddScriptTagAsync(new PageAddScriptTagOptions { Path = Path.Combine(RepositoryRootPath, "node_modules", "axe-core", "axe.min.js") });
-        var json = await page.EvaluateAsync<string>("""
-            async () => {
-              const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-              return JSON.stringify(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(n => n.target.join(' ')) })));
-            }
-            """);
-        using var doc = JsonDocument.Parse(json);
-        return [.. doc.RootElement.EnumerateArray()
-            .Where(v => v.GetProperty("impact").GetString() is "serious" or "critical")
-            .Select(v => $"{v.GetProperty("impact").GetString()} {v.GetProperty("id").GetString()}: {v.GetProperty("help").GetString()} at {string.Join(", ", v.GetProperty("targets").EnumerateArray().Select(t => t.GetString()))}")];
-    }
-
-    public static string ChromiumPath()
-    {
-        var candidates = new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser" };
-        return candidates.FirstOrDefault(p => !string.IsNullOrEmpty(p) && File.Exists(p))
-            ?? throw new InvalidOperationException("No Chromium found: run 'apt-get install -y chromium fonts-noto-cjk' (.ci/run does) or set CHROMIUM_PATH.");
-    }
+    /// <summary>A page of this DevHost: a phone by default.</summary>
+    public Task<IPage> NewPageAsync(bool phone = true) => Chromium.NewPageAsync(Host.BaseAddress, phone);
 }
 
 [CollectionDefinition(Name)]

@@ -129,4 +129,19 @@ internal static class CrlWriter
             writer.WriteNull();
         }
     }
+
+    /// <summary>An issuingDistributionPoint extension (critical) with a fullName of one directoryName, as JPKI's cRLDistributionPoints carry (RFC 5280 §5.2.5): a CRL partitioned to it.</summary>
+    public static X509Extension IssuingDistributionPoint(X500DistinguishedName name)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+        using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
+        using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 4)))
+        {
+            writer.WriteEncodedValue(name.RawData);
+        }
+
+        return new X509Extension("2.5.29.28", writer.Encode(), critical: true);
+    }
 }

@@ -75,7 +75,7 @@ internal static class DevelopmentPki
             extensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(spec.AuthorityKeyIdentifier ?? spec.Issuer.KeyIdentifier));
         }
 
-        extensions.Add(new X509Extension("2.5.29.31", DirectoryNameDistributionPoint(spec.Issuer.Name), false));
+        extensions.Add(new X509Extension("2.5.29.31", DirectoryNameDistributionPoint(spec.DistributionPoint ?? spec.Issuer.Name), false));
         if (spec.Kind == JpkiCertificateKind.Signing)
         {
             extensions.Add(new X509Extension("2.5.29.17", BasicFourItems(), false));

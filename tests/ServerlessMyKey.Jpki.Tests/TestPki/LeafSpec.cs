@@ -46,6 +46,9 @@ internal sealed record LeafSpec
 
     public HashAlgorithmName Hash { get; init; } = HashAlgorithmName.SHA256;
 
+    /// <summary>The directory name in cRLDistributionPoints; null: the issuer's name (as JPKI does).</summary>
+    public X500DistinguishedName? DistributionPoint { get; init; }
+
     public IReadOnlyList<X509Extension> ExtraExtensions { get; init; } = [];
 
     public static LeafSpec Authentication(TestRoot? issuer = null) => new()

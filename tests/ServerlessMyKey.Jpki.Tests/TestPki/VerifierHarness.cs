@@ -15,7 +15,8 @@ internal sealed class VerifierHarness : IDisposable
 
     /// <param name="roots">The trusted roots; by default the development authentication and signing roots.</param>
     /// <param name="writeCrls">Whether each root starts with a fresh, empty CRL.</param>
-    public VerifierHarness(JpkiOptions? options = null, IReadOnlyList<TestRoot>? roots = null, bool writeCrls = true)
+    /// <param name="extraCrlFiles">Names of more CRL files (in <see cref="Directory"/>, none written yet), for roots with several CRLs.</param>
+    public VerifierHarness(JpkiOptions? options = null, IReadOnlyList<TestRoot>? roots = null, bool writeCrls = true, IReadOnlyList<string>? extraCrlFiles = null)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("jpki-tests-").FullName;
         var trusted = roots ?? [DevelopmentPki.AuthenticationRoot, DevelopmentPki.SigningRoot];
@@ -31,7 +32,7 @@ internal sealed class VerifierHarness : IDisposable
 
         Options = (options ?? new JpkiOptions()) with
         {
-            Revocation = new JpkiRevocationOptions { CrlFiles = [.. _crlPaths.Values], RefreshSeconds = 60 },
+            Revocation = new JpkiRevocationOptions { CrlFiles = [.. _crlPaths.Values, .. (extraCrlFiles ?? []).Select(name => Path.Combine(Directory, name))], RefreshSeconds = 60 },
         };
         Anchors = JpkiTrustAnchors.Create(trusted.Select(root => root.ToAnchor()), Options.AllowTestRoots);
         Revocation = new CrlRevocationChecker(Options.Revocation.CrlFiles.Select(path => new FileCrlSource(path)), Anchors, Time, Options);

@@ -64,6 +64,26 @@ internal static class CardCommands
         return login;
     }
 
+    /// <summary><c>proof</c>: what a reader (ticket gate, medical reader, shelter terminal) sends after reading the card.</summary>
+    public static Command Proof(CommandOutput io)
+    {
+        var card = CommonOptions.Card();
+        var api = CommonOptions.Api();
+        var purpose = new Option<string>("--purpose") { Description = "The reader's purpose; the proof is accepted only at that purpose's route.", Required = true };
+        purpose.AcceptOnlyFromAmong("ticket_gate", "medical_eligibility", "medical_checkin", "shelter_checkin");
+        var apiKey = new Option<string>("--api-key") { Description = "The reader's x-api-key: the challenge is bound to that client.", Required = true };
+        var proof = new Command("proof", "Act as a reader: ask for a challenge of --purpose with the reader's key, let the card sign it, print the proof JSON {challengeId, certificate, signature} to post to the reader's route.") { card, api, purpose, apiKey };
+        proof.SetAction(async (result, cancellationToken) =>
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(result.GetRequiredValue(api).TrimEnd('/') + "/") };
+            var virtualCard = MyKeyCommand.Open(result.GetValue(CommonOptions.Data)).LoadCard(result.GetRequiredValue(card));
+            var body = await new MyKeyApiClient(http).ReaderProofAsync(virtualCard, result.GetRequiredValue(purpose), result.GetRequiredValue(apiKey), cancellationToken);
+            await io.Out.WriteLineAsync(JsonSerializer.Serialize(body));
+            return ExitCodes.Done;
+        });
+        return proof;
+    }
+
     public static Command Revoke(CommandOutput io)
     {
         var card = CommonOptions.Card();

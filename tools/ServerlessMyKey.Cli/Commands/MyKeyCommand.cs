@@ -52,6 +52,7 @@ public static class MyKeyCommand
         root.Subcommands.Add(PkiCommands.Build(io));
         root.Subcommands.Add(CardCommands.Build(io));
         root.Subcommands.Add(CardCommands.Login(io));
+        root.Subcommands.Add(CardCommands.Proof(io));
         root.Subcommands.Add(CardCommands.Revoke(io));
         root.Subcommands.Add(CardCommands.Sign(io, SignedDocumentCommands.Json(io), SignedDocumentCommands.Statement(io)));
         root.Subcommands.Add(TvCommand.Build(io));

@@ -15,42 +15,57 @@ internal static class SignedDocumentCommands
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    /// <summary><c>mykey sign json --card &lt;id&gt; --file &lt;document.json&gt; [--field application] [--delegation XXXX-XXXX-XXXX]</c>.</summary>
+    /// <summary><c>mykey sign json --card &lt;id&gt; --file &lt;document.json&gt; [--field application] [--applicant &lt;MyKey ID&gt;] [--delegation XXXX-XXXX-XXXX]</c>.</summary>
     public static Command Json(CommandOutput io)
     {
         var card = CommonOptions.Card();
         var file = new Option<FileInfo>("--file") { Description = "The JSON document to sign.", Required = true };
         var field = new Option<string>("--field") { Description = "The body's field that holds the document.", DefaultValueFactory = _ => "application" };
         var delegation = new Option<string?>("--delegation") { Description = "A 委任状番号 (XXXX-XXXX-XXXX) to add as delegationNumber." };
-        var json = new Command("json", "Print {\"<field>\":<document>,\"signature\":{certificate,signature}} signed over the document's JCS form.") { card, file, field, delegation };
+        var applicant = new Option<string?>("--applicant")
+        {
+            Description = "The submitter's MyKey ID, set as applicantMyKeyId inside the document before signing (a child-care application runs only for the account it names).",
+        };
+        var json = new Command("json", "Print {\"<field>\":<document>,\"signature\":{certificate,signature}} signed over the document's JCS form.") { card, file, field, applicant, delegation };
         json.SetAction(result =>
         {
             var signer = MyKeyCommand.Open(result.GetValue(CommonOptions.Data)).LoadCard(result.GetRequiredValue(card));
-            io.Out.WriteLine(SignDocument(signer, result.GetRequiredValue(file).FullName, result.GetRequiredValue(field), result.GetValue(delegation)));
+            io.Out.WriteLine(SignDocument(signer, result.GetRequiredValue(file).FullName, result.GetRequiredValue(field), result.GetValue(applicant), result.GetValue(delegation)));
             return ExitCodes.Done;
         });
         return json;
     }
 
-    /// <summary><c>mykey sign statement --card &lt;id&gt; --action withdraw|claim --application &lt;applicationId&gt;</c>.</summary>
+    /// <summary><c>mykey sign statement --card &lt;id&gt; --action withdraw|claim --application &lt;applicationId&gt; [--mykey-id &lt;claimant&gt;]</c>.</summary>
     public static Command Statement(CommandOutput io)
     {
         var card = CommonOptions.Card();
         var action = new Option<string>("--action") { Description = "The statement's action.", Required = true };
         action.AcceptOnlyFromAmong("withdraw", "claim");
         var application = new Option<string>("--application") { Description = "The applicationId the statement is about.", Required = true };
-        var statement = new Command("statement", "Print {\"signature\":{…}} over the JCS form of {\"action\":…,\"applicationId\":…}.") { card, action, application };
+        var myKeyId = new Option<string?>("--mykey-id") { Description = "The claimant's MyKey ID (required with --action claim: a claim is bound to who posts it)." };
+        var statement = new Command("statement", "Print {\"signature\":{…}} over the JCS form of {\"action\":…,\"applicationId\":…} (a claim also names \"myKeyId\").") { card, action, application, myKeyId };
+        statement.Validators.Add(result =>
+        {
+            if (result.GetValue(action) == "claim" && result.GetValue(myKeyId) is null)
+            {
+                result.AddError("--mykey-id is required with --action claim.");
+            }
+        });
         statement.SetAction(result =>
         {
             var signer = MyKeyCommand.Open(result.GetValue(CommonOptions.Data)).LoadCard(result.GetRequiredValue(card));
-            var body = new { action = result.GetRequiredValue(action), applicationId = result.GetRequiredValue(application) };
+            var kind = result.GetRequiredValue(action);
+            object body = kind == "claim"
+                ? new { action = kind, applicationId = result.GetRequiredValue(application), myKeyId = result.GetValue(myKeyId) }
+                : new { action = kind, applicationId = result.GetRequiredValue(application) };
             io.Out.WriteLine(JsonSerializer.Serialize(new { signature = Sign(signer, JsonCanonicalizer.Serialize(body, Web)) }));
             return ExitCodes.Done;
         });
         return statement;
     }
 
-    private static string SignDocument(VirtualCard card, string path, string field, string? delegationNumber)
+    private static string SignDocument(VirtualCard card, string path, string field, string? applicant, string? delegationNumber)
     {
         JsonNode document;
         try
@@ -60,6 +75,11 @@ internal static class SignedDocumentCommands
         catch (JsonException ex)
         {
             throw new InvalidDataException($"The file is not JSON: {ex.Message}");
+        }
+
+        if (applicant is not null)
+        {
+            (document as JsonObject ?? throw new InvalidDataException("--applicant needs a JSON object in the file."))["applicantMyKeyId"] = applicant;
         }
 
         using var parsed = JsonDocument.Parse(document.ToJsonString());

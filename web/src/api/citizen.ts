@@ -1,10 +1,10 @@
 // The citizen's calls (bearer token from a JPKI login).
 import { call, query, type Credentials } from './http';
 import type {
-  AccessLogEntry, Application, Challenge, ClaimRequest, Me, Message, MessageList, PointsStatement, Sender, Session, TvRegistration,
+  AccessLogEntry, Application, ApplicationList, Challenge, ClaimRequest, Me, Message, MessageList, PointsStatement, Sender, Session, TvRegistration,
 } from './types';
 
-export const createChallenge = () => call<Challenge>('/api/auth/challenges', { body: {} });
+export const createChallenge = () => call<Challenge>('/api/auth/challenges', { body: { purpose: 'login' } });
 
 export const createSession = (challengeId: string, certificate: string, signature: string) =>
   call<Session>('/api/auth/sessions', { body: { challengeId, certificate, signature } });
@@ -25,6 +25,9 @@ export const allowSender = (c: Credentials, senderId: string) =>
 export const blockSender = (c: Credentials, senderId: string) =>
   call<void>(`/api/mailbox/senders/${encodeURIComponent(senderId)}`, { ...c, method: 'DELETE' });
 
+/** The caller's own applications, newest first (a citizen's bearer: only theirs). */
+export const myApplications = (c: Credentials, continuationToken?: string) =>
+  call<ApplicationList>(`/api/childcare/applications${query({ limit: 20, continuationToken })}`, c);
 export const application = (c: Credentials, applicationId: string) =>
   call<Application>(`/api/childcare/applications/${encodeURIComponent(applicationId)}`, c);
 

@@ -1,6 +1,7 @@
 // Shapes of the API as /work/shared/design/API.md (the contract) and /api/openapi.json describe them.
 
-export interface Challenge { challengeId: string; challenge: string; expiresAt: string }
+/** A login challenge; the portal asks only for purpose 'login' (readers' purposes need their x-api-key, docs/auth.md). */
+export interface Challenge { challengeId: string; challenge: string; expiresAt: string; purpose: 'login' }
 export interface Session {
   myKeyId: string;
   accessToken: string;
@@ -41,11 +42,10 @@ export interface Message { messageId: string; senderId: string; subject: string;
 export interface Sender { senderId: string; status: 'allowed' | 'blocked' | string; updatedAt?: string }
 
 // Child-care (子育てワンストップ)
-export interface ApplicationSummary { applicationId: string; receiptNumber: string; procedure: string; status: string; submittedAt: string; updatedAt: string }
+export interface ApplicationSummary { applicationId: string; receiptNumber: string; procedure: string; status: string; submittedAt: string; updatedAt: string; municipalityCode?: string }
 export interface ApplicationList { applications: ApplicationSummary[]; continuationToken?: string | null }
 export interface HistoryEntry { status: string; at: string; by: string }
 export interface Application extends ApplicationSummary {
-  municipalityCode?: string;
   form: Record<string, unknown>;
   applicant?: { name?: string; address?: string; dateOfBirth?: string; sex?: string };
   employmentCertificates?: { signerName?: string; delegationNumber?: string; receiptId?: string }[];

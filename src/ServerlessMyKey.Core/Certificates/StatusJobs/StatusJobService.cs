@@ -44,7 +44,8 @@ public sealed class StatusJobService(
         var claim = await claims.ClaimIfKeyedAsync(CreateOperation, caller.ClientId, idempotencyKey, request, cancellationToken);
         // A keyed request names its job, so a retry after a lost answer finds the same job.
         var jobId = claim is null ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : claim.KeyHash[..32];
-        if (await store.TryCreateAsync(new StatusJobRecord(jobId, caller.ClientId, parts, StatusJobState.Receiving, time.GetUtcNow()), cancellationToken))
+        var created = await store.TryCreateAsync(new StatusJobRecord(jobId, caller.ClientId, parts, StatusJobState.Receiving, time.GetUtcNow()), cancellationToken);
+        if (created)
         {
             logger.LogInformation("Status job {JobId} created for client {ClientId} with {Parts} parts", jobId, caller.ClientId, parts);
         }
@@ -54,12 +55,19 @@ public sealed class StatusJobService(
             return new StatusJobAccepted(jobId, "receiving", parts, 0, null);
         }
 
-        await store.PutPartAsync(jobId, 1, firstPart, cancellationToken);
-        await StartIfCompleteAsync(jobId, cancellationToken);
-
         // The answer depends on the request only, so a retry with the same key gets the first answer again
         // (the job's progress is GET's business).
-        return new StatusJobAccepted(jobId, "queued", 1, 1, firstPart.Count);
+        var accepted = new StatusJobAccepted(jobId, "queued", 1, 1, firstPart.Count);
+        if (!created && await store.FindAsync(jobId, cancellationToken) is { Value.State: not StatusJobState.Receiving })
+        {
+            // A retry of a job that already started: its certificates were (or will be) checked and deleted,
+            // so they are not written again — nothing would delete them a second time.
+            return accepted;
+        }
+
+        await store.PutPartAsync(jobId, 1, firstPart, cancellationToken);
+        await StartIfCompleteAsync(jobId, cancellationToken);
+        return accepted;
     }
 
     /// <summary>Stores one part (the same part again is accepted as a retry); the upload that completes the job queues it.</summary>

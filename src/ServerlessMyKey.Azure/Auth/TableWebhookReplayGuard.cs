@@ -1,0 +1,41 @@
+using Azure;
+using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Operations;
+using ServerlessMyKey.Azure.Tables;
+using ServerlessMyKey.Core.Security;
+
+namespace ServerlessMyKey.Azure.Auth;
+
+/// <summary>
+/// Seen webhook signatures in Table Storage: RowKey = the signature id (hex SHA-256), PartitionKey
+/// its first two characters (256 partitions); inserted with <c>Add</c>, so of two deliveries of one
+/// request exactly one is recorded.
+/// </summary>
+public sealed class TableWebhookReplayGuard(TableServiceClient service) : IWebhookReplayGuard
+{
+    public const string TableName = "WebhookReplays";
+
+    private readonly LazyTable _table = new(service, TableName);
+
+    public async Task<bool> TryRecordAsync(string signatureId, DateTimeOffset keepUntil, CancellationToken cancellationToken = default)
+    {
+        if (signatureId is not { Length: 64 } || !signatureId.All(char.IsAsciiHexDigitLower))
+        {
+            throw new ArgumentException("A signature id is 64 lowercase hex characters.", nameof(signatureId));
+        }
+
+        var table = await _table.GetAsync(cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(signatureId[..2], signatureId) { ["KeepUntil"] = keepUntil }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset now, int maxRows, CancellationToken cancellationToken = default) =>
+        await BoundedTableDeletes.DeleteAsync(await _table.GetAsync(cancellationToken), TableClient.CreateQueryFilter($"KeepUntil lt {now}"), maxRows, cancellationToken);
+}
