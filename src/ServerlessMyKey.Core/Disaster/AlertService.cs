@@ -116,13 +116,17 @@ public sealed partial class AlertService(
         var status = alert.State == AlertStates.Delivering && deliveries.Count >= alert.Targets && deliveries.All(d => DeliveryStates.IsFinal(d.State))
             ? AlertStates.Delivered
             : alert.State;
+        // Each TV is listed to its own municipality's staff (and to the sender, who was staff of every targeted one, or admin):
+        // staff of one municipality of a wider alert see the counts, not the other municipalities' TVs.
+        var mine = options.MunicipalitiesOf(caller);
+        IReadOnlyList<AlertDelivery> listed = alert.SubmittedBy == caller.ClientId ? deliveries : [.. deliveries.Where(d => mine.Contains(d.MunicipalityCode))];
         return new AlertStatusView(alert.AlertId, alert.Identifier, alert.Sender, alert.Sent, alert.CapStatus, alert.MsgType, status, alert.Exercise, alert.Level,
             alert.Shelters, alert.Expires, alert.MunicipalityCodes, alert.References, alert.ReplacedBy, counts,
-            [.. deliveries.Where(d => d.State == DeliveryStates.Failed).Take(100).Select(d => new DeliveryFailure(d.TvId, d.PlatformId, d.Attempts, d.LastError))],
+            [.. listed.Where(d => d.State == DeliveryStates.Failed).Take(100).Select(d => new DeliveryFailure(d.TvId, d.PlatformId, d.Attempts, d.LastError))],
             alert.ReceivedAt,
-            [.. deliveries.OrderBy(d => d.TvId, StringComparer.Ordinal).Take(MaxListedDeliveries)
+            [.. listed.OrderBy(d => d.TvId, StringComparer.Ordinal).Take(MaxListedDeliveries)
                 .Select(d => new DeliveryView(d.TvId, d.PlatformId, d.State, d.Attempts, d.LastError, d.DeliveredAt, d.DisplayedAt))],
-            deliveries.Count > MaxListedDeliveries);
+            listed.Count > MaxListedDeliveries);
     }
 
     /// <summary>The alert when the caller may see it: staff of one of its municipalities, its sender, or admin.</summary>

@@ -38,7 +38,8 @@ public sealed class OperationLogService(IOperationLogStore logs, KnownTvs knownT
                 e.At >= now - MaxAge && e.At <= now + MaxAhead ? e.At.ToUniversalTime() : throw new ServiceException(ErrorCodes.InvalidRequest, $"events[{i}].at must be within the last 7 days."),
                 e.Channel is null ? null : RequireText(e.Channel, $"events[{i}].channel", 32),
                 e.AlertId is null ? null : AlertService.IsAlertId(e.AlertId) ? e.AlertId : throw new ServiceException(ErrorCodes.InvalidRequest, $"events[{i}].alertId is not an alert id."));
-            if (seen.Add(parsed.EventId))
+            // An event id is stored once per TV (its partition): the same id of another TV is another event.
+            if (seen.Add(parsed.TvId + "\n" + parsed.EventId))
             {
                 events.Add(parsed);
             }

@@ -60,4 +60,25 @@ public sealed class AlertReferenceTests(DisasterApiFixture app) : IClassFixture<
         using var cancel = await app.PostAlertAsync(CapSamples.Cancel(identifier + "-C", sent.AddMinutes(5), identifier, sent), MinamiKey);
         await AssertProblemAsync(cancel, HttpStatusCode.Forbidden, "forbidden");
     }
+
+    [Fact]
+    public async Task The_status_lists_to_staff_of_one_municipality_only_its_own_tvs()
+    {
+        // 西興部村's staff are staff of 牟岐町 too and alert both; 牟岐町's own staff see the status, not 西興部村's TVs.
+        var run = Guid.NewGuid().ToString("N")[..10];
+        var district = "two-" + run;
+        var (nishiTv, mugiTv) = (district + "-n", district + "-m");
+        await app.PairAsync(nishiTv, "西興部　四郎", "ニシオコッペ　シロウ", Nishiokoppe, district);
+        await app.PairAsync(mugiTv, "牟岐　五郎", "ムギ　ゴロウ", Mugi, district);
+        var cap = CapSamples.EvacuationOrder("BOTH-" + run, DateTimeOffset.UtcNow, districtCode: district, municipalityCode: Nishiokoppe)
+            .Replace($"<value>{Nishiokoppe}</value>", $"<value>{Nishiokoppe}</value>\n      </geocode>\n      <geocode>\n        <valueName>JISX0402</valueName>\n        <value>{Mugi}</value>", StringComparison.Ordinal);
+        using var posted = await app.PostAlertAsync(cap, NishiokoppeKey);
+        var alertId = (await ReadAsync(posted, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        await app.TvMessagesAsync(alertId, 2);
+
+        var sender = await app.AlertStatusAsync(alertId, s => s.GetProperty("status").GetString() == "delivered", NishiokoppeKey);
+        Assert.Equal([mugiTv, nishiTv], sender.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("tvId").GetString()));
+        var mugi = await app.AlertStatusAsync(alertId, _ => true, MugiKey);
+        Assert.Equal([mugiTv], mugi.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("tvId").GetString()));
+    }
 }

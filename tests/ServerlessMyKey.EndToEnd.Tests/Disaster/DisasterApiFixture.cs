@@ -27,6 +27,7 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
     public const string PlatformEventSecret = "e2e-tv-aqua-events-secret-0123456789";
     public const string MinamiKey = "e2e-minami-staff-key-0000000000000";
     public const string NishiokoppeKey = "e2e-nishiokoppe-staff-key-000000000";
+    public const string MugiKey = "e2e-mugi-staff-key-00000000000000000";
     public const string ShelterKey = "e2e-minami-shelter-key-00000000000";
     public const string CitySecret = "e2e-city-webhook-secret-0123456789abcdef";
     public const string Minami = "363880";
@@ -63,7 +64,9 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
         ["Clients:minami-shelter:Roles"] = "disaster.shelter",
         [$"Disaster:Municipalities:{Minami}:Clients"] = "minami-staff",
         [$"Disaster:Municipalities:{Nishiokoppe}:Clients"] = "nishiokoppe-staff",
-        [$"Disaster:Municipalities:{Mugi}:Clients"] = "nishiokoppe-staff",
+        ["Clients:mugi-staff:ApiKey"] = MugiKey,
+        ["Clients:mugi-staff:Roles"] = "disaster.admin",
+        [$"Disaster:Municipalities:{Mugi}:Clients"] = "nishiokoppe-staff,mugi-staff",
         ["Disaster:DeliveryQueue"] = AzuriteServer.UniqueName("e2e-disaster"),
         ["Disaster:RetryBaseSeconds"] = "1",
         ["Disaster:MaxDeliveryAttempts"] = "3",

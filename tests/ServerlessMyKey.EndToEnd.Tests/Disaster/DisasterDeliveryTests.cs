@@ -224,6 +224,19 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_same_event_id_of_two_tvs_in_one_request_is_stored_for_each()
+    {
+        // An event id is stored once per TV (whatever the request): one request must not drop the second TV's event.
+        var (_, tv1) = await OneTvAsync();
+        var (_, tv2) = await OneTvAsync();
+        var eventId = "ev-" + Guid.NewGuid().ToString("N");
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        using var posted = await app.PostEventsAsync(new { events = new[] { new { eventId, tvId = tv1, type = "button", at }, new { eventId, tvId = tv2, type = "button", at } } });
+        var body = await ReadAsync(posted, HttpStatusCode.Accepted);
+        Assert.Equal((2, 0), (body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()));
+    }
+
+    [Fact]
     public async Task More_than_a_thousand_events_are_refused()
     {
         var events = Enumerable.Range(0, 1001).Select(_ => Event("tv", "button", DateTimeOffset.UtcNow)).ToArray();
