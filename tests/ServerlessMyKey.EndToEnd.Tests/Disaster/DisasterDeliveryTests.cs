@@ -146,6 +146,18 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_token_issued_for_the_terminal_is_no_residents_own_bearer_at_check_in()
+    {
+        var (_, card) = await app.NewCardholderAsync(new ServerlessMyKey.Cli.Pki.CardHolder("美波　四郎", "徳島県海部郡美波町奥河内寺前1", new DateOnly(1950, 6, 6), "male"));
+        var bound = (await new ServerlessMyKey.Cli.MyKeyApiClient(app.Http).LoginAsync(card, "minami-shelter")).GetProperty("accessToken").GetString()!;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins");
+        request.Headers.Add("x-api-key", ShelterKey);
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bound);
+
+        await AssertProblemAsync(await app.Http.SendAsync(request), HttpStatusCode.Unauthorized, "token_client_mismatch");
+    }
+
+    [Fact]
     public async Task The_terminal_checks_in_with_the_cards_proof_which_opens_no_session()
     {
         var (myKeyId, card) = await app.NewCardholderAsync(new ServerlessMyKey.Cli.Pki.CardHolder("美波　三郎", "徳島県海部郡美波町奥河内寺前1", new DateOnly(1950, 5, 5), "male"));
