@@ -206,3 +206,13 @@ public sealed class DisasterWatchingFixture : DisasterApiFixture
 {
     protected override string WatchSchedule => "*/2 * * * * *";
 }
+
+/// <summary>
+/// Every test class that needs the watching timer shares one <see cref="DisasterWatchingFixture"/>: two hosts
+/// watching the same tables would tell the municipality from whichever ran first.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class DisasterWatchingCollection : ICollectionFixture<DisasterWatchingFixture>
+{
+    public const string Name = "Disaster watching DevHost";
+}

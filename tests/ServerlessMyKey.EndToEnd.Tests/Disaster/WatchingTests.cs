@@ -5,7 +5,8 @@ using static ServerlessMyKey.EndToEnd.Tests.Disaster.DisasterApiFixture;
 namespace ServerlessMyKey.EndToEnd.Tests.Disaster;
 
 /// <summary>Watching (見守り) through the DevHost whose timer runs every 2 seconds, in 西興部村 with a district of its own.</summary>
-public sealed class WatchingTests(DisasterWatchingFixture app) : IClassFixture<DisasterWatchingFixture>
+[Collection(DisasterWatchingCollection.Name)]
+public sealed class WatchingTests(DisasterWatchingFixture app)
 {
     [Fact]
     public async Task Watching_tells_the_municipality_once_per_episode_for_residents_who_consented()

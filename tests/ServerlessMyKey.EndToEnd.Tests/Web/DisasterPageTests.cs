@@ -171,29 +171,6 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
 
     }
 
-    /// <summary>A resident who consented to watching leaves the TV on for 20 hours; the console's 見守りアラート lists them.</summary>
-    [Fact]
-    public async Task A_watched_residents_TV_left_on_appears_in_the_watch_alerts()
-    {
-        var (tvId, district) = ($"web-{_run}-w", $"m{_run}");
-        await app.PairAsync(tvId, "西興部　見守", "ニシオコッペ　ミマモリ", Nishiokoppe, district, watching: true);
-        await PostEventsAsync(Event(tvId, "power_on", DateTimeOffset.UtcNow.AddHours(-20)));
-        await WaitForAsync(async () =>
-        {
-            using var list = await app.SendAsync(HttpMethod.Get, $"/api/disaster/watch-alerts?municipalityCode={Nishiokoppe}", apiKey: NishiokoppeKey);
-            var alerts = (await ReadAsync(list, HttpStatusCode.OK)).GetProperty("watchAlerts").EnumerateArray();
-            return alerts.Any(a => a.GetProperty("tvId").GetString() == tvId) ? new object() : null;
-        }, TimeSpan.FromSeconds(30)); // the watching timer runs every 2 seconds
-
-        var page = await SignInAsync();
-        await page.GetByRole(AriaRole.Link, new() { NameRegex = WatchAlertsLink() }).ClickAsync();
-
-        var row = page.Locator("tbody tr", new() { HasText = district });
-        await Expect(row.Locator("th")).ToHaveTextAsync("西興部　見守");
-        await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("長時間つけたまま");
-        await ChromiumFixture.CheckAndScreenshotAsync(page, "console-watch-alerts");
-    }
-
     private async Task<IPage> SignInAsync()
     {
         var page = await chromium.NewPageAsync(app.Host.BaseAddress, phone: false);
@@ -228,9 +205,6 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
 
     [GeneratedRegex("^警報の発信")]
     private static partial Regex AlertFormLink();
-
-    [GeneratedRegex("^見守りアラート")]
-    private static partial Regex WatchAlertsLink();
 
     [GeneratedRegex("^テレビ連携")]
     private static partial Regex TvLink();
