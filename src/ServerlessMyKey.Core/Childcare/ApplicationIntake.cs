@@ -253,8 +253,19 @@ public sealed class ApplicationIntake(
         return Encoding.UTF8.GetBytes(record.FirstResponse);
     }
 
+    /// <summary>
+    /// Starts the workflow of an application still in its first state (a submission or a claim replayed
+    /// after a crash before the start). One past it had its workflow already: once finished, the purge
+    /// removes its instance, and a replay must not start it again (reminders, hand-overs, notices).
+    /// </summary>
     private Task StartAsync(ApplicationRecord record, IApplicationWorkflows workflows, CancellationToken cancellationToken) =>
-        workflows.EnsureStartedAsync(new ApplicationWorkflowInput(record.ApplicationId, record.Requests.Select(r => r.RequestCode).ToList(), options.EmployerResponseWait), cancellationToken);
+        IsInFirstState(record)
+            ? workflows.EnsureStartedAsync(new ApplicationWorkflowInput(record.ApplicationId, record.Requests.Select(r => r.RequestCode).ToList(), options.EmployerResponseWait), cancellationToken)
+            : Task.CompletedTask;
+
+    private static bool IsInFirstState(ApplicationRecord record) =>
+        record.Status is ApplicationStatus.AwaitingDocuments or ApplicationStatus.Received
+        && record.History.Count(h => h.Status != ApplicationStatus.Held) == 1;
 
     /// <summary>
     /// A signed application is replayable by whoever obtains it: it runs only for the account it names
