@@ -431,7 +431,7 @@ public sealed class OcspRevocationTests : IDisposable
         // A bulk status job checks many certificates at a time; the responder sees at most the limit
         // (and each answer still carries its own request's nonce).
         var options = Options with { Revocation = Options.Revocation with { OcspMaxConcurrentRequests = 2 } };
-        _responder.Answer = new OcspAnswer { Delay = TimeSpan.FromMilliseconds(150) };
+        _responder.Answer = new OcspAnswer { HoldUntilInFlight = 2 }; // answers wait until two requests overlap
 
         var checker = new OcspRevocationChecker(_http, _time, options);
         var anchor = _anchors.ForKind(JpkiCertificateKind.Authentication).Single();

@@ -68,7 +68,14 @@ public sealed class CertificateWatchTests : IAsyncLifetime
         var pending = await _h.Store.FindAsync(WatchHarness.Insurer, watchId);
         Assert.Equal((WatchState.Revoked, true, null), (pending!.State, pending.NotificationPending, pending.NotifiedAt));
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the failed message's visibility timeout
+        // The failed message is delivered again once its visibility timeout ends: wait until a peek sees it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await _h.Queue.PeekMessagesAsync(1)).Value.Length == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The failed notification did not become visible again.");
+            await Task.Delay(100);
+        }
+
         Assert.Equal(0, await _h.DrainAsync());
         var told = await _h.Store.FindAsync(WatchHarness.Insurer, watchId);
         Assert.False(told!.NotificationPending);
@@ -152,16 +159,18 @@ public sealed class CertificateWatchTests : IAsyncLifetime
         var card = _h.Pki.IssueCard(WatchHarness.Holder);
         var watchId = (await _h.RegisterAsync(WatchHarness.Insurer, card.SigningCertificate.RawData)).Watches[0].WatchId;
         using var stop = new CancellationTokenSource();
+        var updating = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var updates = Task.Run(async () =>
         {
             // A re-check writing the row under its ETag, over and over, as a daily run does once.
             while (!stop.IsCancellationRequested && await _h.Store.FindAsync(WatchHarness.Insurer, watchId) is { } watch)
             {
                 await _h.Store.UpdateAsync(WatchHarness.Insurer, [watch with { Status = watch.Status with { CheckedAt = DateTimeOffset.UtcNow } }]);
+                updating.TrySetResult();
             }
         });
 
-        await Task.Delay(200);
+        await updating.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the re-check has written at least once and keeps writing
         Assert.True(await _h.Store.DeleteAsync(WatchHarness.Insurer, watchId));
 
         await stop.CancelAsync();

@@ -55,7 +55,7 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
         }, TimeSpan.FromSeconds(30))).RootElement;
         Assert.Equal(("revoked", "revoked"), (told.GetProperty("state").GetString(), told.GetProperty("status").GetString()));
         var count = deliveries.Count;
-        await Task.Delay(TimeSpan.FromSeconds(11));
+        await WaitForTwoMoreRunsAsync();
         Assert.Equal(count, app.Receiver.Received.Count(r => r.Path == "/hooks/insurer" && Json(r.Body).GetProperty("watchId").GetString() == watchId));
 
         // The same Idempotency-Key and body replay the first answer.
@@ -135,6 +135,30 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
     [Fact]
     public async Task A_bad_continuation_token_is_400() =>
         await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, Route + "?continuationToken=bm90LWFuLWlk", apiKey: WatchApiFixture.InsurerKey), HttpStatusCode.BadRequest, "invalid_request");
+
+    /// <summary>
+    /// Waits until the re-check timer has demonstrably run twice more: a still-active watch of the same
+    /// client, registered now, gets a new <c>checkedAt</c> on each run that checks it.
+    /// </summary>
+    private async Task WaitForTwoMoreRunsAsync()
+    {
+        using var created = await app.SendAsync(HttpMethod.Post, Route, Body(app.Pki.IssueCard(Holder).SigningCertificate.RawData), WatchApiFixture.InsurerKey);
+        var probe = (await ReadAsync(created, HttpStatusCode.Created)).GetProperty("watches")[0];
+        var probeId = probe.GetProperty("watchId").GetString()!;
+        var checkedAt = probe.GetProperty("checkedAt").GetDateTimeOffset();
+        for (var run = 0; run < 2; run++)
+        {
+            var seen = checkedAt;
+            checkedAt = (DateTimeOffset)await WaitForAsync(async () =>
+            {
+                using var response = await app.SendAsync(HttpMethod.Get, $"{Route}/{probeId}", apiKey: WatchApiFixture.InsurerKey);
+                var view = await ReadAsync(response, HttpStatusCode.OK);
+                Assert.Equal("active", view.GetProperty("state").GetString());
+                var at = view.GetProperty("checkedAt").GetDateTimeOffset();
+                return at > seen ? (object)at : null;
+            }, TimeSpan.FromSeconds(30));
+        }
+    }
 
     private static object Body(params byte[][] certificates) => new { certificates = certificates.Select(Convert.ToBase64String) };
 

@@ -77,6 +77,7 @@ public class DelegationApiFixture : DevHostFixture, IDisposable
         ["Clients:city-hall:ApiKey"] = RecipientKey,
         ["Clients:city-hall:Roles"] = "points.read",
         ["Delegation:Recipients:city-hall:Topic"] = "delegation-city-hall",
+        ["Delegation:Recipients:tax-office:Topic"] = "delegation-tax-office", // a second known recipient: another valid body
         ["Delegation:DelegatorWebhook:Url"] = Webhooks.Url,
         ["Delegation:DelegatorWebhook:Secret"] = WebhookSecret,
         ["Delegation:AckTimeoutSeconds"] = "3",

@@ -90,7 +90,7 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
         var noRole = await app.SendAsync(HttpMethod.Get, $"api/delegations/{id}", apiKey: NoRoleKey);
         Assert.Equal(HttpStatusCode.OK, asVerifier.StatusCode);
         await AssertProblemAsync(asOtherCitizen, HttpStatusCode.NotFound, "delegation_not_found");
-        Assert.Equal(HttpStatusCode.Forbidden, noRole.StatusCode);
+        await ProblemAssert.ExactAsync(noRole, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
         var lateAccept = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance", new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
 
         await AssertProblemAsync(otherToken, HttpStatusCode.Forbidden, "forbidden");
-        Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
+        await ProblemAssert.ExactAsync(noToken, HttpStatusCode.Unauthorized, "unauthenticated");
         Assert.Equal("rejected", (await rejected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         await AssertProblemAsync(lateAccept, HttpStatusCode.Conflict, "delegation_not_pending");
         Assert.Equal("delegation_not_active", await VerifyCodeAsync(created.GetProperty("number").GetString()!, agent));
@@ -176,12 +176,39 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
         Assert.Equal("active", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
 
         await app.Webhooks.WaitForAsync(h => h.GetProperty("delegationId").GetString() == active.DelegationId);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await WaitForNotificationCompletedAsync(active.DelegationId);
         Assert.Single(app.Webhooks.Received, h => JsonDocument.Parse(h.Body).RootElement.GetProperty("delegationId").GetString() == active.DelegationId);
 
         // The outbox row written before the status change is gone once the notification was scheduled.
         var outbox = new global::Azure.Data.Tables.TableClient(await ServerlessMyKey.Testing.AzuriteServer.GetConnectionStringAsync(), "DelegatorNotifications");
         Assert.False((await outbox.GetEntityIfExistsAsync<global::Azure.Data.Tables.TableEntity>("accepted", active.DelegationId)).HasValue);
+    }
+
+    /// <summary>
+    /// Waits until the delegation's one notification orchestration (a deterministic instance id; a repeated
+    /// acceptance only schedules it when missing) has completed in the task hub's Instances table: after
+    /// that it sends nothing more.
+    /// </summary>
+    private static async Task WaitForNotificationCompletedAsync(string delegationId)
+    {
+        var service = new global::Azure.Data.Tables.TableServiceClient(await ServerlessMyKey.Testing.AzuriteServer.GetConnectionStringAsync());
+        var instanceId = ServerlessMyKey.Core.Delegation.DelegatorNotificationOrchestrator.InstanceId(delegationId);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            await foreach (var table in service.QueryAsync(t => true))
+            {
+                if (table.Name.EndsWith("Instances", StringComparison.Ordinal)
+                    && (await service.GetTableClient(table.Name).GetEntityIfExistsAsync<global::Azure.Data.Tables.TableEntity>(instanceId, string.Empty)) is { HasValue: true } row
+                    && row.Value!.GetString("RuntimeStatus") == "Completed")
+                {
+                    return;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "The delegator notification did not complete.");
+            await Task.Delay(250);
+        }
     }
 
     [Fact]

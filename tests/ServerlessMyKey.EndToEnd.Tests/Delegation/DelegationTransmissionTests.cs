@@ -16,11 +16,11 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var key = Guid.NewGuid().ToString("N");
         var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
         var retried = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
-        var reused = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = "elsewhere" }, bearerFor: agentId, idempotencyKey: key);
+        var reused = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = "tax-office" }, bearerFor: agentId, idempotencyKey: key);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
         Assert.Equal(transmissionId, (await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString());
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        await AssertProblemAsync(reused, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
 
         await WaitForStatusAsync(transmissionId, agentId, "sent");
         var notRecipient = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: VerifierKey);
@@ -88,9 +88,9 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var otherCitizen = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: await app.NewCitizenAsync());
         var unknownTransmission = await app.SendAsync(HttpMethod.Get, "api/delegations/transmissions/0123456789abcdef0123456789abcdef", bearerFor: agentId);
 
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, unknownRecipient.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, otherCitizen.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, unknownTransmission.StatusCode);
+        await AssertProblemAsync(unknownRecipient, HttpStatusCode.UnprocessableEntity, "unknown_recipient");
+        await AssertProblemAsync(otherCitizen, HttpStatusCode.NotFound, "delegation_not_found");
+        await AssertProblemAsync(unknownTransmission, HttpStatusCode.NotFound, "transmission_not_found");
 
         var (_, representative) = await app.NewCardholderAsync(Representative);
         var pendingDocument = Document(agentId);
@@ -100,6 +100,52 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var notActive = await app.SendAsync(HttpMethod.Post, $"api/delegations/{pending.GetProperty("delegationId").GetString()}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
         Assert.Equal(HttpStatusCode.Conflict, notActive.StatusCode);
         Assert.Equal("delegation_not_active", (await notActive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task An_accepted_delegation_before_its_validity_transmits_nothing()
+    {
+        var (_, representative) = await app.NewCardholderAsync(Representative);
+        var (agentId, agent) = await app.NewCardholderAsync(Agent);
+        var document = Document(agentId);
+        document["validFrom"] = DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var id = await CreateAsync(representative, document);
+        var accepted = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance", new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+
+        var early = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
+
+        await AssertProblemAsync(early, HttpStatusCode.Conflict, "delegation_not_yet_valid");
+    }
+
+    [Fact]
+    public async Task A_delegation_past_its_validity_cannot_be_accepted()
+    {
+        var (_, representative) = await app.NewCardholderAsync(Representative);
+        var (agentId, agent) = await app.NewCardholderAsync(Agent);
+        var document = Document(agentId);
+        document["validTo"] = DateTimeOffset.UtcNow.AddSeconds(8).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var id = await CreateAsync(representative, document);
+
+        // Waits until the service itself says the validity has ended (the clock passed validTo).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((await (await app.SendAsync(HttpMethod.Get, $"api/delegations/{id}", bearerFor: agentId)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString() != "expired")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The delegation did not expire.");
+            await Task.Delay(250);
+        }
+
+        var late = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance", new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
+
+        await AssertProblemAsync(late, HttpStatusCode.Conflict, "delegation_expired");
+    }
+
+    private async Task<string> CreateAsync(ServerlessMyKey.Cli.Pki.VirtualCard representative, Dictionary<string, object?> document)
+    {
+        var created = await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = Signed(representative, document) });
+        var text = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, $"{(int)created.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.GetProperty("delegationId").GetString()!;
     }
 
     private Task<JsonElement> WaitForStatusAsync(string transmissionId, string delegateId, string status) =>

@@ -25,13 +25,13 @@ public sealed class FacilityApiTests(PointsApiFixture app) : IClassFixture<Point
         var anonymous = await app.SendAsync(HttpMethod.Get, $"api/mykey/facilities/{facilityId}/links/me");
 
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, notLinked.StatusCode);
+        await ProblemAssert.ExactAsync(notLinked, HttpStatusCode.NotFound, "not_found");
         Assert.Equal(HttpStatusCode.Created, linked.StatusCode);
         Assert.Equal("L-000123", (await mine.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("userNumber").GetString());
         Assert.Equal(HttpStatusCode.Created, checkin.StatusCode);
         Assert.Equal("L-000123", (await checkin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("userNumber").GetString());
-        Assert.Equal(HttpStatusCode.Forbidden, notATerminal.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        await ProblemAssert.ExactAsync(notATerminal, HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(anonymous, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]
@@ -51,7 +51,6 @@ public sealed class FacilityApiTests(PointsApiFixture app) : IClassFixture<Point
         {
             using var checkin = await app.SendAsync(HttpMethod.Post, $"api/mykey/facilities/{facilityId}/checkins", apiKey: TerminalKey, bearerFor: me);
             ids.Add((await checkin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checkinId").GetString()!);
-            await Task.Delay(5);
         }
 
         var first = await LogAsync($"api/mykey/facilities/{facilityId}/checkins?limit=2", AdminKey);

@@ -103,9 +103,9 @@ public sealed class PointsApiTests(PointsApiFixture app) : IClassFixture<PointsA
 
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
         Assert.Equal(me, (await own.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("myKeyId").GetString());
-        Assert.Equal(HttpStatusCode.Forbidden, others.StatusCode);
+        await ProblemAssert.ExactAsync(others, HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal(HttpStatusCode.OK, auditor.StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, shop.StatusCode);
+        await ProblemAssert.ExactAsync(shop, HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_request"), (garbage.StatusCode, await CodeAsync(garbage)));
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_request"), (badLimit.StatusCode, await CodeAsync(badLimit)));
     }

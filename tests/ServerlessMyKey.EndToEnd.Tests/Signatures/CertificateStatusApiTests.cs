@@ -69,11 +69,11 @@ public sealed class CertificateStatusApiTests(SignatureApiFixture app) : IClassF
     public async Task More_than_1000_or_none_is_400()
     {
         using var tooMany = await app.PostAsync("/api/certificates/status", new { certificates = Enumerable.Repeat("MAA", 1001) }, SignatureApiFixture.InsurerKey);
-        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        await ProblemAssert.ExactAsync(tooMany, HttpStatusCode.BadRequest, "invalid_request");
         using var none = await app.PostAsync("/api/certificates/status", new { certificates = Array.Empty<string>() }, SignatureApiFixture.InsurerKey);
-        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        await ProblemAssert.ExactAsync(none, HttpStatusCode.BadRequest, "invalid_request");
         using var badBase64 = await app.PostAsync("/api/certificates/status", new { certificates = new[] { "***" } }, SignatureApiFixture.InsurerKey);
-        Assert.Equal(HttpStatusCode.BadRequest, badBase64.StatusCode);
+        await ProblemAssert.ExactAsync(badBase64, HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -92,9 +92,9 @@ public sealed class CertificateStatusApiTests(SignatureApiFixture app) : IClassF
     {
         object body = new { certificates = new[] { "MAA" } };
         using var anonymous = await app.PostAsync("/api/certificates/status", body, apiKey: null);
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        await ProblemAssert.ExactAsync(anonymous, HttpStatusCode.Unauthorized, "unauthenticated");
         using var verifier = await app.PostAsync("/api/certificates/status", body, SignatureApiFixture.VerifierKey);
-        Assert.Equal(HttpStatusCode.Forbidden, verifier.StatusCode);
+        await ProblemAssert.ExactAsync(verifier, HttpStatusCode.Forbidden, "forbidden");
     }
 
     private async Task<JsonElement> StatusAsync(object body)

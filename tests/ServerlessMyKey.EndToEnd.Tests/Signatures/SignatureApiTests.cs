@@ -163,8 +163,7 @@ public sealed class SignatureApiTests(SignatureApiFixture app) : IClassFixture<S
         cms[at + 4] = 0x02; // the TBSCertificate's SEQUENCE tag becomes INTEGER
 
         using var response = await app.PostAsync("/api/signatures/verifications", new { cms = Convert.ToBase64String(cms) });
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("invalid_request", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -244,7 +243,7 @@ public sealed class SignatureApiTests(SignatureApiFixture app) : IClassFixture<S
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/signatures/verifications") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("x-api-key", SignatureApiFixture.VerifierKey);
         using var response = await app.Http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -252,11 +251,11 @@ public sealed class SignatureApiTests(SignatureApiFixture app) : IClassFixture<S
     {
         var card = app.Pki.IssueCard(SignatureApiFixture.Holder);
         using var both = await app.PostAsync("/api/signatures/verifications", Raw(card.SigningCertificate.RawData, card.SignWithSigningKey(Document), Document, SHA256.HashData(Document)));
-        Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
+        await ProblemAssert.ExactAsync(both, HttpStatusCode.BadRequest, "invalid_request");
         using var detached = await app.PostAsync("/api/signatures/verifications", new { cms = Convert.ToBase64String(SignatureApiFixture.Cms(card.SigningCertificate, Document, detached: true)) });
-        Assert.Equal(HttpStatusCode.BadRequest, detached.StatusCode);
+        await ProblemAssert.ExactAsync(detached, HttpStatusCode.BadRequest, "invalid_request");
         using var shortDigest = await app.PostAsync("/api/signatures/verifications", Raw(card.SigningCertificate.RawData, card.SignWithSigningKey(Document), digest: new byte[20]));
-        Assert.Equal(HttpStatusCode.BadRequest, shortDigest.StatusCode);
+        await ProblemAssert.ExactAsync(shortDigest, HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -265,20 +264,20 @@ public sealed class SignatureApiTests(SignatureApiFixture app) : IClassFixture<S
         var card = app.Pki.IssueCard(SignatureApiFixture.Holder);
         var body = Raw(card.SigningCertificate.RawData, card.SignWithSigningKey(Document), data: Document);
         using var anonymous = await app.PostAsync("/api/signatures/verifications", body, apiKey: null);
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        await ProblemAssert.ExactAsync(anonymous, HttpStatusCode.Unauthorized, "unauthenticated");
         using var other = await app.PostAsync("/api/signatures/verifications", body, SignatureApiFixture.OtherKey);
-        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        await ProblemAssert.ExactAsync(other, HttpStatusCode.Forbidden, "forbidden");
         using var receipt = await app.GetAsync("/api/signatures/receipts/" + new string('a', 32), SignatureApiFixture.OtherKey);
-        Assert.Equal(HttpStatusCode.Forbidden, receipt.StatusCode);
+        await ProblemAssert.ExactAsync(receipt, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
     public async Task Unknown_receipt_is_404()
     {
         using var unknown = await app.GetAsync("/api/signatures/receipts/" + new string('0', 32));
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        await ProblemAssert.ExactAsync(unknown, HttpStatusCode.NotFound, "not_found");
         using var bad = await app.GetAsync("/api/signatures/receipts/..%2Fx");
-        Assert.Equal(HttpStatusCode.NotFound, bad.StatusCode);
+        await ProblemAssert.ExactAsync(bad, HttpStatusCode.NotFound, "not_found");
     }
 
     private static object Raw(byte[] certificate, byte[] signature, byte[]? data = null, byte[]? digest = null) => new

@@ -52,6 +52,9 @@ internal sealed record OcspAnswer
 
     public TimeSpan Delay { get; init; }
 
+    /// <summary>Holds every answer until this many requests have been in flight at the same moment (0: no hold).</summary>
+    public int HoldUntilInFlight { get; init; }
+
     public int OcspStatus { get; init; } = OcspRespStatus.Successful;
 }
 
@@ -64,6 +67,7 @@ internal sealed class OcspTestResponder : IDisposable
     private readonly HttpListener _listener = new();
     private readonly IReadOnlyList<TestRoot> _roots;
     private readonly Task _loop;
+    private readonly TaskCompletionSource _inFlightReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _requests;
     private int _inFlight;
     private int _maxInFlight;
@@ -145,11 +149,21 @@ internal sealed class OcspTestResponder : IDisposable
         }
 
         var answer = Answer;
+        if (answer.HoldUntilInFlight > 0 && inFlight >= answer.HoldUntilInFlight)
+        {
+            _inFlightReached.TrySetResult();
+        }
+
         try
         {
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body);
             LastContentType = context.Request.ContentType;
+            if (answer.HoldUntilInFlight > 0)
+            {
+                await _inFlightReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+
             if (answer.Delay > TimeSpan.Zero)
             {
                 await Task.Delay(answer.Delay);
