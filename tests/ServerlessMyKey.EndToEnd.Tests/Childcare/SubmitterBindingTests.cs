@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.DurableTask.Client;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Childcare.ChildcareApiFixture;
 using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
@@ -48,5 +49,27 @@ public sealed class SubmitterBindingTests(ChildcareApiFixture app) : IClassFixtu
         var response = await app.AmendAsync(parentId, parent, applicationId, For(otherId, Pregnancy(13)));
 
         await AssertProblemAsync(response, HttpStatusCode.Forbidden, "signer_not_submitter");
+    }
+    [Fact]
+    public async Task Replaying_a_withdrawn_application_after_its_workflow_was_purged_does_not_start_it_again()
+    {
+        var durable = app.Host.DurableClient!;
+        var (parentId, parent) = await app.NewCardholderAsync(Parent);
+        var key = Guid.NewGuid().ToString("N");
+        var applicationId = (await JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(12), key), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/withdrawal",
+            new { signature = Signed(parent, new { action = "withdraw", applicationId }) }, bearerFor: parentId), HttpStatusCode.OK);
+        using (var finished = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            await durable.WaitForInstanceCompletionAsync(applicationId, finished.Token);
+        }
+
+        await durable.PurgeInstanceAsync(applicationId);
+
+        var replayed = await JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(12), key), HttpStatusCode.Accepted);
+
+        Assert.Equal(applicationId, replayed.GetProperty("applicationId").GetString());
+        Assert.Null(await durable.GetInstanceAsync(applicationId));
+        Assert.Equal("withdrawn", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
     }
 }
