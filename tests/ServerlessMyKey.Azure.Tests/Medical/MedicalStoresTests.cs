@@ -156,10 +156,14 @@ public sealed class MedicalStoresTests(AzuriteFixture azurite) : IClassFixture<A
         return rows;
     }
 
-    // Only LinkAsync and IssueLinkCodeAsync are used here: they need neither the login nor the access log.
-    private ClinicCheckins Clinics() => new(
-        new TableClinicStore(Table("MedicalClinics")), null!, new MedicalFacilities([new MedicalFacility(Facility, new HashSet<string> { "clinic" }, new HashSet<string>())]),
+    // Only LinkAsync and IssueLinkCodeAsync are used here: they need neither the login nor the access log (link codes are keyed-hashed with the medical index key).
+    private ClinicCheckins Clinics()
+    {
+        Registry(out _, out var keyedHashes);
+        return new(
+        new TableClinicStore(Table("MedicalClinics")), keyedHashes, null!, new MedicalFacilities([new MedicalFacility(Facility, new HashSet<string> { "clinic" }, new HashSet<string>())]),
         null!, _clock, NullLogger<ClinicCheckins>.Instance);
+    }
 
     private InsuranceRegistry Registry(out TableInsuranceStore store, out InsuranceNumbers numbers)
     {
