@@ -4,6 +4,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Core.Childcare;
+using ServerlessMyKey.Testing;
 using Xunit;
 
 namespace ServerlessMyKey.Core.Tests.Childcare;
@@ -28,7 +29,7 @@ public sealed class ApplicationOrchestrationTests : IAsyncLifetime
                 tasks.AddActivity<DeliverNoticeActivity>();
                 tasks.AddActivity<CloseRequestsActivity>();
             },
-            new DurableTaskTestHostOptions { ConfigureServices = services => services.AddSingleton<IApplicationWorkflowSteps>(_steps) });
+            new DurableTaskTestHostOptions { Port = LoopbackPorts.Free(), ConfigureServices = services => services.AddSingleton<IApplicationWorkflowSteps>(_steps) });
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 

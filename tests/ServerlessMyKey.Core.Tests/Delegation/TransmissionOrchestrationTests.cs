@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Core.Delegation;
 using ServerlessMyKey.Core.Keys;
 using ServerlessMyKey.Core.Messaging;
+using ServerlessMyKey.Testing;
 using Xunit;
 
 namespace ServerlessMyKey.Core.Tests.Delegation;
@@ -31,6 +32,7 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
             },
             new DurableTaskTestHostOptions
             {
+                Port = LoopbackPorts.Free(),
                 ConfigureServices = services => services
                     .AddSingleton<IDelegationStore>(_store)
                     .AddSingleton<IKeyService>(new FakeKeys())
