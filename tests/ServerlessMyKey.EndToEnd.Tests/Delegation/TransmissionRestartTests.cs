@@ -63,11 +63,15 @@ public sealed class TransmissionRestartTests
         return await http.SendAsync(request);
     }
 
-    /// <summary>Polls the transmission's status (as its delegate) until it is <paramref name="status"/>.</summary>
-    internal static async Task<JsonElement> WaitForStatusAsync(HttpClient http, string transmissionId, string token, string status)
+    /// <summary>
+    /// Polls the transmission's status (as its delegate) until it is <paramref name="status"/>, for 40 s or
+    /// <paramref name="within"/> (after a storage outage the task hub's partition leases must expire and be taken again).
+    /// </summary>
+    internal static async Task<JsonElement> WaitForStatusAsync(HttpClient http, string transmissionId, string token, string status, TimeSpan? within = null)
     {
         JsonElement last = default;
-        for (var i = 0; i < 160; i++)
+        var deadline = DateTimeOffset.UtcNow + (within ?? TimeSpan.FromSeconds(40));
+        while (DateTimeOffset.UtcNow < deadline)
         {
             last = await (await SendAsync(http, HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", token)).Content.ReadFromJsonAsync<JsonElement>();
             if (last.TryGetProperty("status", out var current) && current.GetString() == status)

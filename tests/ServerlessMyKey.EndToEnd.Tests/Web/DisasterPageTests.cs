@@ -43,7 +43,8 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
         var evacuation = page.GetByTestId("evacuation-table");
         var ichiro = evacuation.Locator("tr", new() { HasText = "西興部　一郎" });
         var hanako = evacuation.Locator("tr", new() { HasText = "上興部　花子" });
-        await Expect(ichiro.Locator("td").Nth(1)).ToHaveTextAsync("未確認");
+        // The alert's targets are written by the queued fan-out: the rows appear once it has run.
+        await Expect(ichiro.Locator("td").Nth(1)).ToHaveTextAsync("未確認", new() { Timeout = 30000 });
         await Expect(ichiro.Locator("td").Nth(2)).ToHaveTextAsync("電源オフ");
         await Expect(hanako.Locator("td").Nth(1)).ToHaveTextAsync("未確認");
         await Expect(hanako.Locator("td").Nth(2)).ToHaveTextAsync("不明");
