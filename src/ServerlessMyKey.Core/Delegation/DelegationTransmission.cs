@@ -27,7 +27,21 @@ public sealed class DelegationTransmissionOrchestrator : TaskOrchestrator<Transm
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
 
-        var sealedDelegation = await context.CallActivityAsync<EncryptedEnvelope?>(SealDelegationActivity.Name, new SealRequest(input.TransmissionId, input.DelegationId));
+        // Sealing reads the delegation and the signing key: a storage or key outage is retried for about a minute,
+        // and a seal that still fails ends the transmission as failed (never pending for ever).
+        EncryptedEnvelope? sealedDelegation;
+        try
+        {
+            sealedDelegation = await context.CallActivityAsync<EncryptedEnvelope?>(
+                SealDelegationActivity.Name,
+                new SealRequest(input.TransmissionId, input.DelegationId),
+                new TaskOptions(new TaskRetryOptions(new RetryPolicy(6, TimeSpan.FromSeconds(2), backoffCoefficient: 2))));
+        }
+        catch (TaskFailedException)
+        {
+            return new TransmissionResult(TransmissionStatus.Failed, 0, null, Errors.ErrorCodes.StorageUnavailable.Code);
+        }
+
         if (sealedDelegation is null)
         {
             return new TransmissionResult(TransmissionStatus.Failed, 0, null, Errors.ErrorCodes.DelegationNotActive.Code);

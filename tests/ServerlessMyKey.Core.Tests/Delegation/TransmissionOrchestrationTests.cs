@@ -111,6 +111,20 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_storage_failure_while_sealing_is_retried_and_the_delegation_is_sent()
+    {
+        // Before: the seal activity had no retry, so one failed read failed the orchestration and the transmission stayed pending for ever.
+        _store.FindFailuresLeft = 1;
+        var id = await StartAsync("active", ackTimeout: TimeSpan.FromSeconds(30));
+        await _publisher.WaitForAsync(id, 1);
+        await _host.Client.RaiseEventAsync(id, DelegationTransmissionOrchestrator.AckEvent, new TransmissionAck("city-hall", DateTimeOffset.UtcNow));
+
+        var result = await CompleteAsync(id);
+        Assert.Equal(TransmissionStatus.Acknowledged, result.Status);
+        Assert.Equal(id + "-1", Assert.Single(_publisher.Messages[id]).Message.MessageId);
+    }
+
+    [Fact]
     public async Task A_delegation_that_is_not_active_is_not_sent()
     {
         var id = await StartAsync("revoked", ackTimeout: TimeSpan.FromSeconds(30));
@@ -185,8 +199,15 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
     {
         public ConcurrentDictionary<string, DelegationRecord> Records { get; } = new();
 
+        /// <summary>Reads that fail as storage does when it is down, before the next one succeeds.</summary>
+        public int FindFailuresLeft { get => _findFailuresLeft; set => _findFailuresLeft = value; }
+
+        private int _findFailuresLeft;
+
         public Task<DelegationRecord?> FindAsync(string delegationId, CancellationToken cancellationToken = default) =>
-            Task.FromResult(Records.GetValueOrDefault(delegationId));
+            Interlocked.Decrement(ref _findFailuresLeft) >= 0
+                ? throw new InvalidOperationException("storage unavailable (test)")
+                : Task.FromResult(Records.GetValueOrDefault(delegationId));
 
         public Task<bool> TryCreateAsync(DelegationRecord record, DelegationEvent created, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
