@@ -1,14 +1,11 @@
 using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using ServerlessMyKey.Azure.Messaging;
-using ServerlessMyKey.Cli;
-using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.Testing;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
@@ -43,19 +40,7 @@ public sealed class TaskHubPrivacyTests
         };
         await using var host = await DevHostFixture.StartAsync(storage, dataPath, settings, durableHubName: hub);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
-        var pki = DevelopmentPki.LoadOrCreate(Path.Combine(dataPath, "pki"));
-        var representative = pki.IssueCard(Representative);
-        var agent = pki.IssueCard(Agent);
-        var session = await new MyKeyApiClient(http).LoginAsync(agent);
-        var agentId = session.GetProperty("myKeyId").GetString()!;
-        var token = session.GetProperty("accessToken").GetString()!;
-
-        var document = Document(agentId);
-        var created = await (await http.PostAsJsonAsync("api/delegations", new { delegation = document, signature = Signed(representative, document) })).Content.ReadFromJsonAsync<JsonElement>();
-        var id = created.GetProperty("delegationId").GetString()!;
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Post, $"api/delegations/{id}/acceptance", token, new { signature = Signed(agent, new { action = "accept", delegationId = id }) })).StatusCode);
-        using var started = await SendAsync(http, HttpMethod.Post, $"api/delegations/{id}/transmissions", token, new { recipient = Recipient });
-        var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+        var (id, transmissionId, token) = await TransmissionRestartTests.TransmitAsync(http, dataPath);
         await TransmissionRestartTests.WaitForStatusAsync(http, transmissionId, token, "sent");
 
         // What the recipient got: the sealed delegation, names inside.
@@ -141,12 +126,5 @@ public sealed class TaskHubPrivacyTests
     {
         var text = base64Url.Replace('-', '+').Replace('_', '/');
         return text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
-        return await http.SendAsync(request);
     }
 }

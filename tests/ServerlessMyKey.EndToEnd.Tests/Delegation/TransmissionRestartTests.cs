@@ -30,19 +30,7 @@ public sealed class TransmissionRestartTests
         await using (var first = await DevHostFixture.StartAsync(storage, dataPath, settings, durableHubName: hub))
         {
             using var http = new HttpClient { BaseAddress = first.BaseAddress };
-            var pki = DevelopmentPki.LoadOrCreate(Path.Combine(dataPath, "pki"));
-            var representative = pki.IssueCard(Representative);
-            var agent = pki.IssueCard(Agent);
-            var session = await new MyKeyApiClient(http).LoginAsync(agent);
-            var agentId = session.GetProperty("myKeyId").GetString()!;
-            agentToken = session.GetProperty("accessToken").GetString()!;
-
-            var document = Document(agentId);
-            var created = await (await http.PostAsJsonAsync("api/delegations", new { delegation = document, signature = Signed(representative, document) })).Content.ReadFromJsonAsync<JsonElement>();
-            var id = created.GetProperty("delegationId").GetString()!;
-            Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Post, $"api/delegations/{id}/acceptance", agentToken, new { signature = Signed(agent, new { action = "accept", delegationId = id }) })).StatusCode);
-            var started = await SendAsync(http, HttpMethod.Post, $"api/delegations/{id}/transmissions", agentToken, new { recipient = Recipient });
-            transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+            (_, transmissionId, agentToken) = await TransmitAsync(http, dataPath);
             await WaitForStatusAsync(http, transmissionId, agentToken, "sent");
         }
 
@@ -54,6 +42,28 @@ public sealed class TransmissionRestartTests
 
         var done = await WaitForStatusAsync(http2, transmissionId, agentToken, "acknowledged");
         Assert.Equal(1, done.GetProperty("attempts").GetInt32());
+    }
+
+    /// <summary>
+    /// Through a DevHost of its own (PKI in <paramref name="dataPath"/>): the representative's card signs a
+    /// delegation to the agent, the agent logs in, accepts it and asks for its transmission to the recipient.
+    /// </summary>
+    internal static async Task<(string DelegationId, string TransmissionId, string AgentToken)> TransmitAsync(HttpClient http, string dataPath)
+    {
+        var pki = DevelopmentPki.LoadOrCreate(Path.Combine(dataPath, "pki"));
+        var representative = pki.IssueCard(Representative);
+        var agent = pki.IssueCard(Agent);
+        var session = await new MyKeyApiClient(http).LoginAsync(agent);
+        var agentId = session.GetProperty("myKeyId").GetString()!;
+        var agentToken = session.GetProperty("accessToken").GetString()!;
+
+        var document = Document(agentId);
+        var created = await (await http.PostAsJsonAsync("api/delegations", new { delegation = document, signature = Signed(representative, document) })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = created.GetProperty("delegationId").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Post, $"api/delegations/{id}/acceptance", agentToken, new { signature = Signed(agent, new { action = "accept", delegationId = id }) })).StatusCode);
+        using var started = await SendAsync(http, HttpMethod.Post, $"api/delegations/{id}/transmissions", agentToken, new { recipient = Recipient });
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        return (id, (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!, agentToken);
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body = null)

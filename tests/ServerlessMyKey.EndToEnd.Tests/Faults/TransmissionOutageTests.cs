@@ -1,8 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using ServerlessMyKey.Cli;
-using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.EndToEnd.Tests.Delegation;
 using ServerlessMyKey.Testing;
 using Xunit;
@@ -31,20 +27,7 @@ public sealed class TransmissionOutageTests
         };
         await using var host = await DevHostFixture.StartAsync(storage.ConnectionString, dataPath, settings);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
-        var pki = DevelopmentPki.LoadOrCreate(Path.Combine(dataPath, "pki"));
-        var representative = pki.IssueCard(Representative);
-        var agent = pki.IssueCard(Agent);
-        var session = await new MyKeyApiClient(http).LoginAsync(agent);
-        var agentId = session.GetProperty("myKeyId").GetString()!;
-        var agentToken = session.GetProperty("accessToken").GetString()!;
-        var document = Document(agentId);
-        var created = await (await http.PostAsJsonAsync("api/delegations", new { delegation = document, signature = Signed(representative, document) })).Content.ReadFromJsonAsync<JsonElement>();
-        var id = created.GetProperty("delegationId").GetString()!;
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(http, HttpMethod.Post, $"api/delegations/{id}/acceptance", agentToken, new { signature = Signed(agent, new { action = "accept", delegationId = id }) })).StatusCode);
-
-        using var started = await SendAsync(http, HttpMethod.Post, $"api/delegations/{id}/transmissions", agentToken, new { recipient = Recipient });
-        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
-        var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+        var (_, transmissionId, agentToken) = await TransmissionRestartTests.TransmitAsync(http, dataPath);
 
         await OutageSteps.StopUntilNoticedAsync(storage, http);
         await OutageSteps.StartUntilNoticedAsync(storage, http);
@@ -55,12 +38,5 @@ public sealed class TransmissionOutageTests
         Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(ack)).StatusCode);
         var done = await TransmissionRestartTests.WaitForStatusAsync(http, transmissionId, agentToken, "acknowledged");
         Assert.InRange(done.GetProperty("attempts").GetInt32(), 1, 3);
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
-        return await http.SendAsync(request);
     }
 }
