@@ -123,7 +123,7 @@ public sealed class DeliveryLeaseTests : IClassFixture<AzuriteFixture>, IAsyncDi
 
     private async Task<(string State, int Attempts)> StateAsync(string alertId, string tvId)
     {
-        var delivery = Assert.Single(await _services.GetRequiredService<IAlertStore>().FindDeliveriesAsync(alertId, [tvId]));
+        var delivery = Assert.Single(await _services.GetRequiredService<IAlertStore>().FindDeliveriesAsync(alertId, [new TvKey("tv-lease", tvId)]));
         return (delivery.State, delivery.Attempts);
     }
 
