@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using ServerlessMyKey.Azure.Disaster;
 using ServerlessMyKey.Azure.Tests.TestSupport;
 using ServerlessMyKey.Core.Auth;
 using ServerlessMyKey.Core.Disaster;
@@ -29,7 +26,6 @@ public sealed class TvClaimRaceTests : IClassFixture<AzuriteFixture>, IAsyncDisp
     {
         var settings = new Dictionary<string, string?>
         {
-            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
             ["Keys:LocalPath"] = _keys.Path,
             ["Disaster:DeliveryQueue"] = AzuriteServer.UniqueName("race-deliveries"),
         };
@@ -38,15 +34,7 @@ public sealed class TvClaimRaceTests : IClassFixture<AzuriteFixture>, IAsyncDisp
             settings[$"Disaster:Municipalities:{municipality}:Clients"] = "race-staff";
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        _services = new ServiceCollection()
-            .AddSingleton(new global::Azure.Data.Tables.TableServiceClient(azurite.ConnectionString))
-            .AddSingleton(new global::Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString))
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
-            .AddServiceKeys(configuration)
-            .AddDisaster(configuration, "Race" + Guid.NewGuid().ToString("N")[..8])
-            .BuildServiceProvider();
+        _services = DisasterTestServices.Build(azurite, new global::Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString), settings, "Race");
     }
 
     public async ValueTask DisposeAsync()
