@@ -73,7 +73,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         await client.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         if (previous is not null && previous.GetString("MunicipalityCode") is { } old && old != resident.MunicipalityCode)
         {
-            await client.DeleteEntityAsync("m|" + old, "r|" + resident.ResidentId, ETag.All, cancellationToken);
+            await client.DeleteEntityAsync("m|" + old, "r|" + (previous.GetString("ResidentId") ?? resident.ResidentId), ETag.All, cancellationToken);
         }
     }
 
@@ -116,6 +116,23 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         }
     }
 
+    public async Task<TvClaim?> TryUpdateTvClaimAsync(TvClaim claim, TvLink link, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var row = TvRow(link);
+        row[ClaimUntil] = time.GetUtcNow() + ClaimLease;
+        row[Leaving] = string.Join(',', claim.LeftMunicipalities);
+        try
+        {
+            var response = await (await table.GetAsync(cancellationToken)).UpdateEntityAsync(row, new ETag(claim.ETag), TableUpdateMode.Replace, cancellationToken);
+            return claim with { Link = link, ETag = response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage answered without an ETag.") };
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return null;
+        }
+    }
+
     public async Task CompleteTvClaimAsync(TvClaim claim, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(claim);
@@ -125,7 +142,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
             await client.DeleteEntityAsync("m|" + municipality, TvIndexRow(claim.Link.Key), ETag.All, cancellationToken);
         }
 
-        await WriteTvIndexAsync(claim.Link, cancellationToken);
+        await WriteIndexRowsAsync(claim.Link, cancellationToken);
         try
         {
             await client.UpdateEntityAsync(TvRow(claim.Link), new ETag(claim.ETag), TableUpdateMode.Replace, cancellationToken);
@@ -137,6 +154,16 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
     }
 
     public async Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default)
+    {
+        await WriteIndexRowsAsync(link, cancellationToken);
+
+        // The district only (a merge): a claim of that TV in progress keeps its mark.
+        var client = await table.GetAsync(cancellationToken);
+        await client.UpdateEntityAsync(new TableEntity(TvPartition(link.Key), Row) { ["DistrictCode"] = link.DistrictCode }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    /// <summary>The resident's index row, then the municipality's (last: the fan-out and the tables read it).</summary>
+    private async Task WriteIndexRowsAsync(TvLink link, CancellationToken cancellationToken)
     {
         var client = await table.GetAsync(cancellationToken);
         await client.UpsertEntityAsync(TvRow(link, "k|" + link.MyKeyId, TvIndexRow(link.Key)), TableUpdateMode.Replace, cancellationToken);

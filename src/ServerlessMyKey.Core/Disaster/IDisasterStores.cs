@@ -29,6 +29,9 @@ public interface IDisasterRegistry
     /// </summary>
     Task<TvClaim?> TryBeginTvClaimAsync(TvLink link, CancellationToken cancellationToken = default);
 
+    /// <summary>Rewrites the link of a claim in progress (still held); <c>null</c> when its hold ran out and another claim took the TV.</summary>
+    Task<TvClaim?> TryUpdateTvClaimAsync(TvClaim claim, TvLink link, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Ends a claim: the TV leaves the municipalities it was in (and any a claim that stopped half-way may have put it
     /// in), joins the resident's and the municipality's index (last), and its row is released.

@@ -107,6 +107,21 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
                 : new ServiceException(ErrorCodes.Conflict, "The TV is being claimed by another request; retry.");
         }
 
+        // Another claim of this resident (another TV, or this one a moment ago) may have registered them since they were
+        // read: their resident id stays, and this TV's link names it.
+        if (await registry.FindResidentByMyKeyIdAsync(citizen.MyKeyId, cancellationToken) is { } registered && registered.ResidentId != residentId)
+        {
+            residentId = registered.ResidentId;
+            updated = updated with
+            {
+                ResidentId = residentId,
+                RegisteredAt = registered.RegisteredAt,
+                ProtectedNames = await names.ProtectAsync(municipality, residentId, name, cancellationToken),
+            };
+            tvClaim = await registry.TryUpdateTvClaimAsync(tvClaim, tvClaim.Link with { ResidentId = residentId }, cancellationToken)
+                ?? throw new ServiceException(ErrorCodes.Conflict, "The TV is being claimed by another request; retry.");
+        }
+
         await registry.SaveResidentAsync(updated, cancellationToken);
         await registry.CompleteTvClaimAsync(tvClaim, cancellationToken);
         link = tvClaim.Link;

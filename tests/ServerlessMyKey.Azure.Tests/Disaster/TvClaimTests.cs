@@ -12,9 +12,9 @@ namespace ServerlessMyKey.Azure.Tests.Disaster;
 /// Two claims of the same TV for two municipalities at the same time (two pairing codes the platform asked for,
 /// claimed at once): the TV must end in exactly one municipality's registry, the one its own row names, and the
 /// resident with it; a claim that loses is <c>409 conflict</c> and leaves nothing behind. Real Azurite tables;
-/// the claims run concurrently, many times.
+/// the claims run concurrently, many times. And a claim that changes the resident's district takes their other TVs along.
 /// </summary>
-public sealed class TvClaimRaceTests : IClassFixture<AzuriteFixture>, IAsyncDisposable
+public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposable
 {
     private const int Rounds = 25;
     private static readonly string[] Municipalities = ["363880", "015628", "363871"];
@@ -22,7 +22,7 @@ public sealed class TvClaimRaceTests : IClassFixture<AzuriteFixture>, IAsyncDisp
     private readonly ServiceProvider _services;
     private readonly ServiceClient _platform = new("tv-race", new HashSet<string> { DisasterRoles.TvPlatform });
 
-    public TvClaimRaceTests(AzuriteFixture azurite)
+    public TvClaimTests(AzuriteFixture azurite)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -68,6 +68,22 @@ public sealed class TvClaimRaceTests : IClassFixture<AzuriteFixture>, IAsyncDisp
             await ClaimConcurrentlyAsync(tv, resident, Municipalities[1], Municipalities[2]);
             await AssertInOneMunicipalityAsync(tv, resident);
         }
+    }
+
+    [Fact]
+    public async Task A_claim_with_a_new_district_takes_the_residents_other_tv_along()
+    {
+        var (tv, resident) = NewTvAndResident();
+        var other = new TvKey(_platform.ClientId, tv.TvId + "-2");
+        await ClaimAsync(tv, resident, Municipalities[0]);
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(other.TvId), _platform);
+        await Pairings.ClaimAsync(code.PairingCode, Claim(Municipalities[0]), resident);
+
+        var moved = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        await Pairings.ClaimAsync(moved.PairingCode, Claim(Municipalities[0]) with { Resident = Claim(Municipalities[0]).Resident with { DistrictCode = "d-moved" } }, resident);
+
+        Assert.Equal("d-moved", (await Registry.FindTvAsync(other))?.DistrictCode);
+        Assert.Equal("d-moved", (await Registry.ListTvsAsync(Municipalities[0])).Single(t => t.Key == other).DistrictCode);
     }
 
     private (TvKey Tv, Citizen Resident) NewTvAndResident() =>
