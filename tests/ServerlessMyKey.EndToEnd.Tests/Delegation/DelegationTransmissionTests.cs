@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Data.Tables;
+using ServerlessMyKey.Core.Idempotency;
+using ServerlessMyKey.Testing;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
 
@@ -138,6 +141,38 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var late = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance", new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
 
         await AssertProblemAsync(late, HttpStatusCode.Conflict, "delegation_expired");
+    }
+
+    [Fact]
+    public async Task A_retry_whose_finished_transmission_was_purged_is_not_sent_again()
+    {
+        // Before: the retry found no instance and started the transmission again (Durable:PurgeAfterDays, 30 days).
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
+        var key = Guid.NewGuid().ToString("N");
+        var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
+        var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+        await WaitForStatusAsync(transmissionId, agentId, "sent");
+        Assert.Equal(HttpStatusCode.Accepted, (await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey)).StatusCode);
+        await WaitForStatusAsync(transmissionId, agentId, "acknowledged");
+
+        // 31 days on: the purge timer has removed the finished instance, and the key's claim is as old.
+        var durable = app.Host.DurableClient!;
+        Assert.Equal(1, (await durable.PurgeInstanceAsync(transmissionId)).PurgedInstanceCount);
+        await AgeClaimAsync(IdempotentRequest.Create("delegations.transmit", id + "\n" + agentId, key, new { }).KeyHash, TimeSpan.FromDays(31));
+
+        var retried = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
+
+        await AssertProblemAsync(retried, HttpStatusCode.Conflict, "transmission_purged");
+        Assert.Null(await durable.GetInstanceAsync(transmissionId));
+    }
+
+    // Moves an idempotency claim's time back, as if it had been claimed that long ago (the row key hash names the key only).
+    private static async Task AgeClaimAsync(string keyHash, TimeSpan age)
+    {
+        var claims = new TableClient(await AzuriteServer.GetConnectionStringAsync(), "IdempotencyClaims");
+        var claim = (await claims.GetEntityAsync<TableEntity>(keyHash, "claim")).Value;
+        claim["ClaimedAt"] = claim.GetDateTimeOffset("ClaimedAt")!.Value - age;
+        await claims.UpdateEntityAsync(claim, claim.ETag);
     }
 
     private async Task<string> CreateAsync(ServerlessMyKey.Cli.Pki.VirtualCard representative, Dictionary<string, object?> document)
