@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Core.Delegation;
 using ServerlessMyKey.Core.Keys;
 using ServerlessMyKey.Core.Messaging;
-using ServerlessMyKey.Testing;
+using ServerlessMyKey.LocalStorage;
 using Xunit;
 
 namespace ServerlessMyKey.Core.Tests.Delegation;
