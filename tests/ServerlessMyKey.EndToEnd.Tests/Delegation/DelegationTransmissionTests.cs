@@ -23,12 +23,12 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
         Assert.Equal(transmissionId, (await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString());
-        await AssertProblemAsync(reused, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await ProblemAssert.ExactAsync(reused, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
 
         await WaitForStatusAsync(transmissionId, agentId, "sent");
         var notRecipient = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: VerifierKey);
         var ack = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey);
-        await AssertProblemAsync(notRecipient, HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(notRecipient, HttpStatusCode.NotFound, "transmission_not_found");
         Assert.Equal(HttpStatusCode.Accepted, ack.StatusCode);
 
         var done = await WaitForStatusAsync(transmissionId, agentId, "acknowledged");
@@ -42,7 +42,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
     {
         var missing = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{Guid.NewGuid():N}");
 
-        await AssertProblemAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]
@@ -56,9 +56,9 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var otherClient = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", apiKey: VerifierKey);
         var missing = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{Guid.NewGuid():N}", apiKey: VerifierKey);
 
-        await AssertProblemAsync(otherCitizen, HttpStatusCode.NotFound, "transmission_not_found");
-        await AssertProblemAsync(otherClient, HttpStatusCode.NotFound, "transmission_not_found");
-        await AssertProblemAsync(missing, HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(otherCitizen, HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(otherClient, HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(missing, HttpStatusCode.NotFound, "transmission_not_found");
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
     {
         var missing = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{Guid.NewGuid():N}/ack");
 
-        await AssertProblemAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]
@@ -91,9 +91,9 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var otherCitizen = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: await app.NewCitizenAsync());
         var unknownTransmission = await app.SendAsync(HttpMethod.Get, "api/delegations/transmissions/0123456789abcdef0123456789abcdef", bearerFor: agentId);
 
-        await AssertProblemAsync(unknownRecipient, HttpStatusCode.UnprocessableEntity, "unknown_recipient");
-        await AssertProblemAsync(otherCitizen, HttpStatusCode.NotFound, "delegation_not_found");
-        await AssertProblemAsync(unknownTransmission, HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(unknownRecipient, HttpStatusCode.UnprocessableEntity, "unknown_recipient");
+        await ProblemAssert.ExactAsync(otherCitizen, HttpStatusCode.NotFound, "delegation_not_found");
+        await ProblemAssert.ExactAsync(unknownTransmission, HttpStatusCode.NotFound, "transmission_not_found");
 
         var (_, representative) = await app.NewCardholderAsync(Representative);
         var pendingDocument = Document(agentId);
@@ -118,7 +118,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
 
         var early = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
 
-        await AssertProblemAsync(early, HttpStatusCode.Conflict, "delegation_not_yet_valid");
+        await ProblemAssert.ExactAsync(early, HttpStatusCode.Conflict, "delegation_not_yet_valid");
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
 
         var late = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance", new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
 
-        await AssertProblemAsync(late, HttpStatusCode.Conflict, "delegation_expired");
+        await ProblemAssert.ExactAsync(late, HttpStatusCode.Conflict, "delegation_expired");
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
 
         var retried = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
 
-        await AssertProblemAsync(retried, HttpStatusCode.Conflict, "transmission_purged");
+        await ProblemAssert.ExactAsync(retried, HttpStatusCode.Conflict, "transmission_purged");
         Assert.Null(await durable.GetInstanceAsync(transmissionId));
     }
 
