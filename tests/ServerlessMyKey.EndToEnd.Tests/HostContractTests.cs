@@ -118,16 +118,19 @@ public sealed partial class HostContractTests(HostContractFixture app) : IClassF
     public async Task Route_is_in_the_openapi_document(string method, string path)
     {
         var document = await app.Http.GetFromJsonAsync<JsonElement>(new Uri("api/openapi.json", UriKind.Relative));
-        var template = RealAppMetadata()
-            .SelectMany(f => f.Bindings.Where(b => b.Type == "httpTrigger").Select(b => "/" + RouteParameter().Replace(b.Route ?? f.Name, m => "{" + m.Groups["name"].Value + "}")))
-            .Where(t => Regex.IsMatch("/" + path["api/".Length..], "^" + Regex.Replace(Regex.Escape(t), @"\\\{[^}]+}", "[^/]+") + "$"))
-
-            // Like the router, a literal segment wins over a parameter (delegations/verifications over delegations/{id}).
-            .OrderBy(t => t.Count(c => c == '{'))
-            .First();
+        var template = Template(path);
 
         Assert.True(document.GetProperty("paths").GetProperty(template).TryGetProperty(method.ToLowerInvariant(), out _), $"{method} {template} is not documented");
     }
+
+    // The route template a concrete path is served by.
+    private static string Template(string path) => RealAppMetadata()
+        .SelectMany(f => f.Bindings.Where(b => b.Type == "httpTrigger").Select(b => "/" + RouteParameter().Replace(b.Route ?? f.Name, m => "{" + m.Groups["name"].Value + "}")))
+        .Where(t => Regex.IsMatch("/" + path["api/".Length..], "^" + Regex.Replace(Regex.Escape(t), @"\\\{[^}]+}", "[^/]+") + "$"))
+
+        // Like the router, a literal segment wins over a parameter (delegations/verifications over delegations/{id}).
+        .OrderBy(t => t.Count(c => c == '{'))
+        .First();
 
     [Theory]
     [MemberData(nameof(HttpRoutes))]
@@ -137,6 +140,14 @@ public sealed partial class HostContractTests(HostContractFixture app) : IClassF
         var response = await app.Http.SendAsync(request);
 
         await AssertClientErrorOrSuccessAsync(response, method, expectClientError: BodyMethods.Contains(method));
+
+        // A route that wants credentials documents them, so the tests with credentials below cover it.
+        if (response.StatusCode == HttpStatusCode.Unauthorized && !OAuthEndpoints.Contains("/" + path))
+        {
+            using var document = JsonDocument.Parse(OpenApiDocumentFactory.Json);
+            var operation = document.RootElement.GetProperty("paths").GetProperty(Template(path)).GetProperty(method.ToLowerInvariant());
+            Assert.True(operation.TryGetProperty("security", out var security) && security.GetArrayLength() > 0, $"{method} {path} answers 401 but documents no security scheme");
+        }
     }
 
     [Theory]
