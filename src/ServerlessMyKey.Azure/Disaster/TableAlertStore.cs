@@ -1,5 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -11,7 +12,7 @@ namespace ServerlessMyKey.Azure.Disaster;
 
 /// <summary>
 /// Alerts (docs/disaster.md): partition <c>&lt;alertId&gt;</c> holds the alert row <c>alert</c> (the CAP
-/// document chunked), the idempotent response, and one delivery row <c>d|&lt;tvId&gt;</c> per targeted TV,
+/// document chunked), the idempotent response, and one delivery row <c>d|&lt;platformId&gt;:&lt;tvId&gt;</c> (<see cref="TvKey"/>) per targeted TV,
 /// written in 100-row entity-group batches. Partition <c>cap|&lt;hash of sender, identifier, sent&gt;</c>
 /// indexes alerts by their CAP identity (for <c>references</c> and duplicates).
 /// </summary>
@@ -117,8 +118,8 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
     public async Task AddDeliveriesAsync(string alertId, IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        var existing = (await ListDeliveriesAsync(alertId, cancellationToken)).Select(d => d.TvId).ToHashSet(StringComparer.Ordinal);
-        var fresh = deliveries.Where(d => !existing.Contains(d.TvId)).ToList();
+        var existing = (await ListDeliveriesAsync(alertId, cancellationToken)).Select(d => d.Key).ToHashSet();
+        var fresh = deliveries.Where(d => !existing.Contains(d.Key)).ToList();
         await Parallel.ForEachAsync(fresh.Chunk(TableLimits.MaxTransactionActions), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, ct) =>
         {
             if (!await TableTransactions.TrySubmitAsync(client, [.. batch.Select(d => new TableTransactionAction(TableTransactionActionType.Add, DeliveryRow(d)))], ct))
@@ -144,13 +145,13 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         return rows;
     }
 
-    public async Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
         var found = new System.Collections.Concurrent.ConcurrentBag<AlertDelivery>();
-        await Parallel.ForEachAsync(tvIds.Distinct(StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tvId, ct) =>
+        await Parallel.ForEachAsync(tvs.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tv, ct) =>
         {
-            var row = await client.GetEntityIfExistsAsync<TableEntity>(alertId, DeliveryPrefix + tvId, cancellationToken: ct);
+            var row = await client.GetEntityIfExistsAsync<TableEntity>(alertId, DeliveryPrefix + tv, cancellationToken: ct);
             if (row.HasValue)
             {
                 found.Add(ReadDelivery(row.Value!));
@@ -173,12 +174,12 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         }
     }
 
-    public async Task MarkDisplayedAsync(string alertId, string tvId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task MarkDisplayedAsync(string alertId, TvKey tv, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         // The earliest display wins; a concurrent writer of the same row (the fan-out) only means another read.
         for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
         {
-            var current = (await FindDeliveriesAsync(alertId, [tvId], cancellationToken)).SingleOrDefault();
+            var current = (await FindDeliveriesAsync(alertId, [tv], cancellationToken)).SingleOrDefault();
             if (current is null || (current.DisplayedAt is { } shown && shown <= at)
                 || await TryUpdateDeliveryAsync(current with { DisplayedAt = at }, cancellationToken) is not null)
             {
@@ -187,7 +188,7 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         }
     }
 
-    private static TableEntity DeliveryRow(AlertDelivery d) => new(d.AlertId, DeliveryPrefix + d.TvId)
+    private static TableEntity DeliveryRow(AlertDelivery d) => new(d.AlertId, DeliveryPrefix + d.Key)
     {
         ["PlatformId"] = d.PlatformId,
         ["ResidentId"] = d.ResidentId,
@@ -202,13 +203,35 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         ["LeaseId"] = d.LeaseId,
     };
 
-    private static AlertDelivery ReadDelivery(TableEntity row) =>
-        new(row.PartitionKey, row.RowKey[DeliveryPrefix.Length..], row.GetString("PlatformId"), row.GetString("ResidentId"), row.GetString("MunicipalityCode"),
+    private static AlertDelivery ReadDelivery(TableEntity row)
+    {
+        var tv = TvKey.Parse(row.RowKey[DeliveryPrefix.Length..]);
+        return new(row.PartitionKey, tv.TvId, tv.PlatformId, row.GetString("ResidentId"), row.GetString("MunicipalityCode"),
             row.GetString("DistrictCode"), row.GetString("State"), row.GetInt32("Attempts") ?? 0, row.GetString("LastError"), row.GetDateTimeOffset("SendingSince"),
             row.GetDateTimeOffset("DeliveredAt"), row.GetDateTimeOffset("DisplayedAt"), row.ETag.ToString(), row.GetString("LeaseId"));
+    }
 
-    private static string CapKey(string sender, string identifier, DateTimeOffset sent) =>
-        "cap|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{sender}\n{identifier}\n{sent.UtcTicks}")));
+    /// <summary>
+    /// The partition of a CAP identity: SHA-256 over sender and identifier, each as its length and then its UTF-16 code
+    /// units, and the instant of <c>sent</c>. Whatever the free text holds (characters Table keys forbid such as
+    /// <c>/ \ # ?</c>, control characters, unpaired surrogates, any length) the key is 68 safe characters, and two
+    /// identities never hash the same input: no separator that a sender could contain, no lossy text encoding.
+    /// </summary>
+    internal static string CapKey(string sender, string identifier, DateTimeOffset sent)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> number = stackalloc byte[sizeof(long)];
+        foreach (var text in (ReadOnlySpan<string>)[sender, identifier])
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(number, text.Length);
+            hash.AppendData(number);
+            hash.AppendData(MemoryMarshal.AsBytes(text.AsSpan()));
+        }
+
+        BinaryPrimitives.WriteInt64LittleEndian(number, sent.UtcTicks);
+        hash.AppendData(number);
+        return "cap|" + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
     private static List<string> Split(string? value) => [.. (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)];
 }

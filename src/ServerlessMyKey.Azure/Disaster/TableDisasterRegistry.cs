@@ -7,14 +7,20 @@ namespace ServerlessMyKey.Azure.Disaster;
 
 /// <summary>
 /// Pairings, residents, TV links and check-ins in one table (docs/disaster.md):
-/// <c>p|&lt;code hash&gt;</c> a pairing; <c>tv|&lt;tvId&gt;</c> the TV's link (insert-only; a tombstone
-/// after unlinking); <c>k|&lt;MyKey ID&gt;</c> the resident's row and their TVs; <c>m|&lt;municipality&gt;</c>
-/// the residents (names encrypted), the TV index, the check-ins and the data key. Index rows are written
-/// last and removed first.
+/// <c>p|&lt;code hash&gt;</c> a pairing; <c>tv|&lt;platformId&gt;:&lt;tvId&gt;</c> the TV's link (insert-only; a tombstone
+/// after unlinking); <c>k|&lt;MyKey ID&gt;</c> the resident's row and their TVs (<c>t|&lt;platformId&gt;:&lt;tvId&gt;</c>);
+/// <c>m|&lt;municipality&gt;</c> the residents (names encrypted), the TV index (<c>t|&lt;platformId&gt;:&lt;tvId&gt;</c>), the
+/// check-ins and the data key. A TV is keyed by <see cref="TvKey"/> everywhere. Index rows are written last and removed first.
 /// </summary>
 internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) : IDisasterRegistry
 {
     private const string Row = "row";
+    private const string TvIndexPrefix = "t|";
+    private const string ClaimUntil = "ClaimUntil";
+    private const string Leaving = "Leaving";
+
+    /// <summary>How long an unfinished claim holds its TV (a claim takes well under a second).</summary>
+    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(1);
 
     public async Task<bool> TryAddPairingAsync(TvPairing pairing, CancellationToken cancellationToken = default)
     {
@@ -67,63 +73,116 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         await client.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         if (previous is not null && previous.GetString("MunicipalityCode") is { } old && old != resident.MunicipalityCode)
         {
-            await client.DeleteEntityAsync("m|" + old, "r|" + resident.ResidentId, ETag.All, cancellationToken);
+            await client.DeleteEntityAsync("m|" + old, "r|" + (previous.GetString("ResidentId") ?? resident.ResidentId), ETag.All, cancellationToken);
         }
     }
 
-    public async Task<TvLink?> FindTvAsync(string tvId, CancellationToken cancellationToken = default)
+    public async Task<TvLink?> FindTvAsync(TvKey tv, CancellationToken cancellationToken = default)
     {
-        var row = await FindAsync("tv|" + tvId, Row, cancellationToken);
-        return row is null || row.GetBoolean("Unlinked") == true ? null : ReadTv(row, tvId);
+        var row = await FindAsync(TvPartition(tv), Row, cancellationToken);
+        return row is null || row.GetBoolean("Unlinked") == true ? null : ReadTv(row, tv);
     }
 
-    public async Task<bool> TryAddTvAsync(TvLink link, CancellationToken cancellationToken = default)
+    public async Task<TvClaim?> TryBeginTvClaimAsync(TvLink link, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        var existing = await FindAsync("tv|" + link.TvId, Row, cancellationToken);
-        if (existing is not null && existing.GetBoolean("Unlinked") != true)
+        var existing = await FindAsync(TvPartition(link.Key), Row, cancellationToken);
+        var now = time.GetUtcNow();
+        var unlinked = existing?.GetBoolean("Unlinked") == true;
+        if (existing is not null && ((!unlinked && existing.GetString("MyKeyId") != link.MyKeyId) || existing.GetDateTimeOffset(ClaimUntil) > now))
         {
-            return false;
+            return null;
         }
 
-        // A tombstone is replaced under its ETag: the time of the unlink becomes CountFrom.
-        link = link with { CountFrom = existing?.GetDateTimeOffset("UnlinkedAt") };
-        var action = existing is null
-            ? new TableTransactionAction(TableTransactionActionType.Add, TvRow(link))
-            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, TvRow(link), existing.ETag);
-        if (!await TableTransactions.TrySubmitAsync(client, [action], cancellationToken))
+        // A tombstone gives the new link its CountFrom (the unlink time). The TV leaves the municipality it was in, and
+        // any that a claim which stopped half-way may have put it in.
+        link = unlinked ? link with { CountFrom = existing!.GetDateTimeOffset("UnlinkedAt") } : link;
+        var left = (unlinked || existing is null ? [] : Split(existing.GetString(Leaving)).Append(existing.GetString("MunicipalityCode")))
+            .Where(m => m != link.MunicipalityCode).Distinct(StringComparer.Ordinal).ToList();
+        var row = TvRow(link);
+        row[ClaimUntil] = now + ClaimLease;
+        row[Leaving] = string.Join(',', left);
+        TableLimits.EnsureEntity(row);
+        try
         {
-            return false;
+            var response = existing is null
+                ? await client.AddEntityAsync(row, cancellationToken)
+                : await client.UpdateEntityAsync(row, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+            return new TvClaim(link, left, response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage answered without an ETag."));
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return null;
+        }
+    }
+
+    public async Task<TvClaim?> TryUpdateTvClaimAsync(TvClaim claim, TvLink link, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var row = TvRow(link);
+        row[ClaimUntil] = time.GetUtcNow() + ClaimLease;
+        row[Leaving] = string.Join(',', claim.LeftMunicipalities);
+        try
+        {
+            var response = await (await table.GetAsync(cancellationToken)).UpdateEntityAsync(row, new ETag(claim.ETag), TableUpdateMode.Replace, cancellationToken);
+            return claim with { Link = link, ETag = response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage answered without an ETag.") };
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return null;
+        }
+    }
+
+    public async Task CompleteTvClaimAsync(TvClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var client = await table.GetAsync(cancellationToken);
+        foreach (var municipality in claim.LeftMunicipalities)
+        {
+            await client.DeleteEntityAsync("m|" + municipality, TvIndexRow(claim.Link.Key), ETag.All, cancellationToken);
         }
 
-        await WriteTvIndexAsync(link, cancellationToken);
-        return true;
+        await WriteIndexRowsAsync(claim.Link, cancellationToken);
+        try
+        {
+            await client.UpdateEntityAsync(TvRow(claim.Link), new ETag(claim.ETag), TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // The lease ran out and a later claim took the TV: its row is the later claim's now.
+        }
     }
 
     public async Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default)
     {
+        await WriteIndexRowsAsync(link, cancellationToken);
+
+        // The district only (a merge): a claim of that TV in progress keeps its mark.
         var client = await table.GetAsync(cancellationToken);
-        await client.UpsertEntityAsync(TvRow(link, "k|" + link.MyKeyId, "t|" + link.TvId), TableUpdateMode.Replace, cancellationToken);
-        await client.UpsertEntityAsync(TvRow(link, "m|" + link.MunicipalityCode, "t|" + link.TvId), TableUpdateMode.Replace, cancellationToken);
-        await client.UpsertEntityAsync(TvRow(link), TableUpdateMode.Replace, cancellationToken);
+        await client.UpdateEntityAsync(new TableEntity(TvPartition(link.Key), Row) { ["DistrictCode"] = link.DistrictCode }, ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 
-    public async Task RemoveTvIndexAsync(string municipalityCode, string tvId, CancellationToken cancellationToken = default) =>
-        await (await table.GetAsync(cancellationToken)).DeleteEntityAsync("m|" + municipalityCode, "t|" + tvId, ETag.All, cancellationToken);
+    /// <summary>The resident's index row, then the municipality's (last: the fan-out and the tables read it).</summary>
+    private async Task WriteIndexRowsAsync(TvLink link, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        await client.UpsertEntityAsync(TvRow(link, "k|" + link.MyKeyId, TvIndexRow(link.Key)), TableUpdateMode.Replace, cancellationToken);
+        await client.UpsertEntityAsync(TvRow(link, "m|" + link.MunicipalityCode, TvIndexRow(link.Key)), TableUpdateMode.Replace, cancellationToken);
+    }
 
     public async Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        await RemoveTvIndexAsync(link.MunicipalityCode, link.TvId, cancellationToken);
-        await client.DeleteEntityAsync("k|" + link.MyKeyId, "t|" + link.TvId, ETag.All, cancellationToken);
-        await client.UpsertEntityAsync(new TableEntity("tv|" + link.TvId, Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
+        await client.DeleteEntityAsync("m|" + link.MunicipalityCode, TvIndexRow(link.Key), ETag.All, cancellationToken);
+        await client.DeleteEntityAsync("k|" + link.MyKeyId, TvIndexRow(link.Key), ETag.All, cancellationToken);
+        await client.UpsertEntityAsync(new TableEntity(TvPartition(link.Key), Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task<IReadOnlyList<TvLink>> ListTvsOfResidentAsync(string myKeyId, CancellationToken cancellationToken = default) =>
-        [.. (await RangeAsync("k|" + myKeyId, "t|", cancellationToken)).Select(r => ReadTv(r, r.RowKey[2..]))];
+        [.. (await RangeAsync("k|" + myKeyId, TvIndexPrefix, cancellationToken)).Select(r => ReadTv(r, TvKey.Parse(r.RowKey[TvIndexPrefix.Length..])))];
 
     public async Task<IReadOnlyList<TvLink>> ListTvsAsync(string municipalityCode, CancellationToken cancellationToken = default) =>
-        [.. (await RangeAsync("m|" + municipalityCode, "t|", cancellationToken)).Select(r => ReadTv(r, r.RowKey[2..]))];
+        [.. (await RangeAsync("m|" + municipalityCode, TvIndexPrefix, cancellationToken)).Select(r => ReadTv(r, TvKey.Parse(r.RowKey[TvIndexPrefix.Length..])))];
 
     public async Task<ShelterCheckin?> FindCheckinAsync(string municipalityCode, string residentId, CancellationToken cancellationToken = default)
     {
@@ -177,7 +236,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
 
     private static TableEntity TvRow(TvLink link, string? partitionKey = null, string? rowKey = null)
     {
-        var entity = new TableEntity(partitionKey ?? "tv|" + link.TvId, rowKey ?? Row)
+        var entity = new TableEntity(partitionKey ?? TvPartition(link.Key), rowKey ?? Row)
         {
             ["PlatformId"] = link.PlatformId,
             ["ResidentId"] = link.ResidentId,
@@ -194,9 +253,15 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         return entity;
     }
 
-    private static TvLink ReadTv(TableEntity row, string tvId) =>
-        new(tvId, row.GetString("PlatformId"), row.GetString("ResidentId"), row.GetString("MyKeyId"), row.GetString("MunicipalityCode"), row.GetString("DistrictCode"),
+    private static string TvPartition(TvKey tv) => "tv|" + tv;
+
+    private static string TvIndexRow(TvKey tv) => TvIndexPrefix + tv;
+
+    private static TvLink ReadTv(TableEntity row, TvKey tv) =>
+        new(tv.TvId, tv.PlatformId, row.GetString("ResidentId"), row.GetString("MyKeyId"), row.GetString("MunicipalityCode"), row.GetString("DistrictCode"),
             row.GetDateTimeOffset("LinkedAt") ?? default, row.GetDateTimeOffset("CountFrom"));
+
+    private static IEnumerable<string> Split(string? value) => (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     private static Resident ReadResident(TableEntity row) =>
         new(row.RowKey[2..], row.GetString("MyKeyId"), row.PartitionKey[2..], row.GetString("DistrictCode"), row.GetBoolean("NeedsAssistance") ?? false,

@@ -37,8 +37,8 @@ public sealed class AlertFanOut(
         return item.Kind switch
         {
             AlertWorkItem.Plan => PlanAsync(item.AlertId, cancellationToken),
-            AlertWorkItem.Deliver => DeliverAsync(item.AlertId, item.TvIds ?? [], cancellationToken),
-            AlertWorkItem.Recheck => RecheckAsync(item.AlertId, item.TvIds ?? [], item.LeaseId ?? string.Empty, cancellationToken),
+            AlertWorkItem.Deliver => DeliverAsync(item.AlertId, item.Tvs(), cancellationToken),
+            AlertWorkItem.Recheck => RecheckAsync(item.AlertId, item.Tvs(), item.LeaseId ?? string.Empty, cancellationToken),
             _ => throw new FormatException("Unknown alert work item kind."),
         };
     }
@@ -51,7 +51,7 @@ public sealed class AlertFanOut(
             return;
         }
 
-        var targets = new Dictionary<string, AlertDelivery>(StringComparer.Ordinal);
+        var targets = new Dictionary<TvKey, AlertDelivery>();
 
         // A Cancel withdraws: it goes to the TVs the cancelled alerts reached (or may still reach), no other.
         foreach (var municipality in alert.MsgType == "Cancel" ? [] : alert.MunicipalityCodes)
@@ -60,7 +60,7 @@ public sealed class AlertFanOut(
             {
                 if (AlertInterpretation.Targets(alert.MunicipalityCodes, alert.DistrictCodes, tv.MunicipalityCode, tv.DistrictCode))
                 {
-                    targets[tv.TvId] = Pending(alert.AlertId, tv.TvId, tv.PlatformId, tv.ResidentId, tv.MunicipalityCode, tv.DistrictCode);
+                    targets[tv.Key] = Pending(alert.AlertId, tv.TvId, tv.PlatformId, tv.ResidentId, tv.MunicipalityCode, tv.DistrictCode);
                 }
             }
         }
@@ -69,7 +69,7 @@ public sealed class AlertFanOut(
         {
             foreach (var reached in (await alerts.ListDeliveriesAsync(earlier, cancellationToken)).Where(ReachedOrMay))
             {
-                targets.TryAdd(reached.TvId, Pending(alert.AlertId, reached.TvId, reached.PlatformId, reached.ResidentId, reached.MunicipalityCode, reached.DistrictCode));
+                targets.TryAdd(reached.Key, Pending(alert.AlertId, reached.TvId, reached.PlatformId, reached.ResidentId, reached.MunicipalityCode, reached.DistrictCode));
             }
         }
 
@@ -77,24 +77,24 @@ public sealed class AlertFanOut(
         var deliveries = await alerts.ListDeliveriesAsync(alert.AlertId, cancellationToken);
         // Only the count: a Cancel or Update may have changed the state meanwhile.
         await alerts.SetAlertStateAsync(alert.AlertId, null, targets: deliveries.Count, cancellationToken: cancellationToken);
-        foreach (var batch in deliveries.Where(d => !DeliveryStates.IsFinal(d.State)).Select(d => d.TvId).Chunk(options.DeliveryBatchSize))
+        foreach (var batch in AlertWorkItem.For(alert.AlertId, AlertWorkItem.Deliver, deliveries.Where(d => !DeliveryStates.IsFinal(d.State)).Select(d => d.Key), options.DeliveryBatchSize))
         {
-            await queue.EnqueueAsync(new AlertWorkItem(alert.AlertId, AlertWorkItem.Deliver, batch), cancellationToken: cancellationToken);
+            await queue.EnqueueAsync(batch, cancellationToken: cancellationToken);
         }
 
         logger.LogInformation("Alert {AlertId} planned for {Count} TVs", alert.AlertId, deliveries.Count);
     }
 
-    public async Task DeliverAsync(string alertId, IReadOnlyList<string> tvIds, CancellationToken cancellationToken = default)
+    public async Task DeliverAsync(string alertId, IReadOnlyList<TvKey> tvs, CancellationToken cancellationToken = default)
     {
         var alert = await alerts.FindAlertAsync(alertId, cancellationToken);
-        if (alert is null || tvIds.Count == 0)
+        if (alert is null || tvs.Count == 0)
         {
             return;
         }
 
         var now = time.GetUtcNow();
-        var deliveries = (await alerts.FindDeliveriesAsync(alertId, tvIds, cancellationToken)).Where(d => Leasable(d, now)).ToList();
+        var deliveries = (await alerts.FindDeliveriesAsync(alertId, tvs, cancellationToken)).Where(d => Leasable(d, now)).ToList();
         if (deliveries.Count == 0)
         {
             return;
@@ -103,7 +103,11 @@ public sealed class AlertFanOut(
         // Before any TV of the batch becomes "sending": the re-check that finds it still sending once the lease is over
         // (this worker died mid-send) and queues the send again. A batch that finishes leaves it nothing to do.
         var lease = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-        await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Recheck, [.. deliveries.Select(d => d.TvId)], lease), options.SendingLease + RecheckMargin, cancellationToken);
+        foreach (var recheck in AlertWorkItem.For(alertId, AlertWorkItem.Recheck, deliveries.Select(d => d.Key), deliveries.Count, lease))
+        {
+            await queue.EnqueueAsync(recheck, options.SendingLease + RecheckMargin, cancellationToken);
+        }
+
         var retries = new ConcurrentBag<AlertDelivery>();
         var nameCache = new ConcurrentDictionary<string, Task<ResidentName?>>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = cancellationToken }, async (delivery, ct) =>
@@ -117,9 +121,9 @@ public sealed class AlertFanOut(
         foreach (var group in retries.GroupBy(r => r.Attempts))
         {
             var delay = options.RetryBaseDelay * Math.Pow(2, group.Key - 1);
-            foreach (var batch in group.Select(r => r.TvId).Chunk(options.DeliveryBatchSize))
+            foreach (var batch in AlertWorkItem.For(alertId, AlertWorkItem.Deliver, group.Select(r => r.Key), options.DeliveryBatchSize))
             {
-                await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Deliver, batch), delay, cancellationToken);
+                await queue.EnqueueAsync(batch, delay, cancellationToken);
             }
         }
     }
@@ -129,9 +133,9 @@ public sealed class AlertFanOut(
     /// worker mid-send, and their send is queued again once the lease is over (early, the re-check waits the rest).
     /// TVs that were delivered, retried or failed since have another state or lease: nothing is sent twice for them.
     /// </summary>
-    public async Task RecheckAsync(string alertId, IReadOnlyList<string> tvIds, string leaseId, CancellationToken cancellationToken = default)
+    public async Task RecheckAsync(string alertId, IReadOnlyList<TvKey> tvs, string leaseId, CancellationToken cancellationToken = default)
     {
-        var stuck = (await alerts.FindDeliveriesAsync(alertId, tvIds, cancellationToken))
+        var stuck = (await alerts.FindDeliveriesAsync(alertId, tvs, cancellationToken))
             .Where(d => d.State == DeliveryStates.Sending && d.LeaseId == leaseId && leaseId.Length > 0)
             .ToList();
         if (stuck.Count == 0)
@@ -142,12 +146,19 @@ public sealed class AlertFanOut(
         var wait = stuck.Max(d => d.SendingSince ?? default) + options.SendingLease - time.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {
-            await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Recheck, [.. stuck.Select(d => d.TvId)], leaseId), wait + RecheckMargin, cancellationToken);
+            foreach (var recheck in AlertWorkItem.For(alertId, AlertWorkItem.Recheck, stuck.Select(d => d.Key), stuck.Count, leaseId))
+            {
+                await queue.EnqueueAsync(recheck, wait + RecheckMargin, cancellationToken);
+            }
+
             return;
         }
 
         logger.LogWarning("Alert {AlertId}: {Count} TVs were left sending by a worker that stopped; queued again", alertId, stuck.Count);
-        await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Deliver, [.. stuck.Select(d => d.TvId)]), cancellationToken: cancellationToken);
+        foreach (var deliver in AlertWorkItem.For(alertId, AlertWorkItem.Deliver, stuck.Select(d => d.Key), stuck.Count))
+        {
+            await queue.EnqueueAsync(deliver, cancellationToken: cancellationToken);
+        }
     }
 
     /// <summary>Whether a worker may take the delivery to <c>sending</c> now (not final, not leased by a live worker).</summary>
@@ -231,7 +242,7 @@ public sealed class AlertFanOut(
                 return;
             }
 
-            current = (await alerts.FindDeliveriesAsync(sending.AlertId, [sending.TvId], cancellationToken)).SingleOrDefault();
+            current = (await alerts.FindDeliveriesAsync(sending.AlertId, [sending.Key], cancellationToken)).SingleOrDefault();
             if (current is null || current.State != DeliveryStates.Sending || current.LeaseId != sending.LeaseId)
             {
                 return;
@@ -241,7 +252,7 @@ public sealed class AlertFanOut(
 
     private async Task<ResidentName?> NameOfAsync(AlertDelivery delivery, CancellationToken cancellationToken)
     {
-        var tv = await registry.FindTvAsync(delivery.TvId, cancellationToken);
+        var tv = await registry.FindTvAsync(delivery.Key, cancellationToken);
         if (tv is null || tv.ResidentId != delivery.ResidentId)
         {
             return null;

@@ -17,19 +17,29 @@ public interface IDisasterRegistry
     /// <summary>Writes the resident (its MyKey ID row first, the municipality's row last).</summary>
     Task SaveResidentAsync(Resident resident, CancellationToken cancellationToken = default);
 
-    Task<TvLink?> FindTvAsync(string tvId, CancellationToken cancellationToken = default);
+    Task<TvLink?> FindTvAsync(TvKey tv, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Links the TV: the TV's own row is insert-only (<c>false</c> when another link holds it; an unlinked
-    /// TV's tombstone is replaced and gives the new link its <c>CountFrom</c>), then the index rows.
+    /// Starts a claim of the TV for <paramref name="link"/>: the TV's own row is written first and is the lock —
+    /// inserted for a TV never linked, or replaced under the ETag it was read with when it is a tombstone (the unlink
+    /// time becomes the link's <c>CountFrom</c>) or a link of the same resident (a move, a new district, a retry) —
+    /// and names the claim until <see cref="CompleteTvClaimAsync"/> (for at most a minute: a claim that stopped
+    /// half-way holds the TV no longer). <c>null</c>, having written nothing, when the TV is linked to another
+    /// resident or another claim holds it or wrote it first.
     /// </summary>
-    Task<bool> TryAddTvAsync(TvLink link, CancellationToken cancellationToken = default);
+    Task<TvClaim?> TryBeginTvClaimAsync(TvLink link, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes the index rows of a link whose TV row exists (a claim retried after a partial write).</summary>
+    /// <summary>Rewrites the link of a claim in progress (still held); <c>null</c> when its hold ran out and another claim took the TV.</summary>
+    Task<TvClaim?> TryUpdateTvClaimAsync(TvClaim claim, TvLink link, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends a claim: the TV leaves the municipalities it was in (and any a claim that stopped half-way may have put it
+    /// in), joins the resident's and the municipality's index (last), and its row is released.
+    /// </summary>
+    Task CompleteTvClaimAsync(TvClaim claim, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the index rows of a linked TV whose district changed (the resident's other TVs follow a claim).</summary>
     Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default);
-
-    /// <summary>Removes the TV from one municipality's registry (its index row there), whether or not it is there.</summary>
-    Task RemoveTvIndexAsync(string municipalityCode, string tvId, CancellationToken cancellationToken = default);
 
     /// <summary>Unlinks: index rows first (fan-out and tables stop seeing it), then the TV's row becomes a tombstone with the time.</summary>
     Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default);
@@ -75,13 +85,13 @@ public interface IAlertStore
 
     Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string alertId, CancellationToken cancellationToken = default);
 
-    Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the delivery if its ETag still matches: the delivery with its new ETag, or <c>null</c>.</summary>
     Task<AlertDelivery?> TryUpdateDeliveryAsync(AlertDelivery delivery, CancellationToken cancellationToken = default);
 
     /// <summary>Records that the TV showed the alert (first time kept); nothing when it has no delivery.</summary>
-    Task MarkDisplayedAsync(string alertId, string tvId, DateTimeOffset at, CancellationToken cancellationToken = default);
+    Task MarkDisplayedAsync(string alertId, TvKey tv, DateTimeOffset at, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The fan-out's work queue.</summary>
@@ -90,17 +100,17 @@ public interface IAlertWorkQueue
     Task EnqueueAsync(AlertWorkItem item, TimeSpan delay = default, CancellationToken cancellationToken = default);
 }
 
-/// <summary>TV operation logs: one partition per TV and day (JST), written in entity-group batches.</summary>
+/// <summary>TV operation logs: one partition per TV (<see cref="TvKey"/>), written in entity-group batches.</summary>
 public interface IOperationLogStore
 {
     /// <summary>Appends the events; duplicates of stored event ids are counted, not written again.</summary>
     Task<(int Accepted, int Duplicates)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default);
 
     /// <summary>The latest power event of the TV at or before <paramref name="at"/>, not before <paramref name="notBefore"/>.</summary>
-    Task<TvPowerEvent?> LastPowerEventAsync(string tvId, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default);
+    Task<TvPowerEvent?> LastPowerEventAsync(TvKey tv, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default);
 
     /// <summary>The time of the latest event of any type in [<paramref name="from"/>, <paramref name="to"/>].</summary>
-    Task<DateTimeOffset?> LastEventAtAsync(string tvId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+    Task<DateTimeOffset?> LastEventAtAsync(TvKey tv, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Watching alerts, one row per episode.</summary>

@@ -1,9 +1,6 @@
 using System.Text;
-using Azure.Data.Tables;
 using Azure.Storage.Queues;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessMyKey.Azure.Disaster;
 using ServerlessMyKey.Azure.Tests.TestSupport;
 using ServerlessMyKey.Core.Auth;
@@ -31,25 +28,15 @@ public sealed class DeliveryLeaseTests : IClassFixture<AzuriteFixture>, IAsyncDi
     public DeliveryLeaseTests(AzuriteFixture azurite)
     {
         var queueName = AzuriteServer.UniqueName("lease-deliveries");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var queues = new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        _services = DisasterTestServices.Build(azurite, queues, new Dictionary<string, string?>
         {
-            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
             ["Keys:LocalPath"] = _keys.Path,
             ["Disaster:DeliveryQueue"] = queueName,
             [$"Disaster:Municipalities:{Municipality}:Clients"] = _staff.ClientId,
             ["Clients:tv-lease:WebhookUrl"] = new Uri(_platform.BaseAddress, "hooks/tv-lease").ToString(),
             ["Clients:tv-lease:WebhookSecret"] = "lease-test-webhook-secret-0123456789abcdef",
-        }).Build();
-        var queues = new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        _services = new ServiceCollection()
-            .AddSingleton(new TableServiceClient(azurite.ConnectionString))
-            .AddSingleton(queues)
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
-            .AddServiceKeys(configuration)
-            .AddDisaster(configuration, "Lease" + Guid.NewGuid().ToString("N")[..8])
-            .AddSingleton(sp => DisasterServiceCollectionExtensions.ReadOptions(configuration) with { SendingLease = TimeSpan.FromSeconds(2) })
-            .BuildServiceProvider();
+        }, "Lease", configuration => DisasterServiceCollectionExtensions.ReadOptions(configuration) with { SendingLease = TimeSpan.FromSeconds(2) });
         _queue = queues.GetQueueClient(queueName);
     }
 
@@ -123,7 +110,7 @@ public sealed class DeliveryLeaseTests : IClassFixture<AzuriteFixture>, IAsyncDi
 
     private async Task<(string State, int Attempts)> StateAsync(string alertId, string tvId)
     {
-        var delivery = Assert.Single(await _services.GetRequiredService<IAlertStore>().FindDeliveriesAsync(alertId, [tvId]));
+        var delivery = Assert.Single(await _services.GetRequiredService<IAlertStore>().FindDeliveriesAsync(alertId, [new TvKey("tv-lease", tvId)]));
         return (delivery.State, delivery.Attempts);
     }
 
