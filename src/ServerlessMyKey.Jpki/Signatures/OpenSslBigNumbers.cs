@@ -63,8 +63,13 @@ internal static unsafe class OpenSslBigNumbers
                 montgomery = scratch.Montgomery;
             }
 
-            return Exponentiate65537(native, scratch.Result, scratch.Signature, montgomery, scratch.Context, scratch.MontgomeryBasis, scratch.Accumulator)
+            var computed = Exponentiate65537(native, scratch.Result, scratch.Signature, montgomery, scratch.Context, scratch.MontgomeryBasis, scratch.Accumulator)
                 && native.Bn2BinPad(scratch.Result, pResult, result.Length) == result.Length;
+
+            // The cached context's handle is read once above; without this its owner (and so the handle) may be
+            // collected and its finalizer free the BN_MONT_CTX while libcrypto still multiplies in it.
+            GC.KeepAlive(cached);
+            return computed;
         }
     }
 
