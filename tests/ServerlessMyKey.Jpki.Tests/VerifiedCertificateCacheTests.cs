@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using ServerlessMyKey.Jpki.Certificates;
@@ -93,6 +94,48 @@ public sealed class VerifiedCertificateCacheTests : IDisposable
         JpkiAssert.Fails(JpkiErrorCode.CertificateUntrusted, await _harness.Verifier.VerifyAsync(resigned, JpkiCertificateKind.Authentication));
         JpkiAssert.Succeeds(await _harness.Verifier.VerifyAsync(der, JpkiCertificateKind.Authentication));
         Assert.Equal(1, _harness.Verifier.CachedCertificates);
+    }
+
+    [Fact]
+    public async Task Same_contents_in_another_outer_encoding_get_no_cached_answer()
+    {
+        var der = Issue(LeafSpec.Authentication());
+        JpkiAssert.Succeeds(await _harness.Verifier.VerifyAsync(der, JpkiCertificateKind.Authentication));
+        var outer = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
+        var (tbs, algorithm, signature) = (outer.ReadEncodedValue(), outer.ReadEncodedValue(), outer.ReadEncodedValue());
+        var oid = new AsnReader(algorithm, AsnEncodingRules.DER).ReadSequence().ReadEncodedValue();
+        var content = der.AsSpan(der.Length - tbs.Length - algorithm.Length - signature.Length).ToArray();
+        Assert.Equal(der, Sequence(tbs, algorithm, signature)); // the pieces rebuild the certificate
+        Assert.Equal(der, Sequence(tbs, Sequence(oid, new byte[] { 0x05, 0x00 }), signature));
+
+        // Each keeps the TBSCertificate (the cache key) and the signature value; none is the certificate a root verified.
+        byte[][] variants =
+        [
+            Sequence(tbs, Sequence(oid), signature), // outer signatureAlgorithm without its NULL parameters
+            Sequence(tbs, Sequence(oid, new byte[] { 0x04, 0x00 }), signature), // outer parameters an empty OCTET STRING
+            [.. der, 0x00, 0x00], // trailing octets
+            [0x30, 0x84, .. BitConverter.GetBytes(content.Length).Reverse(), .. content], // BER long-form length
+        ];
+        foreach (var variant in variants)
+        {
+            JpkiAssert.Fails(JpkiErrorCode.CertificateMalformed, await _harness.Verifier.VerifyAsync(variant, JpkiCertificateKind.Authentication));
+        }
+
+        Assert.Equal(1, _harness.Verifier.CachedCertificates);
+
+        static byte[] Sequence(params ReadOnlyMemory<byte>[] parts)
+        {
+            var writer = new AsnWriter(AsnEncodingRules.DER);
+            using (writer.PushSequence())
+            {
+                foreach (var part in parts)
+                {
+                    writer.WriteEncodedValue(part.Span);
+                }
+            }
+
+            return writer.Encode();
+        }
     }
 
     [Fact]
