@@ -125,6 +125,29 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
     public async Task<IReadOnlyList<TvLink>> ListTvsAsync(string municipalityCode, CancellationToken cancellationToken = default) =>
         [.. (await RangeAsync("m|" + municipalityCode, "t|", cancellationToken)).Select(r => ReadTv(r, r.RowKey[2..]))];
 
+    public async Task<IReadOnlyList<TvLink>> FindTvsAsync(string municipalityCode, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default)
+    {
+        var wanted = tvIds.ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+
+        // The index rows of a batch's TVs lie between its first and last TV id: one range query.
+        var client = await table.GetAsync(cancellationToken);
+        var (first, last) = ("t|" + wanted.Min(StringComparer.Ordinal), "t|" + wanted.Max(StringComparer.Ordinal));
+        var links = new List<TvLink>(wanted.Count);
+        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"m|" + municipalityCode} and RowKey ge {first} and RowKey le {last}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (wanted.Contains(row.RowKey[2..]))
+            {
+                links.Add(ReadTv(row, row.RowKey[2..]));
+            }
+        }
+
+        return links;
+    }
+
     public async Task<ShelterCheckin?> FindCheckinAsync(string municipalityCode, string residentId, CancellationToken cancellationToken = default)
     {
         var row = await FindAsync("m|" + municipalityCode, "c|" + residentId, cancellationToken);

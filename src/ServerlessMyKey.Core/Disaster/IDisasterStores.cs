@@ -38,6 +38,9 @@ public interface IDisasterRegistry
 
     Task<IReadOnlyList<TvLink>> ListTvsAsync(string municipalityCode, CancellationToken cancellationToken = default);
 
+    /// <summary>The links of these TVs in the municipality's registry (one range query; TVs not there are left out).</summary>
+    Task<IReadOnlyList<TvLink>> FindTvsAsync(string municipalityCode, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default);
+
     Task<ShelterCheckin?> FindCheckinAsync(string municipalityCode, string residentId, CancellationToken cancellationToken = default);
 
     /// <summary>Inserts (no ETag) or replaces (ETag) the check-in; <c>false</c> when it lost a race.</summary>
@@ -75,10 +78,17 @@ public interface IAlertStore
 
     Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string alertId, CancellationToken cancellationToken = default);
 
+    /// <summary>The deliveries of these TVs (a batch: one range query of the alert's partition, not a read per TV).</summary>
     Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the delivery if its ETag still matches: the delivery with its new ETag, or <c>null</c>.</summary>
     Task<AlertDelivery?> TryUpdateDeliveryAsync(AlertDelivery delivery, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the deliveries (one alert) whose ETags still match, in entity-group transactions of up to 100 rows;
+    /// when a transaction conflicts, its rows are tried one by one. Returns those written, with their new ETags.
+    /// </summary>
+    Task<IReadOnlyList<AlertDelivery>> TryUpdateDeliveriesAsync(IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default);
 
     /// <summary>Records that the TV showed the alert (first time kept); nothing when it has no delivery.</summary>
     Task MarkDisplayedAsync(string alertId, string tvId, DateTimeOffset at, CancellationToken cancellationToken = default);
