@@ -153,8 +153,7 @@ public sealed class AlertFanOut(
         // (this worker died mid-send) and queues the send again. A batch that finishes leaves it nothing to do.
         var lease = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
         await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Recheck, [.. sendable.Select(d => d.TvId)], lease), options.SendingLease + RecheckMargin, cancellationToken);
-        var leased = await alerts.TryUpdateDeliveriesAsync(
-            [.. sendable.Select(d => d with { State = DeliveryStates.Sending, Attempts = d.Attempts + 1, SendingSince = now, LeaseId = lease })], cancellationToken);
+        var leased = await LeaseAsync(sendable, lease, now, cancellationToken);
         var outcomes = new ConcurrentBag<(AlertDelivery Sending, AlertDelivery Outcome)>();
         await Parallel.ForEachAsync(leased, new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = cancellationToken }, async (sending, ct) =>
             outcomes.Add((sending, Outcome(sending, await SendAsync(alert, sending, ct)))));
@@ -179,6 +178,26 @@ public sealed class AlertFanOut(
                 await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Deliver, batch), delay, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Takes the deliveries to <c>sending</c> under the lease (a transaction per 100). A row whose ETag changed since it
+    /// was read is read again: taken by another worker (sending, or final) it is left to it; changed otherwise (a
+    /// display logged) it is leased again.
+    /// </summary>
+    private async Task<List<AlertDelivery>> LeaseAsync(IReadOnlyList<AlertDelivery> deliveries, string lease, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var leased = new List<AlertDelivery>(deliveries.Count);
+        var pending = deliveries;
+        for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts && pending.Count > 0; attempt++)
+        {
+            leased.AddRange(await alerts.TryUpdateDeliveriesAsync(
+                [.. pending.Select(d => d with { State = DeliveryStates.Sending, Attempts = d.Attempts + 1, SendingSince = now, LeaseId = lease })], cancellationToken));
+            var missing = pending.Select(d => d.TvId).Except(leased.Select(d => d.TvId), StringComparer.Ordinal).ToList();
+            pending = missing.Count == 0 ? [] : [.. (await alerts.FindDeliveriesAsync(pending[0].AlertId, missing, cancellationToken)).Where(d => Leasable(d, now) && d.State != DeliveryStates.Sending)];
+        }
+
+        return leased;
     }
 
     /// <summary>
