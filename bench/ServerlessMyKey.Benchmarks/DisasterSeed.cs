@@ -45,9 +45,11 @@ internal static class DisasterSeed
                 ["DistrictCode"] = district,
                 ["LinkedAt"] = linkedAt,
             };
-            municipalityRows.Add(Link("m|" + Municipality, "t|" + tvId));
-            own.Add(Link("tv|" + tvId, "row"));
-            cards.Add((new TableEntity("k|" + myKeyId, "resident") { ["ResidentId"] = residentId, ["MunicipalityCode"] = Municipality }, Link("k|" + myKeyId, "t|" + tvId)));
+            // The registry's rows as TableDisasterRegistry writes them (a TV keyed by TvKey).
+            var tv = new TvKey(Platform, tvId);
+            municipalityRows.Add(Link("m|" + Municipality, "t|" + tv));
+            own.Add(Link("tv|" + tv, "row"));
+            cards.Add((new TableEntity("k|" + myKeyId, "resident") { ["ResidentId"] = residentId, ["MunicipalityCode"] = Municipality }, Link("k|" + myKeyId, "t|" + tv)));
         }
 
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = 32 };

@@ -21,7 +21,7 @@ public sealed class TvPairingFunctions(
 
     [Function("TvPairingCreate")]
     [ApiOperation(Tag, "A TV platform asks for a pairing code for one of its TVs (single use, 10 minutes); the TV shows qrPayload as a QR code.",
-        Caller = ApiCaller.ServiceClient, Role = DisasterRoles.TvPlatform, RequestBody = typeof(PairingRequest), ResponseBody = typeof(PairingCreated), Responses = [201, 401, 403, 409])]
+        Caller = ApiCaller.ServiceClient, Role = DisasterRoles.TvPlatform, RequestBody = typeof(PairingRequest), ResponseBody = typeof(PairingCreated), Responses = [201, 401, 403])]
     public Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tv/pairings")] HttpRequest request,
         CancellationToken cancellationToken) =>
@@ -56,15 +56,28 @@ public sealed class TvPairingFunctions(
         ApiHandler.RunAsync(request, logger, async () =>
             ApiJson.Ok(await pairings.ListRegistrationsAsync(await citizens.RequireCitizenAsync(request, cancellationToken), cancellationToken)));
 
+    [Function("TvUnlinkOfPlatform")]
+    [ApiOperation(Tag, "The logged-in resident unlinks one of their TVs, named by its platform and id: no more alerts, and its logs stop counting → 204.", Caller = ApiCaller.Citizen, Responses = [204, 401, 404])]
+    public Task<IActionResult> UnlinkOfPlatform(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "tv/registrations/{platformId}/{tvId}")] HttpRequest request,
+        string platformId,
+        string tvId,
+        CancellationToken cancellationToken) =>
+        ApiHandler.RunAsync(request, logger, async () =>
+        {
+            await pairings.UnlinkAsync(platformId, tvId, await citizens.RequireCitizenAsync(request, cancellationToken), cancellationToken);
+            return new NoContentResult();
+        });
+
     [Function("TvUnlink")]
-    [ApiOperation(Tag, "The logged-in resident unlinks one of their TVs: no more alerts, and its logs stop counting → 204.", Caller = ApiCaller.Citizen, Responses = [204, 401, 404])]
+    [ApiOperation(Tag, "The logged-in resident unlinks their TV of this id (400 when two of their TVs, of two platforms, have it: name the platform) → 204.", Caller = ApiCaller.Citizen, Responses = [204, 400, 401, 404])]
     public Task<IActionResult> Unlink(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "tv/registrations/{tvId}")] HttpRequest request,
         string tvId,
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
-            await pairings.UnlinkAsync(tvId, await citizens.RequireCitizenAsync(request, cancellationToken), cancellationToken);
+            await pairings.UnlinkAsync(null, tvId, await citizens.RequireCitizenAsync(request, cancellationToken), cancellationToken);
             return new NoContentResult();
         });
 

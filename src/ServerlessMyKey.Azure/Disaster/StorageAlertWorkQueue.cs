@@ -39,12 +39,13 @@ public sealed class StorageAlertWorkQueue(QueueServiceClient queues, string queu
     {
         try
         {
+            // TV ids come with their platform (TvKey): an item with TV ids and no platform, or a bad id, is not one.
             return JsonSerializer.Deserialize<AlertWorkItem>(message, ApiJsonOptions.Options) is { AlertId.Length: > 0, Kind.Length: > 0 } item
-                && (item.TvIds is null || item.TvIds.Count <= 1000)
+                && (item.TvIds is null || (item.TvIds.Count <= 1000 && item.PlatformId is not null && item.Tvs().Count == item.TvIds.Count))
                 ? item
                 : throw new FormatException("Not a disaster delivery work item.");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
             throw new FormatException("Not a disaster delivery work item.", ex);
         }

@@ -11,7 +11,7 @@ namespace ServerlessMyKey.Azure.Disaster;
 
 /// <summary>
 /// Alerts (docs/disaster.md): partition <c>&lt;alertId&gt;</c> holds the alert row <c>alert</c> (the CAP
-/// document chunked), the idempotent response, and one delivery row <c>d|&lt;tvId&gt;</c> per targeted TV,
+/// document chunked), the idempotent response, and one delivery row <c>d|&lt;platformId&gt;:&lt;tvId&gt;</c> (<see cref="TvKey"/>) per targeted TV,
 /// written in 100-row entity-group batches. Partition <c>cap|&lt;hash of sender, identifier, sent&gt;</c>
 /// indexes alerts by their CAP identity (for <c>references</c> and duplicates).
 /// </summary>
@@ -120,8 +120,8 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
     public async Task AddDeliveriesAsync(string alertId, IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        var existing = (await ListDeliveriesAsync(alertId, cancellationToken)).Select(d => d.TvId).ToHashSet(StringComparer.Ordinal);
-        var fresh = deliveries.Where(d => !existing.Contains(d.TvId)).ToList();
+        var existing = (await ListDeliveriesAsync(alertId, cancellationToken)).Select(d => d.Key).ToHashSet();
+        var fresh = deliveries.Where(d => !existing.Contains(d.Key)).ToList();
         await Parallel.ForEachAsync(fresh.Chunk(TableLimits.MaxTransactionActions), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, ct) =>
         {
             if (!await TableTransactions.TrySubmitAsync(client, [.. batch.Select(d => new TableTransactionAction(TableTransactionActionType.Add, DeliveryRow(d)))], ct))
@@ -147,16 +147,16 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         return rows;
     }
 
-    public async Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        var wanted = tvIds.ToHashSet(StringComparer.Ordinal);
+        var wanted = tvs.Select(t => t.ToString()).ToHashSet(StringComparer.Ordinal);
         if (wanted.Count <= PointReadsUpTo)
         {
             var found = new List<AlertDelivery>();
-            foreach (var tvId in wanted)
+            foreach (var key in wanted)
             {
-                var row = await client.GetEntityIfExistsAsync<TableEntity>(alertId, DeliveryPrefix + tvId, cancellationToken: cancellationToken);
+                var row = await client.GetEntityIfExistsAsync<TableEntity>(alertId, DeliveryPrefix + key, cancellationToken: cancellationToken);
                 if (row.HasValue)
                 {
                     found.Add(ReadDelivery(row.Value!));
@@ -166,7 +166,7 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
             return found;
         }
 
-        // A batch is a run of TV ids in row-key order (the plan cuts it so): one range query from its first to its last.
+        // A batch is a run of TV keys in row-key order (the plan cuts it so): one range query from its first to its last.
         var first = DeliveryPrefix + wanted.Min(StringComparer.Ordinal);
         var last = DeliveryPrefix + wanted.Max(StringComparer.Ordinal);
         var rows = new List<AlertDelivery>(wanted.Count);
@@ -225,12 +225,12 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         return written;
     }
 
-    public async Task MarkDisplayedAsync(string alertId, string tvId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task MarkDisplayedAsync(string alertId, TvKey tv, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         // The earliest display wins; a concurrent writer of the same row (the fan-out) only means another read.
         for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
         {
-            var current = (await FindDeliveriesAsync(alertId, [tvId], cancellationToken)).SingleOrDefault();
+            var current = (await FindDeliveriesAsync(alertId, [tv], cancellationToken)).SingleOrDefault();
             if (current is null || (current.DisplayedAt is { } shown && shown <= at)
                 || await TryUpdateDeliveryAsync(current with { DisplayedAt = at }, cancellationToken) is not null)
             {
@@ -239,7 +239,7 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         }
     }
 
-    private static TableEntity DeliveryRow(AlertDelivery d) => new(d.AlertId, DeliveryPrefix + d.TvId)
+    private static TableEntity DeliveryRow(AlertDelivery d) => new(d.AlertId, DeliveryPrefix + d.Key)
     {
         ["PlatformId"] = d.PlatformId,
         ["ResidentId"] = d.ResidentId,
@@ -255,10 +255,13 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         ["Names"] = d.ProtectedNames,
     };
 
-    private static AlertDelivery ReadDelivery(TableEntity row) =>
-        new(row.PartitionKey, row.RowKey[DeliveryPrefix.Length..], row.GetString("PlatformId"), row.GetString("ResidentId"), row.GetString("MunicipalityCode"),
+    private static AlertDelivery ReadDelivery(TableEntity row)
+    {
+        var tv = TvKey.Parse(row.RowKey[DeliveryPrefix.Length..]);
+        return new(row.PartitionKey, tv.TvId, tv.PlatformId, row.GetString("ResidentId"), row.GetString("MunicipalityCode"),
             row.GetString("DistrictCode"), row.GetString("State"), row.GetInt32("Attempts") ?? 0, row.GetString("LastError"), row.GetDateTimeOffset("SendingSince"),
             row.GetDateTimeOffset("DeliveredAt"), row.GetDateTimeOffset("DisplayedAt"), row.ETag.ToString(), row.GetString("LeaseId"), row.GetBinary("Names"));
+    }
 
     private static string CapKey(string sender, string identifier, DateTimeOffset sent) =>
         "cap|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{sender}\n{identifier}\n{sent.UtcTicks}")));

@@ -7,14 +7,15 @@ namespace ServerlessMyKey.Azure.Disaster;
 
 /// <summary>
 /// Pairings, residents, TV links and check-ins in one table (docs/disaster.md):
-/// <c>p|&lt;code hash&gt;</c> a pairing; <c>tv|&lt;tvId&gt;</c> the TV's link (insert-only; a tombstone
-/// after unlinking); <c>k|&lt;MyKey ID&gt;</c> the resident's row and their TVs; <c>m|&lt;municipality&gt;</c>
-/// the residents (names encrypted), the TV index, the check-ins and the data key. Index rows are written
-/// last and removed first.
+/// <c>p|&lt;code hash&gt;</c> a pairing; <c>tv|&lt;platformId&gt;:&lt;tvId&gt;</c> the TV's link (insert-only; a tombstone
+/// after unlinking); <c>k|&lt;MyKey ID&gt;</c> the resident's row and their TVs (<c>t|&lt;platformId&gt;:&lt;tvId&gt;</c>);
+/// <c>m|&lt;municipality&gt;</c> the residents (names encrypted), the TV index (<c>t|&lt;platformId&gt;:&lt;tvId&gt;</c>), the
+/// check-ins and the data key. A TV is keyed by <see cref="TvKey"/> everywhere. Index rows are written last and removed first.
 /// </summary>
 internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) : IDisasterRegistry
 {
     private const string Row = "row";
+    private const string TvIndexPrefix = "t|";
 
     public async Task<bool> TryAddPairingAsync(TvPairing pairing, CancellationToken cancellationToken = default)
     {
@@ -71,16 +72,16 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         }
     }
 
-    public async Task<TvLink?> FindTvAsync(string tvId, CancellationToken cancellationToken = default)
+    public async Task<TvLink?> FindTvAsync(TvKey tv, CancellationToken cancellationToken = default)
     {
-        var row = await FindAsync("tv|" + tvId, Row, cancellationToken);
-        return row is null || row.GetBoolean("Unlinked") == true ? null : ReadTv(row, tvId);
+        var row = await FindAsync(TvPartition(tv), Row, cancellationToken);
+        return row is null || row.GetBoolean("Unlinked") == true ? null : ReadTv(row, tv);
     }
 
     public async Task<bool> TryAddTvAsync(TvLink link, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        var existing = await FindAsync("tv|" + link.TvId, Row, cancellationToken);
+        var existing = await FindAsync(TvPartition(link.Key), Row, cancellationToken);
         if (existing is not null && existing.GetBoolean("Unlinked") != true)
         {
             return false;
@@ -103,45 +104,45 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
     public async Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        await client.UpsertEntityAsync(TvRow(link, "k|" + link.MyKeyId, "t|" + link.TvId), TableUpdateMode.Replace, cancellationToken);
-        await client.UpsertEntityAsync(TvRow(link, "m|" + link.MunicipalityCode, "t|" + link.TvId), TableUpdateMode.Replace, cancellationToken);
+        await client.UpsertEntityAsync(TvRow(link, "k|" + link.MyKeyId, TvIndexRow(link.Key)), TableUpdateMode.Replace, cancellationToken);
+        await client.UpsertEntityAsync(TvRow(link, "m|" + link.MunicipalityCode, TvIndexRow(link.Key)), TableUpdateMode.Replace, cancellationToken);
         await client.UpsertEntityAsync(TvRow(link), TableUpdateMode.Replace, cancellationToken);
     }
 
-    public async Task RemoveTvIndexAsync(string municipalityCode, string tvId, CancellationToken cancellationToken = default) =>
-        await (await table.GetAsync(cancellationToken)).DeleteEntityAsync("m|" + municipalityCode, "t|" + tvId, ETag.All, cancellationToken);
+    public async Task RemoveTvIndexAsync(string municipalityCode, TvKey tv, CancellationToken cancellationToken = default) =>
+        await (await table.GetAsync(cancellationToken)).DeleteEntityAsync("m|" + municipalityCode, TvIndexRow(tv), ETag.All, cancellationToken);
 
     public async Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        await RemoveTvIndexAsync(link.MunicipalityCode, link.TvId, cancellationToken);
-        await client.DeleteEntityAsync("k|" + link.MyKeyId, "t|" + link.TvId, ETag.All, cancellationToken);
-        await client.UpsertEntityAsync(new TableEntity("tv|" + link.TvId, Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
+        await RemoveTvIndexAsync(link.MunicipalityCode, link.Key, cancellationToken);
+        await client.DeleteEntityAsync("k|" + link.MyKeyId, TvIndexRow(link.Key), ETag.All, cancellationToken);
+        await client.UpsertEntityAsync(new TableEntity(TvPartition(link.Key), Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
     }
 
     public async Task<IReadOnlyList<TvLink>> ListTvsOfResidentAsync(string myKeyId, CancellationToken cancellationToken = default) =>
-        [.. (await RangeAsync("k|" + myKeyId, "t|", cancellationToken)).Select(r => ReadTv(r, r.RowKey[2..]))];
+        [.. (await RangeAsync("k|" + myKeyId, TvIndexPrefix, cancellationToken)).Select(r => ReadTv(r, TvKey.Parse(r.RowKey[TvIndexPrefix.Length..])))];
 
     public async Task<IReadOnlyList<TvLink>> ListTvsAsync(string municipalityCode, CancellationToken cancellationToken = default) =>
-        [.. (await RangeAsync("m|" + municipalityCode, "t|", cancellationToken)).Select(r => ReadTv(r, r.RowKey[2..]))];
+        [.. (await RangeAsync("m|" + municipalityCode, TvIndexPrefix, cancellationToken)).Select(r => ReadTv(r, TvKey.Parse(r.RowKey[TvIndexPrefix.Length..])))];
 
-    public async Task<IReadOnlyList<TvLink>> FindTvsAsync(string municipalityCode, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TvLink>> FindTvsAsync(string municipalityCode, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
     {
-        var wanted = tvIds.ToHashSet(StringComparer.Ordinal);
+        var wanted = tvs.Select(TvIndexRow).ToHashSet(StringComparer.Ordinal);
         if (wanted.Count == 0)
         {
             return [];
         }
 
-        // The index rows of a batch's TVs lie between its first and last TV id: one range query.
+        // The index rows of a batch's TVs lie between its first and last TV key: one range query.
         var client = await table.GetAsync(cancellationToken);
-        var (first, last) = ("t|" + wanted.Min(StringComparer.Ordinal), "t|" + wanted.Max(StringComparer.Ordinal));
+        var (first, last) = (wanted.Min(StringComparer.Ordinal), wanted.Max(StringComparer.Ordinal));
         var links = new List<TvLink>(wanted.Count);
         await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"m|" + municipalityCode} and RowKey ge {first} and RowKey le {last}"), maxPerPage: 1000, cancellationToken: cancellationToken))
         {
-            if (wanted.Contains(row.RowKey[2..]))
+            if (wanted.Contains(row.RowKey))
             {
-                links.Add(ReadTv(row, row.RowKey[2..]));
+                links.Add(ReadTv(row, TvKey.Parse(row.RowKey[TvIndexPrefix.Length..])));
             }
         }
 
@@ -200,7 +201,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
 
     private static TableEntity TvRow(TvLink link, string? partitionKey = null, string? rowKey = null)
     {
-        var entity = new TableEntity(partitionKey ?? "tv|" + link.TvId, rowKey ?? Row)
+        var entity = new TableEntity(partitionKey ?? TvPartition(link.Key), rowKey ?? Row)
         {
             ["PlatformId"] = link.PlatformId,
             ["ResidentId"] = link.ResidentId,
@@ -217,8 +218,12 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         return entity;
     }
 
-    private static TvLink ReadTv(TableEntity row, string tvId) =>
-        new(tvId, row.GetString("PlatformId"), row.GetString("ResidentId"), row.GetString("MyKeyId"), row.GetString("MunicipalityCode"), row.GetString("DistrictCode"),
+    private static string TvPartition(TvKey tv) => "tv|" + tv;
+
+    private static string TvIndexRow(TvKey tv) => TvIndexPrefix + tv;
+
+    private static TvLink ReadTv(TableEntity row, TvKey tv) =>
+        new(tv.TvId, tv.PlatformId, row.GetString("ResidentId"), row.GetString("MyKeyId"), row.GetString("MunicipalityCode"), row.GetString("DistrictCode"),
             row.GetDateTimeOffset("LinkedAt") ?? default, row.GetDateTimeOffset("CountFrom"));
 
     private static Resident ReadResident(TableEntity row) =>

@@ -6,7 +6,7 @@ using ServerlessMyKey.Core.Disaster;
 namespace ServerlessMyKey.Azure.Disaster;
 
 /// <summary>
-/// TV operation logs (docs/disaster.md), table <c>TvOperationLogs</c>: partition <c>&lt;tvId&gt;</c> (one TV: no
+/// TV operation logs (docs/disaster.md), table <c>TvOperationLogs</c>: partition <c>&lt;platformId&gt;:&lt;tvId&gt;</c> (<see cref="TvKey"/>, one TV: no
 /// hot partition, however many TVs), and per event, in the same entity-group transaction, <c>e|&lt;eventId&gt;</c>
 /// (insert-only: an event id is stored once per TV, whatever its time), <c>t|&lt;inverted ticks&gt;|&lt;eventId&gt;</c>
 /// (newest first, for "the latest event before") and for power events <c>p|&lt;inverted ticks&gt;|&lt;eventId&gt;</c>
@@ -22,7 +22,7 @@ internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStor
         var logTable = await logs.GetAsync(cancellationToken);
         var accepted = 0;
         var duplicates = 0;
-        var groups = events.GroupBy(e => e.TvId, StringComparer.Ordinal).SelectMany(g => Transactions(g.Key, g));
+        var groups = events.GroupBy(e => e.Key).SelectMany(g => Transactions(g.Key.ToString(), g));
         await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (group, ct) =>
         {
             if (await TableTransactions.TrySubmitAsync(logTable, [.. group.Events.SelectMany(e => Rows(group.Partition, e))], ct))
@@ -48,16 +48,16 @@ internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStor
         return (accepted, duplicates);
     }
 
-    public async Task<TvPowerEvent?> LastPowerEventAsync(string tvId, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default)
+    public async Task<TvPowerEvent?> LastPowerEventAsync(TvKey tv, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default)
     {
         var client = await logs.GetAsync(cancellationToken);
         var from = "p|" + Inverted(at);
         var to = "p|" + Inverted(notBefore) + "|~";
-        var row = await FirstAsync(client, TableClient.CreateQueryFilter($"PartitionKey eq {tvId} and RowKey ge {from} and RowKey le {to}"), cancellationToken);
-        return row is null ? null : new TvPowerEvent(tvId, row.GetString("Type"), row.GetDateTimeOffset("At") ?? default);
+        var row = await FirstAsync(client, TableClient.CreateQueryFilter($"PartitionKey eq {tv.ToString()} and RowKey ge {from} and RowKey le {to}"), cancellationToken);
+        return row is null ? null : new TvPowerEvent(tv, row.GetString("Type"), row.GetDateTimeOffset("At") ?? default);
     }
 
-    public async Task<DateTimeOffset?> LastEventAtAsync(string tvId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    public async Task<DateTimeOffset?> LastEventAtAsync(TvKey tv, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
         if (from > to)
         {
@@ -67,7 +67,7 @@ internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStor
         var client = await logs.GetAsync(cancellationToken);
         var newest = "t|" + Inverted(to);
         var oldest = "t|" + Inverted(from) + "|~";
-        var row = await FirstAsync(client, TableClient.CreateQueryFilter($"PartitionKey eq {tvId} and RowKey ge {newest} and RowKey le {oldest}"), cancellationToken);
+        var row = await FirstAsync(client, TableClient.CreateQueryFilter($"PartitionKey eq {tv.ToString()} and RowKey ge {newest} and RowKey le {oldest}"), cancellationToken);
         return row?.GetDateTimeOffset("At");
     }
 

@@ -57,13 +57,13 @@ internal sealed class TableWatchAlertStore(LazyTable table) : IWatchAlertStore
     {
         ["WatchAlertId"] = alert.WatchAlertId,
         ["ResidentId"] = alert.ResidentId,
-        ["TvId"] = alert.TvId,
+        ["TvKey"] = alert.Tv.ToString(),
         ["Kind"] = alert.Kind,
         ["Since"] = alert.Since,
         ["RaisedAt"] = alert.RaisedAt,
     };
 
     private static WatchAlert Read(TableEntity row) =>
-        new(row.PartitionKey, row.GetString("WatchAlertId"), row.GetString("ResidentId"), row.GetString("TvId"), row.GetString("Kind"),
+        new(row.PartitionKey, row.GetString("WatchAlertId"), row.GetString("ResidentId"), TvKey.Parse(row.GetString("TvKey")), row.GetString("Kind"),
             row.GetDateTimeOffset("Since") ?? default, row.GetDateTimeOffset("RaisedAt") ?? default, row.GetDateTimeOffset("NotifiedAt"));
 }

@@ -37,8 +37,8 @@ public sealed class AlertFanOut(
         return item.Kind switch
         {
             AlertWorkItem.Plan => PlanAsync(item.AlertId, cancellationToken),
-            AlertWorkItem.Deliver => DeliverAsync(item.AlertId, item.TvIds ?? [], cancellationToken),
-            AlertWorkItem.Recheck => RecheckAsync(item.AlertId, item.TvIds ?? [], item.LeaseId ?? string.Empty, cancellationToken),
+            AlertWorkItem.Deliver => DeliverAsync(item.AlertId, item.Tvs(), cancellationToken),
+            AlertWorkItem.Recheck => RecheckAsync(item.AlertId, item.Tvs(), item.LeaseId ?? string.Empty, cancellationToken),
             _ => throw new FormatException("Unknown alert work item kind."),
         };
     }
@@ -51,7 +51,7 @@ public sealed class AlertFanOut(
             return;
         }
 
-        var targets = new Dictionary<string, AlertDelivery>(StringComparer.Ordinal);
+        var targets = new Dictionary<TvKey, AlertDelivery>();
 
         // A Cancel withdraws: it goes to the TVs the cancelled alerts reached (or may still reach), no other.
         foreach (var municipality in alert.MsgType == "Cancel" ? [] : alert.MunicipalityCodes)
@@ -60,7 +60,7 @@ public sealed class AlertFanOut(
             {
                 if (AlertInterpretation.Targets(alert.MunicipalityCodes, alert.DistrictCodes, tv.MunicipalityCode, tv.DistrictCode))
                 {
-                    targets[tv.TvId] = Pending(alert.AlertId, tv.TvId, tv.PlatformId, tv.ResidentId, tv.MunicipalityCode, tv.DistrictCode);
+                    targets[tv.Key] = Pending(alert.AlertId, tv.TvId, tv.PlatformId, tv.ResidentId, tv.MunicipalityCode, tv.DistrictCode);
                 }
             }
         }
@@ -69,7 +69,7 @@ public sealed class AlertFanOut(
         {
             foreach (var reached in (await alerts.ListDeliveriesAsync(earlier, cancellationToken)).Where(ReachedOrMay))
             {
-                targets.TryAdd(reached.TvId, Pending(alert.AlertId, reached.TvId, reached.PlatformId, reached.ResidentId, reached.MunicipalityCode, reached.DistrictCode));
+                targets.TryAdd(reached.Key, Pending(alert.AlertId, reached.TvId, reached.PlatformId, reached.ResidentId, reached.MunicipalityCode, reached.DistrictCode));
             }
         }
 
@@ -89,10 +89,10 @@ public sealed class AlertFanOut(
         // Only the count: a Cancel or Update may have changed the state meanwhile.
         await alerts.SetAlertStateAsync(alert.AlertId, null, targets: deliveries.Count, cancellationToken: cancellationToken);
 
-        // Batches are runs of TV ids in row-key order, so that a batch reads its rows with one range query.
-        var batches = deliveries.Where(d => !DeliveryStates.IsFinal(d.State)).Select(d => d.TvId).Order(StringComparer.Ordinal).Chunk(options.DeliveryBatchSize);
+        // Batches are runs of TV keys in row-key order, so that a batch reads its rows with one range query.
+        var batches = AlertWorkItem.For(alert.AlertId, AlertWorkItem.Deliver, InKeyOrder(deliveries.Where(d => !DeliveryStates.IsFinal(d.State))), options.DeliveryBatchSize);
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, ct) =>
-            await queue.EnqueueAsync(new AlertWorkItem(alert.AlertId, AlertWorkItem.Deliver, batch), cancellationToken: ct));
+            await queue.EnqueueAsync(batch, cancellationToken: ct));
         logger.LogInformation("Alert {AlertId} planned for {Count} TVs", alert.AlertId, deliveries.Count);
     }
 
@@ -101,16 +101,16 @@ public sealed class AlertFanOut(
     /// the TVs' links, a transaction that leases them all (per row only when it conflicts), the sends in parallel, and a
     /// transaction that records the outcomes.
     /// </summary>
-    public async Task DeliverAsync(string alertId, IReadOnlyList<string> tvIds, CancellationToken cancellationToken = default)
+    public async Task DeliverAsync(string alertId, IReadOnlyList<TvKey> tvs, CancellationToken cancellationToken = default)
     {
         var alert = await alerts.FindAlertAsync(alertId, cancellationToken);
-        if (alert is null || tvIds.Count == 0)
+        if (alert is null || tvs.Count == 0)
         {
             return;
         }
 
         var now = time.GetUtcNow();
-        var deliveries = (await alerts.FindDeliveriesAsync(alertId, tvIds, cancellationToken)).Where(d => Leasable(d, now)).ToList();
+        var deliveries = (await alerts.FindDeliveriesAsync(alertId, tvs, cancellationToken)).Where(d => Leasable(d, now)).ToList();
         if (deliveries.Count == 0)
         {
             return;
@@ -124,20 +124,20 @@ public sealed class AlertFanOut(
         }
 
         // A TV unlinked (or linked to someone else) since the plan, or a resident gone, is not sent to.
-        var linked = new HashSet<string>(StringComparer.Ordinal);
+        var linked = new HashSet<TvKey>();
         foreach (var municipality in deliveries.GroupBy(d => d.MunicipalityCode, StringComparer.Ordinal))
         {
-            var residentOf = municipality.ToDictionary(d => d.TvId, d => d.ResidentId, StringComparer.Ordinal);
+            var residentOf = municipality.ToDictionary(d => d.Key, d => d.ResidentId);
             foreach (var link in await registry.FindTvsAsync(municipality.Key, residentOf.Keys, cancellationToken))
             {
-                if (residentOf[link.TvId] == link.ResidentId)
+                if (residentOf[link.Key] == link.ResidentId)
                 {
-                    linked.Add(link.TvId);
+                    linked.Add(link.Key);
                 }
             }
         }
 
-        var gone = deliveries.Where(d => !linked.Contains(d.TvId) || d.ProtectedNames is null).ToList();
+        var gone = deliveries.Where(d => !linked.Contains(d.Key) || d.ProtectedNames is null).ToList();
         if (gone.Count > 0)
         {
             await alerts.TryUpdateDeliveriesAsync([.. gone.Select(d => d with { State = DeliveryStates.Expired, LastError = "resident_gone" })], cancellationToken);
@@ -152,15 +152,19 @@ public sealed class AlertFanOut(
         // Before any TV of the batch becomes "sending": the re-check that finds it still sending once the lease is over
         // (this worker died mid-send) and queues the send again. A batch that finishes leaves it nothing to do.
         var lease = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-        await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Recheck, [.. sendable.Select(d => d.TvId)], lease), options.SendingLease + RecheckMargin, cancellationToken);
+        foreach (var recheck in AlertWorkItem.For(alertId, AlertWorkItem.Recheck, sendable.Select(d => d.Key), sendable.Count, lease))
+        {
+            await queue.EnqueueAsync(recheck, options.SendingLease + RecheckMargin, cancellationToken);
+        }
+
         var leased = await LeaseAsync(sendable, lease, now, cancellationToken);
         var outcomes = new ConcurrentBag<(AlertDelivery Sending, AlertDelivery Outcome)>();
         await Parallel.ForEachAsync(leased, new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = cancellationToken }, async (sending, ct) =>
             outcomes.Add((sending, Outcome(sending, await SendAsync(alert, sending, ct)))));
 
         // The outcomes in transactions under the lease's ETags; a row changed meanwhile (a display logged) is read again.
-        var recorded = (await alerts.TryUpdateDeliveriesAsync([.. outcomes.Select(o => o.Outcome)], cancellationToken)).Select(d => d.TvId).ToHashSet(StringComparer.Ordinal);
-        foreach (var (sending, outcome) in outcomes.Where(o => !recorded.Contains(o.Sending.TvId)))
+        var recorded = (await alerts.TryUpdateDeliveriesAsync([.. outcomes.Select(o => o.Outcome)], cancellationToken)).Select(d => d.Key).ToHashSet();
+        foreach (var (sending, outcome) in outcomes.Where(o => !recorded.Contains(o.Sending.Key)))
         {
             await RecordAsync(sending, d => d with { State = outcome.State, LastError = outcome.LastError, DeliveredAt = outcome.DeliveredAt ?? d.DeliveredAt }, cancellationToken);
         }
@@ -173,9 +177,9 @@ public sealed class AlertFanOut(
         foreach (var group in outcomes.Select(o => o.Outcome).Where(o => o.State == DeliveryStates.Retrying).GroupBy(r => r.Attempts))
         {
             var delay = options.RetryBaseDelay * Math.Pow(2, group.Key - 1);
-            foreach (var batch in group.Select(r => r.TvId).Order(StringComparer.Ordinal).Chunk(options.DeliveryBatchSize))
+            foreach (var batch in AlertWorkItem.For(alertId, AlertWorkItem.Deliver, InKeyOrder(group), options.DeliveryBatchSize))
             {
-                await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Deliver, batch), delay, cancellationToken);
+                await queue.EnqueueAsync(batch, delay, cancellationToken);
             }
         }
     }
@@ -193,7 +197,7 @@ public sealed class AlertFanOut(
         {
             leased.AddRange(await alerts.TryUpdateDeliveriesAsync(
                 [.. pending.Select(d => d with { State = DeliveryStates.Sending, Attempts = d.Attempts + 1, SendingSince = now, LeaseId = lease })], cancellationToken));
-            var missing = pending.Select(d => d.TvId).Except(leased.Select(d => d.TvId), StringComparer.Ordinal).ToList();
+            var missing = pending.Select(d => d.Key).Except(leased.Select(d => d.Key)).ToList();
             pending = missing.Count == 0 ? [] : [.. (await alerts.FindDeliveriesAsync(pending[0].AlertId, missing, cancellationToken)).Where(d => Leasable(d, now) && d.State != DeliveryStates.Sending)];
         }
 
@@ -205,9 +209,9 @@ public sealed class AlertFanOut(
     /// worker mid-send, and their send is queued again once the lease is over (early, the re-check waits the rest).
     /// TVs that were delivered, retried or failed since have another state or lease: nothing is sent twice for them.
     /// </summary>
-    public async Task RecheckAsync(string alertId, IReadOnlyList<string> tvIds, string leaseId, CancellationToken cancellationToken = default)
+    public async Task RecheckAsync(string alertId, IReadOnlyList<TvKey> tvs, string leaseId, CancellationToken cancellationToken = default)
     {
-        var stuck = (await alerts.FindDeliveriesAsync(alertId, tvIds, cancellationToken))
+        var stuck = (await alerts.FindDeliveriesAsync(alertId, tvs, cancellationToken))
             .Where(d => d.State == DeliveryStates.Sending && d.LeaseId == leaseId && leaseId.Length > 0)
             .ToList();
         if (stuck.Count == 0)
@@ -218,12 +222,19 @@ public sealed class AlertFanOut(
         var wait = stuck.Max(d => d.SendingSince ?? default) + options.SendingLease - time.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {
-            await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Recheck, [.. stuck.Select(d => d.TvId)], leaseId), wait + RecheckMargin, cancellationToken);
+            foreach (var recheck in AlertWorkItem.For(alertId, AlertWorkItem.Recheck, stuck.Select(d => d.Key), stuck.Count, leaseId))
+            {
+                await queue.EnqueueAsync(recheck, wait + RecheckMargin, cancellationToken);
+            }
+
             return;
         }
 
         logger.LogWarning("Alert {AlertId}: {Count} TVs were left sending by a worker that stopped; queued again", alertId, stuck.Count);
-        await queue.EnqueueAsync(new AlertWorkItem(alertId, AlertWorkItem.Deliver, [.. stuck.Select(d => d.TvId)]), cancellationToken: cancellationToken);
+        foreach (var deliver in AlertWorkItem.For(alertId, AlertWorkItem.Deliver, stuck.Select(d => d.Key), stuck.Count))
+        {
+            await queue.EnqueueAsync(deliver, cancellationToken: cancellationToken);
+        }
     }
 
     /// <summary>Whether a worker may take the delivery to <c>sending</c> now (not final, not leased by a live worker).</summary>
@@ -273,7 +284,7 @@ public sealed class AlertFanOut(
                 return;
             }
 
-            current = (await alerts.FindDeliveriesAsync(sending.AlertId, [sending.TvId], cancellationToken)).SingleOrDefault();
+            current = (await alerts.FindDeliveriesAsync(sending.AlertId, [sending.Key], cancellationToken)).SingleOrDefault();
             if (current is null || current.State != DeliveryStates.Sending || current.LeaseId != sending.LeaseId)
             {
                 return;
@@ -303,6 +314,10 @@ public sealed class AlertFanOut(
         return new TvAlertMessage("alert", alert.AlertId, tvId, $"{drill}{name.DisplayName}さん、すぐ避難してください。{level}{shelters}", alert.Level, alert.Shelters,
             alert.Expires, alert.Exercise, alert.References.Count > 0 ? alert.References : null);
     }
+
+    /// <summary>The TVs of the deliveries in row-key order (a batch cut from it is one range of the alert's partition).</summary>
+    private static IEnumerable<TvKey> InKeyOrder(IEnumerable<AlertDelivery> deliveries) =>
+        deliveries.Select(d => d.Key).OrderBy(k => k.ToString(), StringComparer.Ordinal);
 
     private static AlertDelivery Pending(string alertId, string tvId, string platformId, string residentId, string municipalityCode, string districtCode) =>
         new(alertId, tvId, platformId, residentId, municipalityCode, districtCode, DeliveryStates.Pending, 0, null, null, null, null);

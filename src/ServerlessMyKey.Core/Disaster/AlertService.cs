@@ -124,7 +124,7 @@ public sealed partial class AlertService(
             alert.Shelters, alert.Expires, alert.MunicipalityCodes, alert.References, alert.ReplacedBy, counts,
             [.. listed.Where(d => d.State == DeliveryStates.Failed).Take(100).Select(d => new DeliveryFailure(d.TvId, d.PlatformId, d.Attempts, d.LastError))],
             alert.ReceivedAt,
-            [.. listed.OrderBy(d => d.TvId, StringComparer.Ordinal).Take(MaxListedDeliveries)
+            [.. listed.OrderBy(d => d.TvId, StringComparer.Ordinal).ThenBy(d => d.PlatformId, StringComparer.Ordinal).Take(MaxListedDeliveries)
                 .Select(d => new DeliveryView(d.TvId, d.PlatformId, d.State, d.Attempts, d.LastError, d.DeliveredAt, d.DisplayedAt))],
             listed.Count > MaxListedDeliveries);
     }
@@ -181,14 +181,14 @@ public sealed partial class AlertService(
 
     private async Task<int> CountTargetsAsync(AlertInterpretation meaning, bool cancels, List<DisasterAlert> referenced, CancellationToken cancellationToken)
     {
-        var tvs = new HashSet<string>(StringComparer.Ordinal);
+        var tvs = new HashSet<TvKey>();
         foreach (var municipality in cancels ? [] : meaning.MunicipalityCodes)
         {
             foreach (var tv in await registry.ListTvsAsync(municipality, cancellationToken))
             {
                 if (AlertInterpretation.Targets(meaning.MunicipalityCodes, meaning.DistrictTargets, tv.MunicipalityCode, tv.DistrictCode))
                 {
-                    tvs.Add(tv.TvId);
+                    tvs.Add(tv.Key);
                 }
             }
         }
@@ -199,7 +199,7 @@ public sealed partial class AlertService(
             {
                 if (AlertFanOut.ReachedOrMay(delivery))
                 {
-                    tvs.Add(delivery.TvId);
+                    tvs.Add(delivery.Key);
                 }
             }
         }

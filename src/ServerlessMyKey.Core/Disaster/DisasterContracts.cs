@@ -24,8 +24,14 @@ public sealed record TvRegistrationView(string TvId, string PlatformId, string R
 
 public sealed record TvRegistrationList(IReadOnlyList<TvRegistrationView> Registrations);
 
-/// <summary>One registered resident as the municipality sees them (<c>GET /api/disaster/residents</c>).</summary>
-public sealed record ResidentView(string ResidentId, string DisplayName, string Furigana, string MunicipalityCode, string DistrictCode, bool NeedsAssistance, bool Watching, IReadOnlyList<string> TvIds);
+/// <summary>
+/// One registered resident as the municipality sees them (<c>GET /api/disaster/residents</c>). <c>tvIds</c>: their
+/// TVs' ids; <c>tvs</c>: the same TVs with their platforms (a TV id is its platform's own: two platforms may use the same).
+/// </summary>
+public sealed record ResidentView(string ResidentId, string DisplayName, string Furigana, string MunicipalityCode, string DistrictCode, bool NeedsAssistance, bool Watching, IReadOnlyList<string> TvIds, IReadOnlyList<ResidentTvView> Tvs);
+
+/// <summary>One TV of a resident: its id on its platform.</summary>
+public sealed record ResidentTvView(string TvId, string PlatformId);
 
 public sealed record ResidentList(IReadOnlyList<ResidentView> Residents);
 
@@ -122,12 +128,12 @@ public sealed record PresenceRow(string ResidentId, string DisplayName, string F
 /// <c>Watch:MaxOnHours</c>) or <c>idle_too_long</c> (no activity since <c>since</c> for more than
 /// <c>Watch:MaxIdleHours</c>). One per episode; <c>notifiedAt</c> once the municipality's webhook took it.
 /// </summary>
-public sealed record WatchAlertView(string WatchAlertId, string ResidentId, string DisplayName, string DistrictCode, string TvId, string Kind, DateTimeOffset Since, DateTimeOffset RaisedAt, DateTimeOffset? NotifiedAt);
+public sealed record WatchAlertView(string WatchAlertId, string ResidentId, string DisplayName, string DistrictCode, string TvId, string PlatformId, string Kind, DateTimeOffset Since, DateTimeOffset RaisedAt, DateTimeOffset? NotifiedAt);
 
 public sealed record WatchAlertList(IReadOnlyList<WatchAlertView> WatchAlerts);
 
 /// <summary>The <c>watch.alert</c> event posted to the municipality's webhook (ids only: the webhook receiver reads names through the API).</summary>
-public sealed record WatchAlertEvent(string Event, string WatchAlertId, string MunicipalityCode, string ResidentId, string TvId, string Kind, DateTimeOffset Since, DateTimeOffset RaisedAt);
+public sealed record WatchAlertEvent(string Event, string WatchAlertId, string MunicipalityCode, string ResidentId, string TvId, string PlatformId, string Kind, DateTimeOffset Since, DateTimeOffset RaisedAt);
 
 /// <summary>Roles of service clients for the disaster routes.</summary>
 public static class DisasterRoles

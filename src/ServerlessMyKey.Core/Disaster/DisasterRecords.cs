@@ -21,7 +21,10 @@ public sealed record Resident(
 /// A TV linked to a resident; the TV belongs to one platform. <c>CountFrom</c>: when the TV was last
 /// unlinked from an earlier resident (their logs never count for this one); <c>null</c> for a TV's first link.
 /// </summary>
-public sealed record TvLink(string TvId, string PlatformId, string ResidentId, string MyKeyId, string MunicipalityCode, string DistrictCode, DateTimeOffset LinkedAt, DateTimeOffset? CountFrom = null);
+public sealed record TvLink(string TvId, string PlatformId, string ResidentId, string MyKeyId, string MunicipalityCode, string DistrictCode, DateTimeOffset LinkedAt, DateTimeOffset? CountFrom = null)
+{
+    public TvKey Key => new(PlatformId, TvId);
+}
 
 /// <summary>A resident's check-in at a shelter: the first time of the episode and the latest shelter.</summary>
 public sealed record ShelterCheckin(string MunicipalityCode, string ResidentId, string ShelterId, DateTimeOffset FirstAt, DateTimeOffset LatestAt, string? ETag = null);
@@ -79,7 +82,10 @@ public sealed record AlertDelivery(
     DateTimeOffset? DisplayedAt,
     string? ETag = null,
     string? LeaseId = null,
-    byte[]? ProtectedNames = null);
+    byte[]? ProtectedNames = null)
+{
+    public TvKey Key => new(PlatformId, TvId);
+}
 
 public static class DeliveryStates
 {
@@ -94,7 +100,10 @@ public static class DeliveryStates
 }
 
 /// <summary>One operation-log event of a known TV.</summary>
-public sealed record TvEvent(string EventId, string TvId, string PlatformId, string Type, DateTimeOffset At, string? Channel, string? AlertId);
+public sealed record TvEvent(string EventId, string TvId, string PlatformId, string Type, DateTimeOffset At, string? Channel, string? AlertId)
+{
+    public TvKey Key => new(PlatformId, TvId);
+}
 
 public static class TvEventTypes
 {
@@ -108,17 +117,26 @@ public static class TvEventTypes
 }
 
 /// <summary>A power event (the latest before a time tells whether the TV was on).</summary>
-public sealed record TvPowerEvent(string TvId, string Type, DateTimeOffset At);
+public sealed record TvPowerEvent(TvKey Tv, string Type, DateTimeOffset At);
 
 /// <summary>A watching alert as stored, once per episode (TV, kind, start of the episode).</summary>
-public sealed record WatchAlert(string MunicipalityCode, string WatchAlertId, string ResidentId, string TvId, string Kind, DateTimeOffset Since, DateTimeOffset RaisedAt, DateTimeOffset? NotifiedAt);
+public sealed record WatchAlert(string MunicipalityCode, string WatchAlertId, string ResidentId, TvKey Tv, string Kind, DateTimeOffset Since, DateTimeOffset RaisedAt, DateTimeOffset? NotifiedAt);
 
 /// <summary>
 /// A unit of fan-out work on the delivery queue: plan the alert's targets, deliver to some TVs, or re-check
-/// the TVs a delivery batch leased (<c>LeaseId</c>) once its lease is over.
+/// the TVs a delivery batch leased (<c>LeaseId</c>) once its lease is over. The TVs of one item are of one
+/// platform (<c>PlatformId</c>, so the message stays as small as the TV ids).
 /// </summary>
-public sealed record AlertWorkItem(string AlertId, string Kind, IReadOnlyList<string>? TvIds = null, string? LeaseId = null)
+public sealed record AlertWorkItem(string AlertId, string Kind, string? PlatformId = null, IReadOnlyList<string>? TvIds = null, string? LeaseId = null)
 {
+    /// <summary>The TVs of the item (none for a plan).</summary>
+    public IReadOnlyList<TvKey> Tvs() => PlatformId is null ? [] : [.. (TvIds ?? []).Select(id => new TvKey(PlatformId, id))];
+
+    /// <summary>Items for <paramref name="tvs"/>: one platform each, at most <paramref name="batchSize"/> TVs.</summary>
+    public static IEnumerable<AlertWorkItem> For(string alertId, string kind, IEnumerable<TvKey> tvs, int batchSize, string? leaseId = null) =>
+        tvs.GroupBy(t => t.PlatformId, StringComparer.Ordinal)
+            .SelectMany(platform => platform.Select(t => t.TvId).Chunk(batchSize).Select(ids => new AlertWorkItem(alertId, kind, platform.Key, ids, leaseId)));
+
     public const string Plan = "plan";
     public const string Deliver = "deliver";
 

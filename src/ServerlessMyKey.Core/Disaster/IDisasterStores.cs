@@ -17,7 +17,7 @@ public interface IDisasterRegistry
     /// <summary>Writes the resident (its MyKey ID row first, the municipality's row last).</summary>
     Task SaveResidentAsync(Resident resident, CancellationToken cancellationToken = default);
 
-    Task<TvLink?> FindTvAsync(string tvId, CancellationToken cancellationToken = default);
+    Task<TvLink?> FindTvAsync(TvKey tv, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Links the TV: the TV's own row is insert-only (<c>false</c> when another link holds it; an unlinked
@@ -29,7 +29,7 @@ public interface IDisasterRegistry
     Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default);
 
     /// <summary>Removes the TV from one municipality's registry (its index row there), whether or not it is there.</summary>
-    Task RemoveTvIndexAsync(string municipalityCode, string tvId, CancellationToken cancellationToken = default);
+    Task RemoveTvIndexAsync(string municipalityCode, TvKey tv, CancellationToken cancellationToken = default);
 
     /// <summary>Unlinks: index rows first (fan-out and tables stop seeing it), then the TV's row becomes a tombstone with the time.</summary>
     Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default);
@@ -39,7 +39,7 @@ public interface IDisasterRegistry
     Task<IReadOnlyList<TvLink>> ListTvsAsync(string municipalityCode, CancellationToken cancellationToken = default);
 
     /// <summary>The links of these TVs in the municipality's registry (one range query; TVs not there are left out).</summary>
-    Task<IReadOnlyList<TvLink>> FindTvsAsync(string municipalityCode, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<TvLink>> FindTvsAsync(string municipalityCode, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default);
 
     Task<ShelterCheckin?> FindCheckinAsync(string municipalityCode, string residentId, CancellationToken cancellationToken = default);
 
@@ -79,7 +79,7 @@ public interface IAlertStore
     Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string alertId, CancellationToken cancellationToken = default);
 
     /// <summary>The deliveries of these TVs (a batch: one range query of the alert's partition, not a read per TV).</summary>
-    Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<string> tvIds, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the delivery if its ETag still matches: the delivery with its new ETag, or <c>null</c>.</summary>
     Task<AlertDelivery?> TryUpdateDeliveryAsync(AlertDelivery delivery, CancellationToken cancellationToken = default);
@@ -91,7 +91,7 @@ public interface IAlertStore
     Task<IReadOnlyList<AlertDelivery>> TryUpdateDeliveriesAsync(IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default);
 
     /// <summary>Records that the TV showed the alert (first time kept); nothing when it has no delivery.</summary>
-    Task MarkDisplayedAsync(string alertId, string tvId, DateTimeOffset at, CancellationToken cancellationToken = default);
+    Task MarkDisplayedAsync(string alertId, TvKey tv, DateTimeOffset at, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The fan-out's work queue.</summary>
@@ -100,17 +100,17 @@ public interface IAlertWorkQueue
     Task EnqueueAsync(AlertWorkItem item, TimeSpan delay = default, CancellationToken cancellationToken = default);
 }
 
-/// <summary>TV operation logs: one partition per TV and day (JST), written in entity-group batches.</summary>
+/// <summary>TV operation logs: one partition per TV (<see cref="TvKey"/>), written in entity-group batches.</summary>
 public interface IOperationLogStore
 {
     /// <summary>Appends the events; duplicates of stored event ids are counted, not written again.</summary>
     Task<(int Accepted, int Duplicates)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default);
 
     /// <summary>The latest power event of the TV at or before <paramref name="at"/>, not before <paramref name="notBefore"/>.</summary>
-    Task<TvPowerEvent?> LastPowerEventAsync(string tvId, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default);
+    Task<TvPowerEvent?> LastPowerEventAsync(TvKey tv, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default);
 
     /// <summary>The time of the latest event of any type in [<paramref name="from"/>, <paramref name="to"/>].</summary>
-    Task<DateTimeOffset?> LastEventAtAsync(string tvId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+    Task<DateTimeOffset?> LastEventAtAsync(TvKey tv, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Watching alerts, one row per episode.</summary>

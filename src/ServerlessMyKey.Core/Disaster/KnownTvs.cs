@@ -11,29 +11,29 @@ namespace ServerlessMyKey.Core.Disaster;
 public sealed class KnownTvs(IDisasterRegistry registry, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<string, (TvLink Link, DateTimeOffset Until)> _links = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TvKey, (TvLink Link, DateTimeOffset Until)> _links = new();
 
-    public async Task<TvLink?> FindAsync(string tvId, CancellationToken cancellationToken = default)
+    public async Task<TvLink?> FindAsync(TvKey tv, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        if (_links.TryGetValue(tvId, out var cached) && cached.Until > now)
+        if (_links.TryGetValue(tv, out var cached) && cached.Until > now)
         {
             return cached.Link;
         }
 
-        var link = await registry.FindTvAsync(tvId, cancellationToken);
+        var link = await registry.FindTvAsync(tv, cancellationToken);
         if (link is not null)
         {
-            _links[tvId] = (link, now + Lifetime);
+            _links[tv] = (link, now + Lifetime);
         }
         else
         {
-            _links.TryRemove(tvId, out _);
+            _links.TryRemove(tv, out _);
         }
 
         return link;
     }
 
     /// <summary>The TV's link changed (unlinked, linked again): the next lookup reads it.</summary>
-    public void Forget(string tvId) => _links.TryRemove(tvId, out _);
+    public void Forget(TvKey tv) => _links.TryRemove(tv, out _);
 }

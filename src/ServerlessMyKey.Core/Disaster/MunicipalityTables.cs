@@ -36,7 +36,7 @@ public sealed class MunicipalityTables(
         foreach (var municipality in deliveries.Select(d => d.MunicipalityCode).Distinct(StringComparer.Ordinal))
         {
             var residents = (await registry.ListResidentsAsync(municipality, cancellationToken)).ToDictionary(r => r.ResidentId, StringComparer.Ordinal);
-            var tvs = (await registry.ListTvsAsync(municipality, cancellationToken)).ToDictionary(t => t.TvId, StringComparer.Ordinal);
+            var tvs = (await registry.ListTvsAsync(municipality, cancellationToken)).ToDictionary(t => t.Key);
             var checkins = (await registry.ListCheckinsAsync(municipality, cancellationToken)).ToDictionary(c => c.ResidentId, StringComparer.Ordinal);
             var byResident = deliveries.Where(d => d.MunicipalityCode == municipality).GroupBy(d => d.ResidentId, StringComparer.Ordinal);
             await Parallel.ForEachAsync(byResident, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (group, ct) =>
@@ -50,7 +50,7 @@ public sealed class MunicipalityTables(
                 foreach (var delivery in group)
                 {
                     // A TV unlinked (or linked to someone else) since: its logs no longer count for this resident.
-                    if (tvs.TryGetValue(delivery.TvId, out var tv) && tv.ResidentId == resident.ResidentId)
+                    if (tvs.TryGetValue(delivery.Key, out var tv) && tv.ResidentId == resident.ResidentId)
                     {
                         states.Add(await activity.PowerAtAsync(tv, alert.Sent, ct));
                     }

@@ -49,20 +49,21 @@ public sealed class OperationLogService(IOperationLogStore logs, KnownTvs knownT
             }
         }
 
-        var known = new ConcurrentDictionary<string, TvLink>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(events.Select(e => e.TvId).Distinct(StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tvId, ct) =>
+        // Only this platform's TVs: the key holds the platform, so another platform's TV of the same id is another TV.
+        var known = new ConcurrentDictionary<TvKey, TvLink>();
+        await Parallel.ForEachAsync(events.Select(e => e.Key).Distinct(), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tv, ct) =>
         {
-            if (await knownTvs.FindAsync(tvId, ct) is { } link && link.PlatformId == platformId)
+            if (await knownTvs.FindAsync(tv, ct) is { } link)
             {
-                known[tvId] = link;
+                known[tv] = link;
             }
         });
 
-        var accepted = events.Where(e => known.ContainsKey(e.TvId)).ToList();
+        var accepted = events.Where(e => known.ContainsKey(e.Key)).ToList();
         var (stored, duplicates) = accepted.Count == 0 ? (0, 0) : await logs.AppendAsync(accepted, cancellationToken);
         foreach (var displayed in accepted.Where(e => e.Type == TvEventTypes.AlertDisplayed && e.AlertId is not null))
         {
-            await alerts.MarkDisplayedAsync(displayed.AlertId!, displayed.TvId, displayed.At, cancellationToken);
+            await alerts.MarkDisplayedAsync(displayed.AlertId!, displayed.Key, displayed.At, cancellationToken);
         }
 
         return new TvEventsAccepted(stored, duplicates + repeated, events.Count - accepted.Count);

@@ -12,7 +12,7 @@ public sealed class TvActivity(IOperationLogStore logs)
     public async Task<string> PowerAtAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tv);
-        var last = await logs.LastPowerEventAsync(tv.TvId, at, From(tv, at - Horizon), cancellationToken);
+        var last = await logs.LastPowerEventAsync(tv.Key, at, From(tv, at - Horizon), cancellationToken);
         return last is null ? "unknown" : last.Type == TvEventTypes.PowerOn ? "on" : "off";
     }
 
@@ -21,14 +21,14 @@ public sealed class TvActivity(IOperationLogStore logs)
     {
         ArgumentNullException.ThrowIfNull(tv);
         return await PowerAtAsync(tv, at, cancellationToken) == "on"
-            || await logs.LastEventAtAsync(tv.TvId, From(tv, at - TimeSpan.FromHours(1)), at, cancellationToken) is not null;
+            || await logs.LastEventAtAsync(tv.Key, From(tv, at - TimeSpan.FromHours(1)), at, cancellationToken) is not null;
     }
 
     public Task<TvPowerEvent?> LastPowerEventAsync(TvLink tv, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        logs.LastPowerEventAsync(tv.TvId, now, From(tv, now - Horizon), cancellationToken);
+        logs.LastPowerEventAsync(tv.Key, now, From(tv, now - Horizon), cancellationToken);
 
     public Task<DateTimeOffset?> LastEventAtAsync(TvLink tv, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        logs.LastEventAtAsync(tv.TvId, From(tv, now - Horizon), now, cancellationToken);
+        logs.LastEventAtAsync(tv.Key, From(tv, now - Horizon), now, cancellationToken);
 
     private static DateTimeOffset From(TvLink tv, DateTimeOffset horizon) => tv.CountFrom is { } from && from > horizon ? from : horizon;
 }

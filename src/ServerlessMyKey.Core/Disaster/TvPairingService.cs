@@ -23,12 +23,8 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(platform);
+        // A TV id is the platform's own: the code is for this platform's TV of that id, whatever other platforms have.
         var tvId = RequireId(request.TvId, "tvId");
-        if (await registry.FindTvAsync(tvId, cancellationToken) is { } existing && existing.PlatformId != platform.ClientId)
-        {
-            throw new ServiceException(ErrorCodes.TvAlreadyPaired, "The TV is linked through another platform.");
-        }
-
         var expiresAt = time.GetUtcNow() + options.PairingLifetime;
         while (true)
         {
@@ -61,7 +57,8 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
             throw new ServiceException(ErrorCodes.PairingAlreadyUsed);
         }
 
-        var existingTv = await registry.FindTvAsync(pairing.TvId, cancellationToken);
+        var tv = new TvKey(pairing.PlatformId, pairing.TvId);
+        var existingTv = await registry.FindTvAsync(tv, cancellationToken);
         if (existingTv is not null && existingTv.MyKeyId != citizen.MyKeyId)
         {
             throw new ServiceException(ErrorCodes.TvAlreadyPaired);
@@ -69,7 +66,7 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
 
         var resident = await registry.FindResidentByMyKeyIdAsync(citizen.MyKeyId, cancellationToken);
         var tvs = resident is null ? [] : await registry.ListTvsOfResidentAsync(citizen.MyKeyId, cancellationToken);
-        if (resident is not null && resident.MunicipalityCode != municipality && tvs.Any(t => t.TvId != pairing.TvId))
+        if (resident is not null && resident.MunicipalityCode != municipality && tvs.Any(t => t.Key != tv))
         {
             throw new ServiceException(ErrorCodes.AlreadyExists, "The resident's other TVs are registered in another municipality; unlink them first.");
         }
@@ -100,7 +97,7 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
         if (existingTv is not null && existingTv.MunicipalityCode != municipality)
         {
             // The TV moves with its resident: out of the old municipality's registry first, so its alerts and tables stop seeing it.
-            await registry.RemoveTvIndexAsync(existingTv.MunicipalityCode, existingTv.TvId, cancellationToken);
+            await registry.RemoveTvIndexAsync(existingTv.MunicipalityCode, existingTv.Key, cancellationToken);
         }
 
         var link = existingTv is not null && existingTv.MunicipalityCode == municipality
@@ -118,10 +115,10 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
             await registry.WriteTvIndexAsync(link, cancellationToken);
         }
 
-        knownTvs.Forget(link.TvId);
+        knownTvs.Forget(link.Key);
 
         // The resident's other TVs follow a change of district.
-        foreach (var other in tvs.Where(t => t.TvId != link.TvId && t.DistrictCode != district))
+        foreach (var other in tvs.Where(t => t.Key != link.Key && t.DistrictCode != district))
         {
             await registry.WriteTvIndexAsync(other with { DistrictCode = district }, cancellationToken);
         }
@@ -136,18 +133,33 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
         return new TvRegistrationList([.. tvs.Select(t => new TvRegistrationView(t.TvId, t.PlatformId, t.ResidentId, t.MunicipalityCode, t.DistrictCode, t.LinkedAt))]);
     }
 
-    /// <summary>Unlinks one of the resident's TVs: it gets no alerts, and its logs stop counting.</summary>
-    public async Task UnlinkAsync(string tvId, Citizen citizen, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Unlinks one of the resident's TVs: it gets no alerts, and its logs stop counting. Without
+    /// <paramref name="platformId"/>, the resident's TV of that id (<c>400</c> when two of their TVs, of two
+    /// platforms, have it).
+    /// </summary>
+    public async Task UnlinkAsync(string? platformId, string tvId, Citizen citizen, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(citizen);
-        var link = IsId(tvId) ? await registry.FindTvAsync(tvId, cancellationToken) : null;
+        TvLink? link;
+        if (platformId is not null)
+        {
+            link = IsId(platformId) && IsId(tvId) ? await registry.FindTvAsync(new TvKey(platformId, tvId), cancellationToken) : null;
+        }
+        else
+        {
+            var mine = (await registry.ListTvsOfResidentAsync(citizen.MyKeyId, cancellationToken)).Where(t => t.TvId == tvId).ToList();
+            link = mine.Count <= 1 ? mine.SingleOrDefault()
+                : throw new ServiceException(ErrorCodes.InvalidRequest, "Two of your TVs (of two platforms) have this id: DELETE /api/tv/registrations/{platformId}/{tvId}.");
+        }
+
         if (link is null || link.MyKeyId != citizen.MyKeyId)
         {
             throw new ServiceException(ErrorCodes.TvNotRegistered);
         }
 
         await registry.RemoveTvAsync(link, cancellationToken);
-        knownTvs.Forget(link.TvId);
+        knownTvs.Forget(link.Key);
     }
 
     /// <summary>The municipality's registered residents (names decrypted for its staff), optionally of one district.</summary>
@@ -168,7 +180,8 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
 
             var name = await names.RevealAsync(municipality, resident.ResidentId, resident.ProtectedNames, cancellationToken);
             rows.Add(new ResidentView(resident.ResidentId, name.DisplayName, name.Furigana, municipality, resident.DistrictCode, resident.NeedsAssistance, resident.Watching,
-                [.. tvs[resident.ResidentId].Select(t => t.TvId).Order(StringComparer.Ordinal)]));
+                [.. tvs[resident.ResidentId].Select(t => t.TvId).Order(StringComparer.Ordinal)],
+                [.. tvs[resident.ResidentId].OrderBy(t => t.TvId, StringComparer.Ordinal).ThenBy(t => t.PlatformId, StringComparer.Ordinal).Select(t => new ResidentTvView(t.TvId, t.PlatformId))]));
         }
 
         return new ResidentList(rows);

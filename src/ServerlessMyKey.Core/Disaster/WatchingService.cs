@@ -68,7 +68,7 @@ public sealed class WatchingService(
             if (residents.TryGetValue(alert.ResidentId, out var resident))
             {
                 var name = await names.RevealAsync(municipality, resident.ResidentId, resident.ProtectedNames, cancellationToken);
-                views.Add(new WatchAlertView(alert.WatchAlertId, alert.ResidentId, name.DisplayName, resident.DistrictCode, alert.TvId, alert.Kind, alert.Since, alert.RaisedAt, alert.NotifiedAt));
+                views.Add(new WatchAlertView(alert.WatchAlertId, alert.ResidentId, name.DisplayName, resident.DistrictCode, alert.Tv.TvId, alert.Tv.PlatformId, alert.Kind, alert.Since, alert.RaisedAt, alert.NotifiedAt));
             }
         }
 
@@ -95,7 +95,7 @@ public sealed class WatchingService(
 
     private async Task<bool> NotifyAsync(WatchAlert alert, CancellationToken cancellationToken)
     {
-        var body = ApiJsonOptions.Serialize(new WatchAlertEvent("watch.alert", alert.WatchAlertId, alert.MunicipalityCode, alert.ResidentId, alert.TvId, alert.Kind, alert.Since, alert.RaisedAt));
+        var body = ApiJsonOptions.Serialize(new WatchAlertEvent("watch.alert", alert.WatchAlertId, alert.MunicipalityCode, alert.ResidentId, alert.Tv.TvId, alert.Tv.PlatformId, alert.Kind, alert.Since, alert.RaisedAt));
         var told = false;
         foreach (var client in options.MunicipalityClients[alert.MunicipalityCode].Where(webhooks.Has))
         {
@@ -113,5 +113,5 @@ public sealed class WatchingService(
     }
 
     private static WatchAlert Episode(TvLink tv, string kind, DateTimeOffset since, DateTimeOffset now) =>
-        new(tv.MunicipalityCode, $"w-{kind}-{tv.TvId}-{since.UtcTicks.ToString(CultureInfo.InvariantCulture)}", tv.ResidentId, tv.TvId, kind, since, now, null);
+        new(tv.MunicipalityCode, $"w-{kind}-{tv.Key}-{since.UtcTicks.ToString(CultureInfo.InvariantCulture)}", tv.ResidentId, tv.Key, kind, since, now, null);
 }

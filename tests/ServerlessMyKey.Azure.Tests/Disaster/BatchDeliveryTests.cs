@@ -41,7 +41,7 @@ public sealed class BatchDeliveryTests(AzuriteFixture azurite) : IClassFixture<A
     {
         var (district, tvs) = await _app.PairTvsAsync(3);
         var alertId = await _app.AlertAndPlanAsync(district);
-        await _app.Services.GetRequiredService<TvPairingService>().UnlinkAsync(tvs[1], _app.Holders[tvs[1]]);
+        await _app.Services.GetRequiredService<TvPairingService>().UnlinkAsync(FanOutHarness.Platform, tvs[1], _app.Holders[tvs[1]]);
 
         await _app.FanOut.RunAsync(await _app.NextItemAsync(AlertWorkItem.Deliver));
 

@@ -106,7 +106,7 @@ public sealed class FanOutHarness : IAsyncDisposable
     }
 
     public async Task<AlertDelivery> DeliveryAsync(string alertId, string tvId) =>
-        Assert.Single(await Alerts.FindDeliveriesAsync(alertId, [tvId]));
+        Assert.Single(await Alerts.FindDeliveriesAsync(alertId, [new TvKey(Platform, tvId)]));
 
     public async Task<(string State, int Attempts)> StateAsync(string alertId, string tvId)
     {

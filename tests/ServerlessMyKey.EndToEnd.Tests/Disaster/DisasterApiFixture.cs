@@ -14,7 +14,7 @@ using Xunit;
 namespace ServerlessMyKey.EndToEnd.Tests.Disaster;
 
 /// <summary>
-/// The real app in a DevHost with a TV platform (<c>tv-aqua</c>, its webhook a loopback receiver), the
+/// The real app in a DevHost with two TV platforms (<c>tv-aqua</c> and <c>tv-beni</c>, their webhooks one loopback receiver), the
 /// staff of 美波町 (363880) and 西興部村 (015628) (the town's webhook another receiver), a shelter
 /// terminal; retries after 1 s, 3 attempts; the watching timer only in <see cref="DisasterWatchingFixture"/>. 牟岐町 (363871) takes part too,
 /// with 西興部村's staff, for residents who move. The app's clock is <see cref="Clock"/> (a test that shifts it puts it back).
@@ -25,6 +25,9 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
     public const string PlatformKey = "e2e-tv-aqua-platform-key-00000000";
     public const string PlatformHookSecret = "e2e-tv-aqua-outbound-secret-0123456789abcdef";
     public const string PlatformEventSecret = "e2e-tv-aqua-events-secret-0123456789";
+    public const string OtherPlatform = "tv-beni";
+    public const string OtherPlatformKey = "e2e-tv-beni-platform-key-00000000";
+    public const string OtherPlatformEventSecret = "e2e-tv-beni-events-secret-0123456789";
     public const string MinamiKey = "e2e-minami-staff-key-0000000000000";
     public const string NishiokoppeKey = "e2e-nishiokoppe-staff-key-000000000";
     public const string MugiKey = "e2e-mugi-staff-key-00000000000000000";
@@ -52,6 +55,11 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
         [$"Clients:{Platform}:WebhookUrl"] = new Uri(Tvs.BaseAddress, "hooks/tv-aqua").ToString(),
         [$"Clients:{Platform}:WebhookSecret"] = PlatformHookSecret,
         [$"Webhooks:{Platform}:Secret"] = PlatformEventSecret,
+        [$"Clients:{OtherPlatform}:ApiKey"] = OtherPlatformKey,
+        [$"Clients:{OtherPlatform}:Roles"] = "tv.platform",
+        [$"Clients:{OtherPlatform}:WebhookUrl"] = new Uri(Tvs.BaseAddress, "hooks/tv-beni").ToString(),
+        [$"Clients:{OtherPlatform}:WebhookSecret"] = PlatformHookSecret,
+        [$"Webhooks:{OtherPlatform}:Secret"] = OtherPlatformEventSecret,
         ["Clients:minami-staff:ApiKey"] = MinamiKey,
         ["Clients:minami-staff:Roles"] = "disaster.admin",
         ["Clients:minami-staff:WebhookUrl"] = new Uri(Cities.BaseAddress, "hooks/minami").ToString(),
@@ -82,11 +90,11 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 
-    /// <summary>A new card holder logs in and claims a pairing code the platform asked for <paramref name="tvId"/>.</summary>
-    public async Task<(string MyKeyId, string ResidentId)> PairAsync(string tvId, string displayName, string furigana, string municipality, string district, bool watching = false, string? myKeyId = null)
+    /// <summary>A new card holder logs in and claims a pairing code the platform (<c>tv-aqua</c> unless <paramref name="platformKey"/> says) asked for <paramref name="tvId"/>.</summary>
+    public async Task<(string MyKeyId, string ResidentId)> PairAsync(string tvId, string displayName, string furigana, string municipality, string district, bool watching = false, string? myKeyId = null, string platformKey = PlatformKey)
     {
         myKeyId ??= (await NewCardholderAsync(new CardHolder(displayName, "徳島県海部郡美波町奥河内字寺前136-1", new DateOnly(1950, 4, 1), "male"))).MyKeyId;
-        using var pairing = await SendAsync(HttpMethod.Post, "/api/tv/pairings", new { tvId }, PlatformKey);
+        using var pairing = await SendAsync(HttpMethod.Post, "/api/tv/pairings", new { tvId }, platformKey);
         var code = (await ReadAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
         using var claimed = await SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", new
         {

@@ -34,7 +34,7 @@ export const application = (c: Credentials, applicationId: string) =>
 export const claimPairing = (c: Credentials, pairingCode: string, body: ClaimRequest) =>
   call<{ tvId: string; residentId: string }>(`/api/tv/pairings/${encodeURIComponent(pairingCode)}/claim`, { ...c, body });
 export const tvRegistrations = (c: Credentials) => call<{ registrations: TvRegistration[] }>('/api/tv/registrations', c);
-export const unlinkTv = (c: Credentials, tvId: string) =>
-  call<void>(`/api/tv/registrations/${encodeURIComponent(tvId)}`, { ...c, method: 'DELETE' });
+export const unlinkTv = (c: Credentials, platformId: string, tvId: string) =>
+  call<void>(`/api/tv/registrations/${encodeURIComponent(platformId)}/${encodeURIComponent(tvId)}`, { ...c, method: 'DELETE' });
 
 export const medicalAccessLog = (c: Credentials) => call<{ entries: AccessLogEntry[] }>('/api/medical/access-log', c);

@@ -92,6 +92,7 @@ export interface WatchAlert {
   displayName: string;
   districtCode: string;
   tvId: string;
+  platformId: string;
   kind: 'on_too_long' | 'idle_too_long' | string;
   since: string;
   raisedAt: string;

@@ -52,8 +52,8 @@ export function TvPairing() {
       <h2>連携中のテレビ<span class="en" lang="en">Paired TVs</span></h2>
       {list.data && (list.data.registrations.length === 0 ? <p>ありません。/ None.</p> : (
         <ul>{list.data.registrations.map((r) => (
-          <li key={r.tvId}>{r.tvId}{' '}<button type="button" class="link" onClick={async () => {
-            try { await unlinkTv(citizenCredentials(), r.tvId); list.reload(); } catch (e) { setError(e); }
+          <li key={`${r.platformId}:${r.tvId}`}>{r.tvId} ({r.platformId}){' '}<button type="button" class="link" onClick={async () => {
+            try { await unlinkTv(citizenCredentials(), r.platformId, r.tvId); list.reload(); } catch (e) { setError(e); }
           }}>解除 / Unlink</button></li>
         ))}</ul>
       ))}
