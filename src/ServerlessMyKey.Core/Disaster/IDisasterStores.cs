@@ -103,14 +103,31 @@ public interface IAlertWorkQueue
 /// <summary>TV operation logs: one partition per TV (<see cref="TvKey"/>), written in entity-group batches.</summary>
 public interface IOperationLogStore
 {
-    /// <summary>Appends the events; duplicates of stored event ids are counted, not written again.</summary>
-    Task<(int Accepted, int Duplicates)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Appends the events; duplicates of stored event ids are counted, not written again. <c>Stored</c>: the events
+    /// now in the log as posted (the new ones, and duplicates whose stored type and time are the posted ones: a
+    /// retry after a failure between the log and the days' summary completes the summary).
+    /// </summary>
+    Task<(int Accepted, int Duplicates, IReadOnlyList<TvEvent> Stored)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default);
 
     /// <summary>The latest power event of the TV at or before <paramref name="at"/>, not before <paramref name="notBefore"/>.</summary>
     Task<TvPowerEvent?> LastPowerEventAsync(TvKey tv, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default);
 
     /// <summary>The time of the latest event of any type in [<paramref name="from"/>, <paramref name="to"/>].</summary>
     Task<DateTimeOffset?> LastEventAtAsync(TvKey tv, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The TVs' days (<see cref="TvDay"/>), one partition per municipality and JST day, so that a table of the whole
+/// municipality is a few partition scans instead of log queries per TV.
+/// </summary>
+public interface ITvDayStore
+{
+    /// <summary>Merges the events into their TVs' days (idempotent: a set; ETags against concurrent writers).</summary>
+    Task MergeAsync(string municipalityCode, IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>Every TV day of the municipality's JST day.</summary>
+    Task<IReadOnlyDictionary<TvKey, TvDay>> ListAsync(string municipalityCode, DateOnly day, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Watching alerts, one row per episode.</summary>

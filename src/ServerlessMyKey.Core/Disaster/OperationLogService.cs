@@ -9,7 +9,7 @@ namespace ServerlessMyKey.Core.Disaster;
 /// event id, stored by TV and day. Events of TVs that are not linked through this platform are counted
 /// and dropped; <c>alert_displayed</c> events mark the alert's delivery as displayed.
 /// </summary>
-public sealed class OperationLogService(IOperationLogStore logs, KnownTvs knownTvs, IAlertStore alerts, TimeProvider time)
+public sealed class OperationLogService(IOperationLogStore logs, ITvDayStore days, KnownTvs knownTvs, IAlertStore alerts, TimeProvider time)
 {
     public const int MaxEvents = 1000;
     private static readonly TimeSpan MaxAge = TimeSpan.FromDays(7);
@@ -60,7 +60,15 @@ public sealed class OperationLogService(IOperationLogStore logs, KnownTvs knownT
         });
 
         var accepted = events.Where(e => known.ContainsKey(e.Key)).ToList();
-        var (stored, duplicates) = accepted.Count == 0 ? (0, 0) : await logs.AppendAsync(accepted, cancellationToken);
+        var (stored, duplicates, inLog) = accepted.Count == 0 ? (0, 0, []) : await logs.AppendAsync(accepted, cancellationToken);
+
+        // The days' summary after the log (a failure here fails the request; the platform's retry finds the events
+        // in the log with the same type and time, and completes the summary).
+        foreach (var municipality in inLog.GroupBy(e => known[e.Key].MunicipalityCode, StringComparer.Ordinal))
+        {
+            await days.MergeAsync(municipality.Key, [.. municipality], cancellationToken);
+        }
+
         foreach (var displayed in accepted.Where(e => e.Type == TvEventTypes.AlertDisplayed && e.AlertId is not null))
         {
             await alerts.MarkDisplayedAsync(displayed.AlertId!, displayed.Key, displayed.At, cancellationToken);
