@@ -78,6 +78,28 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         return row is null || row.GetBoolean("Unlinked") == true ? null : ReadTv(row, tv);
     }
 
+    public async Task<IReadOnlyList<TvLink>> FindTvsOfPlatformAsync(string platformId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
+    {
+        var wanted = tvs.Where(t => t.PlatformId == platformId).Select(TvPartition).ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+
+        var client = await table.GetAsync(cancellationToken);
+        var (first, last) = (wanted.Min(StringComparer.Ordinal), wanted.Max(StringComparer.Ordinal));
+        var links = new List<TvLink>(wanted.Count);
+        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey eq {Row}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (wanted.Contains(row.PartitionKey) && row.GetBoolean("Unlinked") != true)
+            {
+                links.Add(ReadTv(row, TvKey.Parse(row.PartitionKey[3..])));
+            }
+        }
+
+        return links;
+    }
+
     public async Task<bool> TryAddTvAsync(TvLink link, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);

@@ -25,6 +25,12 @@ public interface IDisasterRegistry
     /// </summary>
     Task<bool> TryAddTvAsync(TvLink link, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The links (not tombstones) of the platform's TVs among <paramref name="tvs"/>: one range query over the TVs'
+    /// own rows between the first and the last of them.
+    /// </summary>
+    Task<IReadOnlyList<TvLink>> FindTvsOfPlatformAsync(string platformId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default);
+
     /// <summary>Writes the index rows of a link whose TV row exists (a claim retried after a partial write).</summary>
     Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default);
 

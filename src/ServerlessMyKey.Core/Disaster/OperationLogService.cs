@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ServerlessMyKey.Core.Errors;
 using static ServerlessMyKey.Core.Validation.RequestFields;
 
@@ -50,14 +49,7 @@ public sealed class OperationLogService(IOperationLogStore logs, ITvDayStore day
         }
 
         // Only this platform's TVs: the key holds the platform, so another platform's TV of the same id is another TV.
-        var known = new ConcurrentDictionary<TvKey, TvLink>();
-        await Parallel.ForEachAsync(events.Select(e => e.Key).Distinct(), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tv, ct) =>
-        {
-            if (await knownTvs.FindAsync(tv, ct) is { } link)
-            {
-                known[tv] = link;
-            }
-        });
+        var known = await knownTvs.FindManyAsync(platformId, [.. events.Select(e => e.Key).Distinct()], cancellationToken);
 
         var accepted = events.Where(e => known.ContainsKey(e.Key)).ToList();
         var (stored, duplicates, inLog) = accepted.Count == 0 ? (0, 0, []) : await logs.AppendAsync(accepted, cancellationToken);
