@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Core.Auth;
 using ServerlessMyKey.Core.Delegation;
 using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Operations;
 using ServerlessMyKey.Core.Security;
 using ServerlessMyKey.Core.Signatures;
 using ServerlessMyKey.Functions.Http;
@@ -27,6 +28,8 @@ public sealed class DelegationTransmissionFunctions(
     PublishDelegationActivity publish,
     NotifyDelegatorActivity notify,
     RecordDelegatorNotificationActivity record,
+    DurablePurgeOptions purge,
+    TimeProvider time,
     ILogger<DelegationTransmissionFunctions> logger)
 {
     private const string Tag = "Delegation";
@@ -43,9 +46,17 @@ public sealed class DelegationTransmissionFunctions(
         {
             var citizen = await citizens.RequireCitizenAsync(request, cancellationToken);
             var body = await RequestBody.ReadJsonAsync<TransmissionRequest>(request, cancellationToken);
-            var input = await delegations.PrepareTransmissionAsync(delegationId, citizen, body, StoredResponseResult.IdempotencyKeyOf(request), cancellationToken);
+            var prepared = await delegations.PrepareTransmissionAsync(delegationId, citizen, body, StoredResponseResult.IdempotencyKeyOf(request), cancellationToken);
+            var input = prepared.Input;
             if (await durable.GetInstanceAsync(input.TransmissionId, cancellationToken) is null)
             {
+                // No instance: the first request stopped before it started one, or it finished and was purged. Only
+                // a key older than the retention can be the second, and that one is not sent again.
+                if (prepared.OutlivedRetention(purge.Retention, time.GetUtcNow()))
+                {
+                    throw new ServiceException(ErrorCodes.TransmissionPurged);
+                }
+
                 await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegationTransmissionOrchestrator), input, new StartOrchestrationOptions(input.TransmissionId), cancellationToken);
             }
 

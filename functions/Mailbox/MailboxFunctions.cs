@@ -31,7 +31,11 @@ public sealed class MailboxFunctions(
         string senderId,
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
-            ApiJson.Ok(await mailbox.SetSenderAsync(await citizens.RequireCitizenAsync(request, cancellationToken), senderId, allowed: true, cancellationToken)));
+        {
+            var holder = await citizens.RequireCitizenAsync(request, cancellationToken);
+            _ = await RequestBody.ReadOptionalJsonAsync<object>(request, cancellationToken); // none is needed; a malformed one is still 400
+            return ApiJson.Ok(await mailbox.SetSenderAsync(holder, senderId, allowed: true, cancellationToken));
+        });
 
     [Function("BlockMailboxSender")]
     [ApiOperation(Tag, "The holder blocks a sender.", Caller = ApiCaller.Citizen, ResponseBody = typeof(SenderView), Responses = [200, 400, 401])]

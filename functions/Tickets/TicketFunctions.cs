@@ -38,6 +38,7 @@ public sealed class TicketFunctions(TicketService tickets, ServiceClientAuthenti
         ApiHandler.RunAsync(request, logger, async () =>
         {
             var buyer = await citizens.RequireCitizenAsync(request, cancellationToken);
+            _ = await RequestBody.ReadOptionalJsonAsync<object>(request, cancellationToken); // none is needed; a malformed one is still 400
             return ApiJson.Created(await tickets.PurchaseAsync(eventId, buyer, StoredResponseResult.IdempotencyKeyOf(request), cancellationToken));
         });
 

@@ -5,15 +5,18 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ServerlessMyKey.DevHost.Metadata;
+using ServerlessMyKey.Functions.OpenApi;
 using Xunit;
 
 namespace ServerlessMyKey.EndToEnd.Tests;
 
 /// <summary>
 /// Contract checks over every route the real app declares, so each route added later is covered
-/// without new tests: served by the DevHost, documented in OpenAPI, and never a 5xx for bad input.
+/// without new tests: served by the DevHost, documented in OpenAPI, never a 5xx for bad input, and — with
+/// the credentials each route takes (<see cref="HostContractFixture"/>) — malformed JSON is exactly
+/// <c>400 invalid_json</c> and a body over 1 MiB exactly <c>413 payload_too_large</c>.
 /// </summary>
-public sealed partial class HostContractTests(DevHostFixture app) : IClassFixture<DevHostFixture>
+public sealed partial class HostContractTests(HostContractFixture app) : IClassFixture<HostContractFixture>
 {
     private static readonly string[] BodyMethods = ["POST", "PUT", "PATCH"];
 
@@ -37,6 +40,48 @@ public sealed partial class HostContractTests(DevHostFixture app) : IClassFixtur
             {
                 data.Add(method.ToUpperInvariant(), path);
             }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Every authenticated (method, path, content type) with a body — POST, PUT, PATCH whose OpenAPI operation
+    /// names a security scheme — with the media type it documents. <c>{myKeyId}</c> stays for the citizen's,
+    /// <c>{part}</c> is 1, every other parameter <see cref="HostContractFixture.RouteValue"/>.
+    /// </summary>
+    public static TheoryData<string, string, string> AuthenticatedBodyRoutes()
+    {
+        var data = new TheoryData<string, string, string>();
+        using var document = JsonDocument.Parse(OpenApiDocumentFactory.Json);
+        foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            var concrete = "api" + Regex.Replace(path.Name, @"\{(?<name>[^}]+)\}", m => m.Groups["name"].Value switch
+            {
+                "myKeyId" => "{myKeyId}",
+                "part" => "1",
+                _ => HostContractFixture.RouteValue,
+            });
+            foreach (var operation in path.Value.EnumerateObject().Where(o => BodyMethods.Contains(o.Name.ToUpperInvariant())))
+            {
+                if (operation.Value.TryGetProperty("security", out var security) && security.GetArrayLength() > 0 && !OAuthEndpoints.Contains("/" + concrete))
+                {
+                    var contentType = operation.Value.TryGetProperty("requestBody", out var body) ? body.GetProperty("content").EnumerateObject().First().Name : "application/json";
+                    data.Add(operation.Name.ToUpperInvariant(), concrete, contentType);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>The JSON ones of <see cref="AuthenticatedBodyRoutes"/>.</summary>
+    public static TheoryData<string, string> AuthenticatedJsonRoutes()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var row in AuthenticatedBodyRoutes().Where(row => (string)row[2] == "application/json"))
+        {
+            data.Add((string)row[0], (string)row[1]);
         }
 
         return data;
@@ -73,16 +118,19 @@ public sealed partial class HostContractTests(DevHostFixture app) : IClassFixtur
     public async Task Route_is_in_the_openapi_document(string method, string path)
     {
         var document = await app.Http.GetFromJsonAsync<JsonElement>(new Uri("api/openapi.json", UriKind.Relative));
-        var template = RealAppMetadata()
-            .SelectMany(f => f.Bindings.Where(b => b.Type == "httpTrigger").Select(b => "/" + RouteParameter().Replace(b.Route ?? f.Name, m => "{" + m.Groups["name"].Value + "}")))
-            .Where(t => Regex.IsMatch("/" + path["api/".Length..], "^" + Regex.Replace(Regex.Escape(t), @"\\\{[^}]+}", "[^/]+") + "$"))
-
-            // Like the router, a literal segment wins over a parameter (delegations/verifications over delegations/{id}).
-            .OrderBy(t => t.Count(c => c == '{'))
-            .First();
+        var template = Template(path);
 
         Assert.True(document.GetProperty("paths").GetProperty(template).TryGetProperty(method.ToLowerInvariant(), out _), $"{method} {template} is not documented");
     }
+
+    // The route template a concrete path is served by.
+    private static string Template(string path) => RealAppMetadata()
+        .SelectMany(f => f.Bindings.Where(b => b.Type == "httpTrigger").Select(b => "/" + RouteParameter().Replace(b.Route ?? f.Name, m => "{" + m.Groups["name"].Value + "}")))
+        .Where(t => Regex.IsMatch("/" + path["api/".Length..], "^" + Regex.Replace(Regex.Escape(t), @"\\\{[^}]+}", "[^/]+") + "$"))
+
+        // Like the router, a literal segment wins over a parameter (delegations/verifications over delegations/{id}).
+        .OrderBy(t => t.Count(c => c == '{'))
+        .First();
 
     [Theory]
     [MemberData(nameof(HttpRoutes))]
@@ -92,6 +140,14 @@ public sealed partial class HostContractTests(DevHostFixture app) : IClassFixtur
         var response = await app.Http.SendAsync(request);
 
         await AssertClientErrorOrSuccessAsync(response, method, expectClientError: BodyMethods.Contains(method));
+
+        // A route that wants credentials documents them, so the tests with credentials below cover it.
+        if (response.StatusCode == HttpStatusCode.Unauthorized && !OAuthEndpoints.Contains("/" + path))
+        {
+            using var document = JsonDocument.Parse(OpenApiDocumentFactory.Json);
+            var operation = document.RootElement.GetProperty("paths").GetProperty(Template(path)).GetProperty(method.ToLowerInvariant());
+            Assert.True(operation.TryGetProperty("security", out var security) && security.GetArrayLength() > 0, $"{method} {path} answers 401 but documents no security scheme");
+        }
     }
 
     [Theory]
@@ -101,14 +157,8 @@ public sealed partial class HostContractTests(DevHostFixture app) : IClassFixtur
         var body = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"padding\":\"" + new string('x', 1024 * 1024) + "\"}"));
         body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        // Expect: 100-continue, and no give-up timer: the body is sent only once the server starts reading
-        // it. A route that answers 401/403 first never reads it, so the client never writes a body the
-        // server will not take (which reset the connection when the answer won the race under load).
-        using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(2) }) { BaseAddress = app.Host.BaseAddress };
         using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body };
-        request.Headers.ExpectContinue = true;
-        using var response = await client.SendAsync(request);
-        await response.Content.LoadIntoBufferAsync(); // read twice below (ReadAsStringAsync reads the buffer, not the closed stream)
+        using var response = await SendExpectingContinueAsync(request);
 
         await AssertClientErrorOrSuccessAsync(response, method, expectClientError: BodyMethods.Contains(method));
         if (BodyMethods.Contains(method) && response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
@@ -120,6 +170,48 @@ public sealed partial class HostContractTests(DevHostFixture app) : IClassFixtur
                 OAuthEndpoints.Contains("/" + path) ? ("invalid_request", "error") : ("payload_too_large", "code"),
                 OAuthEndpoints.Contains("/" + path) ? (answer.GetProperty("error").GetString(), "error") : (answer.GetProperty("code").GetString(), "code"));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(AuthenticatedJsonRoutes))]
+    public async Task Malformed_json_with_credentials_is_invalid_json(string method, string path)
+    {
+        var body = "{\"unterminated\": [1, 2"u8.ToArray();
+        using var request = AuthenticatedRequest(method, path, "application/json", body);
+        using var response = await app.Http.SendAsync(request);
+
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_json");
+    }
+
+    [Theory]
+    [MemberData(nameof(AuthenticatedBodyRoutes))]
+    public async Task Body_over_one_mebibyte_with_credentials_is_payload_too_large(string method, string path, string contentType)
+    {
+        var body = Encoding.UTF8.GetBytes("{\"padding\":\"" + new string('x', 1024 * 1024) + "\"}");
+        using var request = AuthenticatedRequest(method, path, contentType, body);
+        using var response = await SendExpectingContinueAsync(request);
+
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+    }
+
+    // Expect: 100-continue, and no give-up timer: the body is sent only once the server starts reading it. A
+    // route that answers first (401, or 413 from Content-Length) never reads it, so the client never writes a
+    // body the server will not take (which reset the connection when the answer won the race under load).
+    private async Task<HttpResponseMessage> SendExpectingContinueAsync(HttpRequestMessage request)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(2) }) { BaseAddress = app.Host.BaseAddress };
+        request.Headers.ExpectContinue = true;
+        var response = await client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync(); // read after the client is gone, and twice (ReadAsStringAsync reads the buffer)
+        return response;
+    }
+
+    private HttpRequestMessage AuthenticatedRequest(string method, string path, string contentType, byte[] body)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("{myKeyId}", app.MyKeyId, StringComparison.Ordinal)) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        app.Authenticate(request, body);
+        return request;
     }
 
     [Fact]

@@ -277,6 +277,29 @@ public sealed class OcspRevocationTests : IDisposable
         Assert.Equal("The OCSP response is not a DER-encoded OCSPResponse.", failure.Detail);
     }
 
+    [Theory]
+    [InlineData(0x04)]
+    [InlineData(0x85)]
+    public void Signature_algorithm_with_parameters_other_than_null_is_unavailable(byte tag)
+    {
+        // The inputs the 100,000-case fuzz run answered Good: a good response whose (unsigned) signatureAlgorithm
+        // carries an empty OCTET STRING or an empty [5] where its NULL was, the signature unchanged.
+        var issuer = _anchors.All.Single(anchor => anchor.Kind == JpkiCertificateKind.Authentication);
+        var (id, serial) = OcspRevocationChecker.Identify(JpkiCertificate.Parse(Issue(LeafSpec.Authentication())), issuer);
+        var nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+        var good = _responder.Respond(new OcspReq(OcspRevocationChecker.BuildRequest(id, nonce)), new OcspAnswer());
+        var signature = good.AsSpan().IndexOf(((BasicOcspResp)new OcspResp(good).GetResponseObject()).GetSignature());
+        var nullTag = signature - 1 - 4 - 2; // before the signature: its unused-bits octet, the BIT STRING header (03 82 xx xx), 05 00
+        Assert.Equal([0x05, 0x00, 0x03, 0x82], good[nullTag..(nullTag + 4)]);
+        Assert.Equal(RevocationState.Good, Checker.Evaluate(good, issuer, serial, nonce, Now).Result.State);
+        var malformed = (byte[])good.Clone();
+        malformed[nullTag] = tag;
+
+        var result = Checker.Evaluate(malformed, issuer, serial, nonce, Now).Result;
+
+        Assert.Equal((RevocationState.Unavailable, OcspRevocationChecker.SignatureParametersNotNull), (result.State, result.Detail));
+    }
+
     [Fact]
     public async Task Http_error_is_unavailable()
     {

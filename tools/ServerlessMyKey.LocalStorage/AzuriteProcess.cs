@@ -22,6 +22,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     public string ConnectionString => Options.ConnectionString;
 
+    /// <summary>The id of the node process that serves the three ports (for measuring its CPU time).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>True when something accepts TCP connections on all three ports on 127.0.0.1.</summary>
     public static async Task<bool> IsListeningAsync(int blobPort, int queuePort, int tablePort, CancellationToken cancellationToken = default)
     {
@@ -39,24 +42,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Three free loopback ports for a private Azurite (e.g. one per test run).</summary>
     public static (int Blob, int Queue, int Table) FindFreePorts()
     {
-        var listeners = Enumerable.Range(0, 3).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-
-            var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-            return (ports[0], ports[1], ports[2]);
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
-        }
+        var ports = LoopbackPorts.Free(3);
+        return (ports[0], ports[1], ports[2]);
     }
 
     public static async Task<AzuriteProcess> StartAsync(AzuriteOptions options, Action<string>? log = null, CancellationToken cancellationToken = default)

@@ -1,5 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -263,8 +264,27 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
             row.GetDateTimeOffset("DeliveredAt"), row.GetDateTimeOffset("DisplayedAt"), row.ETag.ToString(), row.GetString("LeaseId"), row.GetBinary("Names"));
     }
 
-    private static string CapKey(string sender, string identifier, DateTimeOffset sent) =>
-        "cap|" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{sender}\n{identifier}\n{sent.UtcTicks}")));
+    /// <summary>
+    /// The partition of a CAP identity: SHA-256 over sender and identifier, each as its length and then its UTF-16 code
+    /// units, and the instant of <c>sent</c>. Whatever the free text holds (characters Table keys forbid such as
+    /// <c>/ \ # ?</c>, control characters, unpaired surrogates, any length) the key is 68 safe characters, and two
+    /// identities never hash the same input: no separator that a sender could contain, no lossy text encoding.
+    /// </summary>
+    internal static string CapKey(string sender, string identifier, DateTimeOffset sent)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> number = stackalloc byte[sizeof(long)];
+        foreach (var text in (ReadOnlySpan<string>)[sender, identifier])
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(number, text.Length);
+            hash.AppendData(number);
+            hash.AppendData(MemoryMarshal.AsBytes(text.AsSpan()));
+        }
+
+        BinaryPrimitives.WriteInt64LittleEndian(number, sent.UtcTicks);
+        hash.AppendData(number);
+        return "cap|" + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
     private static List<string> Split(string? value) => [.. (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)];
 }

@@ -16,6 +16,11 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
 {
     private const string Row = "row";
     private const string TvIndexPrefix = "t|";
+    private const string ClaimUntil = "ClaimUntil";
+    private const string Leaving = "Leaving";
+
+    /// <summary>How long an unfinished claim holds its TV (a claim takes well under a second).</summary>
+    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(1);
 
     public async Task<bool> TryAddPairingAsync(TvPairing pairing, CancellationToken cancellationToken = default)
     {
@@ -68,7 +73,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         await client.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         if (previous is not null && previous.GetString("MunicipalityCode") is { } old && old != resident.MunicipalityCode)
         {
-            await client.DeleteEntityAsync("m|" + old, "r|" + resident.ResidentId, ETag.All, cancellationToken);
+            await client.DeleteEntityAsync("m|" + old, "r|" + (previous.GetString("ResidentId") ?? resident.ResidentId), ETag.All, cancellationToken);
         }
     }
 
@@ -100,44 +105,97 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         return links;
     }
 
-    public async Task<bool> TryAddTvAsync(TvLink link, CancellationToken cancellationToken = default)
+    public async Task<TvClaim?> TryBeginTvClaimAsync(TvLink link, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
         var existing = await FindAsync(TvPartition(link.Key), Row, cancellationToken);
-        if (existing is not null && existing.GetBoolean("Unlinked") != true)
+        var now = time.GetUtcNow();
+        var unlinked = existing?.GetBoolean("Unlinked") == true;
+        if (existing is not null && ((!unlinked && existing.GetString("MyKeyId") != link.MyKeyId) || existing.GetDateTimeOffset(ClaimUntil) > now))
         {
-            return false;
+            return null;
         }
 
-        // A tombstone is replaced under its ETag: the time of the unlink becomes CountFrom.
-        link = link with { CountFrom = existing?.GetDateTimeOffset("UnlinkedAt") };
-        var action = existing is null
-            ? new TableTransactionAction(TableTransactionActionType.Add, TvRow(link))
-            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, TvRow(link), existing.ETag);
-        if (!await TableTransactions.TrySubmitAsync(client, [action], cancellationToken))
+        // A tombstone gives the new link its CountFrom (the unlink time). The TV leaves the municipality it was in, and
+        // any that a claim which stopped half-way may have put it in.
+        link = unlinked ? link with { CountFrom = existing!.GetDateTimeOffset("UnlinkedAt") } : link;
+        var left = (unlinked || existing is null ? [] : Split(existing.GetString(Leaving)).Append(existing.GetString("MunicipalityCode")))
+            .Where(m => m != link.MunicipalityCode).Distinct(StringComparer.Ordinal).ToList();
+        var row = TvRow(link);
+        row[ClaimUntil] = now + ClaimLease;
+        row[Leaving] = string.Join(',', left);
+        TableLimits.EnsureEntity(row);
+        try
         {
-            return false;
+            var response = existing is null
+                ? await client.AddEntityAsync(row, cancellationToken)
+                : await client.UpdateEntityAsync(row, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+            return new TvClaim(link, left, response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage answered without an ETag."));
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return null;
+        }
+    }
+
+    public async Task<TvClaim?> TryUpdateTvClaimAsync(TvClaim claim, TvLink link, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var row = TvRow(link);
+        row[ClaimUntil] = time.GetUtcNow() + ClaimLease;
+        row[Leaving] = string.Join(',', claim.LeftMunicipalities);
+        try
+        {
+            var response = await (await table.GetAsync(cancellationToken)).UpdateEntityAsync(row, new ETag(claim.ETag), TableUpdateMode.Replace, cancellationToken);
+            return claim with { Link = link, ETag = response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage answered without an ETag.") };
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return null;
+        }
+    }
+
+    public async Task CompleteTvClaimAsync(TvClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var client = await table.GetAsync(cancellationToken);
+        foreach (var municipality in claim.LeftMunicipalities)
+        {
+            await client.DeleteEntityAsync("m|" + municipality, TvIndexRow(claim.Link.Key), ETag.All, cancellationToken);
         }
 
-        await WriteTvIndexAsync(link, cancellationToken);
-        return true;
+        await WriteIndexRowsAsync(claim.Link, cancellationToken);
+        try
+        {
+            await client.UpdateEntityAsync(TvRow(claim.Link), new ETag(claim.ETag), TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // The lease ran out and a later claim took the TV: its row is the later claim's now.
+        }
     }
 
     public async Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default)
     {
+        await WriteIndexRowsAsync(link, cancellationToken);
+
+        // The district only (a merge): a claim of that TV in progress keeps its mark.
+        var client = await table.GetAsync(cancellationToken);
+        await client.UpdateEntityAsync(new TableEntity(TvPartition(link.Key), Row) { ["DistrictCode"] = link.DistrictCode }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
+    /// <summary>The resident's index row, then the municipality's (last: the fan-out and the tables read it).</summary>
+    private async Task WriteIndexRowsAsync(TvLink link, CancellationToken cancellationToken)
+    {
         var client = await table.GetAsync(cancellationToken);
         await client.UpsertEntityAsync(TvRow(link, "k|" + link.MyKeyId, TvIndexRow(link.Key)), TableUpdateMode.Replace, cancellationToken);
         await client.UpsertEntityAsync(TvRow(link, "m|" + link.MunicipalityCode, TvIndexRow(link.Key)), TableUpdateMode.Replace, cancellationToken);
-        await client.UpsertEntityAsync(TvRow(link), TableUpdateMode.Replace, cancellationToken);
     }
-
-    public async Task RemoveTvIndexAsync(string municipalityCode, TvKey tv, CancellationToken cancellationToken = default) =>
-        await (await table.GetAsync(cancellationToken)).DeleteEntityAsync("m|" + municipalityCode, TvIndexRow(tv), ETag.All, cancellationToken);
 
     public async Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        await RemoveTvIndexAsync(link.MunicipalityCode, link.Key, cancellationToken);
+        await client.DeleteEntityAsync("m|" + link.MunicipalityCode, TvIndexRow(link.Key), ETag.All, cancellationToken);
         await client.DeleteEntityAsync("k|" + link.MyKeyId, TvIndexRow(link.Key), ETag.All, cancellationToken);
         await client.UpsertEntityAsync(new TableEntity(TvPartition(link.Key), Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
     }
@@ -247,6 +305,8 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
     private static TvLink ReadTv(TableEntity row, TvKey tv) =>
         new(tv.TvId, tv.PlatformId, row.GetString("ResidentId"), row.GetString("MyKeyId"), row.GetString("MunicipalityCode"), row.GetString("DistrictCode"),
             row.GetDateTimeOffset("LinkedAt") ?? default, row.GetDateTimeOffset("CountFrom"));
+
+    private static IEnumerable<string> Split(string? value) => (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     private static Resident ReadResident(TableEntity row) =>
         new(row.RowKey[2..], row.GetString("MyKeyId"), row.PartitionKey[2..], row.GetString("DistrictCode"), row.GetBoolean("NeedsAssistance") ?? false,

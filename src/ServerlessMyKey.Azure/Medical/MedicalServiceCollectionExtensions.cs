@@ -45,6 +45,7 @@ public static partial class MedicalServiceCollectionExtensions
         services.AddSingleton<IMedicalRetentionStore>(sp => new TableMedicalRetention(Table(sp, tablePrefix, "MedicalAccessLog"), Table(sp, tablePrefix, "MedicalClinics")));
         services.AddSingleton(ReadRetention(configuration));
         services.AddSingleton<MedicalRetention>();
+        services.AddSingleton<MedicalKeyedHashes>();
         services.AddSingleton<InsuranceNumbers>();
         services.AddSingleton<InsuranceRegistry>();
         services.AddSingleton<InsuranceLinks>();

@@ -7,29 +7,34 @@ namespace ServerlessMyKey.Azure.Tables;
 
 /// <summary>
 /// Idempotency claims as insert-only rows, one partition per key hash (so claims never contend):
-/// the first insert wins and fixes the request hash; a later claim with another hash is refused.
+/// the first insert wins and fixes the request hash and the time of the claim; a later claim with another hash
+/// is refused, one with the same hash answers the first claim's time.
 /// </summary>
 internal sealed class TableIdempotencyClaims(LazyTable table, TimeProvider time) : IIdempotencyClaims
 {
     private const string RowKey = "claim";
 
-    public async Task ClaimAsync(IdempotentRequest request, CancellationToken cancellationToken = default)
+    public async Task<DateTimeOffset> ClaimAsync(IdempotentRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var client = await table.GetAsync(cancellationToken);
+        var now = time.GetUtcNow();
         try
         {
             await client.AddEntityAsync(
-                new TableEntity(request.KeyHash, RowKey) { ["RequestHash"] = request.RequestHash, ["ClaimedAt"] = time.GetUtcNow() },
+                new TableEntity(request.KeyHash, RowKey) { ["RequestHash"] = request.RequestHash, ["ClaimedAt"] = now },
                 cancellationToken);
+            return now;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            var existing = await client.GetEntityAsync<TableEntity>(request.KeyHash, RowKey, cancellationToken: cancellationToken);
-            if (!string.Equals(existing.Value.GetString("RequestHash"), request.RequestHash, StringComparison.Ordinal))
+            var existing = (await client.GetEntityAsync<TableEntity>(request.KeyHash, RowKey, cancellationToken: cancellationToken)).Value;
+            if (!string.Equals(existing.GetString("RequestHash"), request.RequestHash, StringComparison.Ordinal))
             {
                 throw new ServiceException(ErrorCodes.IdempotencyKeyReused);
             }
+
+            return existing.GetDateTimeOffset("ClaimedAt") ?? existing.Timestamp ?? now;
         }
     }
 }

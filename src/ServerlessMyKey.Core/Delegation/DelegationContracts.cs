@@ -59,6 +59,18 @@ public sealed record TransmissionRequest(string? Recipient);
 
 public sealed record TransmissionStarted(string TransmissionId);
 
+/// <summary>
+/// A transmission ready to start, and when its <c>Idempotency-Key</c> was first claimed (null without a key). A
+/// replay finds its instance by the id; one that finds none may start it (the first request stopped before it
+/// did) unless the key is older than the task hub's retention: then the finished instance may have been purged,
+/// and starting it again would send the delegation a second time (<see cref="OutlivedRetention"/>).
+/// </summary>
+public sealed record PreparedTransmission(TransmissionInput Input, DateTimeOffset? KeyClaimedAt)
+{
+    /// <summary>True when the key was claimed <paramref name="retention"/> or longer before <paramref name="now"/>.</summary>
+    public bool OutlivedRetention(TimeSpan retention, DateTimeOffset now) => KeyClaimedAt is { } claimedAt && now - claimedAt >= retention;
+}
+
 /// <summary><c>GET /api/delegations/transmissions/{transmissionId}</c>.</summary>
 public sealed record TransmissionView(
     string TransmissionId,

@@ -168,7 +168,7 @@ public sealed class DelegationService(
     /// recipient configured. The caller schedules <see cref="DelegationTransmissionOrchestrator"/> with it.
     /// </summary>
     /// <remarks>With an <c>Idempotency-Key</c> the transmission id is derived from it, so a retried request names the same transmission.</remarks>
-    public async Task<TransmissionInput> PrepareTransmissionAsync(string delegationId, Citizen caller, TransmissionRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    public async Task<PreparedTransmission> PrepareTransmissionAsync(string delegationId, Citizen caller, TransmissionRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(request);
@@ -194,7 +194,9 @@ public sealed class DelegationService(
             ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))
             : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("transmission\n" + claim.KeyHash)))[..32];
         logger.LogInformation("Transmission {TransmissionId} of delegation {DelegationId} to {Recipient} requested", transmissionId, record.DelegationId, recipient);
-        return new TransmissionInput(transmissionId, record.DelegationId, record.DelegateMyKeyId, recipient, topic, options.AckTimeout, options.MaxAttempts, options.RetryBackoff);
+        return new PreparedTransmission(
+            new TransmissionInput(transmissionId, record.DelegationId, record.DelegateMyKeyId, recipient, topic, options.AckTimeout, options.MaxAttempts, options.RetryBackoff),
+            claim?.ClaimedAt);
     }
 
     /// <summary>

@@ -26,6 +26,12 @@ public sealed record TvLink(string TvId, string PlatformId, string ResidentId, s
     public TvKey Key => new(PlatformId, TvId);
 }
 
+/// <summary>
+/// A claim of a TV in progress (<see cref="IDisasterRegistry.TryBeginTvClaimAsync"/>): the link it writes, the
+/// municipalities the TV leaves, and the TV row's ETag under which it releases it.
+/// </summary>
+public sealed record TvClaim(TvLink Link, IReadOnlyList<string> LeftMunicipalities, string ETag);
+
 /// <summary>A resident's check-in at a shelter: the first time of the episode and the latest shelter.</summary>
 public sealed record ShelterCheckin(string MunicipalityCode, string ResidentId, string ShelterId, DateTimeOffset FirstAt, DateTimeOffset LatestAt, string? ETag = null);
 

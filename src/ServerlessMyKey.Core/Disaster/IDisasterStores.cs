@@ -20,10 +20,14 @@ public interface IDisasterRegistry
     Task<TvLink?> FindTvAsync(TvKey tv, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Links the TV: the TV's own row is insert-only (<c>false</c> when another link holds it; an unlinked
-    /// TV's tombstone is replaced and gives the new link its <c>CountFrom</c>), then the index rows.
+    /// Starts a claim of the TV for <paramref name="link"/>: the TV's own row is written first and is the lock —
+    /// inserted for a TV never linked, or replaced under the ETag it was read with when it is a tombstone (the unlink
+    /// time becomes the link's <c>CountFrom</c>) or a link of the same resident (a move, a new district, a retry) —
+    /// and names the claim until <see cref="CompleteTvClaimAsync"/> (for at most a minute: a claim that stopped
+    /// half-way holds the TV no longer). <c>null</c>, having written nothing, when the TV is linked to another
+    /// resident or another claim holds it or wrote it first.
     /// </summary>
-    Task<bool> TryAddTvAsync(TvLink link, CancellationToken cancellationToken = default);
+    Task<TvClaim?> TryBeginTvClaimAsync(TvLink link, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The links (not tombstones) of the platform's TVs among <paramref name="tvs"/>: one range query over the TVs'
@@ -31,11 +35,17 @@ public interface IDisasterRegistry
     /// </summary>
     Task<IReadOnlyList<TvLink>> FindTvsOfPlatformAsync(string platformId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes the index rows of a link whose TV row exists (a claim retried after a partial write).</summary>
-    Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default);
+    /// <summary>Rewrites the link of a claim in progress (still held); <c>null</c> when its hold ran out and another claim took the TV.</summary>
+    Task<TvClaim?> TryUpdateTvClaimAsync(TvClaim claim, TvLink link, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes the TV from one municipality's registry (its index row there), whether or not it is there.</summary>
-    Task RemoveTvIndexAsync(string municipalityCode, TvKey tv, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Ends a claim: the TV leaves the municipalities it was in (and any a claim that stopped half-way may have put it
+    /// in), joins the resident's and the municipality's index (last), and its row is released.
+    /// </summary>
+    Task CompleteTvClaimAsync(TvClaim claim, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the index rows of a linked TV whose district changed (the resident's other TVs follow a claim).</summary>
+    Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default);
 
     /// <summary>Unlinks: index rows first (fan-out and tables stop seeing it), then the TV's row becomes a tombstone with the time.</summary>
     Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default);

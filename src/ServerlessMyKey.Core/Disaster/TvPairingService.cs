@@ -92,29 +92,39 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
         var residentId = resident?.ResidentId ?? NewResidentId();
         var updated = new Resident(residentId, citizen.MyKeyId, municipality, district, details.NeedsAssistance, claim.Consent?.Watching ?? false,
             await names.ProtectAsync(municipality, residentId, name, cancellationToken), resident?.RegisteredAt ?? time.GetUtcNow());
-        await registry.SaveResidentAsync(updated, cancellationToken);
-
-        if (existingTv is not null && existingTv.MunicipalityCode != municipality)
-        {
-            // The TV moves with its resident: out of the old municipality's registry first, so its alerts and tables stop seeing it.
-            await registry.RemoveTvIndexAsync(existingTv.MunicipalityCode, existingTv.Key, cancellationToken);
-        }
-
         var link = existingTv is not null && existingTv.MunicipalityCode == municipality
             ? existingTv with { DistrictCode = district }
             : new TvLink(pairing.TvId, pairing.PlatformId, residentId, citizen.MyKeyId, municipality, district, time.GetUtcNow(), existingTv?.CountFrom);
-        if (existingTv is null)
+
+        // The TV's own row first, as the lock: of two claims at once (two codes, two municipalities) one writes the
+        // resident and the index rows, the other is 409 and has written nothing. The index rows come last; the TV
+        // leaves the old municipality's registry before it joins the new one's.
+        var tvClaim = await registry.TryBeginTvClaimAsync(link, cancellationToken);
+        if (tvClaim is null)
         {
-            if (!await registry.TryAddTvAsync(link, cancellationToken))
-            {
-                throw new ServiceException(ErrorCodes.TvAlreadyPaired);
-            }
-        }
-        else
-        {
-            await registry.WriteTvIndexAsync(link, cancellationToken);
+            throw await registry.FindTvAsync(tv, cancellationToken) is { } other && other.MyKeyId != citizen.MyKeyId
+                ? new ServiceException(ErrorCodes.TvAlreadyPaired)
+                : new ServiceException(ErrorCodes.Conflict, "The TV is being claimed by another request; retry.");
         }
 
+        // Another claim of this resident (another TV, or this one a moment ago) may have registered them since they were
+        // read: their resident id stays, and this TV's link names it.
+        if (await registry.FindResidentByMyKeyIdAsync(citizen.MyKeyId, cancellationToken) is { } registered && registered.ResidentId != residentId)
+        {
+            residentId = registered.ResidentId;
+            updated = updated with
+            {
+                ResidentId = residentId,
+                RegisteredAt = registered.RegisteredAt,
+                ProtectedNames = await names.ProtectAsync(municipality, residentId, name, cancellationToken),
+            };
+            tvClaim = await registry.TryUpdateTvClaimAsync(tvClaim, tvClaim.Link with { ResidentId = residentId }, cancellationToken)
+                ?? throw new ServiceException(ErrorCodes.Conflict, "The TV is being claimed by another request; retry.");
+        }
+
+        await registry.SaveResidentAsync(updated, cancellationToken);
+        await registry.CompleteTvClaimAsync(tvClaim, cancellationToken);
+        link = tvClaim.Link;
         knownTvs.Forget(link.Key);
 
         // The resident's other TVs follow a change of district.

@@ -63,6 +63,7 @@ public static class ErrorCodes
     public static readonly ErrorCode UnknownRecipient = new("unknown_recipient", 422, "The recipient is not one of Delegation:Recipients.");
     public static readonly ErrorCode TransmissionNotFound = new("transmission_not_found", 404, "No transmission has this id (or it is not yours).");
     public static readonly ErrorCode TransmissionClosed = new("transmission_closed", 409, "The transmission has already ended; start a new one.");
+    public static readonly ErrorCode TransmissionPurged = new("transmission_purged", 409, "This Idempotency-Key started a transmission whose record has been purged; nothing was sent again. Use a new key to send again.");
     public static readonly ErrorCode NotificationNotDeadLettered = new("notification_not_dead_lettered", 409, "The delegator's notification is not dead-lettered (it was delivered, is still being delivered, or there is none).");
 
     // Certificate status jobs (API.md "Certificate status").
@@ -134,7 +135,7 @@ public static class ErrorCodes
         HolderNameMismatch, CorporationMismatch, UnknownProcedure, InvalidCorporateNumber, InvalidValidityPeriod, DelegationNotFound, DelegationNotPending,
         DelegationNotActive, DelegationRevoked, DelegationExpired, DelegationNotYetValid, SignerNotDelegate, SignerNotDelegator, ActOutsidePowers,
         SubDelegationNotAllowed, SubDelegationExceedsParent, ParentDelegationInactive, DelegationChainTooDeep,
-        UnknownRecipient, TransmissionNotFound, TransmissionClosed, NotificationNotDeadLettered,
+        UnknownRecipient, TransmissionNotFound, TransmissionClosed, TransmissionPurged, NotificationNotDeadLettered,
         StatusJobNotFound, StatusJobPartConflict, StatusJobClosed, StatusJobTooLarge,
         WatchNotFound, WebhookNotConfigured, CertificateNotWatchable,
         FormInvalid, ApplicationNotFound, ApplicationStateConflict, EmploymentRequestNotFound, RequestClosed, DelegationNotAuthorized, SignerNotSubmitter,

@@ -15,6 +15,9 @@ public sealed record IdempotentRequest(string KeyHash, string RequestHash)
 {
     public const string HeaderName = "Idempotency-Key";
 
+    /// <summary>When the key was first claimed (now for a first request, earlier for a replay); set by a claim.</summary>
+    public DateTimeOffset? ClaimedAt { get; init; }
+
     public const int MaxKeyLength = 128;
 
     private static readonly JsonSerializerOptions CanonicalJson = new(JsonSerializerDefaults.Web);
@@ -70,8 +73,11 @@ public sealed record IdempotentWrite(string KeyHash, StoredResponse Response);
 /// </summary>
 public interface IIdempotencyClaims
 {
-    /// <summary>Claims the key for the request; throws 422 <c>idempotency_key_reused</c> when it was claimed for another.</summary>
-    Task ClaimAsync(IdempotentRequest request, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Claims the key for the request and answers when it was first claimed (so a replay knows its age); throws
+    /// 422 <c>idempotency_key_reused</c> when it was claimed for another.
+    /// </summary>
+    Task<DateTimeOffset> ClaimAsync(IdempotentRequest request, CancellationToken cancellationToken = default);
 }
 
 public static class IdempotencyClaimsExtensions
@@ -81,8 +87,7 @@ public static class IdempotencyClaimsExtensions
     {
         ArgumentNullException.ThrowIfNull(claims);
         var idempotency = IdempotentRequest.Create(operation, scope, rawKey, request);
-        await claims.ClaimAsync(idempotency, cancellationToken);
-        return idempotency;
+        return idempotency with { ClaimedAt = await claims.ClaimAsync(idempotency, cancellationToken) };
     }
 
     /// <summary>As <see cref="ClaimAsync(IIdempotencyClaims, string, string, string, object, CancellationToken)"/> when a key was sent; <c>null</c> otherwise.</summary>

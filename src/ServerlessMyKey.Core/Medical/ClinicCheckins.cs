@@ -15,7 +15,7 @@ namespace ServerlessMyKey.Core.Medical;
 /// </summary>
 public sealed class ClinicCheckins(
     IClinicStore store,
-    InsuranceNumbers keyedHashes,
+    MedicalKeyedHashes keyedHashes,
     JpkiLogin login,
     MedicalFacilities facilities,
     MedicalAccessLog accessLog,
@@ -36,7 +36,7 @@ public sealed class ClinicCheckins(
         var patientNumber = RequirePatientNumber(request.PatientNumber);
         var code = PatientLinkCodes.New();
         var expiresAt = time.GetUtcNow() + PatientLinkCodes.Lifetime;
-        await store.IssueLinkCodeAsync(facility.FacilityCode, patientNumber, await keyedHashes.LinkCodeHashAsync(facility.FacilityCode, patientNumber, code, cancellationToken), expiresAt, cancellationToken);
+        await store.IssueLinkCodeAsync(facility.FacilityCode, patientNumber, await keyedHashes.PatientLinkCodeAsync(facility.FacilityCode, patientNumber, code, cancellationToken), expiresAt, cancellationToken);
         logger.LogInformation("Patient link code issued at facility {FacilityCode} by client {ClientId}", facility.FacilityCode, client.ClientId);
         return new PatientLinkCode(facility.FacilityCode, patientNumber, code, expiresAt);
     }
@@ -66,7 +66,7 @@ public sealed class ClinicCheckins(
                 throw LinkCodeInvalid(facility, citizen);
             }
 
-            if (!PatientLinkCodes.Matches(stored.CodeHash, await keyedHashes.LinkCodeHashAsync(facility, patientNumber, code, ct)))
+            if (!PatientLinkCodes.Matches(stored.CodeHash, await keyedHashes.PatientLinkCodeAsync(facility, patientNumber, code, ct)))
             {
                 // Counted against the code before answering (a concurrent change re-reads and counts again).
                 if (!await store.TryRecordFailedLinkCodeAsync(facility, patientNumber, stored, ct))

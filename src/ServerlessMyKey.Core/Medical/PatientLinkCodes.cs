@@ -26,7 +26,7 @@ public static partial class PatientLinkCodes
 
     /// <summary>
     /// Whether a stored hash is the one made of the code typed (constant time). The stored form is a keyed hash
-    /// (<see cref="InsuranceNumbers.LinkCodeHashAsync"/>) over the facility, the patient number and the code: with
+    /// (<see cref="MedicalKeyedHashes.PatientLinkCodeAsync"/>) over the facility, the patient number and the code: with
     /// only 40 bits, an unkeyed hash read from the table would give the live code back within its 15 minutes.
     /// </summary>
     public static bool Matches(string storedHash, string typedHash) =>

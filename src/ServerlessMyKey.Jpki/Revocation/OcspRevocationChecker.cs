@@ -231,6 +231,10 @@ public sealed class OcspRevocationChecker : IRevocationChecker
             }
 
             basic = parsed;
+            if (basic.SignatureAlgorithm.Parameters is not (null or DerNull))
+            {
+                return (Unavailable(now, SignatureParametersNotNull), null);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -301,6 +305,11 @@ public sealed class OcspRevocationChecker : IRevocationChecker
         reader.ThrowIfNotEmpty();
         return cutoff;
     }
+
+    // The response's signatureAlgorithm is outside what is signed, and only its OID was read, so any element in
+    // place of its NULL parameters (an empty OCTET STRING, a context tag…) still verified; RSA PKCS#1 v1.5 has NULL
+    // or absent parameters (RFC 4055 §5). The 100,000-case fuzz run found it.
+    internal const string SignatureParametersNotNull = "The OCSP response's signature algorithm has parameters other than NULL.";
 
     // RFC 6960 §4.2.2.2: the CA that issued the certificate, or a responder whose certificate that CA
     // issued with id-kp-OCSPSigning. Trusted local responders are not supported.

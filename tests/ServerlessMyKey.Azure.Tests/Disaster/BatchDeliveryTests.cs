@@ -78,7 +78,7 @@ public sealed class BatchDeliveryTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.NotEmpty(queued);
         Assert.All(queued, body => Assert.DoesNotContain("花子", Regex.Unescape(body), StringComparison.Ordinal));
 
-        var rows = new TableServiceClient(azurite.ConnectionString).GetTableClient(_app.TablePrefix + "DisasterAlerts")
+        var rows = _app.Table("DisasterAlerts")
             .Query<TableEntity>(e => e.PartitionKey == alertId).Where(e => e.RowKey.StartsWith("d|", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, rows.Count);
         Assert.All(rows, row =>

@@ -1,9 +1,7 @@
 using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessMyKey.Azure.Disaster;
 using ServerlessMyKey.Azure.Tests.TestSupport;
 using ServerlessMyKey.Core.Auth;
@@ -31,26 +29,16 @@ public sealed class FanOutHarness : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(azurite);
         var queueName = AzuriteServer.UniqueName("lease-deliveries");
         TablePrefix = "Lease" + Guid.NewGuid().ToString("N")[..8];
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var queues = new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        Tables = new TableServiceClient(azurite.ConnectionString);
+        Services = DisasterTestServices.Build(azurite, queues, new Dictionary<string, string?>
         {
-            ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
             ["Keys:LocalPath"] = _keys.Path,
             ["Disaster:DeliveryQueue"] = queueName,
             [$"Disaster:Municipalities:{Municipality}:Clients"] = _staff.ClientId,
             [$"Clients:{Platform}:WebhookUrl"] = new Uri(Tvs.BaseAddress, "hooks/" + Platform).ToString(),
             [$"Clients:{Platform}:WebhookSecret"] = "lease-test-webhook-secret-0123456789abcdef",
-        }).Build();
-        var queues = new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        Tables = new TableServiceClient(azurite.ConnectionString);
-        Services = new ServiceCollection()
-            .AddSingleton(Tables)
-            .AddSingleton(queues)
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
-            .AddServiceKeys(configuration)
-            .AddDisaster(configuration, TablePrefix)
-            .AddSingleton(sp => DisasterServiceCollectionExtensions.ReadOptions(configuration) with { SendingLease = TimeSpan.FromSeconds(2) })
-            .BuildServiceProvider();
+        }, TablePrefix, configuration => DisasterServiceCollectionExtensions.ReadOptions(configuration) with { SendingLease = TimeSpan.FromSeconds(2) });
         Queue = queues.GetQueueClient(queueName);
     }
 
@@ -62,7 +50,12 @@ public sealed class FanOutHarness : IAsyncDisposable
 
     public TableServiceClient Tables { get; }
 
+    /// <summary>The start of this harness's table names (DisasterTestServices appends a suffix of its own).</summary>
     public string TablePrefix { get; }
+
+    /// <summary>One of this harness's tables, by its base name (e.g. <c>DisasterAlerts</c>).</summary>
+    public TableClient Table(string name) =>
+        Tables.GetTableClient(Tables.Query(t => t.Name.CompareTo(TablePrefix) >= 0).Select(t => t.Name).Single(n => n.StartsWith(TablePrefix, StringComparison.Ordinal) && n.EndsWith(name, StringComparison.Ordinal)));
 
     public AlertFanOut FanOut => Services.GetRequiredService<AlertFanOut>();
 

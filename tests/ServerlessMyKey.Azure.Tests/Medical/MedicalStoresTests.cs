@@ -159,7 +159,7 @@ public sealed class MedicalStoresTests(AzuriteFixture azurite) : IClassFixture<A
     // Only LinkAsync and IssueLinkCodeAsync are used here: they need neither the login nor the access log (link codes are keyed-hashed with the medical index key).
     private ClinicCheckins Clinics()
     {
-        Registry(out _, out var keyedHashes);
+        var keyedHashes = new MedicalKeyedHashes(new TableInsuranceStore(Table("MedicalInsurance"), Table("MedicalInsuranceLinks")), new LocalKeyFileService(_keys.Path));
         return new(
         new TableClinicStore(Table("MedicalClinics")), keyedHashes, null!, new MedicalFacilities([new MedicalFacility(Facility, new HashSet<string> { "clinic" }, new HashSet<string>())]),
         null!, _clock, NullLogger<ClinicCheckins>.Instance);
@@ -169,7 +169,7 @@ public sealed class MedicalStoresTests(AzuriteFixture azurite) : IClassFixture<A
     {
         IKeyService keys = new LocalKeyFileService(_keys.Path);
         store = new TableInsuranceStore(Table("MedicalInsurance"), Table("MedicalInsuranceLinks"));
-        numbers = new InsuranceNumbers(store, keys, new EnvelopeEncryption(keys));
+        numbers = new InsuranceNumbers(new MedicalKeyedHashes(store, keys), new EnvelopeEncryption(keys));
         return new InsuranceRegistry(store, numbers, new MedicalInsurers(new Dictionary<string, IReadOnlySet<string>> { [Insurer] = new HashSet<string> { "insurer" } }), _clock);
     }
 

@@ -4,7 +4,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Core.Childcare;
-using ServerlessMyKey.Testing;
+using ServerlessMyKey.LocalStorage;
 using Xunit;
 
 namespace ServerlessMyKey.Core.Tests.Childcare;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Core.Delegation;
 using ServerlessMyKey.Core.Keys;
 using ServerlessMyKey.Core.Messaging;
-using ServerlessMyKey.Testing;
+using ServerlessMyKey.LocalStorage;
 using Xunit;
 
 namespace ServerlessMyKey.Core.Tests.Delegation;
@@ -91,10 +91,17 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
         Assert.Equal(TransmissionStatus.Failed, (await CompleteAsync(id)).Status);
 
         await _host.Client.RaiseEventAsync(id, DelegationTransmissionOrchestrator.AckEvent, new TransmissionAck("city-hall", DateTimeOffset.UtcNow));
-        await Task.Delay(500);
-        var after = await _host.Client.GetInstanceAsync(id, getInputsAndOutputs: true);
-        Assert.Equal(OrchestrationRuntimeStatus.Completed, after!.RuntimeStatus);
-        Assert.Equal(TransmissionStatus.Failed, after.ReadOutputAs<TransmissionResult>()!.Status);
+
+        // No sleep: a termination sent after the ack is a fence. An instance's messages are handled in order, so
+        // an instance that still took events would handle the ack first and then end Terminated; a finished one
+        // drops both, and the wait below answers at once.
+        await _host.Client.TerminateInstanceAsync(id, "fence after the late ack");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var after = await _host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, after.RuntimeStatus);
+        var result = after.ReadOutputAs<TransmissionResult>()!;
+        Assert.Equal((TransmissionStatus.Failed, "ack_timeout", 1), (result.Status, result.Code, result.Attempts));
+        Assert.Single(_publisher.Messages[id]);
     }
 
     [Fact]

@@ -94,6 +94,10 @@ public sealed class CapParserTests
     [InlineData("<identifier>MINAMI-2026-0001</identifier>", "", "alert/identifier")]
     [InlineData("<identifier>MINAMI-2026-0001</identifier>", "<identifier>MINAMI 2026</identifier>", "alert/identifier")]
     [InlineData("<sender>bousai@town.minami.tokushima.jp</sender>", "<sender>bousai,town</sender>", "alert/sender")]
+    [InlineData("<sender>bousai@town.minami.tokushima.jp</sender>", "<sender>bousai&#x80;town</sender>", "alert/sender")]
+    [InlineData("<sender>bousai@town.minami.tokushima.jp</sender>", "<sender>bousai&#x7F;town</sender>", "alert/sender")]
+    [InlineData("<sender>bousai@town.minami.tokushima.jp</sender>", "<sender>bousai&#x202E;pj.nwot</sender>", "alert/sender")]
+    [InlineData("<identifier>MINAMI-2026-0001</identifier>", "<identifier>MINAMI&#x9F;2026</identifier>", "alert/identifier")]
     [InlineData("<sent>2026-11-29T10:15:00+09:00</sent>", "<sent>2026-11-29T01:15:00Z</sent>", "alert/sent")]
     [InlineData("<sent>2026-11-29T10:15:00+09:00</sent>", "<sent>2026-11-29 10:15</sent>", "alert/sent")]
     [InlineData("<status>Actual</status>", "<status>Real</status>", "alert/status")]
@@ -119,6 +123,16 @@ public sealed class CapParserTests
         var error = Assert.Throws<ServiceException>(() => Interpret(Order.Replace(original, broken, StringComparison.Ordinal)));
         Assert.Equal(ErrorCodes.InvalidCap, error.Error);
         Assert.Contains("CAP element " + element + ":", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_sender_of_256_characters_with_characters_table_keys_forbid_parses_as_it_is_and_one_more_is_invalid_cap()
+    {
+        var sender = ("防災/bousai\\#?@町.jp" + new string('x', 256))[..256];
+        Assert.Equal(sender, Parse(Order.Replace("bousai@town.minami.tokushima.jp", sender, StringComparison.Ordinal)).Sender);
+
+        var error = Assert.Throws<ServiceException>(() => Parse(Order.Replace("bousai@town.minami.tokushima.jp", sender + "x", StringComparison.Ordinal)));
+        Assert.Equal((ErrorCodes.InvalidCap, "CAP element alert/sender: must be 1–256 characters without spaces, commas, '<', '&' or control characters."), (error.Error, error.Detail));
     }
 
     [Fact]

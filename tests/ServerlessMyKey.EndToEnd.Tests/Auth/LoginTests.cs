@@ -35,14 +35,6 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         });
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
-    }
-
     private async Task<HttpResponseMessage> PostChallengeAsync(object body, string? apiKey = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/auth/challenges") { Content = JsonContent.Create(body) };
@@ -68,8 +60,8 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
     [Fact]
     public async Task A_readers_challenge_without_the_readers_key_is_unauthenticated()
     {
-        await AssertProblemAsync(await PostChallengeAsync(new { purpose = "shelter_checkin" }), HttpStatusCode.Unauthorized, "unauthenticated");
-        await AssertProblemAsync(await PostChallengeAsync(new { purpose = "shelter_checkin" }, "not-a-key-of-anyone-0000000000"), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await PostChallengeAsync(new { purpose = "shelter_checkin" }), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await PostChallengeAsync(new { purpose = "shelter_checkin" }, "not-a-key-of-anyone-0000000000"), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Theory]
@@ -78,13 +70,13 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
     [InlineData("anything")]
     public async Task An_unknown_or_internal_purpose_is_invalid_request(string purpose)
     {
-        await AssertProblemAsync(await PostChallengeAsync(new { purpose }, LoginFixture.PortalKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await PostChallengeAsync(new { purpose }, LoginFixture.PortalKey), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
     public async Task Only_a_login_challenge_names_an_audience()
     {
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await PostChallengeAsync(new { purpose = "medical_checkin", audience = LoginFixture.PortalClient }, LoginFixture.PortalKey),
             HttpStatusCode.BadRequest, "invalid_request");
     }
@@ -99,8 +91,8 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         using var relink = new HttpRequestMessage(HttpMethod.Post, "api/auth/relink") { Content = JsonContent.Create(proof) };
         relink.Headers.Authorization = new AuthenticationHeaderValue("Bearer", me.GetProperty("accessToken").GetString());
 
-        await AssertProblemAsync(await app.Http.SendAsync(relink), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
-        await AssertProblemAsync(await PostSessionAsync(proof), HttpStatusCode.Unauthorized, "challenge_already_used");
+        await ProblemAssert.ExactAsync(await app.Http.SendAsync(relink), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await ProblemAssert.ExactAsync(await PostSessionAsync(proof), HttpStatusCode.Unauthorized, "challenge_already_used");
     }
 
     [Fact]
@@ -148,7 +140,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
     [Fact]
     public async Task Me_without_a_token_is_401()
     {
-        await AssertProblemAsync(await app.Http.GetAsync(new Uri("api/me", UriKind.Relative)), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await app.Http.GetAsync(new Uri("api/me", UriKind.Relative)), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]
@@ -163,14 +155,14 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
     [Fact]
     public async Task Challenge_for_an_unknown_client_is_400()
     {
-        await AssertProblemAsync(await app.Http.PostAsJsonAsync("api/auth/challenges", new { audience = "nobody" }), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.Http.PostAsJsonAsync("api/auth/challenges", new { audience = "nobody" }), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
     public async Task Unknown_challenge_is_challenge_not_found()
     {
         var card = app.Pki.IssueCard(Holder);
-        await AssertProblemAsync(await PostSessionAsync(MyKeyApiClient.LoginBody(card, "ch_AAAAAAAAAAAAAAAAAAAAAA", new byte[32])), HttpStatusCode.Unauthorized, "challenge_not_found");
+        await ProblemAssert.ExactAsync(await PostSessionAsync(MyKeyApiClient.LoginBody(card, "ch_AAAAAAAAAAAAAAAAAAAAAA", new byte[32])), HttpStatusCode.Unauthorized, "challenge_not_found");
     }
 
     [Fact]
@@ -181,7 +173,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         var body = MyKeyApiClient.LoginBody(card, challengeId, challenge);
 
         Assert.Equal(HttpStatusCode.OK, (await PostSessionAsync(body)).StatusCode);
-        await AssertProblemAsync(await PostSessionAsync(body), HttpStatusCode.Unauthorized, "challenge_already_used");
+        await ProblemAssert.ExactAsync(await PostSessionAsync(body), HttpStatusCode.Unauthorized, "challenge_already_used");
     }
 
     [Fact]
@@ -196,7 +188,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
         {
-            await AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "challenge_already_used");
+            await ProblemAssert.ExactAsync(refused, HttpStatusCode.Unauthorized, "challenge_already_used");
         }
     }
 
@@ -204,7 +196,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
     public async Task Tampered_signature_is_signature_invalid()
     {
         var card = app.Pki.IssueCard(Holder);
-        await AssertProblemAsync(await LoginWithAsync(card, challenge =>
+        await ProblemAssert.ExactAsync(await LoginWithAsync(card, challenge =>
         {
             var signature = card.SignWithAuthenticationKey(challenge);
             signature[100] ^= 0x01;
@@ -218,7 +210,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         var card = app.Pki.IssueCard(Holder);
         using var key = card.AuthenticationCertificate.GetRSAPrivateKey()!;
 
-        await AssertProblemAsync(await LoginWithAsync(card, challenge => key.SignData(challenge, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1)), HttpStatusCode.Unauthorized, "signature_invalid");
+        await ProblemAssert.ExactAsync(await LoginWithAsync(card, challenge => key.SignData(challenge, HashAlgorithmName.SHA1, RSASignaturePadding.Pkcs1)), HttpStatusCode.Unauthorized, "signature_invalid");
     }
 
     [Fact]
@@ -227,7 +219,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         var card = app.Pki.IssueCard(Holder);
         var other = app.Pki.IssueCard(Holder);
 
-        await AssertProblemAsync(await LoginWithAsync(card, other.SignWithAuthenticationKey), HttpStatusCode.Unauthorized, "signature_invalid");
+        await ProblemAssert.ExactAsync(await LoginWithAsync(card, other.SignWithAuthenticationKey), HttpStatusCode.Unauthorized, "signature_invalid");
     }
 
     [Fact]
@@ -235,7 +227,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
     {
         var card = app.Pki.IssueCard(Holder);
 
-        await AssertProblemAsync(await LoginWithAsync(card, card.SignWithSigningKey, card.SigningCertificate), HttpStatusCode.Unauthorized, "certificate_wrong_kind");
+        await ProblemAssert.ExactAsync(await LoginWithAsync(card, card.SignWithSigningKey, card.SigningCertificate), HttpStatusCode.Unauthorized, "certificate_wrong_kind");
     }
 
     [Fact]
@@ -248,7 +240,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
             var rogue = DevelopmentPki.LoadOrCreate(folder).IssueCard(Holder);
             Assert.Equal(app.Pki.AuthenticationRoot.Subject, rogue.AuthenticationCertificate.Issuer);
 
-            await AssertProblemAsync(await LoginWithAsync(rogue), HttpStatusCode.Unauthorized, "certificate_untrusted");
+            await ProblemAssert.ExactAsync(await LoginWithAsync(rogue), HttpStatusCode.Unauthorized, "certificate_untrusted");
         }
         finally
         {
@@ -262,7 +254,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         var now = DateTimeOffset.UtcNow;
         var card = app.Pki.IssueCard(Holder, validFrom: now.AddHours(-12), validTo: now.AddHours(-1));
 
-        await AssertProblemAsync(await LoginWithAsync(card), HttpStatusCode.Unauthorized, "certificate_expired");
+        await ProblemAssert.ExactAsync(await LoginWithAsync(card), HttpStatusCode.Unauthorized, "certificate_expired");
     }
 
     [Fact]
@@ -284,7 +276,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         }
         while (response.StatusCode == HttpStatusCode.OK && DateTime.UtcNow < deadline);
 
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "certificate_revoked");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Unauthorized, "certificate_revoked");
     }
 
     [Theory]
@@ -303,7 +295,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         };
         body[field] = value;
 
-        await AssertProblemAsync(await PostSessionAsync(body), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await PostSessionAsync(body), HttpStatusCode.BadRequest, "invalid_request");
         Assert.Equal(HttpStatusCode.OK, (await PostSessionAsync(MyKeyApiClient.LoginBody(card, challengeId, challenge))).StatusCode); // 400 left the challenge unused
     }
 
@@ -344,7 +336,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         var session = await Client.LoginAsync(app.Pki.IssueCard(Holder), withIdentity: true);
         var someoneElse = app.Pki.IssueCard(new CardHolder("田中　花子", "大阪府大阪市北区中之島1-3-20", new DateOnly(1991, 5, 5), "female"));
 
-        await AssertProblemAsync(await RelinkAsync(session, someoneElse, someoneElse), HttpStatusCode.Forbidden, "identity_mismatch");
+        await ProblemAssert.ExactAsync(await RelinkAsync(session, someoneElse, someoneElse), HttpStatusCode.Forbidden, "identity_mismatch");
     }
 
     [Fact]
@@ -352,7 +344,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
     {
         var session = await Client.LoginAsync(app.Pki.IssueCard(Holder), withIdentity: true);
 
-        await AssertProblemAsync(await RelinkAsync(session, app.Pki.IssueCard(Holder), identityOf: null), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await RelinkAsync(session, app.Pki.IssueCard(Holder), identityOf: null), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -361,7 +353,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         var session = await Client.LoginAsync(app.Pki.IssueCard(Holder));
         var renewed = app.Pki.IssueCard(Holder);
 
-        await AssertProblemAsync(await RelinkAsync(session, renewed, renewed), HttpStatusCode.Conflict, "identity_not_registered");
+        await ProblemAssert.ExactAsync(await RelinkAsync(session, renewed, renewed), HttpStatusCode.Conflict, "identity_not_registered");
     }
 
     [Fact]
@@ -372,7 +364,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         var clientSession = await Client.LoginAsync(card, LoginFixture.PortalClient);
         var renewed = app.Pki.IssueCard(Holder);
 
-        await AssertProblemAsync(await RelinkAsync(clientSession, renewed, renewed), HttpStatusCode.Unauthorized, "token_client_mismatch");
+        await ProblemAssert.ExactAsync(await RelinkAsync(clientSession, renewed, renewed), HttpStatusCode.Unauthorized, "token_client_mismatch");
     }
 
     [Fact]
@@ -383,7 +375,7 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         var someoneElse = app.Pki.IssueCard(new CardHolder("田中　花子", "大阪府大阪市北区中之島1-3-20", new DateOnly(1991, 5, 5), "female"));
         var (challengeId, challenge) = await Client.CreateChallengeAsync();
 
-        await AssertProblemAsync(await PostSessionAsync(new
+        await ProblemAssert.ExactAsync(await PostSessionAsync(new
         {
             challengeId,
             certificate = Convert.ToBase64String(card.AuthenticationCertificate.RawData),
@@ -414,6 +406,6 @@ public sealed class LoginTests(LoginFixture app) : IClassFixture<LoginFixture>
         var renewed = app.Pki.IssueCard(Holder);
         var (challengeId, challenge) = await Client.CreateChallengeAsync();
 
-        await AssertProblemAsync(await app.Http.PostAsJsonAsync("api/auth/relink", MyKeyApiClient.LoginBody(renewed, challengeId, challenge)), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await app.Http.PostAsJsonAsync("api/auth/relink", MyKeyApiClient.LoginBody(renewed, challengeId, challenge)), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 }

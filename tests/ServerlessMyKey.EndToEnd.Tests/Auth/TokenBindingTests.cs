@@ -25,7 +25,7 @@ public sealed class TokenBindingTests(PointsApiFixture app) : IClassFixture<Poin
 
         var response = await SendAsync(HttpMethod.Post, $"api/points/accounts/{myKeyId}/debits", token, new { amount = 1, merchantId = "shop-sapporo" }, OtherShopKey);
 
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "token_client_mismatch");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Unauthorized, "token_client_mismatch");
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class TokenBindingTests(PointsApiFixture app) : IClassFixture<Poin
     {
         var (_, token) = await LoginForAsync("shop-chiyoda");
 
-        await AssertProblemAsync(await SendAsync(HttpMethod.Get, "api/me", token), HttpStatusCode.Unauthorized, "token_client_mismatch");
+        await ProblemAssert.ExactAsync(await SendAsync(HttpMethod.Get, "api/me", token), HttpStatusCode.Unauthorized, "token_client_mismatch");
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class TokenBindingTests(PointsApiFixture app) : IClassFixture<Poin
 
         var response = await SendAsync(HttpMethod.Post, $"api/points/accounts/{myKeyId}/debits", token, new { amount = 1, merchantId = "binding-chiyoda" }, ShopKey);
 
-        await AssertProblemAsync(response, HttpStatusCode.Conflict, "insufficient_balance");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Conflict, "insufficient_balance");
     }
 
     private async Task<(string MyKeyId, string Token)> LoginForAsync(string clientId)
@@ -65,12 +65,5 @@ public sealed class TokenBindingTests(PointsApiFixture app) : IClassFixture<Poin
         }
 
         return await app.Http.SendAsync(request);
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
-        Assert.Equal(code, JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
     }
 }

@@ -31,7 +31,7 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
         app.Pki.Revoke(card, CardCertificates.Signing, X509RevocationReason.KeyCompromise);
 
         // The DevHost reloads CRLs within 5 s; the timer runs every 5 s.
-        var deliveries = await WaitForAsync(() => app.Receiver.Received.Where(r => r.Path == "/hooks/insurer" && Json(r.Body).GetProperty("watchId").GetString() == watchId).ToList(), TimeSpan.FromSeconds(60));
+        var deliveries = await Eventually.WaitForAsync(() => app.Receiver.Received.Where(r => r.Path == "/hooks/insurer" && Json(r.Body).GetProperty("watchId").GetString() == watchId).ToList(), TimeSpan.FromSeconds(60));
         var events = deliveries.Select(d => Json(d.Body).GetProperty("eventId").GetString()).Distinct().ToList();
         Assert.Equal([watchId + ":certificate.revoked"], events);
         foreach (var delivery in deliveries)
@@ -47,7 +47,7 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
         }
 
         // Told once: the watch says so, is no longer checked, and the next runs send nothing more.
-        var told = JsonDocument.Parse(await WaitForAsync(async () =>
+        var told = JsonDocument.Parse(await Eventually.WaitForAsync(async () =>
         {
             using var response = await app.SendAsync(HttpMethod.Get, $"{Route}/{watchId}", apiKey: WatchApiFixture.InsurerKey);
             var view = await ReadAsync(response, HttpStatusCode.OK);
@@ -75,37 +75,37 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
         using var foreignList = await app.SendAsync(HttpMethod.Get, Route, apiKey: WatchApiFixture.OtherInsurerKey);
         Assert.DoesNotContain(watchId, (await ReadAsync(foreignList, HttpStatusCode.OK)).GetProperty("watches").EnumerateArray().Select(w => w.GetProperty("watchId").GetString()));
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"{Route}/{watchId}", apiKey: WatchApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "watch_not_found");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Delete, $"{Route}/{watchId}", apiKey: WatchApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "watch_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"{Route}/{watchId}", apiKey: WatchApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "watch_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Delete, $"{Route}/{watchId}", apiKey: WatchApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "watch_not_found");
 
         using var deleted = await app.SendAsync(HttpMethod.Delete, $"{Route}/{watchId}", apiKey: WatchApiFixture.InsurerKey);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"{Route}/{watchId}", apiKey: WatchApiFixture.InsurerKey), HttpStatusCode.NotFound, "watch_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"{Route}/{watchId}", apiKey: WatchApiFixture.InsurerKey), HttpStatusCode.NotFound, "watch_not_found");
     }
 
     [Fact]
     public async Task No_api_key_is_401() =>
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, Route, Body([0x30, 0x00])), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, Route, Body([0x30, 0x00])), HttpStatusCode.Unauthorized, "unauthenticated");
 
     [Fact]
     public async Task No_role_is_403() =>
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, Route, apiKey: WatchApiFixture.NoRoleKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, Route, apiKey: WatchApiFixture.NoRoleKey), HttpStatusCode.Forbidden, "forbidden");
 
     [Fact]
     public async Task No_webhook_is_409() =>
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, Route, Body(app.Pki.IssueCard(Holder).SigningCertificate.RawData), WatchApiFixture.NoWebhookKey), HttpStatusCode.Conflict, "webhook_not_configured");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, Route, Body(app.Pki.IssueCard(Holder).SigningCertificate.RawData), WatchApiFixture.NoWebhookKey), HttpStatusCode.Conflict, "webhook_not_configured");
 
     [Fact]
     public async Task Bad_base64_is_400() =>
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, Route, new { certificates = new[] { "***" } }, WatchApiFixture.InsurerKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, Route, new { certificates = new[] { "***" } }, WatchApiFixture.InsurerKey), HttpStatusCode.BadRequest, "invalid_request");
 
     [Fact]
     public async Task Not_a_certificate_is_400() =>
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, Route, Body([0x30, 0x00]), WatchApiFixture.InsurerKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, Route, Body([0x30, 0x00]), WatchApiFixture.InsurerKey), HttpStatusCode.BadRequest, "invalid_request");
 
     [Fact]
     public async Task More_than_500_certificates_is_400() =>
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, Route, new { certificates = Enumerable.Repeat("MAA", 501) }, WatchApiFixture.InsurerKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, Route, new { certificates = Enumerable.Repeat("MAA", 501) }, WatchApiFixture.InsurerKey), HttpStatusCode.BadRequest, "invalid_request");
 
     [Fact]
     public async Task A_foreign_certificate_is_422()
@@ -114,7 +114,7 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
         try
         {
             var foreign = DevelopmentPki.LoadOrCreate(folder).IssueCard(Holder);
-            await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, Route, Body(foreign.SigningCertificate.RawData), WatchApiFixture.InsurerKey), HttpStatusCode.UnprocessableEntity, "certificate_not_watchable");
+            await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, Route, Body(foreign.SigningCertificate.RawData), WatchApiFixture.InsurerKey), HttpStatusCode.UnprocessableEntity, "certificate_not_watchable");
         }
         finally
         {
@@ -129,12 +129,12 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
         var key = "reuse-" + card.Id;
         using var first = await app.SendAsync(HttpMethod.Post, Route, Body(card.SigningCertificate.RawData), WatchApiFixture.InsurerKey, idempotencyKey: key);
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, Route, Body(card.AuthenticationCertificate.RawData), WatchApiFixture.InsurerKey, idempotencyKey: key), HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, Route, Body(card.AuthenticationCertificate.RawData), WatchApiFixture.InsurerKey, idempotencyKey: key), HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
     }
 
     [Fact]
     public async Task A_bad_continuation_token_is_400() =>
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, Route + "?continuationToken=bm90LWFuLWlk", apiKey: WatchApiFixture.InsurerKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, Route + "?continuationToken=bm90LWFuLWlk", apiKey: WatchApiFixture.InsurerKey), HttpStatusCode.BadRequest, "invalid_request");
 
     /// <summary>
     /// Waits until the re-check timer has demonstrably run twice more: a still-active watch of the same
@@ -149,7 +149,7 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
         for (var run = 0; run < 2; run++)
         {
             var seen = checkedAt;
-            checkedAt = (DateTimeOffset)await WaitForAsync(async () =>
+            checkedAt = (DateTimeOffset)await Eventually.WaitForAsync(async () =>
             {
                 using var response = await app.SendAsync(HttpMethod.Get, $"{Route}/{probeId}", apiKey: WatchApiFixture.InsurerKey);
                 var view = await ReadAsync(response, HttpStatusCode.OK);
@@ -178,34 +178,5 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement;
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        using (response)
-        {
-            var problem = await ReadAsync(response, status);
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.Equal(code, problem.GetProperty("code").GetString());
-        }
-    }
-
-    private static Task<List<T>> WaitForAsync<T>(Func<List<T>> poll, TimeSpan timeout) =>
-        WaitForAsync(() => Task.FromResult(poll() is { Count: > 0 } found ? found : null), timeout)!;
-
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> poll, TimeSpan timeout)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (await poll() is { } value)
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting.");
-            await Task.Delay(500);
-        }
     }
 }

@@ -17,7 +17,7 @@ public sealed class ChildcareLimitTests(ChildcareApiFixture app) : IClassFixture
         var body = "{\"application\":{\"procedure\":\"nursery.application\",\"formVersion\":1,\"municipalityCode\":\"131016\",\"form\":{\"remarks\":"
             + new string('[', 10_000) + new string(']', 10_000) + "}},\"signature\":null}";
 
-        await AssertProblemAsync(await PostRawAsync(parentId, body), HttpStatusCode.BadRequest, "invalid_json");
+        await ProblemAssert.ExactAsync(await PostRawAsync(parentId, body), HttpStatusCode.BadRequest, "invalid_json");
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class ChildcareLimitTests(ChildcareApiFixture app) : IClassFixture
 
         application["form"] = new { remarks = nested };
 
-        await AssertProblemAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.UnprocessableEntity, "form_invalid");
+        await ProblemAssert.ExactAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.UnprocessableEntity, "form_invalid");
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class ChildcareLimitTests(ChildcareApiFixture app) : IClassFixture
 
         var response = await app.SubmitAsync(parentId, parent, application);
 
-        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "form_invalid");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnprocessableEntity, "form_invalid");
         Assert.Contains("/application/form/preferredFacilities", await response.Content.ReadAsStringAsync());
     }
 
@@ -62,7 +62,7 @@ public sealed class ChildcareLimitTests(ChildcareApiFixture app) : IClassFixture
         var application = Nursery();
         application["form"] = new { remarks = new string('あ', 100_000) };
 
-        await AssertProblemAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class ChildcareLimitTests(ChildcareApiFixture app) : IClassFixture
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
         var response = await app.SubmitAsync(parentId, parent, Nursery(Enumerable.Repeat(CorporateNumber, 5).ToArray()));
 
-        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "form_invalid");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnprocessableEntity, "form_invalid");
         Assert.Contains("At most 4 employers", await response.Content.ReadAsStringAsync());
     }
 
@@ -82,7 +82,7 @@ public sealed class ChildcareLimitTests(ChildcareApiFixture app) : IClassFixture
         var response = await app.SubmitAsync(parentId, parent, Nursery(Enumerable.Repeat(CorporateNumber, 20_000).ToArray()));
 
         // Over the 1 MiB body: refused before anything is parsed.
-        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class ChildcareLimitTests(ChildcareApiFixture app) : IClassFixture
         var parentId = await app.NewCitizenAsync();
         var body = JsonSerializer.Serialize(new { application = new { remarks = new string('x', 1_100_000) }, signature = (object?)null });
 
-        await AssertProblemAsync(await PostRawAsync(parentId, body), HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        await ProblemAssert.ExactAsync(await PostRawAsync(parentId, body), HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
     }
 
     private async Task<HttpResponseMessage> PostRawAsync(string myKeyId, string body)

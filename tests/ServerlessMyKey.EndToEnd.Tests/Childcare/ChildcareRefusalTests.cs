@@ -21,7 +21,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
 
         var response = await app.SubmitAsync(parentId, parent, application);
 
-        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "form_invalid");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnprocessableEntity, "form_invalid");
         var pointers = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("pointer").GetString()).ToList();
         Assert.Contains("/application/form/child/dateOfBirth", pointers);
         Assert.Contains("/application/form/preferredFacilities", pointers);
@@ -33,7 +33,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
         var response = await app.SubmitAsync(parentId, parent, Nursery("7000012050003"));
-        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "form_invalid");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnprocessableEntity, "form_invalid");
         Assert.Contains("/application/employers/0/corporateNumber", await response.Content.ReadAsStringAsync());
     }
 
@@ -43,7 +43,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
         var application = Nursery();
         application["formVersion"] = 9;
-        await AssertProblemAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.UnprocessableEntity, "unknown_procedure");
+        await ProblemAssert.ExactAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.UnprocessableEntity, "unknown_procedure");
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
         var application = Nursery();
         application["municipalityCode"] = "011002";
-        await AssertProblemAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.UnprocessableEntity, "unknown_municipality");
+        await ProblemAssert.ExactAsync(await app.SubmitAsync(parentId, parent, application), HttpStatusCode.UnprocessableEntity, "unknown_municipality");
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
         var application = For(parentId, Nursery());
         var response = await app.SendAsync(HttpMethod.Post, "api/childcare/applications", new { application, signature = Signed(parent, For(parentId, Nursery(CorporateNumber))) }, bearerFor: parentId);
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "signature_invalid");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Unauthorized, "signature_invalid");
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
     {
         var (_, parent) = await app.NewCardholderAsync(Parent);
         var application = Nursery();
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/childcare/applications", new { application, signature = Signed(parent, application) }), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/childcare/applications", new { application, signature = Signed(parent, application) }), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
 
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
-        await AssertProblemAsync(other, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await ProblemAssert.ExactAsync(other, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         var response = await app.SendAsync(HttpMethod.Post, $"api/childcare/employment-certificate-requests/{requestCode}/certificate",
             new { certificate, delegationNumber = number, signature = Signed(hr, certificate) }, bearerFor: hrId);
 
-        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "corporation_mismatch");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnprocessableEntity, "corporation_mismatch");
     }
 
     [Fact]
@@ -184,10 +184,10 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
 
         var late = await app.SendAsync(HttpMethod.Post, $"api/childcare/employment-certificate-requests/{requestCode}/certificate",
             new { certificate, delegationNumber = number, signature = Signed(hr, certificate) }, bearerFor: hrId);
-        await AssertProblemAsync(late, HttpStatusCode.Conflict, "request_closed");
+        await ProblemAssert.ExactAsync(late, HttpStatusCode.Conflict, "request_closed");
         var decision = await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{application.Id}/decision",
             new { decision = "approved", notice = new { subject = "s", body = "b" } }, apiKey: ChiyodaKey);
-        await AssertProblemAsync(decision, HttpStatusCode.Conflict, "application_state_conflict");
+        await ProblemAssert.ExactAsync(decision, HttpStatusCode.Conflict, "application_state_conflict");
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         var (_, stranger) = await app.NewCardholderAsync(new CardHolder("他人　三郎", "大阪府大阪市北区1-1", new DateOnly(1980, 1, 1), "male"));
         var response = await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{application.Id}/withdrawal",
             new { signature = Signed(stranger, new { action = "withdraw", applicationId = application.Id }) }, bearerFor: application.ParentId);
-        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         var (_, stranger) = await app.NewCardholderAsync(new CardHolder("他人　三郎", "大阪府大阪市北区1-1", new DateOnly(1980, 1, 1), "male"));
 
         var response = await app.AmendAsync(parentId, stranger, applicationId, form);
-        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
     }
 
     [Fact]
@@ -230,7 +230,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
 
         await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision", decision, apiKey: ChiyodaKey), HttpStatusCode.OK);
         var response = await app.AmendAsync(parentId, parent, applicationId, form);
-        await AssertProblemAsync(response, HttpStatusCode.Conflict, "application_state_conflict");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Conflict, "application_state_conflict");
     }
 
     [Fact]
@@ -239,19 +239,19 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         var (_, application) = await OpenRequestAsync();
         var otherParent = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{application.Id}", apiKey: MinatoKey), HttpStatusCode.NotFound, "application_not_found");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{application.Id}", bearerFor: otherParent), HttpStatusCode.NotFound, "application_not_found");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{application.Id}/status", new { status = "in_review" }, apiKey: MinatoKey), HttpStatusCode.NotFound, "application_not_found");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?municipalityCode=131016", apiKey: MinatoKey), HttpStatusCode.NotFound, "not_found");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?municipalityCode=131016", apiKey: ClinicKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{application.Id}", apiKey: MinatoKey), HttpStatusCode.NotFound, "application_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{application.Id}", bearerFor: otherParent), HttpStatusCode.NotFound, "application_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{application.Id}/status", new { status = "in_review" }, apiKey: MinatoKey), HttpStatusCode.NotFound, "application_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?municipalityCode=131016", apiKey: MinatoKey), HttpStatusCode.NotFound, "not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?municipalityCode=131016", apiKey: ClinicKey), HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
     public async Task An_unknown_request_code_is_employment_request_not_found()
     {
         var hrId = await app.NewCitizenAsync();
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/employment-certificate-requests/AAAA-BBBB-CCCC-DDDD", bearerFor: hrId), HttpStatusCode.NotFound, "employment_request_not_found");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/employment-certificate-requests/not-a-code", bearerFor: hrId), HttpStatusCode.NotFound, "employment_request_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/employment-certificate-requests/AAAA-BBBB-CCCC-DDDD", bearerFor: hrId), HttpStatusCode.NotFound, "employment_request_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/employment-certificate-requests/not-a-code", bearerFor: hrId), HttpStatusCode.NotFound, "employment_request_not_found");
     }
 
     private async Task<(string RequestCode, (string Id, string ParentId, VirtualCard Card) Application)> OpenRequestAsync()

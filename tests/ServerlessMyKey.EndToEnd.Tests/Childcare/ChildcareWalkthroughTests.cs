@@ -103,7 +103,7 @@ public sealed class ChildcareWalkthroughTests(ChildcareApiFixture app) : IClassF
         // A decision on a returned application is a state conflict; the parent amends.
         var conflict = await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
             new { decision = "approved", notice = new { subject = "x", body = "x" } }, apiKey: ChiyodaKey);
-        await AssertProblemAsync(conflict, HttpStatusCode.Conflict, "application_state_conflict");
+        await ProblemAssert.ExactAsync(conflict, HttpStatusCode.Conflict, "application_state_conflict");
         var amendedForm = Allowance(today.AddDays(-20).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         var amended = await app.AmendAsync(parentId, parent, applicationId, amendedForm);
         Assert.Equal("received", (await JsonAsync(amended, HttpStatusCode.OK)).GetProperty("status").GetString());

@@ -30,7 +30,7 @@ public sealed class ConcurrentAmendmentTests(ChildcareApiFixture app) : IClassFi
         var winner = await first;
 
         Assert.Equal("received", (await JsonAsync(winner, HttpStatusCode.OK)).GetProperty("status").GetString());
-        await AssertProblemAsync(second, HttpStatusCode.Conflict, "application_state_conflict");
+        await ProblemAssert.ExactAsync(second, HttpStatusCode.Conflict, "application_state_conflict");
         var view = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey), HttpStatusCode.OK);
         Assert.Equal(13, view.GetProperty("form").GetProperty("pregnancyWeeks").GetInt32());
 

@@ -53,7 +53,7 @@ public sealed class DeadlineTests(ShortDeadlineFixture app) : IClassFixture<Shor
         var certificate = EmploymentCertificate(CorporateNumber);
         var late = await app.SendAsync(HttpMethod.Post, $"api/childcare/employment-certificate-requests/{requestCode}/certificate",
             new { certificate, delegationNumber = number, signature = Signed(hr, certificate) }, bearerFor: hrId);
-        await AssertProblemAsync(late, HttpStatusCode.Conflict, "request_closed");
+        await ProblemAssert.ExactAsync(late, HttpStatusCode.Conflict, "request_closed");
         Assert.Equal("received", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
 
         // Nothing personal went through the task hub or the logs on this path (reminder, hand-over) either.

@@ -71,7 +71,7 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
         var attackerId = await app.NewCitizenAsync();
         var statement = new { signature = Signed(card, new { action = "claim", applicationId, myKeyId = parentId }) };
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim", statement, bearerFor: attackerId), HttpStatusCode.Unauthorized, "signature_invalid");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim", statement, bearerFor: attackerId), HttpStatusCode.Unauthorized, "signature_invalid");
         Assert.Equal("awaiting_documents", (await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim", statement, bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
     }
 
@@ -83,7 +83,7 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
         await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted);
         var otherId = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await app.SubmitAsync(otherId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
+        await ProblemAssert.ExactAsync(await app.SubmitAsync(otherId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/webhooks/mynaportal") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes("another-secret-of-enough-length"), DateTimeOffset.UtcNow, body));
-        await AssertProblemAsync(await app.Http.SendAsync(request), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await app.Http.SendAsync(request), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     private static byte[] Event(string eventId, VirtualCard card, object application) =>

@@ -70,10 +70,10 @@ public sealed class ParentApplicationListTests(ChildcareApiFixture app) : IClass
     public async Task A_bad_limit_is_invalid_request(string query)
     {
         var parentId = await app.NewCitizenAsync();
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?" + query, bearerFor: parentId), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?" + query, bearerFor: parentId), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
     public async Task Without_a_bearer_or_key_the_list_is_unauthenticated() =>
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications"), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications"), HttpStatusCode.Unauthorized, "unauthenticated");
 }

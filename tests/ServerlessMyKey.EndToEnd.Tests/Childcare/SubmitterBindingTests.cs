@@ -19,7 +19,7 @@ public sealed class SubmitterBindingTests(ChildcareApiFixture app) : IClassFixtu
 
         var stolen = await app.SendAsync(HttpMethod.Post, "api/childcare/applications", body, bearerFor: attackerId);
 
-        await AssertProblemAsync(stolen, HttpStatusCode.Forbidden, "signer_not_submitter");
+        await ProblemAssert.ExactAsync(stolen, HttpStatusCode.Forbidden, "signer_not_submitter");
         var accepted = await JsonAsync(await app.SendAsync(HttpMethod.Post, "api/childcare/applications", body, bearerFor: parentId), HttpStatusCode.Accepted);
         var applicationId = accepted.GetProperty("applicationId").GetString()!;
         await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK);
@@ -34,7 +34,7 @@ public sealed class SubmitterBindingTests(ChildcareApiFixture app) : IClassFixtu
 
         var response = await app.SendAsync(HttpMethod.Post, "api/childcare/applications", new { application, signature = Signed(parent, application) }, bearerFor: parentId);
 
-        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "signer_not_submitter");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Forbidden, "signer_not_submitter");
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class SubmitterBindingTests(ChildcareApiFixture app) : IClassFixtu
 
         var response = await app.AmendAsync(parentId, parent, applicationId, For(otherId, Pregnancy(13)));
 
-        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "signer_not_submitter");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Forbidden, "signer_not_submitter");
     }
     [Fact]
     public async Task Replaying_a_withdrawn_application_after_its_workflow_was_purged_does_not_start_it_again()

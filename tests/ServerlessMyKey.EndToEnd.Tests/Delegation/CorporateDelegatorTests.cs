@@ -65,7 +65,7 @@ public sealed class CorporateDelegatorTests(CorporateDelegatorFixture app) : ICl
 
         // Another certificate of the same corporation is not the one that signed.
         var other = app.Ca.Issue(CorporateDelegatorFixture.CompanyNumber);
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/revocation", new { signature = other.Signed(new { action = "revoke", delegationId = id }) }),
             HttpStatusCode.Forbidden, "signer_not_delegator");
         var revoked = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/revocation", new { signature = corporation.Signed(new { action = "revoke", delegationId = id }) });
@@ -83,7 +83,7 @@ public sealed class CorporateDelegatorTests(CorporateDelegatorFixture app) : ICl
         var forged = CertificateSurgery.WithSubject(genuine.Certificate.RawData, CertificateSurgery.NotAName, impostor);
         var document = Document("AB34CD56");
 
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = genuine.Signed(document, certificate: forged) }),
             HttpStatusCode.Unauthorized,
             "certificate_untrusted");
@@ -108,6 +108,6 @@ public sealed class CorporateDelegatorTests(CorporateDelegatorFixture app) : ICl
         };
         var document = Document("AB34CD56");
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = signer.Signed(document) }), status, code);
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = signer.Signed(document) }), status, code);
     }
 }

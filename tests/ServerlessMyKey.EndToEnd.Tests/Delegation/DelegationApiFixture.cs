@@ -60,14 +60,6 @@ public class DelegationApiFixture : DevHostFixture, IDisposable
         ["subDelegationAllowed"] = false,
     };
 
-    /// <summary>Asserts a problem+json answer with this status and <c>code</c>.</summary>
-    public static async Task AssertProblemAsync(HttpResponseMessage response, System.Net.HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Xunit.Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {text}");
-        Xunit.Assert.Equal(code, JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
-    }
-
     protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
         ["Clients:procurement-portal:ApiKey"] = VerifierKey,
@@ -96,11 +88,7 @@ public sealed class WebhookReceiver : IDisposable
 
     public WebhookReceiver()
     {
-        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        Url = $"http://127.0.0.1:{port}/delegator-hook/";
+        Url = $"http://127.0.0.1:{ServerlessMyKey.LocalStorage.LoopbackPorts.Free()}/delegator-hook/";
         _listener.Prefixes.Add(Url);
         _listener.Start();
         _ = Task.Run(ReceiveAsync);

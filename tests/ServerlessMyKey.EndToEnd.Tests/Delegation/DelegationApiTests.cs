@@ -34,7 +34,7 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
         var other = Document(agentId);
         other["subDelegationAllowed"] = true;
         var reused = await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = other, signature = Signed(representative, other) }, idempotencyKey: "reg-" + id);
-        await AssertProblemAsync(reused, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await ProblemAssert.ExactAsync(reused, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
 
         Assert.Equal("delegation_not_active", await VerifyCodeAsync(number, agent));
 
@@ -44,8 +44,8 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
             new { signature = Signed(agent, new { action = "revoke", delegationId = id }) }, bearerFor: agentId);
         var accepted = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance",
             new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
-        await AssertProblemAsync(wrongName, HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
-        await AssertProblemAsync(replayedStatement, HttpStatusCode.Unauthorized, "signature_invalid");
+        await ProblemAssert.ExactAsync(wrongName, HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
+        await ProblemAssert.ExactAsync(replayedStatement, HttpStatusCode.Unauthorized, "signature_invalid");
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Equal("active", (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
 
@@ -69,7 +69,7 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
 
         var notDelegator = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/revocation",
             new { signature = Signed(agent, new { action = "revoke", delegationId = id }) });
-        await AssertProblemAsync(notDelegator, HttpStatusCode.Forbidden, "signer_not_delegator");
+        await ProblemAssert.ExactAsync(notDelegator, HttpStatusCode.Forbidden, "signer_not_delegator");
         var revoked = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/revocation",
             new { signature = Signed(representative, new { action = "revoke", delegationId = id }) });
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
@@ -89,7 +89,7 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
         var asOtherCitizen = await app.SendAsync(HttpMethod.Get, $"api/delegations/{id}", bearerFor: await app.NewCitizenAsync());
         var noRole = await app.SendAsync(HttpMethod.Get, $"api/delegations/{id}", apiKey: NoRoleKey);
         Assert.Equal(HttpStatusCode.OK, asVerifier.StatusCode);
-        await AssertProblemAsync(asOtherCitizen, HttpStatusCode.NotFound, "delegation_not_found");
+        await ProblemAssert.ExactAsync(asOtherCitizen, HttpStatusCode.NotFound, "delegation_not_found");
         await ProblemAssert.ExactAsync(noRole, HttpStatusCode.Forbidden, "forbidden");
     }
 
@@ -109,10 +109,10 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
         var rejected = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/rejection", new { signature = Signed(agent, new { action = "reject", delegationId = id }) }, bearerFor: agentId);
         var lateAccept = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance", new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
 
-        await AssertProblemAsync(otherToken, HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(otherToken, HttpStatusCode.Forbidden, "forbidden");
         await ProblemAssert.ExactAsync(noToken, HttpStatusCode.Unauthorized, "unauthenticated");
         Assert.Equal("rejected", (await rejected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
-        await AssertProblemAsync(lateAccept, HttpStatusCode.Conflict, "delegation_not_pending");
+        await ProblemAssert.ExactAsync(lateAccept, HttpStatusCode.Conflict, "delegation_not_pending");
         Assert.Equal("delegation_not_active", await VerifyCodeAsync(created.GetProperty("number").GetString()!, agent));
     }
 
@@ -164,7 +164,7 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
             document["subDelegationAllowed"] = true;
         }
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature }), status, code);
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature }), status, code);
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
 
         var response = await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = ca.Issue("000012050002").Signed(document) });
 
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "certificate_untrusted");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Unauthorized, "certificate_untrusted");
     }
 
     [Fact]
@@ -227,12 +227,12 @@ public sealed class DelegationApiTests(DelegationApiFixture app) : IClassFixture
     {
         var (_, agent) = await app.NewCardholderAsync(Agent);
         var request = new { number = "AAAA-AAAA-AAAB", act = new { procedure = "procurement.bid", agency = "総務省" }, data = Convert.ToBase64String(ActData), signature = Sign(agent, ActData) };
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/delegations/verifications", request, apiKey: NoRoleKey), HttpStatusCode.Forbidden, "forbidden");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/delegations/verifications", request), HttpStatusCode.Unauthorized, "unauthenticated");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/delegations/verifications", request, apiKey: VerifierKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/delegations/verifications", request, apiKey: NoRoleKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/delegations/verifications", request), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/delegations/verifications", request, apiKey: VerifierKey), HttpStatusCode.BadRequest, "invalid_request");
         var unknown = await app.SendAsync(HttpMethod.Post, "api/delegations/verifications", request with { number = "AAAA-AAAA-AAAA" }, apiKey: VerifierKey);
         Assert.Equal("delegation_not_found", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/delegations/0123456789abcdef0123456789abcdef", apiKey: VerifierKey), HttpStatusCode.NotFound, "delegation_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, "api/delegations/0123456789abcdef0123456789abcdef", apiKey: VerifierKey), HttpStatusCode.NotFound, "delegation_not_found");
     }
 
     private async Task<string> VerifyCodeAsync(string number, VirtualCard signer, string procedure = "procurement.bid", string agency = "総務省", bool tamper = false)

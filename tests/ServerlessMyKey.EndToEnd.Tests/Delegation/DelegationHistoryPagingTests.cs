@@ -53,9 +53,9 @@ public sealed class DelegationHistoryPagingTests(DelegationApiFixture app) : ICl
         var (_, _, _, id) = await app.ActiveDelegationAsync();
         var forged = Convert.ToBase64String(Encoding.ASCII.GetBytes("delegation")).TrimEnd('=');
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/delegations/{id}?limit=0", apiKey: VerifierKey), HttpStatusCode.BadRequest, "invalid_request");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/delegations/{id}?limit=501", apiKey: VerifierKey), HttpStatusCode.BadRequest, "invalid_request");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/delegations/{id}?continuationToken={forged}", apiKey: VerifierKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/delegations/{id}?limit=0", apiKey: VerifierKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/delegations/{id}?limit=501", apiKey: VerifierKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/delegations/{id}?continuationToken={forged}", apiKey: VerifierKey), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     private async Task<JsonElement> GetAsync(string path)

@@ -13,7 +13,7 @@ public sealed class DelegationIdempotencyTests(DelegationApiFixture app) : IClas
     {
         var key = "reg-" + Guid.NewGuid().ToString("N");
         var junk = await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = new { }, signature = new { certificate = "AA==", signature = "AA==" } }, idempotencyKey: key);
-        await AssertProblemAsync(junk, HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(junk, HttpStatusCode.BadRequest, "invalid_request");
 
         var real = await RegisterAsync(Representative, key);
 

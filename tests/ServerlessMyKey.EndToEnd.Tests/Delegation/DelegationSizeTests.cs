@@ -20,6 +20,6 @@ public sealed class DelegationSizeTests(DelegationApiFixture app) : IClassFixtur
 
         var response = await app.SendAsync(HttpMethod.Post, "api/delegations", new { delegation = document, signature = Signed(representative, document) });
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_request");
     }
 }

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Data.Tables;
+using ServerlessMyKey.Core.Idempotency;
+using ServerlessMyKey.Testing;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
 
@@ -20,12 +23,12 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
         Assert.Equal(transmissionId, (await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString());
-        await AssertProblemAsync(reused, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await ProblemAssert.ExactAsync(reused, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
 
         await WaitForStatusAsync(transmissionId, agentId, "sent");
         var notRecipient = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: VerifierKey);
         var ack = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey);
-        await AssertProblemAsync(notRecipient, HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(notRecipient, HttpStatusCode.NotFound, "transmission_not_found");
         Assert.Equal(HttpStatusCode.Accepted, ack.StatusCode);
 
         var done = await WaitForStatusAsync(transmissionId, agentId, "acknowledged");
@@ -39,7 +42,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
     {
         var missing = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{Guid.NewGuid():N}");
 
-        await AssertProblemAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]
@@ -53,9 +56,9 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var otherClient = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", apiKey: VerifierKey);
         var missing = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{Guid.NewGuid():N}", apiKey: VerifierKey);
 
-        await AssertProblemAsync(otherCitizen, HttpStatusCode.NotFound, "transmission_not_found");
-        await AssertProblemAsync(otherClient, HttpStatusCode.NotFound, "transmission_not_found");
-        await AssertProblemAsync(missing, HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(otherCitizen, HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(otherClient, HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(missing, HttpStatusCode.NotFound, "transmission_not_found");
     }
 
     [Fact]
@@ -63,7 +66,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
     {
         var missing = await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{Guid.NewGuid():N}/ack");
 
-        await AssertProblemAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(missing, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]
@@ -88,9 +91,9 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         var otherCitizen = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: await app.NewCitizenAsync());
         var unknownTransmission = await app.SendAsync(HttpMethod.Get, "api/delegations/transmissions/0123456789abcdef0123456789abcdef", bearerFor: agentId);
 
-        await AssertProblemAsync(unknownRecipient, HttpStatusCode.UnprocessableEntity, "unknown_recipient");
-        await AssertProblemAsync(otherCitizen, HttpStatusCode.NotFound, "delegation_not_found");
-        await AssertProblemAsync(unknownTransmission, HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(unknownRecipient, HttpStatusCode.UnprocessableEntity, "unknown_recipient");
+        await ProblemAssert.ExactAsync(otherCitizen, HttpStatusCode.NotFound, "delegation_not_found");
+        await ProblemAssert.ExactAsync(unknownTransmission, HttpStatusCode.NotFound, "transmission_not_found");
 
         var (_, representative) = await app.NewCardholderAsync(Representative);
         var pendingDocument = Document(agentId);
@@ -115,7 +118,7 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
 
         var early = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
 
-        await AssertProblemAsync(early, HttpStatusCode.Conflict, "delegation_not_yet_valid");
+        await ProblemAssert.ExactAsync(early, HttpStatusCode.Conflict, "delegation_not_yet_valid");
     }
 
     [Fact]
@@ -137,7 +140,39 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
 
         var late = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/acceptance", new { signature = Signed(agent, new { action = "accept", delegationId = id }) }, bearerFor: agentId);
 
-        await AssertProblemAsync(late, HttpStatusCode.Conflict, "delegation_expired");
+        await ProblemAssert.ExactAsync(late, HttpStatusCode.Conflict, "delegation_expired");
+    }
+
+    [Fact]
+    public async Task A_retry_whose_finished_transmission_was_purged_is_not_sent_again()
+    {
+        // Before: the retry found no instance and started the transmission again (Durable:PurgeAfterDays, 30 days).
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
+        var key = Guid.NewGuid().ToString("N");
+        var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
+        var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+        await WaitForStatusAsync(transmissionId, agentId, "sent");
+        Assert.Equal(HttpStatusCode.Accepted, (await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey)).StatusCode);
+        await WaitForStatusAsync(transmissionId, agentId, "acknowledged");
+
+        // 31 days on: the purge timer has removed the finished instance, and the key's claim is as old.
+        var durable = app.Host.DurableClient!;
+        Assert.Equal(1, (await durable.PurgeInstanceAsync(transmissionId)).PurgedInstanceCount);
+        await AgeClaimAsync(IdempotentRequest.Create("delegations.transmit", id + "\n" + agentId, key, new { }).KeyHash, TimeSpan.FromDays(31));
+
+        var retried = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
+
+        await ProblemAssert.ExactAsync(retried, HttpStatusCode.Conflict, "transmission_purged");
+        Assert.Null(await durable.GetInstanceAsync(transmissionId));
+    }
+
+    // Moves an idempotency claim's time back, as if it had been claimed that long ago (the row key hash names the key only).
+    private static async Task AgeClaimAsync(string keyHash, TimeSpan age)
+    {
+        var claims = new TableClient(await AzuriteServer.GetConnectionStringAsync(), "IdempotencyClaims");
+        var claim = (await claims.GetEntityAsync<TableEntity>(keyHash, "claim")).Value;
+        claim["ClaimedAt"] = claim.GetDateTimeOffset("ClaimedAt")!.Value - age;
+        await claims.UpdateEntityAsync(claim, claim.ETag);
     }
 
     private async Task<string> CreateAsync(ServerlessMyKey.Cli.Pki.VirtualCard representative, Dictionary<string, object?> document)

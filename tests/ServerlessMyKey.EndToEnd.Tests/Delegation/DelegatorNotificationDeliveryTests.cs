@@ -43,7 +43,7 @@ public sealed class DelegatorNotificationDeliveryTests(DelegatorNotificationDeli
         Assert.Equal(Fixture.MaxAttempts, Deliveries(id));
 
         // Only the portal's role re-drives; the receiver is back, and holds its answer until both re-drives are in.
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/notification/redrive", apiKey: VerifierKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/notification/redrive", apiKey: VerifierKey), HttpStatusCode.Forbidden, "forbidden");
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         app.Receiver.BeforeAnswer = _ => answer.Task;
         try
@@ -63,7 +63,7 @@ public sealed class DelegatorNotificationDeliveryTests(DelegatorNotificationDeli
 
         await WaitForDeliveriesAsync(id, Fixture.MaxAttempts + 1);
         await WaitForNotificationAsync(id, null);
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/notification/redrive", apiKey: Fixture.PortalKey), HttpStatusCode.Conflict, "notification_not_dead_lettered");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/notification/redrive", apiKey: Fixture.PortalKey), HttpStatusCode.Conflict, "notification_not_dead_lettered");
         Assert.Equal(Fixture.MaxAttempts + 1, Deliveries(id));
     }
 
@@ -74,9 +74,9 @@ public sealed class DelegatorNotificationDeliveryTests(DelegatorNotificationDeli
         await WaitForDeliveriesAsync(id, 1);
         await WaitForNotificationAsync(id, null);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/delegations/{Guid.NewGuid():N}/notification/redrive", apiKey: Fixture.PortalKey), HttpStatusCode.NotFound, "delegation_not_found");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/notification/redrive", apiKey: Fixture.PortalKey), HttpStatusCode.Conflict, "notification_not_dead_lettered");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/notification/redrive"), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/delegations/{Guid.NewGuid():N}/notification/redrive", apiKey: Fixture.PortalKey), HttpStatusCode.NotFound, "delegation_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/notification/redrive", apiKey: Fixture.PortalKey), HttpStatusCode.Conflict, "notification_not_dead_lettered");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/notification/redrive"), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     private int Deliveries(string delegationId) =>

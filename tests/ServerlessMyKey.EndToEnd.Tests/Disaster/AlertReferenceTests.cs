@@ -62,6 +62,31 @@ public sealed class AlertReferenceTests(DisasterApiFixture app) : IClassFixture<
     }
 
     [Fact]
+    public async Task An_alert_whose_sender_has_characters_table_keys_forbid_is_refused_twice_and_found_by_its_cancel()
+    {
+        // "/ \ # ?" may not stand in a Table key, and CAP allows them in a sender: the identity is hashed, not concatenated.
+        var sender = "防災/bousai\\#1?" + Guid.NewGuid().ToString("N")[..8] + "@町.jp";
+        var identifier = "ODD-" + Guid.NewGuid().ToString("N")[..10];
+        var sent = new DateTimeOffset(2026, 11, 29, 4, 0, 0, TimeSpan.Zero);
+        var cap = OfSender(CapSamples.EvacuationOrder(identifier, sent, municipalityCode: "131016", lifetime: TimeSpan.FromDays(3650)), sender);
+        string storedId;
+        using (var stored = await app.PostAlertAsync(cap, MinamiKey))
+        {
+            storedId = (await ReadAsync(stored, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        }
+
+        using (var again = await app.PostAlertAsync(cap, MinamiKey))
+        {
+            await AssertProblemAsync(again, HttpStatusCode.Conflict, "already_exists");
+        }
+
+        using var cancel = await app.PostAlertAsync(OfSender(CapSamples.Cancel(identifier + "-C", sent.AddMinutes(5), identifier, sent), sender), MinamiKey);
+        var cancelId = (await ReadAsync(cancel, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        var original = await app.AlertStatusAsync(storedId, _ => true, MinamiKey);
+        Assert.Equal((sender, "cancelled", cancelId), (original.GetProperty("sender").GetString(), original.GetProperty("status").GetString(), original.GetProperty("replacedBy").GetString()));
+    }
+
+    [Fact]
     public async Task The_status_lists_to_staff_of_one_municipality_only_its_own_tvs()
     {
         // 西興部村's staff are staff of 牟岐町 too and alert both; 牟岐町's own staff see the status, not 西興部村's TVs.
@@ -81,4 +106,8 @@ public sealed class AlertReferenceTests(DisasterApiFixture app) : IClassFixture<
         var mugi = await app.AlertStatusAsync(alertId, _ => true, MugiKey);
         Assert.Equal([mugiTv], mugi.GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("tvId").GetString()));
     }
+
+    /// <summary>The CAP document with another sender (in the alert and in its references).</summary>
+    private static string OfSender(string cap, string sender) =>
+        cap.Replace("bousai@town.minami.tokushima.jp", sender, StringComparison.Ordinal);
 }

@@ -50,7 +50,7 @@ public sealed class FinishedOrchestrationPurgeTests(FinishedOrchestrationPurgeTe
         Assert.Null(await durable.GetInstanceAsync(acknowledged));
         Assert.Null(await durable.GetInstanceAsync(application));
         Assert.Equal(OrchestrationRuntimeStatus.Running, (await durable.GetInstanceAsync(running))!.RuntimeStatus);
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{acknowledged}", bearerFor: agentId), HttpStatusCode.NotFound, "transmission_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{acknowledged}", bearerFor: agentId), HttpStatusCode.NotFound, "transmission_not_found");
     }
 
     private static PurgeFinishedOrchestrationsFunction Purge(TimeSpan later, int batchSize) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ServerlessMyKey.EndToEnd.Tests.StatusJobs;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Faults.StorageOutageFixture;
 
@@ -30,30 +31,12 @@ public sealed class StatusJobOutageTests(StorageOutageFixture app) : IClassFixtu
 
         await OutageSteps.StartUntilNoticedAsync(app.Storage, app.Http);
 
-        var job = await WaitForCompletionAsync(jobId);
+        var job = await StatusJobApiFixture.WaitForCompletionAsync(() => app.SendAsync(HttpMethod.Get, $"api/certificates/status-jobs/{jobId}", apiKey: StatusKey), TimeSpan.FromSeconds(120));
         Assert.Equal(40, job.GetProperty("total").GetInt32());
         Assert.Equal(40, job.GetProperty("processed").GetInt32());
         Assert.Equal(40, job.GetProperty("summary").GetProperty("good").GetInt32());
         var results = job.GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(40, results.Count);
         Assert.All(results, r => Assert.Equal("good", r.GetProperty("status").GetString()));
-    }
-
-    private async Task<JsonElement> WaitForCompletionAsync(string jobId)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (true)
-        {
-            using var response = await app.SendAsync(HttpMethod.Get, $"api/certificates/status-jobs/{jobId}", apiKey: StatusKey);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var job = await response.Content.ReadFromJsonAsync<JsonElement>();
-            if (job.GetProperty("status").GetString() == "completed")
-            {
-                return job;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"The job did not complete: {job}");
-            await Task.Delay(250);
-        }
     }
 }

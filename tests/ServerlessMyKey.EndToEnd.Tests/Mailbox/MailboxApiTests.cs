@@ -18,11 +18,11 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
     {
         var holder = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await DeliverAsync(holder, "s"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
-        await AssertProblemAsync(await DeliverAsync("ZZZZ9999", "s"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
+        await ProblemAssert.ExactAsync(await DeliverAsync(holder, "s"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
+        await ProblemAssert.ExactAsync(await DeliverAsync("ZZZZ9999", "s"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
         await AllowAsync(holder);
         await JsonAsync(await app.SendAsync(HttpMethod.Delete, "api/mailbox/senders/clinic", bearerFor: holder), HttpStatusCode.OK);
-        await AssertProblemAsync(await DeliverAsync(holder, "s"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
+        await ProblemAssert.ExactAsync(await DeliverAsync(holder, "s"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
         var senders = await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/senders", bearerFor: holder), HttpStatusCode.OK);
         Assert.Equal("blocked", senders.GetProperty("senders")[0].GetProperty("status").GetString());
     }
@@ -35,7 +35,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
 
         var first = await JsonAsync(await DeliverAsync(holder, "予防接種のお知らせ", key: "k1"), HttpStatusCode.Accepted);
         var replay = await JsonAsync(await DeliverAsync(holder, "予防接種のお知らせ", key: "k1"), HttpStatusCode.Accepted);
-        await AssertProblemAsync(await DeliverAsync(holder, "別の件名", key: "k1"), HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await ProblemAssert.ExactAsync(await DeliverAsync(holder, "別の件名", key: "k1"), HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
         var messageId = first.GetProperty("messageId").GetString()!;
         Assert.Equal(messageId, replay.GetProperty("messageId").GetString());
         Assert.Equal("delivered", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK)).GetProperty("status").GetString());
@@ -47,12 +47,12 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
         Assert.True(delivery.TryGetProperty("viewedAt", out _));
 
         // Another holder and another sender see nothing of it.
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: await app.NewCitizenAsync()), HttpStatusCode.NotFound, "message_not_found");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ChiyodaKey), HttpStatusCode.NotFound, "message_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: await app.NewCitizenAsync()), HttpStatusCode.NotFound, "message_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ChiyodaKey), HttpStatusCode.NotFound, "message_not_found");
 
         Assert.Equal(HttpStatusCode.NoContent, (await app.SendAsync(HttpMethod.Delete, $"api/mailbox/messages/{messageId}", bearerFor: holder)).StatusCode);
         Assert.Equal("deleted", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK)).GetProperty("status").GetString());
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.NotFound, "message_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.NotFound, "message_not_found");
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
         var messageId = (await JsonAsync(await DeliverAsync(holder, "重要：契約書", requireFreshLogin: true), HttpStatusCode.Accepted)).GetProperty("messageId").GetString()!;
 
         app.Clock.Advance(TimeSpan.FromMinutes(6));
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.Unauthorized, "fresh_login_required");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.Unauthorized, "fresh_login_required");
         Assert.Equal("delivered", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK)).GetProperty("status").GetString());
 
         var session = await new MyKeyApiClient(app.Http).LoginAsync(card);
@@ -88,7 +88,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
 
         Assert.Equal(["三", "二"], first.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("subject").GetString()));
         Assert.Equal(["一"], second.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("subject").GetString()));
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/messages?limit=0", bearerFor: holder), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/messages?limit=0", bearerFor: holder), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
         var blobs = new BlobServiceClient(await AzuriteServer.GetConnectionStringAsync());
         Assert.True((await blobs.GetBlobContainerClient("mailbox-messages").DeleteBlobIfExistsAsync($"{holder}/{messageId}.json")).Value);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.NotFound, "message_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.NotFound, "message_not_found");
     }
 
     [Theory]
@@ -146,7 +146,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
     {
         var response = await DeliverAttachmentsAsync(new { name, contentType = "application/pdf", content = "JVBERg==" });
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
     {
         var response = await DeliverAttachmentsAsync(Enumerable.Range(0, 11).Select(i => new { name = $"{i}.pdf", contentType = "application/pdf", content = "JVBERg==" }).ToArray());
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
     {
         var response = await DeliverAttachmentsAsync(new { name = "big.pdf", contentType = "application/pdf", content = Convert.ToBase64String(new byte[900_000]) });
 
-        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
     }
 
     /// <summary>A delivery to a new holder who allowed the sender, with these attachments.</summary>

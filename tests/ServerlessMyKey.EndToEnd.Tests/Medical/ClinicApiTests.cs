@@ -52,7 +52,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var (_, card) = await app.NewCardholderAsync(Patient);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         await app.LinkPatientAsync(first, "X-" + first);
         var code = await app.IssueLinkCodeAsync("X-" + first);
 
-        await AssertProblemAsync(await app.LinkPatientNumberAsync(second, "X-" + first, code), HttpStatusCode.Conflict, "already_exists");
+        await ProblemAssert.ExactAsync(await app.LinkPatientNumberAsync(second, "X-" + first, code), HttpStatusCode.Conflict, "already_exists");
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         var myKeyId = await app.NewCitizenAsync();
         await app.IssueLinkCodeAsync("N-" + myKeyId);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "N-" + myKeyId }, bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "N-" + myKeyId }, bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var myKeyId = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, "U-" + myKeyId, "ABCD2345"), (HttpStatusCode)422, "link_code_invalid");
+        await ProblemAssert.ExactAsync(await app.LinkPatientNumberAsync(myKeyId, "U-" + myKeyId, "ABCD2345"), (HttpStatusCode)422, "link_code_invalid");
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         await app.IssueLinkCodeAsync("V-" + victim);
         var thiefsOwnCode = await app.IssueLinkCodeAsync("T-" + thief);
 
-        await AssertProblemAsync(await app.LinkPatientNumberAsync(thief, "V-" + victim, thiefsOwnCode), (HttpStatusCode)422, "link_code_invalid");
+        await ProblemAssert.ExactAsync(await app.LinkPatientNumberAsync(thief, "V-" + victim, thiefsOwnCode), (HttpStatusCode)422, "link_code_invalid");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         var codeOfB = await app.IssueLinkCodeAsync("F-" + myKeyId, ClinicB, ClinicBKey);
         await app.IssueLinkCodeAsync("F-" + myKeyId);
 
-        await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, "F-" + myKeyId, codeOfB), (HttpStatusCode)422, "link_code_invalid");
+        await ProblemAssert.ExactAsync(await app.LinkPatientNumberAsync(myKeyId, "F-" + myKeyId, codeOfB), (HttpStatusCode)422, "link_code_invalid");
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         var code = await app.IssueLinkCodeAsync("R-" + first);
         Assert.Equal(HttpStatusCode.Created, (await app.LinkPatientNumberAsync(first, "R-" + first, code)).StatusCode);
 
-        await AssertProblemAsync(await app.LinkPatientNumberAsync(second, "R-" + first, code), (HttpStatusCode)422, "link_code_invalid");
+        await ProblemAssert.ExactAsync(await app.LinkPatientNumberAsync(second, "R-" + first, code), (HttpStatusCode)422, "link_code_invalid");
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         var current = await app.IssueLinkCodeAsync("Q-" + myKeyId);
         Assert.NotEqual(old, current);
 
-        await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, "Q-" + myKeyId, old), (HttpStatusCode)422, "link_code_invalid");
+        await ProblemAssert.ExactAsync(await app.LinkPatientNumberAsync(myKeyId, "Q-" + myKeyId, old), (HttpStatusCode)422, "link_code_invalid");
     }
 
     [Fact]
@@ -134,16 +134,16 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         var wrong = code == "22222222" ? "33333333" : "22222222";
         for (var i = 0; i < 5; i++)
         {
-            await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, "W-" + myKeyId, wrong), (HttpStatusCode)422, "link_code_invalid");
+            await ProblemAssert.ExactAsync(await app.LinkPatientNumberAsync(myKeyId, "W-" + myKeyId, wrong), (HttpStatusCode)422, "link_code_invalid");
         }
 
-        await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, "W-" + myKeyId, code), (HttpStatusCode)422, "link_code_invalid");
+        await ProblemAssert.ExactAsync(await app.LinkPatientNumberAsync(myKeyId, "W-" + myKeyId, code), (HttpStatusCode)422, "link_code_invalid");
     }
 
     [Fact]
     public async Task Link_code_issued_by_another_facilitys_client_is_forbidden()
     {
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-link-codes", new { patientNumber = "P-1" }, apiKey: ClinicBKey),
             HttpStatusCode.Forbidden, "forbidden");
     }
@@ -153,7 +153,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var myKeyId = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-link-codes", new { patientNumber = "P-" + myKeyId }, bearerFor: myKeyId),
             HttpStatusCode.Unauthorized, "unauthenticated");
     }
@@ -188,8 +188,8 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
         await clinics.AddEntityAsync(new TableEntity(ClinicA, "k|" + thief) { ["PatientNumber"] = patientNumber, ["LinkedAt"] = DateTimeOffset.UtcNow });
         await clinics.AddEntityAsync(new TableEntity(ClinicA, "p|" + patientNumber) { ["MyKeyId"] = thief });
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(thiefCard, purpose: "medical_checkin"), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents/checks", new { patientNumber, category = "medication" }, apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(thiefCard, purpose: "medical_checkin"), apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents/checks", new { patientNumber, category = "medication" }, apiKey: ClinicAKey), HttpStatusCode.NotFound, "not_found");
 
         await app.LinkPatientAsync(victim, patientNumber);
 
@@ -202,7 +202,7 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var myKeyId = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/facilities/9999999999/patient-links", new { patientNumber = "P-1", linkCode = "ABCD2345" }, bearerFor: myKeyId), HttpStatusCode.NotFound, "not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/facilities/9999999999/patient-links", new { patientNumber = "P-1", linkCode = "ABCD2345" }, bearerFor: myKeyId), HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
@@ -210,13 +210,13 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var myKeyId = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "P-1\n", linkCode = "ABCD2345" }, bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/patient-links", new { patientNumber = "P-1\n", linkCode = "ABCD2345" }, bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
     public async Task Reservation_by_another_facilitys_client_is_forbidden()
     {
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/foreign", new { patientNumber = "P-1", at = DateTimeOffset.UtcNow }, apiKey: ClinicBKey),
             HttpStatusCode.Forbidden, "forbidden");
     }
@@ -224,14 +224,14 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     [Fact]
     public async Task Reservation_without_a_time_is_invalid()
     {
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/no-time", new { patientNumber = "P-1" }, apiKey: ClinicAKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/no-time", new { patientNumber = "P-1" }, apiKey: ClinicAKey), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Theory]
     [InlineData("9999-12-31T23:59:59Z")]
     [InlineData("1600-01-01T00:00:00Z")]
     public async Task Reservation_at_the_ends_of_the_calendar_is_invalid(string at) =>
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/far-{at[..4]}", new { patientNumber = "P-1", at }, apiKey: ClinicAKey),
             HttpStatusCode.BadRequest,
             "invalid_request");
@@ -241,6 +241,6 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var (_, card) = await app.NewCardholderAsync(Patient);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicBKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicBKey), HttpStatusCode.Forbidden, "forbidden");
     }
 }

@@ -95,7 +95,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var consent = Consent(network: "nowhere-net");
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "unknown_network");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "unknown_network");
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var consent = Consent(facilities: new[] { Osaka });
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "unknown_network");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "unknown_network");
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var consent = Consent(categories: ["genome"]);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
     {
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
 
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent = Consent(), signature = Signed(card, Consent(categories: ["medication"])) }, bearerFor: myKeyId),
             HttpStatusCode.Unauthorized, "signature_invalid");
     }
@@ -132,7 +132,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var consent = Consent(validTo: "2020-01-01");
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "invalid_validity_period");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "invalid_validity_period");
     }
 
     [Theory]
@@ -143,7 +143,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var consent = Consent(validTo: validTo);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "invalid_validity_period");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/consents", new { consent, signature = Signed(card, consent) }, bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "invalid_validity_period");
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
         var consentId = await ConsentAsync(myKeyId, card, Consent());
         var stranger = app.IssueCard(Doctor);
 
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, $"api/medical/consents/{consentId}/withdrawal", new { signature = Signed(stranger, new { action = "withdraw", consentId }) }, bearerFor: myKeyId),
             HttpStatusCode.Forbidden, "signer_not_patient");
     }
@@ -178,7 +178,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
         var body = new { signature = Signed(card, new { action = "withdraw", consentId }) };
         (await app.SendAsync(HttpMethod.Post, $"api/medical/consents/{consentId}/withdrawal", body, bearerFor: myKeyId)).EnsureSuccessStatusCode();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/consents/{consentId}/withdrawal", body, bearerFor: myKeyId), HttpStatusCode.Conflict, "consent_withdrawn");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/consents/{consentId}/withdrawal", body, bearerFor: myKeyId), HttpStatusCode.Conflict, "consent_withdrawn");
     }
 
     [Fact]
@@ -188,7 +188,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
         var consentId = await ConsentAsync(owner, card, Consent());
         var other = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, $"api/medical/consents/{consentId}/withdrawal", new { signature = Signed(card, new { action = "withdraw", consentId }) }, bearerFor: other),
             HttpStatusCode.NotFound, "consent_not_found");
     }
@@ -198,7 +198,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
     {
         var response = await app.SendAsync(HttpMethod.Post, "api/medical/consents/checks", new { patientNumber = "NOBODY-1", category = "medication" }, apiKey: ClinicAKey);
 
-        await AssertProblemAsync(response, HttpStatusCode.NotFound, "not_found");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
     {
         var response = await app.SendAsync(HttpMethod.Post, "api/medical/consents/checks", new { patientNumber = "P-1", myKeyId = "ABCDEFGH", category = "medication" }, apiKey: ClinicAKey);
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public sealed class ConsentApiTests(MedicalApiFixture app)
 
         Assert.Equal(["clinical", "checkups"], first.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("category").GetString()));
         Assert.Equal(["medication"], second.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("category").GetString()));
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/medical/access-log?limit=201", bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, "api/medical/access-log?limit=201", bearerFor: myKeyId), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     private static Dictionary<string, object?> Consent(object? facilities = null, string[]? categories = null, string network = "tokyo-net", string? validTo = null) => new()

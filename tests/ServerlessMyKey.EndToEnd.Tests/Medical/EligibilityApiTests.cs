@@ -110,7 +110,7 @@ public sealed class EligibilityApiTests(MedicalApiFixture app)
         var proof = await app.ProofAsync(patient.Card);
         (await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", proof, apiKey: ClinicAKey)).EnsureSuccessStatusCode();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", proof, apiKey: ClinicAKey), HttpStatusCode.Unauthorized, "challenge_already_used");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", proof, apiKey: ClinicAKey), HttpStatusCode.Unauthorized, "challenge_already_used");
     }
 
     [Fact]
@@ -118,11 +118,11 @@ public sealed class EligibilityApiTests(MedicalApiFixture app)
     {
         var patient = await app.LinkedPatientAsync();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/auth/sessions", await app.ProofAsync(patient.Card)), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/auth/sessions", await app.ProofAsync(patient.Card)), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await app.ProofAsync(patient.Card, purpose: "medical_checkin"), apiKey: ClinicAKey),
             HttpStatusCode.Conflict, "challenge_purpose_mismatch");
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await app.ProofAsync(patient.Card, readerKey: OsakaKey), apiKey: ClinicAKey),
             HttpStatusCode.Conflict, "challenge_purpose_mismatch");
     }
@@ -133,7 +133,7 @@ public sealed class EligibilityApiTests(MedicalApiFixture app)
         var patient = await app.LinkedPatientAsync();
         var (challengeId, challenge) = await new MyKeyApiClient(app.Http).CreateChallengeAsync();
 
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", MyKeyApiClient.LoginBody(patient.Card, challengeId, challenge), apiKey: ClinicAKey),
             HttpStatusCode.Conflict, "challenge_purpose_mismatch");
     }
@@ -143,7 +143,7 @@ public sealed class EligibilityApiTests(MedicalApiFixture app)
     {
         var patient = await app.LinkedPatientAsync();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await app.ProofAsync(patient.Card), apiKey: NoFacilityKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await app.ProofAsync(patient.Card), apiKey: NoFacilityKey), HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class EligibilityApiTests(MedicalApiFixture app)
     {
         var patient = await app.LinkedPatientAsync();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await app.ProofAsync(patient.Card), apiKey: MedicalNoRoleKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await app.ProofAsync(patient.Card), apiKey: MedicalNoRoleKey), HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -159,6 +159,6 @@ public sealed class EligibilityApiTests(MedicalApiFixture app)
     {
         var patient = await app.LinkedPatientAsync();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await app.ProofAsync(patient.Card, ClinicB), apiKey: ClinicAKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/eligibility-checks", await app.ProofAsync(patient.Card, ClinicB), apiKey: ClinicAKey), HttpStatusCode.Forbidden, "forbidden");
     }
 }

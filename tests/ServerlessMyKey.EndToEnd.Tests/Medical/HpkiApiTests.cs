@@ -119,7 +119,7 @@ public sealed class HpkiApiTests(MedicalApiFixture app)
     [Fact]
     public async Task Caller_without_the_facility_role_is_forbidden()
     {
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/hpki/verifications", Raw(app.Hpki.Issue(), Prescription), apiKey: InsurerKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/hpki/verifications", Raw(app.Hpki.Issue(), Prescription), apiKey: InsurerKey), HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class HpkiApiTests(MedicalApiFixture app)
         var doctor = app.Hpki.Issue();
         var body = new { certificate = Convert.ToBase64String(doctor.Certificate.RawData), signature = Convert.ToBase64String(doctor.Sign(Prescription)), data = Convert.ToBase64String(Prescription), digest = Convert.ToBase64String(new byte[32]) };
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/hpki/verifications", body, apiKey: ClinicAKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/hpki/verifications", body, apiKey: ClinicAKey), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class HpkiApiTests(MedicalApiFixture app)
         cms[at + 4] = 0x02;
         var body = new { cms = Convert.ToBase64String(cms), data = Convert.ToBase64String(Prescription) };
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/hpki/verifications", body, apiKey: ClinicAKey), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/hpki/verifications", body, apiKey: ClinicAKey), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     private static object Raw(HpkiSigner doctor, byte[] data, object? jpki = null) => new

@@ -47,7 +47,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
         var changed = await (await app.PutMemberAsync("renew-" + myKeyId, Patient, renewed)).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.True(changed.GetProperty("changed").GetBoolean());
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(old, card), bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "member_mismatch");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(old, card), bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "member_mismatch");
         Assert.Equal(HttpStatusCode.Created, (await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(renewed, card), bearerFor: myKeyId)).StatusCode);
     }
 
@@ -58,7 +58,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
         var numbers = NewNumbers();
         await app.PutMemberAsync("other-name-" + myKeyId, Patient, numbers);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(numbers, card), bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "member_mismatch");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(numbers, card), bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "member_mismatch");
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
         var numbers = NewNumbers();
         await app.PutMemberAsync("variant-birth-" + myKeyId, Patient with { Name = "高崎 花子" }, numbers);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(numbers, card), bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "member_mismatch");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(numbers, card), bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "member_mismatch");
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
         var numbers = NewNumbers();
         await app.PutMemberAsync("other-birth-" + myKeyId, Patient, numbers);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(numbers, card), bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "member_mismatch");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(numbers, card), bearerFor: myKeyId), HttpStatusCode.UnprocessableEntity, "member_mismatch");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
 
         var response = await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(numbers, card), bearerFor: myKeyId);
 
-        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "member_mismatch");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnprocessableEntity, "member_mismatch");
         Assert.DoesNotContain(numbers.Number, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
@@ -121,7 +121,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
             signature = JsonSerializer.SerializeToElement(body).GetProperty("signature"),
         };
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", tampered, bearerFor: myKeyId), HttpStatusCode.Unauthorized, "signature_invalid");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", tampered, bearerFor: myKeyId), HttpStatusCode.Unauthorized, "signature_invalid");
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
     {
         var card = app.IssueCard(Patient);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(NewNumbers(), card)), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "api/medical/insurance-links", LinkBody(NewNumbers(), card)), HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
     {
         var response = await app.SendAsync(HttpMethod.Put, $"api/medical/insurers/{Insurer}/members/no-role", Member(Patient, NewNumbers()), apiKey: ClinicAKey);
 
-        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
     {
         var response = await app.SendAsync(HttpMethod.Put, $"api/medical/insurers/{Insurer}/members/other-insurer", Member(Patient, NewNumbers()), apiKey: OtherInsurerKey);
 
-        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -155,14 +155,14 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
 
         var response = await app.PutMemberAsync("bad-branch", Patient, numbers);
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_request");
         Assert.DoesNotContain("7X", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Upsert_with_a_seven_digit_insurer_number_is_invalid()
     {
-        await AssertProblemAsync(await app.PutMemberAsync("short-insurer", Patient, NewNumbers(), insurer: "0613999"), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.PutMemberAsync("short-insurer", Patient, NewNumbers(), insurer: "0613999"), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
         var numbers = NewNumbers();
         (await app.PutMemberAsync("holder-" + numbers.Number, Patient, numbers)).EnsureSuccessStatusCode();
 
-        await AssertProblemAsync(await app.PutMemberAsync("second-" + numbers.Number, Patient, numbers), HttpStatusCode.Conflict, "already_exists");
+        await ProblemAssert.ExactAsync(await app.PutMemberAsync("second-" + numbers.Number, Patient, numbers), HttpStatusCode.Conflict, "already_exists");
     }
 
     [Fact]
@@ -179,6 +179,6 @@ public sealed class InsuranceApiTests(MedicalApiFixture app)
     {
         var myKeyId = await app.NewCitizenAsync();
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, "api/medical/insurance-links/me", bearerFor: myKeyId), HttpStatusCode.NotFound, "not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, "api/medical/insurance-links/me", bearerFor: myKeyId), HttpStatusCode.NotFound, "not_found");
     }
 }

@@ -25,7 +25,7 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
         app.Clock.Offset = TimeSpan.FromMinutes(15);
         var myKeyId = await app.NewCitizenAsync(); // logs in on the moved clock, so the session is fresh
 
-        await AssertProblemAsync(await app.LinkPatientNumberAsync(myKeyId, patientNumber, code), HttpStatusCode.Gone, "link_code_expired");
+        await ProblemAssert.ExactAsync(await app.LinkPatientNumberAsync(myKeyId, patientNumber, code), HttpStatusCode.Gone, "link_code_expired");
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
 
         var response = await app.Http.PostAsJsonAsync("api/auth/sessions", MyKeyApiClient.LoginBody(patient.Card, challengeId, challenge));
 
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "certificate_expired");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Unauthorized, "certificate_expired");
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
         var patient = await ExpiringPatientAsync();
         app.Clock.Offset = TimeSpan.FromDays(2);
 
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(patient.Card, purpose: "medical_checkin"), apiKey: ClinicAKey),
             HttpStatusCode.Unauthorized, "certificate_expired");
     }

@@ -1,9 +1,8 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
+using ServerlessMyKey.LocalStorage;
 
 namespace ServerlessMyKey.EndToEnd.Tests.Oidc;
 
@@ -24,8 +23,9 @@ public class OidcFixture : DevHostFixture
 
     public OidcFixture()
     {
-        Port = FreePort();
-        RelyingPartyPort = FreePort();
+        var ports = LoopbackPorts.Free(2);
+        Port = ports[0];
+        RelyingPartyPort = ports[1];
         _card = new(() => Pki.IssueCard(new ServerlessMyKey.Cli.Pki.CardHolder("高橋　三郎", "福岡県福岡市中央区天神1-8-1", new DateOnly(1969, 7, 7), "male")));
     }
 
@@ -75,13 +75,6 @@ public class OidcFixture : DevHostFixture
     {
         var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(key.ExportParameters(false)) { KeyId = kid });
         return JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", kid, use = "sig", alg = "RS256", n = jwk.N, e = jwk.E } } });
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -16,13 +16,6 @@ public sealed class OidcLoginStepTests(OidcFixture provider) : IClassFixture<Oid
 {
     private readonly OidcProtocol _protocol = new(provider);
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
-    }
-
     private async Task<(string RequestId, string ChallengeId, byte[] Challenge)> OpenRequestAsync(string scope = "openid", Action<Dictionary<string, string?>>? change = null)
     {
         var requestId = await OidcLoginClient.StartAsync(_protocol.AuthorizeUrl(OidcFixture.RadioClient, provider.RadioRedirectUri, OidcProtocol.NewVerifier(), scope, change));
@@ -60,7 +53,7 @@ public sealed class OidcLoginStepTests(OidcFixture provider) : IClassFixture<Oid
             },
         };
 
-        await AssertProblemAsync(await provider.Http.PostAsJsonAsync($"api/oidc/requests/{requestId}/login", malformed), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await provider.Http.PostAsJsonAsync($"api/oidc/requests/{requestId}/login", malformed), HttpStatusCode.BadRequest, "invalid_request");
 
         var redirectTo = new Uri(await new OidcLoginClient(provider.Http).LoginAsync(card, requestId));
         Assert.NotNull(HttpUtility.ParseQueryString(redirectTo.Query)["code"]);
@@ -73,7 +66,7 @@ public sealed class OidcLoginStepTests(OidcFixture provider) : IClassFixture<Oid
         var (requestId, challengeId, challenge) = await OpenRequestAsync();
         var body = new { challengeId, certificate = Convert.ToBase64String(new byte[64]), signature = Convert.ToBase64String(card.SignWithAuthenticationKey(challenge)) };
 
-        await AssertProblemAsync(await provider.Http.PostAsJsonAsync($"api/oidc/requests/{requestId}/login", body), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await provider.Http.PostAsJsonAsync($"api/oidc/requests/{requestId}/login", body), HttpStatusCode.BadRequest, "invalid_request");
 
         Assert.Contains("code=", await new OidcLoginClient(provider.Http).LoginAsync(card, requestId), StringComparison.Ordinal);
     }
@@ -84,7 +77,7 @@ public sealed class OidcLoginStepTests(OidcFixture provider) : IClassFixture<Oid
         var card = provider.Card;
         var (_, challengeId, challenge) = await OpenRequestAsync();
 
-        await AssertProblemAsync(await provider.Http.PostAsJsonAsync("api/auth/sessions", MyKeyApiClient.LoginBody(card, challengeId, challenge)), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await ProblemAssert.ExactAsync(await provider.Http.PostAsJsonAsync("api/auth/sessions", MyKeyApiClient.LoginBody(card, challengeId, challenge)), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
     }
 
     [Fact]

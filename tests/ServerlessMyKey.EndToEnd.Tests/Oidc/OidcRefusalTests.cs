@@ -29,13 +29,6 @@ public sealed class OidcRefusalTests(OidcFixture provider) : IClassFixture<OidcF
         return json;
     }
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
-    }
-
     [Fact]
     public async Task Baseline_code_gives_tokens_bound_to_the_client_and_userinfo_answers_the_same_sub()
     {
@@ -69,7 +62,7 @@ public sealed class OidcRefusalTests(OidcFixture provider) : IClassFixture<OidcF
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "api/me");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            await AssertProblemAsync(await provider.Http.SendAsync(request), HttpStatusCode.Unauthorized, "unauthenticated");
+            await ProblemAssert.ExactAsync(await provider.Http.SendAsync(request), HttpStatusCode.Unauthorized, "unauthenticated");
         }
     }
 
@@ -248,7 +241,7 @@ public sealed class OidcRefusalTests(OidcFixture provider) : IClassFixture<OidcF
 
         using var response = await provider.Http.PostAsJsonAsync($"api/oidc/requests/{requestId}/login", MyKeyApiClient.LoginBody(card, request.GetProperty("challengeId").GetString()!, challenge));
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "signing_signature_required");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "signing_signature_required");
     }
 
     [Fact]
@@ -270,7 +263,7 @@ public sealed class OidcRefusalTests(OidcFixture provider) : IClassFixture<OidcF
             signing = new { certificate = Convert.ToBase64String(someoneElse.SigningCertificate.RawData), signature = Convert.ToBase64String(someoneElse.SignWithSigningKey(challenge)) },
         });
 
-        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "identity_mismatch");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Forbidden, "identity_mismatch");
     }
 
     [Fact]
@@ -291,7 +284,7 @@ public sealed class OidcRefusalTests(OidcFixture provider) : IClassFixture<OidcF
         var requestId = await OidcLoginClient.StartAsync(_protocol.AuthorizeUrl(OidcFixture.RadioClient, provider.RadioRedirectUri, OidcProtocol.NewVerifier()));
         await new OidcLoginClient(provider.Http).LoginAsync(card, requestId);
 
-        await AssertProblemAsync(await provider.Http.GetAsync($"api/oidc/requests/{requestId}"), HttpStatusCode.Conflict, "authorization_request_used");
+        await ProblemAssert.ExactAsync(await provider.Http.GetAsync($"api/oidc/requests/{requestId}"), HttpStatusCode.Conflict, "authorization_request_used");
     }
 
     [Fact]

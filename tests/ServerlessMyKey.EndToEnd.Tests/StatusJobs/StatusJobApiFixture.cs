@@ -30,12 +30,16 @@ public sealed class StatusJobApiFixture : DevHostFixture
     }
 
     /// <summary>Polls until the job is completed (the queue function runs in the DevHost) and returns the whole answer.</summary>
-    public async Task<JsonElement> WaitForCompletionAsync(string jobId, TimeSpan timeout)
+    public Task<JsonElement> WaitForCompletionAsync(string jobId, TimeSpan timeout) => WaitForCompletionAsync(() => GetJobAsync(jobId), timeout);
+
+    /// <summary>Polls the job with <paramref name="getJob"/> (its client's <c>GET</c>) until it is completed, and returns the whole answer.</summary>
+    public static async Task<JsonElement> WaitForCompletionAsync(Func<Task<HttpResponseMessage>> getJob, TimeSpan timeout)
     {
+        ArgumentNullException.ThrowIfNull(getJob);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            using var response = await GetJobAsync(jobId);
+            using var response = await getJob();
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var job = await response.Content.ReadFromJsonAsync<JsonElement>();
             if (job.GetProperty("status").GetString() == "completed")
@@ -64,13 +68,6 @@ public sealed class StatusJobApiFixture : DevHostFixture
         }
 
         Assert.Fail("The revocation never showed.");
-    }
-
-    public static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(code, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
 
     protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>

@@ -70,8 +70,8 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
             Assert.Equal(HttpStatusCode.OK, again.StatusCode); // the same part again is a retry
         }
 
-        await StatusJobApiFixture.AssertProblemAsync(await app.PutPartAsync(jobId, 3, certificates[..1]), HttpStatusCode.Conflict, "status_job_part_conflict");
-        await StatusJobApiFixture.AssertProblemAsync(await app.PutPartAsync(jobId, 4, certificates[..1]), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.PutPartAsync(jobId, 3, certificates[..1]), HttpStatusCode.Conflict, "status_job_part_conflict");
+        await ProblemAssert.ExactAsync(await app.PutPartAsync(jobId, 4, certificates[..1]), HttpStatusCode.BadRequest, "invalid_request");
         using (var second = await app.PutPartAsync(jobId, 1, certificates[..2]))
         {
             Assert.Equal(HttpStatusCode.OK, second.StatusCode);
@@ -96,7 +96,7 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
             Assert.Equal(HttpStatusCode.Accepted, lastAgain.StatusCode); // a retry after a lost answer
         }
 
-        await StatusJobApiFixture.AssertProblemAsync(await app.PutPartAsync(jobId, 2, certificates[..1]), HttpStatusCode.Conflict, "status_job_closed");
+        await ProblemAssert.ExactAsync(await app.PutPartAsync(jobId, 2, certificates[..1]), HttpStatusCode.Conflict, "status_job_closed");
 
         var done = await app.WaitForCompletionAsync(jobId, Completion);
         var serials = done.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("serialNumber").GetString()).ToArray();
@@ -150,7 +150,7 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
         await app.WaitForCompletionAsync(JsonDocument.Parse(first).RootElement.GetProperty("jobId").GetString()!, Completion);
         var second = await BodyOf(await app.PostJobAsync(new { certificates = new[] { certificate } }, idempotencyKey: key), HttpStatusCode.Accepted);
         Assert.Equal(first, second); // the first answer again, though the job has completed since
-        await StatusJobApiFixture.AssertProblemAsync(await app.PostJobAsync(new { parts = 2 }, idempotencyKey: key), (HttpStatusCode)422, "idempotency_key_reused");
+        await ProblemAssert.ExactAsync(await app.PostJobAsync(new { parts = 2 }, idempotencyKey: key), (HttpStatusCode)422, "idempotency_key_reused");
 
         var partsKey = "jobs-" + Guid.NewGuid().ToString("N");
         var created = await BodyOf(await app.PostJobAsync(new { parts = 1 }, idempotencyKey: partsKey), HttpStatusCode.Created);
@@ -197,36 +197,36 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
             Assert.Equal(HttpStatusCode.OK, part.StatusCode);
         }
 
-        await StatusJobApiFixture.AssertProblemAsync(await app.SendAsync(HttpMethod.Delete, $"/api/certificates/status-jobs/{done}", apiKey: StatusJobApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "status_job_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Delete, $"/api/certificates/status-jobs/{done}", apiKey: StatusJobApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "status_job_not_found");
         foreach (var jobId in new[] { done, waiting })
         {
             using var deleted = await app.SendAsync(HttpMethod.Delete, $"/api/certificates/status-jobs/{jobId}", apiKey: StatusJobApiFixture.InsurerKey);
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-            await StatusJobApiFixture.AssertProblemAsync(await app.GetJobAsync(jobId), HttpStatusCode.NotFound, "status_job_not_found");
+            await ProblemAssert.ExactAsync(await app.GetJobAsync(jobId), HttpStatusCode.NotFound, "status_job_not_found");
         }
 
         var store = app.Host.Services.GetRequiredService<IStatusJobStore>();
         Assert.Empty(await store.ListResultsAsync(done));
         Assert.Null(await store.ReadPartAsync(waiting, 1)); // the uploaded certificates are gone
-        await StatusJobApiFixture.AssertProblemAsync(await app.SendAsync(HttpMethod.Delete, $"/api/certificates/status-jobs/{done}", apiKey: StatusJobApiFixture.InsurerKey), HttpStatusCode.NotFound, "status_job_not_found");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Delete, $"/api/certificates/status-jobs/{done}", apiKey: StatusJobApiFixture.InsurerKey), HttpStatusCode.NotFound, "status_job_not_found");
     }
 
     [Fact]
     public async Task A_job_is_visible_only_to_its_client()
     {
         var jobId = await app.CreateAsync(new { parts = 1 }, HttpStatusCode.Created);
-        await StatusJobApiFixture.AssertProblemAsync(await app.GetJobAsync(jobId, StatusJobApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "status_job_not_found");
-        await StatusJobApiFixture.AssertProblemAsync(await app.PutPartAsync(jobId, 1, ["MAA"], StatusJobApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "status_job_not_found");
-        await StatusJobApiFixture.AssertProblemAsync(await app.GetJobAsync(new string('a', 32)), HttpStatusCode.NotFound, "status_job_not_found");
-        await StatusJobApiFixture.AssertProblemAsync(await app.GetJobAsync("..%2F..%2Fjob"), HttpStatusCode.NotFound, "status_job_not_found");
+        await ProblemAssert.ExactAsync(await app.GetJobAsync(jobId, StatusJobApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "status_job_not_found");
+        await ProblemAssert.ExactAsync(await app.PutPartAsync(jobId, 1, ["MAA"], StatusJobApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "status_job_not_found");
+        await ProblemAssert.ExactAsync(await app.GetJobAsync(new string('a', 32)), HttpStatusCode.NotFound, "status_job_not_found");
+        await ProblemAssert.ExactAsync(await app.GetJobAsync("..%2F..%2Fjob"), HttpStatusCode.NotFound, "status_job_not_found");
     }
 
     [Fact]
     public async Task Callers_without_the_role_or_a_key_are_refused()
     {
-        await StatusJobApiFixture.AssertProblemAsync(await app.PostJobAsync(new { parts = 1 }, StatusJobApiFixture.NoRoleKey), HttpStatusCode.Forbidden, "forbidden");
-        await StatusJobApiFixture.AssertProblemAsync(await app.PostJobAsync(new { parts = 1 }, "wrong-key"), HttpStatusCode.Unauthorized, "unauthenticated");
-        await StatusJobApiFixture.AssertProblemAsync(await app.GetJobAsync(new string('a', 32), StatusJobApiFixture.NoRoleKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.PostJobAsync(new { parts = 1 }, StatusJobApiFixture.NoRoleKey), HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(await app.PostJobAsync(new { parts = 1 }, "wrong-key"), HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(await app.GetJobAsync(new string('a', 32), StatusJobApiFixture.NoRoleKey), HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Theory]
@@ -240,7 +240,7 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/certificates/status-jobs") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
         request.Headers.Add("x-api-key", StatusJobApiFixture.InsurerKey);
-        await StatusJobApiFixture.AssertProblemAsync(await app.Http.SendAsync(request), HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(await app.Http.SendAsync(request), HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
@@ -255,7 +255,7 @@ public sealed class StatusJobApiTests(StatusJobApiFixture app) : IClassFixture<S
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         });
 
-        await StatusJobApiFixture.AssertProblemAsync(await app.PutPartAsync(jobId, 101, part), (HttpStatusCode)422, "status_job_too_large");
+        await ProblemAssert.ExactAsync(await app.PutPartAsync(jobId, 101, part), (HttpStatusCode)422, "status_job_too_large");
         using var job = await app.GetJobAsync(jobId);
         Assert.Equal("rejected", (await job.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
     }

@@ -40,13 +40,6 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
     private async Task<HttpResponseMessage> EnterAsync(string eventId, VirtualCard card, string gateKey = TicketKeys.Gate) =>
         await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", await new MyKeyApiClient(app.Http).ReaderProofAsync(card, "ticket_gate", gateKey), apiKey: gateKey);
 
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
-    }
-
     [Fact]
     public async Task Purchase_then_entry_with_the_card_prints_the_seat_receipt_once()
     {
@@ -66,7 +59,7 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         Assert.StartsWith("席番レシート\n第九 演奏会\n開演 2027-12-24 19:00\n座席 " + ticket.GetProperty("seat").GetString(), receipt, StringComparison.Ordinal);
         Assert.DoesNotContain(Holder.Name, receipt, StringComparison.Ordinal);
 
-        await AssertProblemAsync(await EnterAsync(eventId, card), HttpStatusCode.Conflict, "already_entered");
+        await ProblemAssert.ExactAsync(await EnterAsync(eventId, card), HttpStatusCode.Conflict, "already_entered");
     }
 
     [Fact]
@@ -77,8 +70,8 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         var (other, otherCard) = await app.NewCardholderAsync(Holder);
         Assert.Equal(HttpStatusCode.Created, (await PurchaseAsync(eventId, buyer)).StatusCode);
 
-        await AssertProblemAsync(await EnterAsync(eventId, otherCard), HttpStatusCode.NotFound, "no_ticket");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Get, $"api/tickets/events/{eventId}/tickets/me", bearerFor: other), HttpStatusCode.NotFound, "no_ticket");
+        await ProblemAssert.ExactAsync(await EnterAsync(eventId, otherCard), HttpStatusCode.NotFound, "no_ticket");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/tickets/events/{eventId}/tickets/me", bearerFor: other), HttpStatusCode.NotFound, "no_ticket");
     }
 
     [Fact]
@@ -87,7 +80,7 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         var eventId = await NewEventAsync(seats: 2);
         var stranger = app.Pki.IssueCard(Holder);
 
-        await AssertProblemAsync(await EnterAsync(eventId, stranger), HttpStatusCode.NotFound, "no_ticket");
+        await ProblemAssert.ExactAsync(await EnterAsync(eventId, stranger), HttpStatusCode.NotFound, "no_ticket");
 
         // A gate scan enrols nobody; the card's first real login is what gives it a MyKey ID.
         var certificate = stranger.AuthenticationCertificate;
@@ -106,17 +99,17 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         var (buyer, card) = await app.NewCardholderAsync(Holder);
         Assert.Equal(HttpStatusCode.Created, (await PurchaseAsync(eventId, buyer)).StatusCode);
 
-        await AssertProblemAsync(await EnterAsync(eventId, card, TicketKeys.OtherGate), HttpStatusCode.Forbidden, "gate_not_for_event");
+        await ProblemAssert.ExactAsync(await EnterAsync(eventId, card, TicketKeys.OtherGate), HttpStatusCode.Forbidden, "gate_not_for_event");
         Assert.Equal(HttpStatusCode.OK, (await EnterAsync(eventId, card)).StatusCode);
     }
 
     [Fact]
     public async Task Events_need_registered_gate_clients()
     {
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId = "ev-nogates", name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" } }, apiKey: TicketKeys.Admin),
             HttpStatusCode.BadRequest, "invalid_request");
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId = "ev-badgate", name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" }, gateClients = new[] { "no-such-client" } }, apiKey: TicketKeys.Admin),
             HttpStatusCode.BadRequest, "invalid_request");
     }
@@ -129,8 +122,8 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         Assert.Equal(HttpStatusCode.Created, (await PurchaseAsync(eventId, buyer)).StatusCode);
         var proof = await new MyKeyApiClient(app.Http).ReaderProofAsync(card, "ticket_gate", TicketKeys.Gate);
 
-        await AssertProblemAsync(await app.Http.PostAsJsonAsync("api/auth/sessions", proof), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", proof, apiKey: TicketKeys.Gate), HttpStatusCode.Unauthorized, "challenge_already_used");
+        await ProblemAssert.ExactAsync(await app.Http.PostAsJsonAsync("api/auth/sessions", proof), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", proof, apiKey: TicketKeys.Gate), HttpStatusCode.Unauthorized, "challenge_already_used");
     }
 
     [Fact]
@@ -142,8 +135,8 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         var (challengeId, challenge) = await new MyKeyApiClient(app.Http).CreateChallengeAsync();
         var otherGates = await new MyKeyApiClient(app.Http).ReaderProofAsync(card, "ticket_gate", TicketKeys.OtherGate);
 
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", MyKeyApiClient.LoginBody(card, challengeId, challenge), apiKey: TicketKeys.Gate), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", otherGates, apiKey: TicketKeys.Gate), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", MyKeyApiClient.LoginBody(card, challengeId, challenge), apiKey: TicketKeys.Gate), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/tickets/events/{eventId}/entries", otherGates, apiKey: TicketKeys.Gate), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
     }
 
     [Fact]
@@ -162,8 +155,8 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
-        await AssertProblemAsync(otherKey, HttpStatusCode.Conflict, "ticket_limit_reached");
-        await AssertProblemAsync(otherEvent, (HttpStatusCode)422, "idempotency_key_reused");
+        await ProblemAssert.ExactAsync(otherKey, HttpStatusCode.Conflict, "ticket_limit_reached");
+        await ProblemAssert.ExactAsync(otherEvent, (HttpStatusCode)422, "idempotency_key_reused");
     }
 
     [Fact]
@@ -191,7 +184,7 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
         {
-            await AssertProblemAsync(refused, HttpStatusCode.Conflict, "ticket_limit_reached");
+            await ProblemAssert.ExactAsync(refused, HttpStatusCode.Conflict, "ticket_limit_reached");
         }
     }
 
@@ -214,7 +207,7 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
         Assert.Equal("A-", (await sold[0].Content.ReadFromJsonAsync<JsonElement>()).GetProperty("seat").GetString()![..2]);
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
         {
-            await AssertProblemAsync(refused, HttpStatusCode.Conflict, "sold_out");
+            await ProblemAssert.ExactAsync(refused, HttpStatusCode.Conflict, "sold_out");
         }
     }
 
@@ -223,12 +216,12 @@ public sealed class TicketApiTests(OidcFixture app) : IClassFixture<OidcFixture>
     {
         var eventId = await NewEventAsync(seats: 1);
 
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId, name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" }, gateClients = new[] { TicketKeys.GateClient } }, apiKey: TicketKeys.Admin),
             HttpStatusCode.Conflict, "ticket_event_exists");
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "api/tickets/events", new { eventId = "other", name = "x", startsAt = DateTimeOffset.UtcNow, seats = new[] { "B-1" } }, apiKey: TicketKeys.Gate),
             HttpStatusCode.Forbidden, "forbidden");
-        await AssertProblemAsync(await PurchaseAsync("no-such-event", await app.NewCitizenAsync()), HttpStatusCode.NotFound, "ticket_event_not_found");
+        await ProblemAssert.ExactAsync(await PurchaseAsync("no-such-event", await app.NewCitizenAsync()), HttpStatusCode.NotFound, "ticket_event_not_found");
     }
 }

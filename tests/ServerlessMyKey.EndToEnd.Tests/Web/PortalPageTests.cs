@@ -89,7 +89,7 @@ public sealed partial class PortalPageTests(WebFixture web)
         await Expect(page.Locator(".messages li", new() { HasText = subject })).ToContainTextAsync("既読");
         await clinic.GetByRole(AriaRole.Button, new() { NameRegex = BlockButton() }).ClickAsync();
         await Expect(clinic).ToContainTextAsync("clinic（拒否）");
-        await Delegation.DelegationApiFixture.AssertProblemAsync(await DeliverAsync(myKeyId, "二通目"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
+        await ProblemAssert.ExactAsync(await DeliverAsync(myKeyId, "二通目"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
     }
 
     private Task<HttpResponseMessage> DeliverAsync(string myKeyId, string subject) =>

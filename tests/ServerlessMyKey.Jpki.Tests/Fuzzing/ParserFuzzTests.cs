@@ -8,6 +8,7 @@ using ServerlessMyKey.Jpki.Revocation;
 using ServerlessMyKey.Jpki.Signatures;
 using ServerlessMyKey.Jpki.Tests.TestPki;
 using ServerlessMyKey.Jpki.Trust;
+using Xunit.Abstractions;
 using static ServerlessMyKey.Jpki.Tests.TestPki.DevelopmentPki;
 
 namespace ServerlessMyKey.Jpki.Tests.Fuzzing;
@@ -20,7 +21,7 @@ namespace ServerlessMyKey.Jpki.Tests.Fuzzing;
 /// returned after a minute fails). CI runs <see cref="DefaultCases"/> per parser; set
 /// <c>SERVERLESSMYKEY_FUZZ_CASES</c> for the long run (README, "Fuzzing the parsers").
 /// </summary>
-public sealed class ParserFuzzTests : IDisposable
+public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
 {
     private const int DefaultCases = 250;
     private static readonly TimeSpan Hang = TimeSpan.FromMinutes(1);
@@ -42,16 +43,18 @@ public sealed class ParserFuzzTests : IDisposable
         var seed = Issue(LeafSpec.Authentication());
         JpkiAssert.Succeeds(await _harness.Verifier.VerifyAsync(seed, JpkiCertificateKind.Authentication));
 
+        var tally = new OutcomeTally(output, "certificates", seed);
         await DerMutations.Of(seed).SampleAsync(
             der => ReturnsAsync(async () =>
             {
                 JpkiCertificate.TryParse(der, out _);
                 var result = await _harness.Verifier.VerifyAsync(der, JpkiCertificateKind.Authentication);
                 var status = await _harness.Verifier.CheckStatusAsync(der);
-                return (result.Succeeded || Enum.IsDefined(result.Failure.Code)) && Enum.IsDefined(status.State);
+                return (result.Succeeded || Enum.IsDefined(result.Failure.Code)) && Enum.IsDefined(status.State) && tally.Count(der, Outcome(result.Failure));
             }),
             iter: Cases,
             threads: Threads);
+        tally.Report();
     }
 
     [Fact]
@@ -61,21 +64,23 @@ public sealed class ParserFuzzTests : IDisposable
         var seed = CrlWriter.Write(AuthenticationRoot, Now, Now.AddDays(1), [[0x01], [0x02, 0x03], [0x7F, 0x00, 0x00, 0x01]], X509RevocationReason.KeyCompromise);
         Assert.Equal(3, CertificateRevocationList.Parse(seed, anchors).Revoked.Count);
 
+        var tally = new OutcomeTally(output, "CRLs", seed);
         await DerMutations.Of(seed).SampleAsync(
             der => ReturnsAsync(() =>
             {
                 try
                 {
                     CertificateRevocationList.Parse(der, anchors);
+                    return Task.FromResult(tally.Count(der, "parsed"));
                 }
                 catch (InvalidDataException)
                 {
+                    return Task.FromResult(tally.Count(der, "invalid_data"));
                 }
-
-                return Task.FromResult(true);
             }),
             iter: Cases,
             threads: Threads);
+        tally.Report();
     }
 
     [Fact]
@@ -89,14 +94,16 @@ public sealed class ParserFuzzTests : IDisposable
         var verifier = new JpkiCmsVerifier(_harness.Verifier);
         JpkiAssert.Succeeds(await verifier.VerifyAsync(seed, Content));
 
+        var tally = new OutcomeTally(output, "CMS signatures", seed);
         await Gen.Select(DerMutations.Of(seed), Gen.Bool).SampleAsync(
             (cms, detached) => ReturnsAsync(async () =>
             {
                 var result = await verifier.VerifyAsync(cms, detached ? Content : null);
-                return result.Succeeded || Enum.IsDefined(result.Failure.Code);
+                return (result.Succeeded || Enum.IsDefined(result.Failure.Code)) && tally.Count(cms, Outcome(result.Failure));
             }),
             iter: Cases,
             threads: Threads);
+        tally.Report();
     }
 
     [Fact]
@@ -110,9 +117,11 @@ public sealed class ParserFuzzTests : IDisposable
         var verifier = new JpkiCmsVerifier(_harness.Verifier);
         JpkiAssert.Succeeds(await verifier.VerifyAsync(seed, null));
 
+        var tally = new OutcomeTally(output, "CMS containers", seed);
         await DerMutations.Of(seed).SampleAsync(
             cms => ReturnsAsync(async () =>
             {
+                var decoding = "decoded";
                 try
                 {
                     var decoded = CmsSignedData.Decode(cms);
@@ -123,13 +132,15 @@ public sealed class ParserFuzzTests : IDisposable
                 }
                 catch (System.Formats.Asn1.AsnContentException)
                 {
+                    decoding = "asn_content";
                 }
 
                 var result = await verifier.VerifyAsync(cms, null);
-                return result.Succeeded || Enum.IsDefined(result.Failure.Code);
+                return (result.Succeeded || Enum.IsDefined(result.Failure.Code)) && tally.Count(cms, $"{decoding}/{Outcome(result.Failure)}");
             }),
             iter: Cases,
             threads: Threads);
+        tally.Report();
     }
 
     [Fact]
@@ -145,11 +156,19 @@ public sealed class ParserFuzzTests : IDisposable
         var checker = new OcspRevocationChecker(http, _harness.Time, _harness.Options);
         Assert.Equal(RevocationState.Good, checker.Evaluate(seed, issuer, serial, nonce, Now).Result.State);
 
+        var tally = new OutcomeTally(output, "OCSP responses", seed);
         await DerMutations.Of(seed).SampleAsync(
-            der => ReturnsAsync(() => Task.FromResult(checker.Evaluate(der, issuer, serial, nonce, Now).Result.State is RevocationState.Good or RevocationState.Revoked or RevocationState.Unavailable)),
+            der => ReturnsAsync(() =>
+            {
+                var state = checker.Evaluate(der, issuer, serial, nonce, Now).Result.State;
+                return Task.FromResult(state is RevocationState.Good or RevocationState.Revoked or RevocationState.Unavailable && tally.Count(der, state.ToString()));
+            }),
             iter: Cases,
             threads: Threads);
+        tally.Report();
     }
+
+    private static string Outcome(JpkiFailure? failure) => failure?.CodeName ?? "succeeded";
 
     // Runs one case off the test thread, so that a hang fails the case (and names the input) instead of the run.
     private static Task<bool> ReturnsAsync(Func<Task<bool>> parse) => Task.Run(parse).WaitAsync(Hang);

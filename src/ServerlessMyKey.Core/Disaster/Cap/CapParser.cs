@@ -199,7 +199,7 @@ public static partial class CapParser
     private static string RequireToken(XElement parent, string name, string path)
     {
         var value = RequireText(parent, name, path);
-        return IsToken(value) ? value : throw Invalid($"{path}/{name}", "must not contain spaces, commas, '<' or '&'");
+        return IsToken(value) ? value : throw Invalid($"{path}/{name}", "must be 1–256 characters without spaces, commas, '<', '&' or control characters");
     }
 
     private static string RequireOneOf(XElement parent, string name, string path, IReadOnlySet<string> allowed) =>
@@ -229,7 +229,14 @@ public static partial class CapParser
             && DateTimeOffset.TryParseExact(value, ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
     }
 
-    private static bool IsToken(string value) => value.Length is > 0 and <= 256 && !value.Any(c => char.IsWhiteSpace(c) || c is ',' or '<' or '&');
+    /// <summary>
+    /// Identifier and sender (and their copies in <c>references</c>): CAP forbids spaces, commas and the restricted
+    /// characters; control and format characters (U+007F–U+009F, which XML lets through, bidi overrides, zero-width
+    /// characters) are refused too, so no id shows one thing and is another.
+    /// </summary>
+    private static bool IsToken(string value) =>
+        value.Length is > 0 and <= 256
+        && !value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format || c is ',' or '<' or '&');
 
     private static ServiceException Invalid(string element, string reason) =>
         new(ErrorCodes.InvalidCap, $"CAP element {element}: {reason}.");

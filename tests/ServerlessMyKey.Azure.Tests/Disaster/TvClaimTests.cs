@@ -1,0 +1,153 @@
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessMyKey.Azure.Tests.TestSupport;
+using ServerlessMyKey.Core.Auth;
+using ServerlessMyKey.Core.Disaster;
+using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Security;
+using ServerlessMyKey.Testing;
+
+namespace ServerlessMyKey.Azure.Tests.Disaster;
+
+/// <summary>
+/// Two claims of the same TV for two municipalities at the same time (two pairing codes the platform asked for,
+/// claimed at once): the TV must end in exactly one municipality's registry, the one its own row names, and the
+/// resident with it; a claim that loses is <c>409 conflict</c> and leaves nothing behind. Real Azurite tables;
+/// the claims run concurrently, many times. And a claim that changes the resident's district takes their other TVs along.
+/// </summary>
+public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposable
+{
+    private const int Rounds = 25;
+    private static readonly string[] Municipalities = ["363880", "015628", "363871"];
+    private readonly TemporaryDirectory _keys = new();
+    private readonly ServiceProvider _services;
+    private readonly ServiceClient _platform = new("tv-race", new HashSet<string> { DisasterRoles.TvPlatform });
+
+    public TvClaimTests(AzuriteFixture azurite)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Keys:LocalPath"] = _keys.Path,
+            ["Disaster:DeliveryQueue"] = AzuriteServer.UniqueName("race-deliveries"),
+        };
+        foreach (var municipality in Municipalities)
+        {
+            settings[$"Disaster:Municipalities:{municipality}:Clients"] = "race-staff";
+        }
+
+        _services = DisasterTestServices.Build(azurite, new global::Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString), settings, "Race");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        _keys.Dispose();
+    }
+
+    private TvPairingService Pairings => _services.GetRequiredService<TvPairingService>();
+
+    private IDisasterRegistry Registry => _services.GetRequiredService<IDisasterRegistry>();
+
+    [Fact]
+    public async Task Two_simultaneous_claims_of_a_new_tv_for_two_municipalities_leave_it_in_one()
+    {
+        for (var round = 0; round < Rounds; round++)
+        {
+            var (tv, resident) = NewTvAndResident();
+            await ClaimConcurrentlyAsync(tv, resident, Municipalities[0], Municipalities[1]);
+            await AssertInOneMunicipalityAsync(tv, resident);
+        }
+    }
+
+    [Fact]
+    public async Task Two_simultaneous_claims_moving_a_linked_tv_to_two_municipalities_leave_it_in_one()
+    {
+        for (var round = 0; round < Rounds; round++)
+        {
+            var (tv, resident) = NewTvAndResident();
+            await ClaimAsync(tv, resident, Municipalities[0]);
+            await ClaimConcurrentlyAsync(tv, resident, Municipalities[1], Municipalities[2]);
+            await AssertInOneMunicipalityAsync(tv, resident);
+        }
+    }
+
+    [Fact]
+    public async Task A_claim_with_a_new_district_takes_the_residents_other_tv_along()
+    {
+        var (tv, resident) = NewTvAndResident();
+        var other = new TvKey(_platform.ClientId, tv.TvId + "-2");
+        await ClaimAsync(tv, resident, Municipalities[0]);
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(other.TvId), _platform);
+        await Pairings.ClaimAsync(code.PairingCode, Claim(Municipalities[0]), resident);
+
+        var moved = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        await Pairings.ClaimAsync(moved.PairingCode, Claim(Municipalities[0]) with { Resident = Claim(Municipalities[0]).Resident with { DistrictCode = "d-moved" } }, resident);
+
+        Assert.Equal("d-moved", (await Registry.FindTvAsync(other))?.DistrictCode);
+        Assert.Equal("d-moved", (await Registry.ListTvsAsync(Municipalities[0])).Single(t => t.Key == other).DistrictCode);
+    }
+
+    private (TvKey Tv, Citizen Resident) NewTvAndResident() =>
+        (new TvKey(_platform.ClientId, "race-" + Guid.NewGuid().ToString("N")[..12]), new Citizen("K" + Guid.NewGuid().ToString("N")[..15], "01", DateTimeOffset.MaxValue));
+
+    /// <summary>Two codes for the TV, claimed at once by its resident for two municipalities; a loser is 409 conflict.</summary>
+    private async Task ClaimConcurrentlyAsync(TvKey tv, Citizen resident, string first, string second)
+    {
+        var codes = new[]
+        {
+            (await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform)).PairingCode,
+            (await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform)).PairingCode,
+        };
+        using var start = new ManualResetEventSlim();
+        var claims = new[] { (codes[0], first), (codes[1], second) }.Select(c => Task.Run(async () =>
+        {
+            start.Wait();
+            try
+            {
+                await Pairings.ClaimAsync(c.Item1, Claim(c.Item2), resident);
+                return null;
+            }
+            catch (ServiceException ex)
+            {
+                return ex.Error.Code;
+            }
+        })).ToList();
+        start.Set();
+        var errors = await Task.WhenAll(claims);
+        Assert.All(errors.Where(e => e is not null), e => Assert.Equal(ErrorCodes.Conflict.Code, e));
+        Assert.True(errors.Any(e => e is null), "Neither claim succeeded.");
+    }
+
+    private async Task ClaimAsync(TvKey tv, Citizen resident, string municipality)
+    {
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        await Pairings.ClaimAsync(code.PairingCode, Claim(municipality), resident);
+    }
+
+    private async Task AssertInOneMunicipalityAsync(TvKey tv, Citizen resident)
+    {
+        var link = await Registry.FindTvAsync(tv);
+        Assert.NotNull(link);
+        var holding = new List<string>();
+        var registered = new List<string>();
+        foreach (var municipality in Municipalities)
+        {
+            if ((await Registry.ListTvsAsync(municipality)).Any(t => t.Key == tv))
+            {
+                holding.Add(municipality);
+            }
+
+            if ((await Registry.ListResidentsAsync(municipality)).Any(r => r.MyKeyId == resident.MyKeyId))
+            {
+                registered.Add(municipality);
+            }
+        }
+
+        Assert.Equal([link.MunicipalityCode], holding);
+        Assert.Equal([link.MunicipalityCode], registered);
+        Assert.Equal(link.MunicipalityCode, (await Registry.FindResidentByMyKeyIdAsync(resident.MyKeyId))?.MunicipalityCode);
+        Assert.Equal(link.MunicipalityCode, Assert.Single(await Registry.ListTvsOfResidentAsync(resident.MyKeyId)).MunicipalityCode);
+    }
+
+    private static PairingClaim Claim(string municipality) =>
+        new(new ResidentDetails("競合　太郎", "キョウゴウ　タロウ", municipality, "d-race"), null);
+}
