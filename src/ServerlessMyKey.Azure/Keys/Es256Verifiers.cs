@@ -13,13 +13,18 @@ internal static class Es256Verifiers
 {
     private const int MaxKeys = 32;
     private const int MaxPooledPerKey = 16;
+    private const int CoordinateLength = 32;
 
     private static readonly ConcurrentDictionary<string, ConcurrentQueue<ECDsa>> Pools = new(StringComparer.Ordinal);
 
     public static bool Verify(ECParameters publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
-        var id = Convert.ToHexString(publicKey.Q.X ?? []) + Convert.ToHexString(publicKey.Q.Y ?? []);
-        var pool = Pools.TryGetValue(id, out var existing) ? existing : Pools.Count < MaxKeys ? Pools.GetOrAdd(id, _ => new ConcurrentQueue<ECDsa>()) : null;
+        // Pooled only as an exact P-256 point (two 32-octet coordinates), so no two keys can share an id; anything
+        // else is imported for the call, and the import refuses what is not a point of the curve.
+        var id = publicKey.Q.X is { Length: CoordinateLength } x && publicKey.Q.Y is { Length: CoordinateLength } y
+            ? Convert.ToHexString(x) + Convert.ToHexString(y)
+            : null;
+        var pool = id is null ? null : Pools.TryGetValue(id, out var existing) ? existing : Pools.Count < MaxKeys ? Pools.GetOrAdd(id, _ => new ConcurrentQueue<ECDsa>()) : null;
         var ecdsa = pool is not null && pool.TryDequeue(out var pooled) ? pooled : Import(publicKey);
         try
         {

@@ -29,4 +29,21 @@ public sealed class Es256VerifiersTests
 
         Assert.All(answers, Assert.True);
     }
+
+    [Fact]
+    public void A_malformed_key_whose_coordinates_read_like_a_kept_key_is_not_that_key()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var data = Encoding.ASCII.GetBytes("header.payload");
+        var signature = key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        var kept = key.ExportParameters(includePrivateParameters: false);
+        Assert.True(JsonWebKeys.VerifyEs256(kept, data, signature)); // now pooled
+
+        // 33 + 31 octets whose hex, joined, is the kept key's: the pool's id must not make it that key.
+        var malformed = new ECParameters { Curve = kept.Curve, Q = new ECPoint { X = [.. kept.Q.X!, kept.Q.Y![0]], Y = kept.Q.Y![1..] } };
+        var verified = false;
+        _ = Record.Exception(() => verified = JsonWebKeys.VerifyEs256(malformed, data, signature));
+
+        Assert.False(verified);
+    }
 }
