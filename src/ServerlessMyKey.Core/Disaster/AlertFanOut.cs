@@ -192,7 +192,10 @@ public sealed class AlertFanOut(
         try
         {
             var name = await nameCache.GetOrAdd(delivery.MunicipalityCode + "|" + delivery.ResidentId, _ => NameOfAsync(delivery, cancellationToken));
-            if (name is null)
+
+            // A withdrawal still reaches a TV whose resident left it after the alert reached it (it still shows the alert):
+            // without a linked resident it carries no name.
+            if (name is null && alert.MsgType != "Cancel")
             {
                 await RecordAsync(sending, d => d with { State = DeliveryStates.Expired, LastError = "resident_gone" }, cancellationToken);
                 return null;
@@ -265,15 +268,18 @@ public sealed class AlertFanOut(
     }
 
     /// <summary>The personal message: the resident's name, the level, the shelters, the expiry.</summary>
-    public static TvAlertMessage Message(DisasterAlert alert, string tvId, ResidentName name)
+    /// <param name="name">The linked resident's names; <c>null</c> only for a cancel to a TV no resident is linked to any more (no name shown).</param>
+    public static TvAlertMessage Message(DisasterAlert alert, string tvId, ResidentName? name)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        ArgumentNullException.ThrowIfNull(name);
         var drill = alert.Exercise ? "【訓練】" : string.Empty;
         if (alert.MsgType == "Cancel")
         {
-            return new TvAlertMessage("cancel", alert.AlertId, tvId, $"{drill}{name.DisplayName}さん、避難情報は解除されました。", null, [], alert.Expires, alert.Exercise, alert.References);
+            var addressee = name is null ? string.Empty : name.DisplayName + "さん、";
+            return new TvAlertMessage("cancel", alert.AlertId, tvId, $"{drill}{addressee}避難情報は解除されました。", null, [], alert.Expires, alert.Exercise, alert.References);
         }
+
+        ArgumentNullException.ThrowIfNull(name);
 
         var level = alert.Level switch
         {
