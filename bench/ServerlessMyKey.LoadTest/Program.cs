@@ -6,6 +6,7 @@ using ServerlessMyKey.Cli;
 using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.DevHost;
 using ServerlessMyKey.DevHost.Hosting;
+using ServerlessMyKey.LoadTest;
 using ServerlessMyKey.LocalStorage;
 using Microsoft.Extensions.Logging;
 
@@ -15,9 +16,12 @@ using Microsoft.Extensions.Logging;
 // token), and signature verifications (POST /api/signatures/verifications, raw RSA over a document).
 // Beside it, in the same run, the raw rate of single-entity Table inserts with 16 callers: a login
 // needs about four storage operations, so raw/4 is the storage-bound ceiling of logins/s (a debit three).
-// Usage: dotnet run -c Release --project bench/ServerlessMyKey.LoadTest -- [seconds per step, default 20] [cards = accounts, default 1000]
+// Each row also says how many requests per operation reached Azurite (Table/Queue/Blob, counted from the runtime's
+// HTTP client metric, background workers included) and the CPU time per operation of this process and of Azurite.
+// Usage: dotnet run -c Release --project bench/ServerlessMyKey.LoadTest -- [seconds per step, default 20] [cards = accounts, default 1000] [steps, default idle,login,debit,verify]
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
 var cardCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
+var steps = (args.Length > 2 ? args[2] : "idle,login,debit,verify").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 const int StorageOperationsPerLogin = 4;
 const int StorageOperationsPerDebit = 3;
 const string AdminKey = "load-city-admin-key-0000000000000000";
@@ -28,6 +32,8 @@ const string Shop = "load-shop";
 var root = RepositoryRoot.Find();
 var (blob, queue, table) = AzuriteProcess.FindFreePorts();
 await using var azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { RepositoryRoot = root, BlobPort = blob, QueuePort = queue, TablePort = table }, Console.WriteLine);
+using var storageRequests = new StorageRequestCounter(blob, queue, table);
+var cpu = new ProcessCpu(azurite.ProcessId);
 var dataPath = Directory.CreateTempSubdirectory("load-").FullName;
 var settings = new Dictionary<string, string?>
 {
@@ -84,10 +90,19 @@ var raw = await RunAsync(16, TimeSpan.FromSeconds(seconds), async (worker, i) =>
 var ceiling = raw.PerSecond / StorageOperationsPerLogin;
 
 Console.WriteLine();
-Console.WriteLine($"| operation | concurrency | requests/s | p50 | p95 | p99 | errors | vs storage-bound ceiling ({ceiling:F0} logins/s) |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine($"| operation | concurrency | requests/s | p50 | p95 | p99 | errors | vs storage-bound ceiling ({ceiling:F0} logins/s) | Azurite requests per operation (table + queue + blob) | CPU ms per operation (this process, Azurite) |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 Console.WriteLine(Row("raw Table insert", 16, raw, null));
-foreach (var concurrency in new[] { 1, 16, 64 })
+if (steps.Contains("idle"))
+{
+    // Nothing sent: what the DevHost's background workers (queue pollers, timers, the Durable sidecar) ask of Azurite by themselves.
+    var (requestsBefore, cpuBefore) = (storageRequests.Snapshot(), cpu.Snapshot());
+    await Task.Delay(TimeSpan.FromSeconds(seconds));
+    var (idleRequests, idleCpu) = (storageRequests.Snapshot() - requestsBefore, cpu.Snapshot() - cpuBefore);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| idle (background workers only), per second | | | | | | | | {idleRequests.Table / (double)seconds:F1} + {idleRequests.Queue / (double)seconds:F1} + {idleRequests.Blob / (double)seconds:F1} | {idleCpu.Host.TotalMilliseconds / seconds:F1}, {idleCpu.Azurite.TotalMilliseconds / seconds:F1} |"));
+}
+
+foreach (var concurrency in steps.Contains("login") ? new[] { 1, 16, 64 } : [])
 {
     var logins = await RunAsync(concurrency, TimeSpan.FromSeconds(seconds), async (worker, i) => await api.LoginAsync(cards[(worker + (i * concurrency)) % cards.Length]));
     Console.WriteLine(Row("login (challenge + session)", concurrency, logins, ceiling));
@@ -95,7 +110,7 @@ foreach (var concurrency in new[] { 1, 16, 64 })
 
 var debitCeiling = raw.PerSecond / StorageOperationsPerDebit;
 var debitRun = 0;
-foreach (var concurrency in new[] { 1, 16, 64 })
+foreach (var concurrency in steps.Contains("debit") ? new[] { 1, 16, 64 } : [])
 {
     var run = debitRun++;
     var debits = await RunAsync(concurrency, TimeSpan.FromSeconds(seconds), async (worker, i) =>
@@ -106,7 +121,7 @@ foreach (var concurrency in new[] { 1, 16, 64 })
     Console.WriteLine(Row($"points debit, {accounts.Length} accounts (vs raw/{StorageOperationsPerDebit} = {debitCeiling:F0}/s)", concurrency, debits, debitCeiling));
 }
 
-foreach (var concurrency in new[] { 1, 16, 64 })
+foreach (var concurrency in steps.Contains("verify") ? new[] { 1, 16, 64 } : [])
 {
     var verified = await RunAsync(concurrency, TimeSpan.FromSeconds(seconds), async (worker, i) =>
     {
@@ -145,12 +160,13 @@ async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object
 }
 
 static string Row(string operation, int concurrency, Result r, double? ceiling) =>
-    string.Create(CultureInfo.InvariantCulture, $"| {operation} | {concurrency} | {r.PerSecond:F0} | {r.P(0.50):F1} ms | {r.P(0.95):F1} ms | {r.P(0.99):F1} ms | {r.Errors} | {(ceiling is { } c ? $"{100 * r.PerSecond / c:F0} %" : "")} |");
+    string.Create(CultureInfo.InvariantCulture, $"| {operation} | {concurrency} | {r.PerSecond:F0} | {r.P(0.50):F1} ms | {r.P(0.95):F1} ms | {r.P(0.99):F1} ms | {r.Errors} | {(ceiling is { } c ? $"{100 * r.PerSecond / c:F0} %" : "")} | {r.PerOperation(r.Storage.Table):F2} + {r.PerOperation(r.Storage.Queue):F2} + {r.PerOperation(r.Storage.Blob):F2} | {r.PerOperation(r.Cpu.Host.TotalMilliseconds):F2}, {r.PerOperation(r.Cpu.Azurite.TotalMilliseconds):F2} |");
 
-static async Task<Result> RunAsync(int concurrency, TimeSpan duration, Func<int, int, Task> operation)
+async Task<Result> RunAsync(int concurrency, TimeSpan duration, Func<int, int, Task> operation)
 {
     var latencies = new List<double>[concurrency];
     var errors = 0;
+    var (requestsBefore, cpuBefore) = (storageRequests.Snapshot(), cpu.Snapshot());
     var clock = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
     {
@@ -169,11 +185,15 @@ static async Task<Result> RunAsync(int concurrency, TimeSpan duration, Func<int,
             }
         }
     })));
+    var elapsed = clock.Elapsed;
+    var (requests, used) = (storageRequests.Snapshot() - requestsBefore, cpu.Snapshot() - cpuBefore);
     var all = latencies.SelectMany(l => l).Order().ToArray();
-    return new Result(all, all.Length / clock.Elapsed.TotalSeconds, errors);
+    return new Result(all, all.Length / elapsed.TotalSeconds, errors, requests, used);
 }
 
-internal sealed record Result(double[] SortedMilliseconds, double PerSecond, int Errors)
+internal sealed record Result(double[] SortedMilliseconds, double PerSecond, int Errors, StorageRequests Storage, CpuTimes Cpu)
 {
+    public double PerOperation(double total) => SortedMilliseconds.Length == 0 ? double.NaN : total / SortedMilliseconds.Length;
+
     public double P(double quantile) => SortedMilliseconds.Length == 0 ? double.NaN : SortedMilliseconds[Math.Min(SortedMilliseconds.Length - 1, (int)(quantile * SortedMilliseconds.Length))];
 }

@@ -22,6 +22,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     public string ConnectionString => Options.ConnectionString;
 
+    /// <summary>The id of the node process that serves the three ports (for measuring its CPU time).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>True when something accepts TCP connections on all three ports on 127.0.0.1.</summary>
     public static async Task<bool> IsListeningAsync(int blobPort, int queuePort, int tablePort, CancellationToken cancellationToken = default)
     {

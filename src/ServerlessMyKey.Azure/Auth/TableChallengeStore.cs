@@ -8,13 +8,15 @@ namespace ServerlessMyKey.Azure.Auth;
 
 /// <summary>
 /// Login challenges in Table Storage, one partition per challenge (PartitionKey = challenge id), so
-/// writes spread evenly. Consumption is an ETag-conditional update: of two concurrent submissions
-/// one gets 412 and is told the challenge was already used.
+/// writes spread evenly. The RowKey is the challenge id as well: Azurite (the DevHost's and the tests'
+/// storage) looks a row up through its RowKey index first, so a RowKey shared by every challenge made
+/// each insert, read and update scan all challenges in the table (bench/README.md, "HTTP load").
+/// Consumption is an ETag-conditional update: of two concurrent submissions one gets 412 and is told
+/// the challenge was already used.
 /// </summary>
 public sealed class TableChallengeStore(TableServiceClient service) : IChallengeStore
 {
     public const string TableName = "AuthChallenges";
-    private const string RowKey = "challenge";
 
     private readonly LazyTable _table = new(service, TableName);
 
@@ -23,7 +25,7 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
         ArgumentNullException.ThrowIfNull(challenge);
         var table = await _table.GetAsync(cancellationToken);
         await table.AddEntityAsync(
-            new TableEntity(challenge.Id, RowKey)
+            new TableEntity(challenge.Id, challenge.Id)
             {
                 ["Value"] = challenge.Value,
                 ["Audience"] = challenge.Audience,
@@ -38,7 +40,7 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
     public async Task<ChallengeConsumption> ConsumeAsync(string challengeId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var table = await _table.GetAsync(cancellationToken);
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(challengeId, RowKey, cancellationToken: cancellationToken);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(challengeId, challengeId, cancellationToken: cancellationToken);
         if (!found.HasValue || found.Value is null)
         {
             return new ChallengeConsumption(ChallengeOutcome.NotFound);

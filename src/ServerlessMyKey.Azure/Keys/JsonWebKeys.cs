@@ -49,15 +49,11 @@ internal static class JsonWebKeys
         return Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
-    /// <summary>ES256 verification with a P-256 public key; a signature of the wrong length is simply invalid.</summary>
-    public static bool VerifyEs256(ECParameters publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
-    {
-        if (signature.Length != KeyAlgorithms.Es256SignatureLength)
-        {
-            return false;
-        }
-
-        using var ecdsa = ECDsa.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, Q = publicKey.Q });
-        return ecdsa.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-    }
+    /// <summary>
+    /// ES256 verification with a P-256 public key; a signature of the wrong length is simply invalid. The
+    /// imported key is kept (<see cref="Es256Verifiers"/>): importing a public key validates the point, which
+    /// cost about as much as the verification itself on every access token checked (bench/README.md, "HTTP load").
+    /// </summary>
+    public static bool VerifyEs256(ECParameters publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
+        signature.Length == KeyAlgorithms.Es256SignatureLength && Es256Verifiers.Verify(publicKey, data, signature);
 }

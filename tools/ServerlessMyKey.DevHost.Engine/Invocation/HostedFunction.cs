@@ -10,11 +10,15 @@ public sealed class HostedFunction
 {
     private readonly Func<InvocationContext, object?>[] _binders;
 
+    // Built once, as the Functions worker's activator does: matching the constructor by reflection on every call cost CPU per request.
+    private readonly Lazy<ObjectFactory>? _activator;
+
     private HostedFunction(FunctionMetadata metadata, MethodInfo method, Func<InvocationContext, object?>[] binders)
     {
         Metadata = metadata;
         Method = method;
         _binders = binders;
+        _activator = method.IsStatic ? null : new Lazy<ObjectFactory>(() => ActivatorUtilities.CreateFactory(method.DeclaringType!, Type.EmptyTypes));
     }
 
     public FunctionMetadata Metadata { get; }
@@ -76,7 +80,7 @@ public sealed class HostedFunction
     public async Task<object?> InvokeAsync(InvocationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var instance = Method.IsStatic ? null : ActivatorUtilities.CreateInstance(context.Services, Method.DeclaringType!);
+        var instance = _activator?.Value.Invoke(context.Services, null);
         try
         {
             var arguments = _binders.Select(b => b(context)).ToArray();
