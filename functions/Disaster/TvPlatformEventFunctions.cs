@@ -12,7 +12,7 @@ using ServerlessMyKey.Functions.OpenApi;
 namespace ServerlessMyKey.Functions.Disaster;
 
 /// <summary>TV operation logs, posted by the TV platform's signed webhook.</summary>
-public sealed class TvPlatformEventFunctions(OperationLogService logs, WebhookAuthenticator webhooks, ILogger<TvPlatformEventFunctions> logger)
+public sealed class TvPlatformEventFunctions(OperationLogService logs, WebhookAuthenticator webhooks, ServiceClientAuthenticator clients, ILogger<TvPlatformEventFunctions> logger)
 {
     [Function("TvPlatformEvents")]
     [ApiOperation("Disaster: TV operation logs", "A TV platform posts 1–1,000 operation-log events (x-mykey-signature under Webhooks:<platformId>:Secret); idempotent per eventId; events of TVs not linked through this platform are counted and dropped.",
@@ -23,6 +23,12 @@ public sealed class TvPlatformEventFunctions(OperationLogService logs, WebhookAu
         CancellationToken cancellationToken) =>
         ApiHandler.RunAsync(request, logger, async () =>
         {
+            // Only a TV platform's own webhook source: another source's secret (Mynaportal's, say) is no TV platform's credential.
+            if (!clients.IsClientWithRole(platformId, DisasterRoles.TvPlatform))
+            {
+                throw new ServiceException(ErrorCodes.Unauthenticated, "Unknown webhook source.");
+            }
+
             var body = await webhooks.ReadVerifiedWebhookAsync(request, platformId, cancellationToken);
             TvEventBatch? batch;
             try

@@ -6,7 +6,7 @@ namespace ServerlessMyKey.EndToEnd.Tests;
 /// <summary>
 /// The real app with the credentials every route takes: a service client with role <c>admin</c>, a logged-in
 /// citizen (their MyKey ID fills <c>{myKeyId}</c>), and the webhook secret of the <c>mynaportal</c> source and of
-/// platform <see cref="RouteValue"/>, so that the contract tests reach the body of each route.
+/// platform <see cref="RouteValue"/> (a client with role <c>tv.platform</c>), so that the contract tests reach the body of each route.
 /// </summary>
 public sealed class HostContractFixture : DevHostFixture
 {
@@ -40,5 +40,9 @@ public sealed class HostContractFixture : DevHostFixture
         ["Clients:e2e-contract:Roles"] = ServiceRoles.Admin,
         ["Webhooks:mynaportal:Secret"] = WebhookSecret,
         [$"Webhooks:{RouteValue}:Secret"] = WebhookSecret,
+
+        // The TV events route takes only a TV platform's webhook source.
+        [$"Clients:{RouteValue}:ApiKey"] = "e2e-contract-sample-platform-key-00000",
+        [$"Clients:{RouteValue}:Roles"] = "tv.platform",
     };
 }

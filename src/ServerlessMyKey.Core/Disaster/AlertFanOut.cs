@@ -137,7 +137,10 @@ public sealed class AlertFanOut(
             }
         }
 
-        var gone = deliveries.Where(d => !linked.Contains(d.Key) || d.ProtectedNames is null).ToList();
+        // A Cancel is the exception: it reaches them too, naming nobody (they may still show the alert).
+        var unnamed = deliveries.Where(d => !linked.Contains(d.Key) || d.ProtectedNames is null).ToList();
+        var nameless = alert.MsgType == "Cancel" ? unnamed.Select(d => d.Key).ToHashSet() : [];
+        var gone = alert.MsgType == "Cancel" ? [] : unnamed;
         if (gone.Count > 0)
         {
             await alerts.TryUpdateDeliveriesAsync([.. gone.Select(d => d with { State = DeliveryStates.Expired, LastError = "resident_gone" })], cancellationToken);
@@ -160,7 +163,7 @@ public sealed class AlertFanOut(
         var leased = await LeaseAsync(sendable, lease, now, cancellationToken);
         var outcomes = new ConcurrentBag<(AlertDelivery Sending, AlertDelivery Outcome)>();
         await Parallel.ForEachAsync(leased, new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = cancellationToken }, async (sending, ct) =>
-            outcomes.Add((sending, Outcome(sending, await SendAsync(alert, sending, ct)))));
+            outcomes.Add((sending, Outcome(sending, await SendAsync(alert, sending, nameless, ct)))));
 
         // The outcomes in transactions under the lease's ETags; a row changed meanwhile (a display logged) is read again.
         var recorded = (await alerts.TryUpdateDeliveriesAsync([.. outcomes.Select(o => o.Outcome)], cancellationToken)).Select(d => d.Key).ToHashSet();
@@ -243,11 +246,15 @@ public sealed class AlertFanOut(
         && !(delivery.State == DeliveryStates.Sending && delivery.SendingSince + options.SendingLease > now);
 
     /// <summary>Posts the TV's personal message: <c>null</c> when the platform took it, else the error.</summary>
-    private async Task<string?> SendAsync(DisasterAlert alert, AlertDelivery delivery, CancellationToken cancellationToken)
+    private async Task<string?> SendAsync(DisasterAlert alert, AlertDelivery delivery, IReadOnlySet<TvKey> nameless, CancellationToken cancellationToken)
     {
         try
         {
-            var name = await names.RevealAsync(delivery.MunicipalityCode, delivery.ResidentId, delivery.ProtectedNames!, cancellationToken);
+            // A withdrawal still reaches a TV whose resident left it after the alert reached it (it still shows the
+            // alert): without a linked resident, or without a name copied at planning, it carries no name.
+            var name = delivery.ProtectedNames is null || nameless.Contains(delivery.Key)
+                ? null
+                : await names.RevealAsync(delivery.MunicipalityCode, delivery.ResidentId, delivery.ProtectedNames, cancellationToken);
             return await webhooks.PostAsync(delivery.PlatformId, ApiJsonOptions.Serialize(Message(alert, delivery.TvId, name)), cancellationToken);
         }
         catch (HttpRequestException ex)
@@ -293,15 +300,18 @@ public sealed class AlertFanOut(
     }
 
     /// <summary>The personal message: the resident's name, the level, the shelters, the expiry.</summary>
-    public static TvAlertMessage Message(DisasterAlert alert, string tvId, ResidentName name)
+    /// <param name="name">The linked resident's names; <c>null</c> only for a cancel to a TV no resident is linked to any more (no name shown).</param>
+    public static TvAlertMessage Message(DisasterAlert alert, string tvId, ResidentName? name)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        ArgumentNullException.ThrowIfNull(name);
         var drill = alert.Exercise ? "【訓練】" : string.Empty;
         if (alert.MsgType == "Cancel")
         {
-            return new TvAlertMessage("cancel", alert.AlertId, tvId, $"{drill}{name.DisplayName}さん、避難情報は解除されました。", null, [], alert.Expires, alert.Exercise, alert.References);
+            var addressee = name is null ? string.Empty : name.DisplayName + "さん、";
+            return new TvAlertMessage("cancel", alert.AlertId, tvId, $"{drill}{addressee}避難情報は解除されました。", null, [], alert.Expires, alert.Exercise, alert.References);
         }
+
+        ArgumentNullException.ThrowIfNull(name);
 
         var level = alert.Level switch
         {

@@ -44,6 +44,9 @@ public sealed class ServiceClientAuthenticator
     /// <summary>Whether <paramref name="clientId"/> names a configured client (e.g. a login challenge's audience).</summary>
     public bool IsClient(string clientId) => _clients.Any(c => c.Client.ClientId == clientId);
 
+    /// <summary>Whether <paramref name="clientId"/> names a configured client holding <paramref name="role"/> (e.g. the platform a webhook speaks for).</summary>
+    public bool IsClientWithRole(string clientId, string role) => _clients.Any(c => c.Client.ClientId == clientId && c.Client.HasRole(role));
+
     /// <summary>The client whose key this is, or <c>null</c>.</summary>
     public ServiceClient? Authenticate(string? apiKey)
     {

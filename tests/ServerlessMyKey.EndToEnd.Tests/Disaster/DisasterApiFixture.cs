@@ -25,6 +25,7 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
     public const string PlatformKey = "e2e-tv-aqua-platform-key-00000000";
     public const string PlatformHookSecret = "e2e-tv-aqua-outbound-secret-0123456789abcdef";
     public const string PlatformEventSecret = "e2e-tv-aqua-events-secret-0123456789";
+    public const string MynaportalSecret = "e2e-mynaportal-webhook-secret-0123456789";
     public const string OtherPlatform = "tv-beni";
     public const string OtherPlatformKey = "e2e-tv-beni-platform-key-00000000";
     public const string OtherPlatformEventSecret = "e2e-tv-beni-events-secret-0123456789";
@@ -55,6 +56,7 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
         [$"Clients:{Platform}:WebhookUrl"] = new Uri(Tvs.BaseAddress, "hooks/tv-aqua").ToString(),
         [$"Clients:{Platform}:WebhookSecret"] = PlatformHookSecret,
         [$"Webhooks:{Platform}:Secret"] = PlatformEventSecret,
+        ["Webhooks:mynaportal:Secret"] = MynaportalSecret,
         [$"Clients:{OtherPlatform}:ApiKey"] = OtherPlatformKey,
         [$"Clients:{OtherPlatform}:Roles"] = "tv.platform",
         [$"Clients:{OtherPlatform}:WebhookUrl"] = new Uri(Tvs.BaseAddress, "hooks/tv-beni").ToString(),

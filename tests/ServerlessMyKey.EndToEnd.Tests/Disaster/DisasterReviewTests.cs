@@ -1,0 +1,54 @@
+using System.Net;
+using ServerlessMyKey.Testing;
+using Xunit;
+using static ServerlessMyKey.EndToEnd.Tests.Disaster.DisasterApiFixture;
+
+namespace ServerlessMyKey.EndToEnd.Tests.Disaster;
+
+/// <summary>
+/// Findings of the review of issue #12: a Cancel reaches every TV the cancelled alert reached — also a TV whose resident
+/// unlinked it after the alert was shown (the TV still shows "…さん、すぐ避難してください"; without a linked resident the
+/// cancel carries no name); the operation-log route takes only a TV platform's own webhook source.
+/// </summary>
+public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<DisasterApiFixture>
+{
+    [Fact]
+    public async Task A_cancel_reaches_a_tv_unlinked_after_the_alert_reached_it_without_a_name()
+    {
+        var run = Guid.NewGuid().ToString("N")[..10];
+        var district = "cu-" + run;
+        var tv = district + "-1";
+        var (owner, _) = await app.PairAsync(tv, "西興部　六郎", "ニシオコッペ　ロクロウ", Nishiokoppe, district);
+        var sent = new DateTimeOffset(2026, 11, 29, 5, 0, 0, TimeSpan.Zero);
+        using var original = await app.PostAlertAsync(CapSamples.EvacuationOrder("CU-" + run, sent, districtCode: district, municipalityCode: Nishiokoppe, lifetime: TimeSpan.FromDays(3650)), NishiokoppeKey);
+        var originalId = (await ReadAsync(original, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        await app.TvMessagesAsync(originalId, 1);
+        await app.AlertStatusAsync(originalId, s => s.GetProperty("status").GetString() == "delivered", NishiokoppeKey);
+
+        using (var unlinked = await app.SendAsync(HttpMethod.Delete, $"/api/tv/registrations/{Platform}/{tv}", bearerFor: owner))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, unlinked.StatusCode);
+        }
+
+        using var cancel = await app.PostAlertAsync(CapSamples.Cancel("CU-" + run + "-C", sent.AddMinutes(10), "CU-" + run, sent).Replace(Minami, Nishiokoppe, StringComparison.Ordinal), NishiokoppeKey);
+        var cancelId = (await ReadAsync(cancel, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        var status = await app.AlertStatusAsync(cancelId, s => s.GetProperty("deliveries").GetArrayLength() > 0
+            && s.GetProperty("deliveries").EnumerateArray().All(d => d.GetProperty("state").GetString() is "delivered" or "failed" or "expired"), NishiokoppeKey);
+        var delivery = status.GetProperty("deliveries").EnumerateArray().Single();
+        Assert.Equal((tv, "delivered"), (delivery.GetProperty("tvId").GetString(), delivery.GetProperty("state").GetString()));
+
+        var message = (await app.TvMessagesAsync(cancelId, 1)).Single();
+        Assert.Equal(("cancel", tv, originalId), (message.GetProperty("event").GetString(), message.GetProperty("tvId").GetString(), message.GetProperty("replaces")[0].GetString()));
+        Assert.Equal("避難情報は解除されました。", message.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Another_webhook_sources_secret_is_no_tv_platforms_credential()
+    {
+        // Mynaportal's webhook secret, posting as "platform" mynaportal: it is a webhook source, not a TV platform.
+        var run = Guid.NewGuid().ToString("N")[..10];
+        using var response = await app.PostEventsAsync(new { events = new[] { Event("tv-" + run, "power_on", DateTimeOffset.UtcNow.AddMinutes(-1)) } },
+            MynaportalSecret, "mynaportal");
+        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+}
