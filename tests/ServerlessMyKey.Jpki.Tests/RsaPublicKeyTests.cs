@@ -38,6 +38,26 @@ public sealed class RsaPublicKeyTests(RsaPublicKeyTests.Keys keys) : IClassFixtu
     }
 
     [Fact]
+    public void One_time_Montgomery_contexts_are_filled_here_after_the_probe_passed()
+    {
+        // The probe compares the filled contexts with BN_MONT_CTX_set's on this libcrypto; a failed probe falls back silently.
+        Assert.True(OpenSslBigNumbers.FastContexts);
+    }
+
+    [Fact]
+    public void The_Montgomery_word_is_minus_the_inverse_of_the_modulus_modulo_two_to_the_64() =>
+        Gen.ULong.Select(value => value | 1).Sample(odd => odd * MontgomeryFields.NegatedInverse(odd) == ulong.MaxValue, iter: 10_000);
+
+    [Fact]
+    public void The_encodings_are_equal_only_when_every_octet_is() =>
+        Gen.Select(Gen.Byte.Array[1, 520], Gen.Int[0, int.MaxValue], Gen.Byte[1, 255]).Sample((block, position, flip) =>
+        {
+            var other = block.ToArray();
+            other[position % other.Length] ^= flip;
+            return EmsaPkcs1V15.Equal(block, block.ToArray()) && !EmsaPkcs1V15.Equal(block, other) && !EmsaPkcs1V15.Equal(block, block.AsSpan(1));
+        }, iter: 10_000);
+
+    [Fact]
     public void Agrees_with_the_platform_on_random_keys_messages_and_corrupted_signatures()
     {
         var cases = Gen.Select(Gen.Int[0, keys.All.Length - 1], Gen.Int[0, Keys.MessagesPerKey - 1], Gen.Enum<Corruption>(), Gen.Int[0, int.MaxValue], Gen.Byte.Array[0, 600]);

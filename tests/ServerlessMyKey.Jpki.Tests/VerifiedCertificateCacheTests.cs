@@ -8,8 +8,8 @@ using static ServerlessMyKey.Jpki.Tests.TestPki.DevelopmentPki;
 namespace ServerlessMyKey.Jpki.Tests;
 
 /// <summary>
-/// The verifier remembers, per certificate (SHA-256 of its DER), the root that verified it and its
-/// imported key. Everything else is checked again on each verification.
+/// The verifier remembers, per certificate (SHA-256 of its TBSCertificate, with the signature compared), the
+/// root that verified it and its key. Everything else is checked again on each verification.
 /// </summary>
 public sealed class VerifiedCertificateCacheTests : IDisposable
 {
@@ -83,6 +83,19 @@ public sealed class VerifiedCertificateCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Same_contents_with_another_signature_value_are_verified_again()
+    {
+        var der = Issue(LeafSpec.Authentication());
+        JpkiAssert.Succeeds(await _harness.Verifier.VerifyAsync(der, JpkiCertificateKind.Authentication));
+        var resigned = der.ToArray();
+        resigned[^1] ^= 0x01; // the last octet of the signature value: same TBSCertificate, same cache key
+
+        JpkiAssert.Fails(JpkiErrorCode.CertificateUntrusted, await _harness.Verifier.VerifyAsync(resigned, JpkiCertificateKind.Authentication));
+        JpkiAssert.Succeeds(await _harness.Verifier.VerifyAsync(der, JpkiCertificateKind.Authentication));
+        Assert.Equal(1, _harness.Verifier.CachedCertificates);
+    }
+
+    [Fact]
     public async Task Certificates_no_root_verified_are_not_remembered()
     {
         var forged = Issue(LeafSpec.Authentication() with { SigningKey = TestKeys.Impostor });
@@ -145,16 +158,16 @@ public sealed class VerifiedCertificateCacheTests : IDisposable
         var cache = new VerifiedCertificateCache(2);
         var anchor = _harness.Anchors.All[0];
         var key = JpkiCertificate.Parse(Issue(LeafSpec.Authentication())).CreateRsaPublicKey();
-        var a = cache.Add("a", new(anchor, key));
-        cache.Add("b", new(anchor, key));
+        var a = cache.Add("a", new(anchor, key, "", Array.Empty<byte>()));
+        cache.Add("b", new(anchor, key, "", Array.Empty<byte>()));
 
         Assert.Same(a, cache.Get("a"));
-        cache.Add("c", new(anchor, key));
+        cache.Add("c", new(anchor, key, "", Array.Empty<byte>()));
 
         Assert.NotNull(cache.Get("a"));
         Assert.Null(cache.Get("b"));
         Assert.NotNull(cache.Get("c"));
-        Assert.Same(a, cache.Add("a", new(anchor, key)));
+        Assert.Same(a, cache.Add("a", new(anchor, key, "", Array.Empty<byte>())));
         Assert.Equal(2, cache.Count);
     }
 

@@ -38,6 +38,7 @@ public static class DisasterServiceCollectionExtensions
         services.AddSingleton<IDisasterRegistry>(sp => new TableDisasterRegistry(Table(sp, tablePrefix, "DisasterRegistry"), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAlertStore>(sp => new TableAlertStore(Table(sp, tablePrefix, "DisasterAlerts")));
         services.AddSingleton<IOperationLogStore>(sp => new TableOperationLogStore(Table(sp, tablePrefix, "TvOperationLogs")));
+        services.AddSingleton<ITvDayStore>(sp => new TableTvDayStore(Table(sp, tablePrefix, "TvDays")));
         services.AddSingleton<IWatchAlertStore>(sp => new TableWatchAlertStore(Table(sp, tablePrefix, "DisasterWatchAlerts")));
         services.AddSingleton<IAlertWorkQueue>(sp => new StorageAlertWorkQueue(sp.GetRequiredService<QueueServiceClient>(), queueName));
         services.AddSingleton<ResidentNames>();

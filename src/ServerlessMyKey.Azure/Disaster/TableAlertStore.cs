@@ -21,6 +21,9 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
     private const string AlertRow = "alert";
     private const string DeliveryPrefix = "d|";
 
+    /// <summary>Up to this many TVs are read one by one; more are one range query.</summary>
+    private const int PointReadsUpTo = 2;
+
     public async Task<StoredResponse?> FindSubmissionResponseAsync(string alertId, string idempotencyKeyHash, CancellationToken cancellationToken = default) =>
         await IdempotencyRows.FindAsync(await table.GetAsync(cancellationToken), alertId, idempotencyKeyHash, cancellationToken);
 
@@ -148,16 +151,35 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
     public async Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        var found = new System.Collections.Concurrent.ConcurrentBag<AlertDelivery>();
-        await Parallel.ForEachAsync(tvs.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tv, ct) =>
+        var wanted = tvs.Select(t => t.ToString()).ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count <= PointReadsUpTo)
         {
-            var row = await client.GetEntityIfExistsAsync<TableEntity>(alertId, DeliveryPrefix + tv, cancellationToken: ct);
-            if (row.HasValue)
+            var found = new List<AlertDelivery>();
+            foreach (var key in wanted)
             {
-                found.Add(ReadDelivery(row.Value!));
+                var row = await client.GetEntityIfExistsAsync<TableEntity>(alertId, DeliveryPrefix + key, cancellationToken: cancellationToken);
+                if (row.HasValue)
+                {
+                    found.Add(ReadDelivery(row.Value!));
+                }
             }
-        });
-        return [.. found];
+
+            return found;
+        }
+
+        // A batch is a run of TV keys in row-key order (the plan cuts it so): one range query from its first to its last.
+        var first = DeliveryPrefix + wanted.Min(StringComparer.Ordinal);
+        var last = DeliveryPrefix + wanted.Max(StringComparer.Ordinal);
+        var rows = new List<AlertDelivery>(wanted.Count);
+        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {alertId} and RowKey ge {first} and RowKey le {last}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (wanted.Contains(row.RowKey[DeliveryPrefix.Length..]))
+            {
+                rows.Add(ReadDelivery(row));
+            }
+        }
+
+        return rows;
     }
 
     public async Task<AlertDelivery?> TryUpdateDeliveryAsync(AlertDelivery delivery, CancellationToken cancellationToken = default)
@@ -172,6 +194,36 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         {
             return null;
         }
+    }
+
+    public async Task<IReadOnlyList<AlertDelivery>> TryUpdateDeliveriesAsync(IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var written = new List<AlertDelivery>(deliveries.Count);
+        foreach (var partition in deliveries.GroupBy(d => d.AlertId, StringComparer.Ordinal))
+        {
+            foreach (var batch in partition.Chunk(TableLimits.MaxTransactionActions))
+            {
+                var etags = await TableTransactions.TrySubmitForETagsAsync(client,
+                    [.. batch.Select(d => new TableTransactionAction(TableTransactionActionType.UpdateReplace, DeliveryRow(d), new ETag(d.ETag!)))], cancellationToken);
+                if (etags is not null && etags.All(e => e is not null))
+                {
+                    written.AddRange(batch.Select((d, i) => d with { ETag = etags[i]!.Value.ToString() }));
+                    continue;
+                }
+
+                // A row changed since it was read (another worker, a display logged): the others one by one.
+                foreach (var delivery in batch)
+                {
+                    if (await TryUpdateDeliveryAsync(delivery, cancellationToken) is { } updated)
+                    {
+                        written.Add(updated);
+                    }
+                }
+            }
+        }
+
+        return written;
     }
 
     public async Task MarkDisplayedAsync(string alertId, TvKey tv, DateTimeOffset at, CancellationToken cancellationToken = default)
@@ -201,6 +253,7 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         ["DeliveredAt"] = d.DeliveredAt,
         ["DisplayedAt"] = d.DisplayedAt,
         ["LeaseId"] = d.LeaseId,
+        ["Names"] = d.ProtectedNames,
     };
 
     private static AlertDelivery ReadDelivery(TableEntity row)
@@ -208,7 +261,7 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         var tv = TvKey.Parse(row.RowKey[DeliveryPrefix.Length..]);
         return new(row.PartitionKey, tv.TvId, tv.PlatformId, row.GetString("ResidentId"), row.GetString("MunicipalityCode"),
             row.GetString("DistrictCode"), row.GetString("State"), row.GetInt32("Attempts") ?? 0, row.GetString("LastError"), row.GetDateTimeOffset("SendingSince"),
-            row.GetDateTimeOffset("DeliveredAt"), row.GetDateTimeOffset("DisplayedAt"), row.ETag.ToString(), row.GetString("LeaseId"));
+            row.GetDateTimeOffset("DeliveredAt"), row.GetDateTimeOffset("DisplayedAt"), row.ETag.ToString(), row.GetString("LeaseId"), row.GetBinary("Names"));
     }
 
     /// <summary>

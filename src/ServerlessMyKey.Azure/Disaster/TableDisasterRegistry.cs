@@ -83,6 +83,28 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
         return row is null || row.GetBoolean("Unlinked") == true ? null : ReadTv(row, tv);
     }
 
+    public async Task<IReadOnlyList<TvLink>> FindTvsOfPlatformAsync(string platformId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
+    {
+        var wanted = tvs.Where(t => t.PlatformId == platformId).Select(TvPartition).ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+
+        var client = await table.GetAsync(cancellationToken);
+        var (first, last) = (wanted.Min(StringComparer.Ordinal), wanted.Max(StringComparer.Ordinal));
+        var links = new List<TvLink>(wanted.Count);
+        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey eq {Row}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (wanted.Contains(row.PartitionKey) && row.GetBoolean("Unlinked") != true)
+            {
+                links.Add(ReadTv(row, TvKey.Parse(row.PartitionKey[3..])));
+            }
+        }
+
+        return links;
+    }
+
     public async Task<TvClaim?> TryBeginTvClaimAsync(TvLink link, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
@@ -183,6 +205,29 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
 
     public async Task<IReadOnlyList<TvLink>> ListTvsAsync(string municipalityCode, CancellationToken cancellationToken = default) =>
         [.. (await RangeAsync("m|" + municipalityCode, TvIndexPrefix, cancellationToken)).Select(r => ReadTv(r, TvKey.Parse(r.RowKey[TvIndexPrefix.Length..])))];
+
+    public async Task<IReadOnlyList<TvLink>> FindTvsAsync(string municipalityCode, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
+    {
+        var wanted = tvs.Select(TvIndexRow).ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0)
+        {
+            return [];
+        }
+
+        // The index rows of a batch's TVs lie between its first and last TV key: one range query.
+        var client = await table.GetAsync(cancellationToken);
+        var (first, last) = (wanted.Min(StringComparer.Ordinal), wanted.Max(StringComparer.Ordinal));
+        var links = new List<TvLink>(wanted.Count);
+        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"m|" + municipalityCode} and RowKey ge {first} and RowKey le {last}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            if (wanted.Contains(row.RowKey))
+            {
+                links.Add(ReadTv(row, TvKey.Parse(row.RowKey[TvIndexPrefix.Length..])));
+            }
+        }
+
+        return links;
+    }
 
     public async Task<ShelterCheckin?> FindCheckinAsync(string municipalityCode, string residentId, CancellationToken cancellationToken = default)
     {

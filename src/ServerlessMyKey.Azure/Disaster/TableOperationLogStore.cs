@@ -17,17 +17,19 @@ internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStor
 {
     private const int Parallelism = 16;
 
-    public async Task<(int Accepted, int Duplicates)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default)
+    public async Task<(int Accepted, int Duplicates, IReadOnlyList<TvEvent> Stored)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default)
     {
         var logTable = await logs.GetAsync(cancellationToken);
         var accepted = 0;
         var duplicates = 0;
+        var stored = new System.Collections.Concurrent.ConcurrentBag<TvEvent>();
         var groups = events.GroupBy(e => e.Key).SelectMany(g => Transactions(g.Key.ToString(), g));
         await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (group, ct) =>
         {
             if (await TableTransactions.TrySubmitAsync(logTable, [.. group.Events.SelectMany(e => Rows(group.Partition, e))], ct))
             {
                 Interlocked.Add(ref accepted, group.Events.Count);
+                group.Events.ForEach(stored.Add);
                 return;
             }
 
@@ -37,15 +39,20 @@ internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStor
                 if (await TableTransactions.TrySubmitAsync(logTable, [.. Rows(group.Partition, e)], ct))
                 {
                     Interlocked.Increment(ref accepted);
+                    stored.Add(e);
+                    continue;
                 }
-                else
+
+                Interlocked.Increment(ref duplicates);
+                var first = await logTable.GetEntityIfExistsAsync<TableEntity>(group.Partition, "e|" + e.EventId, cancellationToken: ct);
+                if (first.HasValue && first.Value!.GetString("Type") == e.Type && first.Value.GetDateTimeOffset("At") == e.At)
                 {
-                    Interlocked.Increment(ref duplicates);
+                    stored.Add(e);
                 }
             }
         });
 
-        return (accepted, duplicates);
+        return (accepted, duplicates, [.. stored]);
     }
 
     public async Task<TvPowerEvent?> LastPowerEventAsync(TvKey tv, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default)

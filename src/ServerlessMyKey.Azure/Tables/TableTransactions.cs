@@ -27,4 +27,23 @@ internal static class TableTransactions
             return false;
         }
     }
+
+    /// <summary>As <see cref="TrySubmitAsync"/>, with the new ETag of each action's row (in order); <c>null</c> when it lost.</summary>
+    public static async Task<IReadOnlyList<ETag?>?> TrySubmitForETagsAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        TableLimits.EnsureTransaction(actions);
+        try
+        {
+            var responses = (await table.SubmitTransactionAsync(actions, cancellationToken)).Value;
+            return [.. responses.Select(r => r.Headers.ETag)];
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return null;
+        }
+    }
 }

@@ -73,18 +73,34 @@ public sealed class AlertFanOut(
             }
         }
 
-        await alerts.AddDeliveriesAsync(alert.AlertId, [.. targets.Values], cancellationToken);
+        // The residents' names (encrypted) go into their deliveries: one query of each municipality's residents here
+        // instead of three reads per TV when sending. A resident gone since has none, and is not sent to.
+        var names = new Dictionary<(string, string), byte[]>();
+        foreach (var municipality in targets.Values.Select(t => t.MunicipalityCode).Distinct(StringComparer.Ordinal))
+        {
+            foreach (var resident in await registry.ListResidentsAsync(municipality, cancellationToken))
+            {
+                names[(municipality, resident.ResidentId)] = resident.ProtectedNames;
+            }
+        }
+
+        await alerts.AddDeliveriesAsync(alert.AlertId, [.. targets.Values.Select(t => t with { ProtectedNames = names.GetValueOrDefault((t.MunicipalityCode, t.ResidentId)) })], cancellationToken);
         var deliveries = await alerts.ListDeliveriesAsync(alert.AlertId, cancellationToken);
         // Only the count: a Cancel or Update may have changed the state meanwhile.
         await alerts.SetAlertStateAsync(alert.AlertId, null, targets: deliveries.Count, cancellationToken: cancellationToken);
-        foreach (var batch in AlertWorkItem.For(alert.AlertId, AlertWorkItem.Deliver, deliveries.Where(d => !DeliveryStates.IsFinal(d.State)).Select(d => d.Key), options.DeliveryBatchSize))
-        {
-            await queue.EnqueueAsync(batch, cancellationToken: cancellationToken);
-        }
 
+        // Batches are runs of TV keys in row-key order, so that a batch reads its rows with one range query.
+        var batches = AlertWorkItem.For(alert.AlertId, AlertWorkItem.Deliver, InKeyOrder(deliveries.Where(d => !DeliveryStates.IsFinal(d.State))), options.DeliveryBatchSize);
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, ct) =>
+            await queue.EnqueueAsync(batch, cancellationToken: ct));
         logger.LogInformation("Alert {AlertId} planned for {Count} TVs", alert.AlertId, deliveries.Count);
     }
 
+    /// <summary>
+    /// Delivers a batch, with Table requests per batch rather than per TV: one range query for the deliveries, one for
+    /// the TVs' links, a transaction that leases them all (per row only when it conflicts), the sends in parallel, and a
+    /// transaction that records the outcomes.
+    /// </summary>
     public async Task DeliverAsync(string alertId, IReadOnlyList<TvKey> tvs, CancellationToken cancellationToken = default)
     {
         var alert = await alerts.FindAlertAsync(alertId, cancellationToken);
@@ -100,32 +116,92 @@ public sealed class AlertFanOut(
             return;
         }
 
+        if (alert.State is AlertStates.Cancelled or AlertStates.Updated || (alert.Expires is { } expires && expires <= now))
+        {
+            // Withdrawn or over before it reached the TVs: the later alert (or nothing) is what they should show.
+            await alerts.TryUpdateDeliveriesAsync([.. deliveries.Select(d => d with { State = DeliveryStates.Expired })], cancellationToken);
+            return;
+        }
+
+        // A TV unlinked (or linked to someone else) since the plan, or a resident gone, is not sent to.
+        var linked = new HashSet<TvKey>();
+        foreach (var municipality in deliveries.GroupBy(d => d.MunicipalityCode, StringComparer.Ordinal))
+        {
+            var residentOf = municipality.ToDictionary(d => d.Key, d => d.ResidentId);
+            foreach (var link in await registry.FindTvsAsync(municipality.Key, residentOf.Keys, cancellationToken))
+            {
+                if (residentOf[link.Key] == link.ResidentId)
+                {
+                    linked.Add(link.Key);
+                }
+            }
+        }
+
+        var gone = deliveries.Where(d => !linked.Contains(d.Key) || d.ProtectedNames is null).ToList();
+        if (gone.Count > 0)
+        {
+            await alerts.TryUpdateDeliveriesAsync([.. gone.Select(d => d with { State = DeliveryStates.Expired, LastError = "resident_gone" })], cancellationToken);
+        }
+
+        var sendable = deliveries.Except(gone).ToList();
+        if (sendable.Count == 0)
+        {
+            return;
+        }
+
         // Before any TV of the batch becomes "sending": the re-check that finds it still sending once the lease is over
         // (this worker died mid-send) and queues the send again. A batch that finishes leaves it nothing to do.
         var lease = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
-        foreach (var recheck in AlertWorkItem.For(alertId, AlertWorkItem.Recheck, deliveries.Select(d => d.Key), deliveries.Count, lease))
+        foreach (var recheck in AlertWorkItem.For(alertId, AlertWorkItem.Recheck, sendable.Select(d => d.Key), sendable.Count, lease))
         {
             await queue.EnqueueAsync(recheck, options.SendingLease + RecheckMargin, cancellationToken);
         }
 
-        var retries = new ConcurrentBag<AlertDelivery>();
-        var nameCache = new ConcurrentDictionary<string, Task<ResidentName?>>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(deliveries, new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = cancellationToken }, async (delivery, ct) =>
-        {
-            if (await DeliverOneAsync(alert, delivery, lease, nameCache, ct) is { } retry)
-            {
-                retries.Add(retry);
-            }
-        });
+        var leased = await LeaseAsync(sendable, lease, now, cancellationToken);
+        var outcomes = new ConcurrentBag<(AlertDelivery Sending, AlertDelivery Outcome)>();
+        await Parallel.ForEachAsync(leased, new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = cancellationToken }, async (sending, ct) =>
+            outcomes.Add((sending, Outcome(sending, await SendAsync(alert, sending, ct)))));
 
-        foreach (var group in retries.GroupBy(r => r.Attempts))
+        // The outcomes in transactions under the lease's ETags; a row changed meanwhile (a display logged) is read again.
+        var recorded = (await alerts.TryUpdateDeliveriesAsync([.. outcomes.Select(o => o.Outcome)], cancellationToken)).Select(d => d.Key).ToHashSet();
+        foreach (var (sending, outcome) in outcomes.Where(o => !recorded.Contains(o.Sending.Key)))
+        {
+            await RecordAsync(sending, d => d with { State = outcome.State, LastError = outcome.LastError, DeliveredAt = outcome.DeliveredAt ?? d.DeliveredAt }, cancellationToken);
+        }
+
+        foreach (var failed in outcomes.Select(o => o.Outcome).Where(o => o.State == DeliveryStates.Failed))
+        {
+            logger.LogWarning("Alert {AlertId} to TV {TvId} failed after {Attempts} attempts: {Error}", alert.AlertId, failed.TvId, failed.Attempts, failed.LastError);
+        }
+
+        foreach (var group in outcomes.Select(o => o.Outcome).Where(o => o.State == DeliveryStates.Retrying).GroupBy(r => r.Attempts))
         {
             var delay = options.RetryBaseDelay * Math.Pow(2, group.Key - 1);
-            foreach (var batch in AlertWorkItem.For(alertId, AlertWorkItem.Deliver, group.Select(r => r.Key), options.DeliveryBatchSize))
+            foreach (var batch in AlertWorkItem.For(alertId, AlertWorkItem.Deliver, InKeyOrder(group), options.DeliveryBatchSize))
             {
                 await queue.EnqueueAsync(batch, delay, cancellationToken);
             }
         }
+    }
+
+    /// <summary>
+    /// Takes the deliveries to <c>sending</c> under the lease (a transaction per 100). A row whose ETag changed since it
+    /// was read is read again: taken by another worker (sending, or final) it is left to it; changed otherwise (a
+    /// display logged) it is leased again.
+    /// </summary>
+    private async Task<List<AlertDelivery>> LeaseAsync(IReadOnlyList<AlertDelivery> deliveries, string lease, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var leased = new List<AlertDelivery>(deliveries.Count);
+        var pending = deliveries;
+        for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts && pending.Count > 0; attempt++)
+        {
+            leased.AddRange(await alerts.TryUpdateDeliveriesAsync(
+                [.. pending.Select(d => d with { State = DeliveryStates.Sending, Attempts = d.Attempts + 1, SendingSince = now, LeaseId = lease })], cancellationToken));
+            var missing = pending.Select(d => d.Key).Except(leased.Select(d => d.Key)).ToList();
+            pending = missing.Count == 0 ? [] : [.. (await alerts.FindDeliveriesAsync(pending[0].AlertId, missing, cancellationToken)).Where(d => Leasable(d, now) && d.State != DeliveryStates.Sending)];
+        }
+
+        return leased;
     }
 
     /// <summary>
@@ -166,66 +242,32 @@ public sealed class AlertFanOut(
         !DeliveryStates.IsFinal(delivery.State)
         && !(delivery.State == DeliveryStates.Sending && delivery.SendingSince + options.SendingLease > now);
 
-    /// <returns>The delivery when it should be tried again later.</returns>
-    private async Task<AlertDelivery?> DeliverOneAsync(DisasterAlert alert, AlertDelivery delivery, string lease, ConcurrentDictionary<string, Task<ResidentName?>> nameCache, CancellationToken cancellationToken)
+    /// <summary>Posts the TV's personal message: <c>null</c> when the platform took it, else the error.</summary>
+    private async Task<string?> SendAsync(DisasterAlert alert, AlertDelivery delivery, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (!Leasable(delivery, now))
-        {
-            return null;
-        }
-
-        if (alert.State is AlertStates.Cancelled or AlertStates.Updated || (alert.Expires is { } expires && expires <= now))
-        {
-            // Withdrawn or over before it reached the TV: the later alert (or nothing) is what the TV should show.
-            await alerts.TryUpdateDeliveryAsync(delivery with { State = DeliveryStates.Expired }, cancellationToken);
-            return null;
-        }
-
-        var sending = await alerts.TryUpdateDeliveryAsync(delivery with { State = DeliveryStates.Sending, Attempts = delivery.Attempts + 1, SendingSince = now, LeaseId = lease }, cancellationToken);
-        if (sending is null)
-        {
-            return null;
-        }
-
-        string? error;
         try
         {
-            var name = await nameCache.GetOrAdd(delivery.MunicipalityCode + "|" + delivery.ResidentId, _ => NameOfAsync(delivery, cancellationToken));
-            if (name is null)
-            {
-                await RecordAsync(sending, d => d with { State = DeliveryStates.Expired, LastError = "resident_gone" }, cancellationToken);
-                return null;
-            }
-
-            error = await webhooks.PostAsync(delivery.PlatformId, ApiJsonOptions.Serialize(Message(alert, delivery.TvId, name)), cancellationToken);
+            var name = await names.RevealAsync(delivery.MunicipalityCode, delivery.ResidentId, delivery.ProtectedNames!, cancellationToken);
+            return await webhooks.PostAsync(delivery.PlatformId, ApiJsonOptions.Serialize(Message(alert, delivery.TvId, name)), cancellationToken);
         }
         catch (HttpRequestException ex)
         {
-            error = ex.StatusCode is { } status ? "http_" + (int)status : "no_answer";
+            return ex.StatusCode is { } status ? "http_" + (int)status : "no_answer";
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            error = "timeout";
+            return "timeout";
         }
-
-        if (error is null)
-        {
-            await RecordAsync(sending, d => d with { State = DeliveryStates.Delivered, DeliveredAt = time.GetUtcNow(), LastError = null }, cancellationToken);
-            return null;
-        }
-
-        var failed = sending.Attempts >= options.MaxDeliveryAttempts || error == TvPlatformWebhooks.NoWebhook;
-        var next = sending with { State = failed ? DeliveryStates.Failed : DeliveryStates.Retrying, LastError = error };
-        await RecordAsync(sending, d => d with { State = next.State, LastError = error }, cancellationToken);
-        if (failed)
-        {
-            logger.LogWarning("Alert {AlertId} to TV {TvId} failed after {Attempts} attempts: {Error}", alert.AlertId, delivery.TvId, sending.Attempts, error);
-            return null;
-        }
-
-        return next;
     }
+
+    /// <summary>Delivered; or retrying, or failed after the last attempt (or without a webhook: the poison path).</summary>
+    private AlertDelivery Outcome(AlertDelivery sending, string? error) =>
+        error is null ? sending with { State = DeliveryStates.Delivered, DeliveredAt = time.GetUtcNow(), LastError = null }
+        : sending with
+        {
+            State = sending.Attempts >= options.MaxDeliveryAttempts || error == TvPlatformWebhooks.NoWebhook ? DeliveryStates.Failed : DeliveryStates.Retrying,
+            LastError = error,
+        };
 
     /// <summary>
     /// Writes the outcome of this worker's attempt. The row may have changed meanwhile in another field (the
@@ -250,20 +292,6 @@ public sealed class AlertFanOut(
         }
     }
 
-    private async Task<ResidentName?> NameOfAsync(AlertDelivery delivery, CancellationToken cancellationToken)
-    {
-        var tv = await registry.FindTvAsync(delivery.Key, cancellationToken);
-        if (tv is null || tv.ResidentId != delivery.ResidentId)
-        {
-            return null;
-        }
-
-        var resident = await registry.FindResidentByMyKeyIdAsync(tv.MyKeyId, cancellationToken);
-        return resident is null || resident.ResidentId != delivery.ResidentId
-            ? null
-            : await names.RevealAsync(resident.MunicipalityCode, resident.ResidentId, resident.ProtectedNames, cancellationToken);
-    }
-
     /// <summary>The personal message: the resident's name, the level, the shelters, the expiry.</summary>
     public static TvAlertMessage Message(DisasterAlert alert, string tvId, ResidentName name)
     {
@@ -286,6 +314,10 @@ public sealed class AlertFanOut(
         return new TvAlertMessage("alert", alert.AlertId, tvId, $"{drill}{name.DisplayName}さん、すぐ避難してください。{level}{shelters}", alert.Level, alert.Shelters,
             alert.Expires, alert.Exercise, alert.References.Count > 0 ? alert.References : null);
     }
+
+    /// <summary>The TVs of the deliveries in row-key order (a batch cut from it is one range of the alert's partition).</summary>
+    private static IEnumerable<TvKey> InKeyOrder(IEnumerable<AlertDelivery> deliveries) =>
+        deliveries.Select(d => d.Key).OrderBy(k => k.ToString(), StringComparer.Ordinal);
 
     private static AlertDelivery Pending(string alertId, string tvId, string platformId, string residentId, string municipalityCode, string districtCode) =>
         new(alertId, tvId, platformId, residentId, municipalityCode, districtCode, DeliveryStates.Pending, 0, null, null, null, null);

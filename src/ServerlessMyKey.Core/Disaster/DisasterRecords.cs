@@ -69,7 +69,9 @@ public static class AlertStates
 
 /// <summary>
 /// The delivery of one alert to one TV. <c>LeaseId</c>: the delivery batch that took it to <c>sending</c>
-/// (its re-check message names it, see <see cref="AlertWorkItem.Recheck"/>).
+/// (its re-check message names it, see <see cref="AlertWorkItem.Recheck"/>). <c>ProtectedNames</c>: the
+/// resident's names as the registry stores them (encrypted, <see cref="ResidentNames"/>), copied at planning so
+/// that a batch decrypts them without reading the registry per TV; <c>null</c> when the resident was gone.
 /// </summary>
 public sealed record AlertDelivery(
     string AlertId,
@@ -85,7 +87,8 @@ public sealed record AlertDelivery(
     DateTimeOffset? DeliveredAt,
     DateTimeOffset? DisplayedAt,
     string? ETag = null,
-    string? LeaseId = null)
+    string? LeaseId = null,
+    byte[]? ProtectedNames = null)
 {
     public TvKey Key => new(PlatformId, TvId);
 }

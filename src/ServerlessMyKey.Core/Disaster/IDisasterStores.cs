@@ -29,6 +29,12 @@ public interface IDisasterRegistry
     /// </summary>
     Task<TvClaim?> TryBeginTvClaimAsync(TvLink link, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The links (not tombstones) of the platform's TVs among <paramref name="tvs"/>: one range query over the TVs'
+    /// own rows between the first and the last of them.
+    /// </summary>
+    Task<IReadOnlyList<TvLink>> FindTvsOfPlatformAsync(string platformId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default);
+
     /// <summary>Rewrites the link of a claim in progress (still held); <c>null</c> when its hold ran out and another claim took the TV.</summary>
     Task<TvClaim?> TryUpdateTvClaimAsync(TvClaim claim, TvLink link, CancellationToken cancellationToken = default);
 
@@ -47,6 +53,9 @@ public interface IDisasterRegistry
     Task<IReadOnlyList<TvLink>> ListTvsOfResidentAsync(string myKeyId, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<TvLink>> ListTvsAsync(string municipalityCode, CancellationToken cancellationToken = default);
+
+    /// <summary>The links of these TVs in the municipality's registry (one range query; TVs not there are left out).</summary>
+    Task<IReadOnlyList<TvLink>> FindTvsAsync(string municipalityCode, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default);
 
     Task<ShelterCheckin?> FindCheckinAsync(string municipalityCode, string residentId, CancellationToken cancellationToken = default);
 
@@ -85,10 +94,17 @@ public interface IAlertStore
 
     Task<IReadOnlyList<AlertDelivery>> ListDeliveriesAsync(string alertId, CancellationToken cancellationToken = default);
 
+    /// <summary>The deliveries of these TVs (a batch: one range query of the alert's partition, not a read per TV).</summary>
     Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the delivery if its ETag still matches: the delivery with its new ETag, or <c>null</c>.</summary>
     Task<AlertDelivery?> TryUpdateDeliveryAsync(AlertDelivery delivery, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the deliveries (one alert) whose ETags still match, in entity-group transactions of up to 100 rows;
+    /// when a transaction conflicts, its rows are tried one by one. Returns those written, with their new ETags.
+    /// </summary>
+    Task<IReadOnlyList<AlertDelivery>> TryUpdateDeliveriesAsync(IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default);
 
     /// <summary>Records that the TV showed the alert (first time kept); nothing when it has no delivery.</summary>
     Task MarkDisplayedAsync(string alertId, TvKey tv, DateTimeOffset at, CancellationToken cancellationToken = default);
@@ -103,14 +119,31 @@ public interface IAlertWorkQueue
 /// <summary>TV operation logs: one partition per TV (<see cref="TvKey"/>), written in entity-group batches.</summary>
 public interface IOperationLogStore
 {
-    /// <summary>Appends the events; duplicates of stored event ids are counted, not written again.</summary>
-    Task<(int Accepted, int Duplicates)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Appends the events; duplicates of stored event ids are counted, not written again. <c>Stored</c>: the events
+    /// now in the log as posted (the new ones, and duplicates whose stored type and time are the posted ones: a
+    /// retry after a failure between the log and the days' summary completes the summary).
+    /// </summary>
+    Task<(int Accepted, int Duplicates, IReadOnlyList<TvEvent> Stored)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default);
 
     /// <summary>The latest power event of the TV at or before <paramref name="at"/>, not before <paramref name="notBefore"/>.</summary>
     Task<TvPowerEvent?> LastPowerEventAsync(TvKey tv, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default);
 
     /// <summary>The time of the latest event of any type in [<paramref name="from"/>, <paramref name="to"/>].</summary>
     Task<DateTimeOffset?> LastEventAtAsync(TvKey tv, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The TVs' days (<see cref="TvDay"/>), one partition per municipality and JST day, so that a table of the whole
+/// municipality is a few partition scans instead of log queries per TV.
+/// </summary>
+public interface ITvDayStore
+{
+    /// <summary>Merges the events into their TVs' days (idempotent: a set; ETags against concurrent writers).</summary>
+    Task MergeAsync(string municipalityCode, IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>Every TV day of the municipality's JST day.</summary>
+    Task<IReadOnlyDictionary<TvKey, TvDay>> ListAsync(string municipalityCode, DateOnly day, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Watching alerts, one row per episode.</summary>

@@ -11,6 +11,7 @@ namespace ServerlessMyKey.Core.Disaster;
 public sealed class KnownTvs(IDisasterRegistry registry, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+    private const int PointReadsUpTo = 32;
     private readonly ConcurrentDictionary<TvKey, (TvLink Link, DateTimeOffset Until)> _links = new();
 
     public async Task<TvLink?> FindAsync(TvKey tv, CancellationToken cancellationToken = default)
@@ -32,6 +33,58 @@ public sealed class KnownTvs(IDisasterRegistry registry, TimeProvider time)
         }
 
         return link;
+    }
+
+    /// <summary>
+    /// The links of the platform's TVs among <paramref name="tvs"/> (one platform): cached ones as they are; the others
+    /// read one by one when they are few, else with one range query of the platform's TV rows between the first and
+    /// last of them (one request per 1,000 rows instead of one per TV).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<TvKey, TvLink>> FindManyAsync(string platformId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var found = new ConcurrentDictionary<TvKey, TvLink>();
+        var missing = new List<TvKey>();
+        foreach (var tv in tvs.Distinct())
+        {
+            if (_links.TryGetValue(tv, out var cached) && cached.Until > now)
+            {
+                found[tv] = cached.Link;
+            }
+            else
+            {
+                missing.Add(tv);
+            }
+        }
+
+        if (missing.Count > PointReadsUpTo)
+        {
+            var links = (await registry.FindTvsOfPlatformAsync(platformId, missing, cancellationToken)).ToDictionary(l => l.Key);
+            foreach (var tv in missing)
+            {
+                if (links.TryGetValue(tv, out var link))
+                {
+                    found[tv] = link;
+                    _links[tv] = (link, now + Lifetime);
+                }
+                else
+                {
+                    _links.TryRemove(tv, out _);
+                }
+            }
+        }
+        else
+        {
+            await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tv, ct) =>
+            {
+                if (await FindAsync(tv, ct) is { } link)
+                {
+                    found[tv] = link;
+                }
+            });
+        }
+
+        return found;
     }
 
     /// <summary>The TV's link changed (unlinked, linked again): the next lookup reads it.</summary>

@@ -17,6 +17,7 @@ public sealed class MunicipalityTables(
     IAlertStore alertStore,
     IDisasterRegistry registry,
     ResidentNames names,
+    ITvDayStore days,
     TvActivity activity,
     DisasterOptions options)
 {
@@ -38,6 +39,7 @@ public sealed class MunicipalityTables(
             var residents = (await registry.ListResidentsAsync(municipality, cancellationToken)).ToDictionary(r => r.ResidentId, StringComparer.Ordinal);
             var tvs = (await registry.ListTvsAsync(municipality, cancellationToken)).ToDictionary(t => t.Key);
             var checkins = (await registry.ListCheckinsAsync(municipality, cancellationToken)).ToDictionary(c => c.ResidentId, StringComparer.Ordinal);
+            var view = new TvDayView(days, activity, municipality);
             var byResident = deliveries.Where(d => d.MunicipalityCode == municipality).GroupBy(d => d.ResidentId, StringComparer.Ordinal);
             await Parallel.ForEachAsync(byResident, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (group, ct) =>
             {
@@ -52,7 +54,7 @@ public sealed class MunicipalityTables(
                     // A TV unlinked (or linked to someone else) since: its logs no longer count for this resident.
                     if (tvs.TryGetValue(delivery.Key, out var tv) && tv.ResidentId == resident.ResidentId)
                     {
-                        states.Add(await activity.PowerAtAsync(tv, alert.Sent, ct));
+                        states.Add(await view.PowerAtAsync(tv, alert.Sent, ct));
                     }
                 }
 
@@ -82,6 +84,7 @@ public sealed class MunicipalityTables(
         var tvs = (await registry.ListTvsAsync(municipality, cancellationToken)).ToLookup(t => t.ResidentId, StringComparer.Ordinal);
         var residents = (await registry.ListResidentsAsync(municipality, cancellationToken)).Where(r => district is null || r.DistrictCode == district).ToList();
         var rows = new ConcurrentBag<(string Sort, PresenceRow Row)>();
+        var view = new TvDayView(days, activity, municipality);
         await Parallel.ForEachAsync(residents, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (resident, ct) =>
         {
             var slotValues = new SortedDictionary<string, bool>(StringComparer.Ordinal);
@@ -91,7 +94,7 @@ public sealed class MunicipalityTables(
                 var home = false;
                 foreach (var tv in tvs[resident.ResidentId])
                 {
-                    if (await activity.AtHomeAsync(tv, at, ct))
+                    if (await view.AtHomeAsync(tv, at, ct))
                     {
                         home = true;
                         break;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ServerlessMyKey.Core.Errors;
 using static ServerlessMyKey.Core.Validation.RequestFields;
 
@@ -9,7 +8,7 @@ namespace ServerlessMyKey.Core.Disaster;
 /// event id, stored by TV and day. Events of TVs that are not linked through this platform are counted
 /// and dropped; <c>alert_displayed</c> events mark the alert's delivery as displayed.
 /// </summary>
-public sealed class OperationLogService(IOperationLogStore logs, KnownTvs knownTvs, IAlertStore alerts, TimeProvider time)
+public sealed class OperationLogService(IOperationLogStore logs, ITvDayStore days, KnownTvs knownTvs, IAlertStore alerts, TimeProvider time)
 {
     public const int MaxEvents = 1000;
     private static readonly TimeSpan MaxAge = TimeSpan.FromDays(7);
@@ -50,17 +49,18 @@ public sealed class OperationLogService(IOperationLogStore logs, KnownTvs knownT
         }
 
         // Only this platform's TVs: the key holds the platform, so another platform's TV of the same id is another TV.
-        var known = new ConcurrentDictionary<TvKey, TvLink>();
-        await Parallel.ForEachAsync(events.Select(e => e.Key).Distinct(), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tv, ct) =>
-        {
-            if (await knownTvs.FindAsync(tv, ct) is { } link)
-            {
-                known[tv] = link;
-            }
-        });
+        var known = await knownTvs.FindManyAsync(platformId, [.. events.Select(e => e.Key).Distinct()], cancellationToken);
 
         var accepted = events.Where(e => known.ContainsKey(e.Key)).ToList();
-        var (stored, duplicates) = accepted.Count == 0 ? (0, 0) : await logs.AppendAsync(accepted, cancellationToken);
+        var (stored, duplicates, inLog) = accepted.Count == 0 ? (0, 0, []) : await logs.AppendAsync(accepted, cancellationToken);
+
+        // The days' summary after the log (a failure here fails the request; the platform's retry finds the events
+        // in the log with the same type and time, and completes the summary).
+        foreach (var municipality in inLog.GroupBy(e => known[e.Key].MunicipalityCode, StringComparer.Ordinal))
+        {
+            await days.MergeAsync(municipality.Key, [.. municipality], cancellationToken);
+        }
+
         foreach (var displayed in accepted.Where(e => e.Type == TvEventTypes.AlertDisplayed && e.AlertId is not null))
         {
             await alerts.MarkDisplayedAsync(displayed.AlertId!, displayed.Key, displayed.At, cancellationToken);

@@ -6,7 +6,11 @@ namespace ServerlessMyKey.Core.Disaster;
 /// </summary>
 public sealed class TvActivity(IOperationLogStore logs)
 {
-    private static readonly TimeSpan Horizon = TimeSpan.FromDays(7);
+    /// <summary>How far back a power event still says whether the TV is on.</summary>
+    public static readonly TimeSpan Horizon = TimeSpan.FromDays(7);
+
+    /// <summary>Any event this long before a time means someone was at home.</summary>
+    public static readonly TimeSpan AtHomeWindow = TimeSpan.FromHours(1);
 
     /// <summary><c>on</c>, <c>off</c> or <c>unknown</c> (no power event before <paramref name="at"/>).</summary>
     public async Task<string> PowerAtAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken = default)
@@ -21,7 +25,7 @@ public sealed class TvActivity(IOperationLogStore logs)
     {
         ArgumentNullException.ThrowIfNull(tv);
         return await PowerAtAsync(tv, at, cancellationToken) == "on"
-            || await logs.LastEventAtAsync(tv.Key, From(tv, at - TimeSpan.FromHours(1)), at, cancellationToken) is not null;
+            || await logs.LastEventAtAsync(tv.Key, From(tv, at - AtHomeWindow), at, cancellationToken) is not null;
     }
 
     public Task<TvPowerEvent?> LastPowerEventAsync(TvLink tv, DateTimeOffset now, CancellationToken cancellationToken = default) =>
@@ -30,5 +34,6 @@ public sealed class TvActivity(IOperationLogStore logs)
     public Task<DateTimeOffset?> LastEventAtAsync(TvLink tv, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         logs.LastEventAtAsync(tv.Key, From(tv, now - Horizon), now, cancellationToken);
 
-    private static DateTimeOffset From(TvLink tv, DateTimeOffset horizon) => tv.CountFrom is { } from && from > horizon ? from : horizon;
+    /// <summary>The earliest time whose events count for the TV's resident: the horizon, or the link's <c>CountFrom</c> if later.</summary>
+    public static DateTimeOffset From(TvLink tv, DateTimeOffset horizon) => tv.CountFrom is { } from && from > horizon ? from : horizon;
 }

@@ -27,6 +27,7 @@ public sealed class JpkiCertificate
 
     private readonly byte[] _der;
     private string? _fingerprint;
+    private byte[]? _tbsSha256;
 
     private JpkiCertificate(byte[] der) => _der = der;
 
@@ -83,6 +84,9 @@ public sealed class JpkiCertificate
     internal int Version { get; private set; }
 
     internal ReadOnlyMemory<byte> TbsCertificate { get; private set; }
+
+    /// <summary>SHA-256 of the TBSCertificate: what a sha256WithRSAEncryption signature covers, and the key of the verified-certificate cache.</summary>
+    internal ReadOnlySpan<byte> TbsSha256 => _tbsSha256 ??= SHA256.HashData(TbsCertificate.Span);
 
     internal ReadOnlyMemory<byte> Signature { get; private set; }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace ServerlessMyKey.Jpki.Signatures;
@@ -39,6 +41,36 @@ internal static class EmsaPkcs1V15
         prefix.CopyTo(encoded[(separator + 1)..]);
         digest.CopyTo(encoded[(separator + 1 + prefix.Length)..]);
         return true;
+    }
+
+    /// <summary>
+    /// RFC 8017 §8.2.2 step 4: whether the recovered block is exactly the rebuilt encoding, every octet compared
+    /// in a time that depends only on the length — eight octets at a time (<c>CryptographicOperations.FixedTimeEquals</c>
+    /// compares one at a time with the JIT's optimizations off: 0.78 µs for 256 octets, 4 % of a verification).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static bool Equal(ReadOnlySpan<byte> recovered, ReadOnlySpan<byte> encoded)
+    {
+        if (recovered.Length != encoded.Length)
+        {
+            return false;
+        }
+
+        var whole = recovered.Length / sizeof(ulong) * sizeof(ulong);
+        var left = MemoryMarshal.Cast<byte, ulong>(recovered[..whole]);
+        var right = MemoryMarshal.Cast<byte, ulong>(encoded[..whole]);
+        ulong difference = 0;
+        for (var i = 0; i < left.Length; i++)
+        {
+            difference |= left[i] ^ right[i];
+        }
+
+        for (var i = whole; i < recovered.Length; i++)
+        {
+            difference |= (uint)(recovered[i] ^ encoded[i]);
+        }
+
+        return difference == 0;
     }
 
     private static ReadOnlySpan<byte> Prefix(HashAlgorithmName hash) =>

@@ -89,7 +89,7 @@ internal sealed class RsaPublicKey
         // Step 2: RSAVP1, then step 4: compare EM with EM' in fixed time.
         Span<byte> recovered = stackalloc byte[MaximumModulusBytes];
         recovered = recovered[.._modulus.Length];
-        return TryRecover(signature, recovered) && CryptographicOperations.FixedTimeEquals(recovered, expected);
+        return TryRecover(signature, recovered) && EmsaPkcs1V15.Equal(recovered, expected);
     }
 
     /// <summary>RSAVP1 (RFC 8017 §5.2.2): <c>signature^e mod n</c> into <paramref name="encoded"/> (modulus length); false when the signature is out of range or not as long as the modulus.</summary>

@@ -57,11 +57,17 @@ public sealed class JpkiTrustAnchor
         !authorityKeyIdentifier.IsEmpty && authorityKeyIdentifier.SequenceEqual(KeyIdentifierBytes.Span);
 
     /// <summary>Verifies this root's RSASSA-PKCS1-v1_5 signature over <paramref name="signed"/>.</summary>
-    internal bool VerifySignature(ReadOnlySpan<byte> signed, ReadOnlySpan<byte> signature, string signatureAlgorithm)
+    /// <param name="signedSha256">SHA-256 of <paramref name="signed"/> when the caller has it already (empty: hashed here).</param>
+    internal bool VerifySignature(ReadOnlySpan<byte> signed, ReadOnlySpan<byte> signature, string signatureAlgorithm, ReadOnlySpan<byte> signedSha256 = default)
     {
         if (RsaSignatureHash(signatureAlgorithm) is not { } name)
         {
             return false;
+        }
+
+        if (name == HashAlgorithmName.SHA256 && signedSha256.Length == SHA256.HashSizeInBytes)
+        {
+            return _publicKey.VerifyHash(signedSha256, signature, name);
         }
 
         Span<byte> digest = stackalloc byte[SHA512.HashSizeInBytes];

@@ -79,7 +79,8 @@ public sealed class JpkiTrustAnchors
     /// authority key identifier and whose key verifies the certificate's signature; null when none does.
     /// </summary>
     internal JpkiTrustAnchor? FindIssuer(JpkiCertificate certificate, JpkiCertificateKind kind) =>
-        FindSigner(ForKind(kind), certificate.AuthorityKeyIdentifier.Span, certificate.TbsCertificate.Span, certificate.Signature.Span, certificate.SignatureAlgorithm);
+        FindSigner(ForKind(kind), certificate.AuthorityKeyIdentifier.Span, certificate.TbsCertificate.Span, certificate.Signature.Span, certificate.SignatureAlgorithm,
+            certificate.SignatureAlgorithm == Oids.Sha256WithRsaEncryption ? certificate.TbsSha256 : default);
 
     /// <summary>The root, of either kind, that signed a CRL.</summary>
     internal JpkiTrustAnchor? FindCrlIssuer(ReadOnlySpan<byte> authorityKeyIdentifier, ReadOnlySpan<byte> signed, ReadOnlySpan<byte> signature, string signatureAlgorithm) =>
@@ -90,11 +91,12 @@ public sealed class JpkiTrustAnchors
         ReadOnlySpan<byte> authorityKeyIdentifier,
         ReadOnlySpan<byte> signed,
         ReadOnlySpan<byte> signature,
-        string signatureAlgorithm)
+        string signatureAlgorithm,
+        ReadOnlySpan<byte> signedSha256 = default)
     {
         foreach (var anchor in candidates)
         {
-            if (anchor.MayHaveIssued(authorityKeyIdentifier) && anchor.VerifySignature(signed, signature, signatureAlgorithm))
+            if (anchor.MayHaveIssued(authorityKeyIdentifier) && anchor.VerifySignature(signed, signature, signatureAlgorithm, signedSha256))
             {
                 return anchor;
             }

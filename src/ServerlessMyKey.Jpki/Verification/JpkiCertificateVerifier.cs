@@ -108,9 +108,11 @@ public sealed class JpkiCertificateVerifier
         }
 
         // RFC 5280 §6.1.3(a)(1): signed by a root of this kind, found by key identifier and signature, never by name.
-        // The outcome is fixed by the certificate's bytes: remembered (by SHA-256 of the DER) once a root's key verified it.
-        var chain = _cache.Get(certificate.Fingerprint);
-        if (chain is null || chain.Issuer.Kind != kind)
+        // The outcome is fixed by the certificate's bytes: remembered (by SHA-256 of the TBSCertificate, with the
+        // signature compared) once a root's key verified it.
+        var cacheKey = VerifiedCertificateCache.KeyOf(certificate);
+        var chain = _cache.Get(cacheKey);
+        if (chain is null || chain.Issuer.Kind != kind || !chain.Signs(certificate))
         {
             var signer = _anchors.FindIssuer(certificate, kind);
             if (signer is null)
@@ -118,7 +120,9 @@ public sealed class JpkiCertificateVerifier
                 return Fail(JpkiErrorCode.CertificateUntrusted, $"No trusted {kind} root issued the certificate.");
             }
 
-            chain = _cache.Add(certificate.Fingerprint, new VerifiedCertificateCache.Entry(signer, certificate.CreateRsaPublicKey()));
+            var verified = new VerifiedCertificateCache.Entry(signer, certificate);
+            chain = _cache.Add(cacheKey, verified);
+            chain = chain.Signs(certificate) ? chain : verified;
         }
 
         var issuer = chain.Issuer;

@@ -1,3 +1,4 @@
+using ServerlessMyKey.Jpki.Certificates;
 using ServerlessMyKey.Jpki.Signatures;
 using ServerlessMyKey.Jpki.Trust;
 
@@ -5,7 +6,9 @@ namespace ServerlessMyKey.Jpki.Verification;
 
 /// <summary>
 /// A bounded, thread-safe LRU of what never changes for given certificate bytes: which pinned root's key
-/// verified its signature, and its imported public key. Keyed by the SHA-256 of the whole DER.
+/// verified its signature, and its public key. Keyed by the SHA-256 of the TBSCertificate (which the chain
+/// signature check hashes anyway); an entry answers only a certificate with the same signature algorithm and
+/// signature value (<see cref="Entry.Signs"/>), so it stands for exactly the certificate whose signature was verified.
 /// </summary>
 /// <remarks>
 /// Repeat logins of the same card are the common case; they then skip the chain signature and the key
@@ -87,7 +90,22 @@ internal sealed class VerifiedCertificateCache
         }
     }
 
+    /// <summary>The cache key of a certificate: its TBSCertificate's SHA-256, lower-case hex.</summary>
+    public static string KeyOf(JpkiCertificate certificate) => Convert.ToHexStringLower(certificate.TbsSha256);
+
     /// <param name="Issuer">The root whose key verified the certificate's signature.</param>
     /// <param name="Key">The certificate's public key.</param>
-    internal sealed record Entry(JpkiTrustAnchor Issuer, RsaPublicKey Key);
+    /// <param name="SignatureAlgorithm">The algorithm of the verified signature.</param>
+    /// <param name="Signature">The verified signature value.</param>
+    internal sealed record Entry(JpkiTrustAnchor Issuer, RsaPublicKey Key, string SignatureAlgorithm, ReadOnlyMemory<byte> Signature)
+    {
+        public Entry(JpkiTrustAnchor issuer, JpkiCertificate certificate)
+            : this(issuer, certificate.CreateRsaPublicKey(), certificate.SignatureAlgorithm, certificate.Signature.ToArray())
+        {
+        }
+
+        /// <summary>Whether this entry's verified signature is <paramref name="certificate"/>'s (same algorithm, same value).</summary>
+        public bool Signs(JpkiCertificate certificate) =>
+            SignatureAlgorithm == certificate.SignatureAlgorithm && Signature.Span.SequenceEqual(certificate.Signature.Span);
+    }
 }

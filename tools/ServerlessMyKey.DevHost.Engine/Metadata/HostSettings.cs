@@ -9,6 +9,12 @@ public sealed record HostSettings
 
     public int QueueBatchSize { get; init; } = 16;
 
+    /// <summary>
+    /// The host fetches the next batch once this many messages or fewer are still running (<c>newBatchThreshold</c>;
+    /// <c>null</c>: half the batch size, the host's default), so one slow message does not hold the queue up.
+    /// </summary>
+    public int? QueueNewBatchThreshold { get; init; }
+
     public int QueueMaxDequeueCount { get; init; } = 5;
 
     public TimeSpan QueueVisibilityTimeout { get; init; } = TimeSpan.Zero;
@@ -46,6 +52,7 @@ public sealed record HostSettings
             settings = settings with
             {
                 QueueBatchSize = Int(queues, "batchSize") ?? settings.QueueBatchSize,
+                QueueNewBatchThreshold = Int(queues, "newBatchThreshold") ?? settings.QueueNewBatchThreshold,
                 QueueMaxDequeueCount = Int(queues, "maxDequeueCount") ?? settings.QueueMaxDequeueCount,
                 QueueVisibilityTimeout = Time(queues, "visibilityTimeout") ?? settings.QueueVisibilityTimeout,
                 QueueMaxPollingInterval = Time(queues, "maxPollingInterval") ?? settings.QueueMaxPollingInterval,

@@ -12,7 +12,8 @@ namespace ServerlessMyKey.DevHost.Queues;
 
 /// <summary>
 /// Polls one storage queue for one queue-triggered function the way the Functions host does:
-/// batches of <c>batchSize</c>, a lease while the function runs, delete on success, the message
+/// batches of <c>batchSize</c>, the next batch fetched once at most <c>newBatchThreshold</c> messages are
+/// still running (half the batch size by default), a lease while the function runs, delete on success, the message
 /// made visible again after <c>visibilityTimeout</c> on failure, and moved to
 /// <c>&lt;queue&gt;-poison</c> once it has been dequeued <c>maxDequeueCount</c> times.
 /// </summary>
@@ -30,41 +31,61 @@ internal sealed class QueueTriggerListener(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+        var threshold = host.QueueNewBatchThreshold ?? host.QueueBatchSize / 2;
+        var running = new HashSet<Task>();
         var delay = MinimumPollingInterval;
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            QueueMessage[] messages;
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                messages = (await queue.ReceiveMessagesAsync(host.QueueBatchSize, Lease, stoppingToken)).Value;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Polling queue {Queue} failed; retrying", queue.Name);
-                messages = [];
-            }
+                // As the host: the next batch is fetched once no more than newBatchThreshold messages are still running.
+                while (running.Count > threshold)
+                {
+                    running.Remove(await Task.WhenAny(running));
+                }
 
-            if (messages.Length == 0)
-            {
+                QueueMessage[] messages;
                 try
                 {
-                    await Task.Delay(delay, stoppingToken);
+                    messages = (await queue.ReceiveMessagesAsync(host.QueueBatchSize, Lease, stoppingToken)).Value;
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     return;
                 }
+                catch (Exception ex)
+                {
+                    logger.LogWarning(ex, "Polling queue {Queue} failed; retrying", queue.Name);
+                    messages = [];
+                }
 
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, host.QueueMaxPollingInterval.Ticks));
-                continue;
+                if (messages.Length == 0)
+                {
+                    try
+                    {
+                        await Task.Delay(delay, stoppingToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, host.QueueMaxPollingInterval.Ticks));
+                    running.RemoveWhere(t => t.IsCompleted);
+                    continue;
+                }
+
+                delay = MinimumPollingInterval;
+                foreach (var message in messages)
+                {
+                    running.Add(ProcessAsync(message, stoppingToken));
+                }
             }
-
-            delay = MinimumPollingInterval;
-            await Task.WhenAll(messages.Select(m => ProcessAsync(m, stoppingToken)));
+        }
+        finally
+        {
+            // ProcessAsync settles every outcome itself; shutting down waits for what runs.
+            await Task.WhenAll(running);
         }
     }
 
