@@ -18,10 +18,11 @@ using Microsoft.Extensions.Logging;
 // needs about four storage operations, so raw/4 is the storage-bound ceiling of logins/s (a debit three).
 // Each row also says how many requests per operation reached Azurite (Table/Queue/Blob, counted from the runtime's
 // HTTP client metric, background workers included) and the CPU time per operation of this process and of Azurite.
-// Usage: dotnet run -c Release --project bench/ServerlessMyKey.LoadTest -- [seconds per step, default 20] [cards = accounts, default 1000] [steps, default idle,login,debit,verify]
+// Usage: dotnet run -c Release --project bench/ServerlessMyKey.LoadTest -- [seconds per step, default 20] [cards = accounts, default 1000] [steps, default idle,login,debit,verify] [concurrencies, default 1,16,64] [Storage:LoopbackMaxConnections, default unset = no cap]
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
 var cardCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
 var steps = (args.Length > 2 ? args[2] : "idle,login,debit,verify").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+var concurrencies = (args.Length > 3 ? args[3] : "1,16,64").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
 const int StorageOperationsPerLogin = 4;
 const int StorageOperationsPerDebit = 3;
 const string AdminKey = "load-city-admin-key-0000000000000000";
@@ -41,6 +42,7 @@ var settings = new Dictionary<string, string?>
     ["urls"] = "http://127.0.0.1:0",
     ["DevHost:DataPath"] = dataPath,
     ["RateLimits:Enabled"] = "false", // one client address drives all the load
+    ["Storage:LoopbackMaxConnections"] = args.Length > 4 ? args[4] : null,
     ["Clients:load-city:ApiKey"] = AdminKey,
     ["Clients:load-city:Roles"] = "points.admin,points.credit",
     [$"Clients:{Shop}:ApiKey"] = ShopKey,
@@ -102,15 +104,15 @@ if (steps.Contains("idle"))
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| idle (background workers only), per second | | | | | | | | {idleRequests.Table / (double)seconds:F1} + {idleRequests.Queue / (double)seconds:F1} + {idleRequests.Blob / (double)seconds:F1} | {idleCpu.Host.TotalMilliseconds / seconds:F1}, {idleCpu.Azurite.TotalMilliseconds / seconds:F1} |"));
 }
 
-foreach (var concurrency in steps.Contains("login") ? new[] { 1, 16, 64 } : [])
+foreach (var concurrency in steps.Contains("login") ? concurrencies : [])
 {
     var logins = await RunAsync(concurrency, TimeSpan.FromSeconds(seconds), async (worker, i) => await api.LoginAsync(cards[(worker + (i * concurrency)) % cards.Length]));
-    Console.WriteLine(Row("login (challenge + session)", concurrency, logins, ceiling));
+    Console.WriteLine(Row("login (challenge + session)", concurrency, logins, ceiling) + $" {OpenConnections.To(table)} connections to Azurite's Table port");
 }
 
 var debitCeiling = raw.PerSecond / StorageOperationsPerDebit;
 var debitRun = 0;
-foreach (var concurrency in steps.Contains("debit") ? new[] { 1, 16, 64 } : [])
+foreach (var concurrency in steps.Contains("debit") ? concurrencies : [])
 {
     var run = debitRun++;
     var debits = await RunAsync(concurrency, TimeSpan.FromSeconds(seconds), async (worker, i) =>
@@ -121,7 +123,7 @@ foreach (var concurrency in steps.Contains("debit") ? new[] { 1, 16, 64 } : [])
     Console.WriteLine(Row($"points debit, {accounts.Length} accounts (vs raw/{StorageOperationsPerDebit} = {debitCeiling:F0}/s)", concurrency, debits, debitCeiling));
 }
 
-foreach (var concurrency in steps.Contains("verify") ? new[] { 1, 16, 64 } : [])
+foreach (var concurrency in steps.Contains("verify") ? concurrencies : [])
 {
     var verified = await RunAsync(concurrency, TimeSpan.FromSeconds(seconds), async (worker, i) =>
     {

@@ -21,7 +21,15 @@ public static class StorageServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var connection = StorageConnection.FromConfiguration(configuration);
         services.AddSingleton(connection);
-        services.AddSingleton(_ => connection.CreateTableServiceClient());
+        var loopbackSetting = configuration[LoopbackTableConnections.SettingName];
+        var loopbackConnections = 0;
+        if (!string.IsNullOrEmpty(loopbackSetting)
+            && (!int.TryParse(loopbackSetting, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out loopbackConnections) || loopbackConnections > 1024))
+        {
+            throw new InvalidOperationException($"Configuration key '{LoopbackTableConnections.SettingName}' must be 0 (no cap) to 1024.");
+        }
+
+        services.AddSingleton(_ => connection.CreateTableServiceClient(LoopbackTableConnections.Options(connection, loopbackConnections)));
         services.AddSingleton(_ => connection.CreateBlobServiceClient());
         services.AddSingleton(_ => connection.CreateQueueServiceClient());
 
