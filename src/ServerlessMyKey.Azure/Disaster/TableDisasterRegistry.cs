@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Tables;
@@ -12,7 +13,8 @@ namespace ServerlessMyKey.Azure.Disaster;
 /// <c>m|&lt;municipality&gt;</c> the residents (names encrypted), the TV index (<c>t|&lt;platformId&gt;:&lt;tvId&gt;</c>), the
 /// check-ins and the data key. A TV is keyed by <see cref="TvKey"/> everywhere. Index rows are written last and removed first.
 /// </summary>
-internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) : IDisasterRegistry
+/// <param name="minimumScan">Rows a range lookup of a platform's TVs reads at least before it reads the rest one by one.</param>
+internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, int minimumScan = 1000) : IDisasterRegistry
 {
     private const string Row = "row";
     private const string TvIndexPrefix = "t|";
@@ -93,16 +95,47 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time) 
 
         var client = await table.GetAsync(cancellationToken);
         var (first, last) = (wanted.Min(StringComparer.Ordinal), wanted.Max(StringComparer.Ordinal));
-        var links = new List<TvLink>(wanted.Count);
-        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey eq {Row}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        var links = new ConcurrentBag<TvLink>();
+        void Take(TableEntity row)
         {
-            if (wanted.Contains(row.PartitionKey) && row.GetBoolean("Unlinked") != true)
+            if (row.GetBoolean("Unlinked") != true)
             {
                 links.Add(ReadTv(row, TvKey.Parse(row.PartitionKey[3..])));
             }
         }
 
-        return links;
+        // The range between the lowest and highest wanted TV may hold many other TVs of a nationwide platform: the scan
+        // stops after a few rows per wanted TV, and the wanted TVs beyond where it stopped are read one by one.
+        var scanLimit = Math.Max(4 * wanted.Count, minimumScan);
+        var scanned = 0;
+        string? reached = null;
+        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey eq {Row}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        {
+            reached = row.PartitionKey;
+            if (wanted.Contains(row.PartitionKey))
+            {
+                Take(row);
+            }
+
+            if (++scanned >= scanLimit)
+            {
+                break;
+            }
+        }
+
+        if (scanned >= scanLimit)
+        {
+            var rest = wanted.Where(partition => string.CompareOrdinal(partition, reached) > 0);
+            await Parallel.ForEachAsync(rest, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (partition, ct) =>
+            {
+                if (await FindAsync(partition, Row, ct) is { } row)
+                {
+                    Take(row);
+                }
+            });
+        }
+
+        return [.. links];
     }
 
     public async Task<TvClaim?> TryBeginTvClaimAsync(TvLink link, CancellationToken cancellationToken = default)

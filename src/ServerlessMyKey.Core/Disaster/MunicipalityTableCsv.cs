@@ -6,7 +6,7 @@ namespace ServerlessMyKey.Core.Disaster;
 /// <summary>
 /// The two tables as CSV that Excel opens as is: UTF-8 with a byte-order mark, CRLF, Japanese headers,
 /// times in JST. Fields are quoted when needed, and a field that Excel would read as a formula
-/// (starting with = + - @ or a tab) is prefixed with an apostrophe.
+/// (starting with = + - @ or a tab, or their full-width forms) is prefixed with an apostrophe.
 /// </summary>
 public static class MunicipalityTableCsv
 {
@@ -45,9 +45,11 @@ public static class MunicipalityTableCsv
         csv.Append(string.Join(',', fields.Select(Field))).Append("\r\n");
     }
 
-    private static string Field(string value)
+    /// <summary>One CSV field: a value a spreadsheet would read as a formula gets an apostrophe first (the full-width
+    /// ＝ ＋ － ＠ too, which a Japanese IME types and Excel may take as the ASCII ones), then quoted when it must be.</summary>
+    internal static string Field(string value)
     {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' or '＝' or '＋' or '－' or '＠')
         {
             value = "'" + value;
         }

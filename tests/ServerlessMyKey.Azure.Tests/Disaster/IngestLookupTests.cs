@@ -27,4 +27,21 @@ public sealed class IngestLookupTests(AzuriteFixture azurite) : IClassFixture<Az
 
         Assert.Equal(new TvEventsAccepted(39, 0, 2), accepted);
     }
+
+    [Fact]
+    public async Task A_range_lookup_stops_scanning_other_tvs_and_reads_the_rest_one_by_one()
+    {
+        var (_, tvs) = await _app.PairTvsAsync(40);
+        var service = _app.Services.GetRequiredService<global::Azure.Data.Tables.TableServiceClient>();
+        var name = _app.Tables.Query(t => t.Name.CompareTo(_app.TablePrefix) >= 0).Select(t => t.Name)
+            .Single(n => n.StartsWith(_app.TablePrefix, StringComparison.Ordinal) && n.EndsWith("DisasterRegistry", StringComparison.Ordinal));
+        var registry = new ServerlessMyKey.Azure.Disaster.TableDisasterRegistry(new ServerlessMyKey.Azure.Tables.LazyTable(service, name), TimeProvider.System, minimumScan: 8);
+        var sorted = tvs.Order(StringComparer.Ordinal).ToArray(); // the rows' order: the lowest, a middle and the highest TV
+        var wanted = new[] { sorted[0], sorted[20], sorted[^1] }.Select(tv => new TvKey(FanOutHarness.Platform, tv)).ToList();
+
+        // 40 TVs lie between the lowest and highest wanted one; the scan reads 12 rows (4 per wanted TV) and stops.
+        var found = await registry.FindTvsOfPlatformAsync(FanOutHarness.Platform, wanted);
+
+        Assert.Equal(wanted.Select(k => k.ToString()).Order(StringComparer.Ordinal), found.Select(link => link.Key.ToString()).Order(StringComparer.Ordinal));
+    }
 }

@@ -32,7 +32,7 @@ public sealed class TransmissionOutageTests
         await OutageSteps.StopUntilNoticedAsync(storage, http);
         await OutageSteps.StartUntilNoticedAsync(storage, http);
 
-        await TransmissionRestartTests.WaitForStatusAsync(http, transmissionId, agentToken, "sent", TimeSpan.FromMinutes(3));
+        await TransmissionRestartTests.WaitForStatusAsync(http, transmissionId, agentToken, "sent", TimeSpan.FromMinutes(5));
         using var ack = new HttpRequestMessage(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack");
         ack.Headers.Add("x-api-key", RecipientKey);
         Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(ack)).StatusCode);
