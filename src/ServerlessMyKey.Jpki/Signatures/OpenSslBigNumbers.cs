@@ -167,7 +167,7 @@ internal static unsafe class OpenSslBigNumbers
         }
     }
 
-    /// <summary>A modulus and its Montgomery context, computed once for a key used many times (a pinned root); null when unavailable.</summary>
+    /// <summary>The Montgomery context of a modulus, computed once for a key used many times (a pinned root); null when unavailable.</summary>
     public static MontgomeryContext? CreateMontgomeryContext(ReadOnlySpan<byte> modulus)
     {
         if (Native is not { } native)
@@ -175,17 +175,19 @@ internal static unsafe class OpenSslBigNumbers
             return null;
         }
 
+        // BN_MONT_CTX_set copies the modulus into the context: the number is needed only while it runs.
         var handle = new MontgomeryContext(native);
         var context = native.CtxNew();
+        nint number = 0;
         try
         {
             fixed (byte* pModulus = modulus)
             {
-                handle.Modulus = native.Bin2Bn(pModulus, modulus.Length, 0);
+                number = native.Bin2Bn(pModulus, modulus.Length, 0);
             }
 
             handle.Context = native.MontNew();
-            if (context == 0 || handle.Modulus == 0 || handle.Context == 0 || native.MontSet(handle.Context, handle.Modulus, context) != 1)
+            if (context == 0 || number == 0 || handle.Context == 0 || native.MontSet(handle.Context, number, context) != 1)
             {
                 handle.Dispose();
                 return null;
@@ -195,6 +197,11 @@ internal static unsafe class OpenSslBigNumbers
         }
         finally
         {
+            if (number != 0)
+            {
+                native.BnFree(number);
+            }
+
             if (context != 0)
             {
                 native.CtxFree(context);
@@ -202,7 +209,7 @@ internal static unsafe class OpenSslBigNumbers
         }
     }
 
-    /// <summary>A native modulus and BN_MONT_CTX, freed when the owner is collected or disposed.</summary>
+    /// <summary>A native BN_MONT_CTX, freed when the owner is collected or disposed.</summary>
     internal sealed class MontgomeryContext : IDisposable
     {
         private readonly Functions _native;
@@ -211,8 +218,6 @@ internal static unsafe class OpenSslBigNumbers
         internal MontgomeryContext(Functions native) => _native = native;
 
         ~MontgomeryContext() => Free();
-
-        internal nint Modulus { get; set; }
 
         internal nint Context { get; set; }
 
@@ -232,11 +237,6 @@ internal static unsafe class OpenSslBigNumbers
             if (Context != 0)
             {
                 _native.MontFree(Context);
-            }
-
-            if (Modulus != 0)
-            {
-                _native.BnFree(Modulus);
             }
         }
     }
