@@ -11,7 +11,7 @@ namespace ServerlessMyKey.Azure.Disaster;
 /// <summary>
 /// The TVs' days (docs/disaster.md "The two tables"), table <c>TvDays</c>: partition <c>&lt;municipality&gt;|&lt;yyyy-MM-dd&gt;|&lt;bucket&gt;</c>
 /// (JST day; <see cref="Buckets"/> buckets by a fixed hash of the TV key, so that a city of a million TVs spreads its
-/// day over 16 partitions instead of one hot one), row <c>&lt;platformId&gt;:&lt;tvId&gt;</c>, the <see cref="TvDay"/> in
+/// day over 8 partitions instead of one hot one), row <c>&lt;platformId&gt;:&lt;tvId&gt;</c>, the <see cref="TvDay"/> in
 /// one binary property. A day is read as all its buckets, in parallel. A merge is a
 /// read-modify-write under the row's ETag, written in entity-group transactions of up to 100 TVs of one partition.
 /// The rows this instance wrote last are kept in memory with their ETags (so an ingest costs no read); a row another
@@ -20,7 +20,7 @@ namespace ServerlessMyKey.Azure.Disaster;
 internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
 {
     /// <summary>Partitions per municipality and day (fixed: a TV's bucket must not move).</summary>
-    public const int Buckets = 16;
+    public const int Buckets = 8;
     private const string SummaryProperty = "Day";
     private const int MaxCached = 100_000;
     private const int Parallelism = 8;
