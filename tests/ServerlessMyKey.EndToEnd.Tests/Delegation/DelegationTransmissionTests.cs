@@ -166,11 +166,11 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         Assert.Null(await durable.GetInstanceAsync(transmissionId));
     }
 
-    // Moves an idempotency claim's time back, as if it had been claimed that long ago (the row key hash names the key only).
+    // Moves an idempotency claim's time back, as if it had been claimed that long ago (PartitionKey = RowKey = the key hash).
     private static async Task AgeClaimAsync(string keyHash, TimeSpan age)
     {
         var claims = new TableClient(await AzuriteServer.GetConnectionStringAsync(), "IdempotencyClaims");
-        var claim = (await claims.GetEntityAsync<TableEntity>(keyHash, "claim")).Value;
+        var claim = (await claims.GetEntityAsync<TableEntity>(keyHash, keyHash)).Value;
         claim["ClaimedAt"] = claim.GetDateTimeOffset("ClaimedAt")!.Value - age;
         await claims.UpdateEntityAsync(claim, claim.ETag);
     }

@@ -1,0 +1,39 @@
+using Azure.Data.Tables;
+using ServerlessMyKey.Core.Errors;
+using ServerlessMyKey.Core.Idempotency;
+
+namespace ServerlessMyKey.Azure.Tables;
+
+/// <summary>
+/// The rows of the <c>IdempotencyClaims</c> table (docs/operations.md, "Idempotency claims"). A claim is
+/// <c>PartitionKey</c> = <c>RowKey</c> = the key hash. The first layout used the RowKey <c>claim</c> for every
+/// claim, which Azurite (it finds a row through its RowKey index first) made a scan of all claims on each insert;
+/// such legacy rows are read until <see cref="LayoutRow"/> says they were all migrated.
+/// </summary>
+internal static class IdempotencyClaimRows
+{
+    public const string TableName = "IdempotencyClaims";
+
+    /// <summary>The RowKey of every claim of the first layout.</summary>
+    public const string LegacyRowKey = "claim";
+
+    /// <summary>PartitionKey and RowKey of the row recording the migration of legacy claims (never a key hash: hashes are 64 hex digits).</summary>
+    public const string LayoutRow = "layout";
+
+    public const string MigratedAtProperty = "LegacyClaimsMigratedAt";
+    public const string CursorProperty = "LegacyClaimsCursor";
+
+    public static TableEntity New(string keyHash, string requestHash, DateTimeOffset claimedAt) =>
+        new(keyHash, keyHash) { ["RequestHash"] = requestHash, ["ClaimedAt"] = claimedAt };
+
+    /// <summary>A claim found under the key (either layout): its time, or 422 <c>idempotency_key_reused</c> when it was made for another request.</summary>
+    public static IdempotencyClaim Existing(TableEntity existing, IdempotentRequest request, DateTimeOffset now)
+    {
+        if (!string.Equals(existing.GetString("RequestHash"), request.RequestHash, StringComparison.Ordinal))
+        {
+            throw new ServiceException(ErrorCodes.IdempotencyKeyReused);
+        }
+
+        return new IdempotencyClaim(existing.GetDateTimeOffset("ClaimedAt") ?? existing.Timestamp ?? now, false);
+    }
+}
