@@ -42,7 +42,7 @@ public static class OperationsServiceCollectionExtensions
             sp.GetRequiredService<TableServiceClient>(),
             [.. IdempotencyResponseTables.Select(t => tablePrefix + t)]));
         services.AddSingleton<IIdempotencyClaimsMigration>(sp => new TableIdempotencyClaimsMigration(
-            new LazyTable(sp.GetRequiredService<TableServiceClient>(), tablePrefix + IdempotencyClaimRows.TableName),
+            IdempotencyClaimRows.Table(sp.GetRequiredService<TableServiceClient>(), tablePrefix, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IPoisonQueues>(sp => new StoragePoisonQueues(sp.GetRequiredService<QueueServiceClient>()));
         services.AddSingleton<ITableBackup>(sp => new BlobTableBackup(

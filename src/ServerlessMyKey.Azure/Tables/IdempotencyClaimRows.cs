@@ -23,6 +23,20 @@ internal static class IdempotencyClaimRows
     public const string MigratedAtProperty = "LegacyClaimsMigratedAt";
     public const string CursorProperty = "LegacyClaimsCursor";
 
+    /// <summary>The claims table; a table this process creates has no legacy claim, and is recorded as migrated at once.</summary>
+    public static LazyTable Table(TableServiceClient service, string tablePrefix, TimeProvider time) =>
+        new(service, tablePrefix + TableName, (client, cancellationToken) => RecordMigratedAsync(client, time.GetUtcNow(), cancellationToken));
+
+    public static Task RecordMigratedAsync(TableClient table, DateTimeOffset at, CancellationToken cancellationToken) =>
+        table.UpsertEntityAsync(new TableEntity(LayoutRow, LayoutRow) { [MigratedAtProperty] = at }, TableUpdateMode.Merge, cancellationToken);
+
+    /// <summary>True when the claims table's layout row records the migration of legacy claims.</summary>
+    public static async Task<bool> MigratedAsync(TableClient table, CancellationToken cancellationToken)
+    {
+        var layout = await table.GetEntityIfExistsAsync<TableEntity>(LayoutRow, LayoutRow, cancellationToken: cancellationToken);
+        return layout.HasValue && layout.Value!.GetDateTimeOffset(MigratedAtProperty) is not null;
+    }
+
     public static TableEntity New(string keyHash, string requestHash, DateTimeOffset claimedAt) =>
         new(keyHash, keyHash) { ["RequestHash"] = requestHash, ["ClaimedAt"] = claimedAt };
 

@@ -166,6 +166,34 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         Assert.Null(await durable.GetInstanceAsync(transmissionId));
     }
 
+    /// <summary>
+    /// An instance purged while its key is younger than <c>Durable:PurgeAfterDays</c>: by hand (docs/operations.md shows
+    /// how), or by the timer under a shorter retention that was raised since. Its seal is on record, so the retry
+    /// sends nothing again.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10)]
+    public async Task A_retry_whose_transmission_was_purged_inside_the_retention_is_not_sent_again(int claimAgeDays)
+    {
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
+        var key = Guid.NewGuid().ToString("N");
+        var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
+        var transmissionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
+        await WaitForStatusAsync(transmissionId, agentId, "sent");
+        Assert.Equal(HttpStatusCode.Accepted, (await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey)).StatusCode);
+        await WaitForStatusAsync(transmissionId, agentId, "acknowledged");
+
+        var durable = app.Host.DurableClient!;
+        Assert.Equal(1, (await durable.PurgeInstanceAsync(transmissionId)).PurgedInstanceCount);
+        await AgeClaimAsync(IdempotentRequest.Create("delegations.transmit", id + "\n" + agentId, key, new { }).KeyHash, TimeSpan.FromDays(claimAgeDays));
+
+        var retried = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
+
+        await ProblemAssert.ExactAsync(retried, HttpStatusCode.Conflict, "transmission_purged");
+        Assert.Null(await durable.GetInstanceAsync(transmissionId));
+    }
+
     // Moves an idempotency claim's time back, as if it had been claimed that long ago (PartitionKey = RowKey = the key hash).
     private static async Task AgeClaimAsync(string keyHash, TimeSpan age)
     {

@@ -16,7 +16,7 @@ namespace ServerlessMyKey.Points.Tests.Operations;
 public sealed class IdempotencyClaimLayoutTests
 {
     [Fact]
-    public async Task A_new_table_is_recorded_as_migrated_by_its_first_claim()
+    public async Task A_new_table_is_recorded_as_migrated_when_it_is_created()
     {
         await WithHarnessAsync(async harness =>
         {
