@@ -23,8 +23,17 @@ public sealed class ChromiumFixture : IAsyncLifetime
 
     public static string ScreenshotFolder { get; } = Path.Combine(RepositoryRootPath, "TestResults", "web");
 
+    /// <summary>
+    /// How long an <c>Expect(...)</c> waits for the page to reach the expected state: Playwright's 30 s action
+    /// timeout instead of its 5 s assertion default, which a page fed by queued work (an alert's fan-out, a
+    /// refresh after a check-in) can overrun on a loaded 2-core CI. A passing expectation returns as soon as
+    /// the state is there; only a failing one waits this long.
+    /// </summary>
+    public const float ExpectTimeout = 30_000;
+
     public async Task InitializeAsync()
     {
+        Assertions.SetDefaultExpectTimeout(ExpectTimeout);
         await NodeModules.EnsureWebBuildAsync(RepositoryRootPath);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath(), Headless = true });

@@ -52,7 +52,7 @@ public sealed partial class ConsolePageTests(WebFixture web)
         var page = await web.NewPageAsync(phone: false);
         await page.GotoAsync("/console");
         await Assertions.Expect(page.Locator("#key")).ToBeVisibleAsync();
-        Assert.EndsWith("/console/sign-in", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page).ToHaveURLAsync("/console/sign-in");
         await ChromiumFixture.CheckAndScreenshotAsync(page, "console-sign-in");
         await PageSteps.ConsoleSignInAsync(page, "131016", WebFixture.StaffKey);
         return page;

@@ -44,7 +44,7 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
         var ichiro = evacuation.Locator("tr", new() { HasText = "西興部　一郎" });
         var hanako = evacuation.Locator("tr", new() { HasText = "上興部　花子" });
         // The alert's targets are written by the queued fan-out: the rows appear once it has run.
-        await Expect(ichiro.Locator("td").Nth(1)).ToHaveTextAsync("未確認", new() { Timeout = 30000 });
+        await Expect(ichiro.Locator("td").Nth(1)).ToHaveTextAsync("未確認");
         await Expect(ichiro.Locator("td").Nth(2)).ToHaveTextAsync("電源オフ");
         await Expect(hanako.Locator("td").Nth(1)).ToHaveTextAsync("未確認");
         await Expect(hanako.Locator("td").Nth(2)).ToHaveTextAsync("不明");
@@ -54,10 +54,10 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
 
         // No reload from here on: the page refreshes the evacuation table while the alert runs.
         await PostEventsAsync(Event(tv2, "power_on", sent.AddSeconds(-30)));
-        await Expect(hanako.Locator("td").Nth(2)).ToHaveTextAsync("視聴中", new() { Timeout = 20000 });
+        await Expect(hanako.Locator("td").Nth(2)).ToHaveTextAsync("視聴中");
         using var checkin = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hiwasa-elementary/checkins", apiKey: ShelterKey, bearerFor: me2);
         Assert.Equal(HttpStatusCode.Created, checkin.StatusCode);
-        await Expect(hanako.Locator("td").Nth(1)).ToHaveTextAsync("避難済み", new() { Timeout = 20000 });
+        await Expect(hanako.Locator("td").Nth(1)).ToHaveTextAsync("避難済み");
         await Expect(hanako).ToContainTextAsync("hiwasa-elementary");
         await Expect(ichiro.Locator("td").Nth(1)).ToHaveTextAsync("未確認");
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = alertId })).ToContainTextAsync("避難済み 1 / 2 人");
@@ -86,20 +86,24 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
         await page.Locator("#al-level").SelectOptionAsync("4");
         await page.Locator("#al-districts").FillAsync(district);
         await page.Locator("#al-shelters").FillAsync("西興部村民センター, 上藻小学校");
-        var preview = await page.GetByTestId("message-preview").TextContentAsync();
-        Assert.Equal("【訓練】山田　太郎さん、すぐ避難してください。【警戒レベル4】避難指示。避難先: 西興部村民センター、上藻小学校。", preview);
+        const string preview = "【訓練】山田　太郎さん、すぐ避難してください。【警戒レベル4】避難指示。避難先: 西興部村民センター、上藻小学校。";
+        await Expect(page.GetByTestId("message-preview")).ToHaveTextAsync(preview);
         await ChromiumFixture.CheckAndScreenshotAsync(page, "console-alert-form-sent");
-        await page.Locator("form.card button[type=submit]").ClickAsync();
 
-        await page.WaitForURLAsync(AlertPage());
-        var alertId = new Uri(page.Url).Query.Split('=')[1];
+        // The API's answer is waited for from before the click, and the page's move to the alert is an expectation
+        // the driver polls: page.WaitForURLAsync checked the URL and only then listened for the navigation, so a
+        // pushState landing in between was missed and the wait ran out (seen on CI under load).
+        var submitted = await page.RunAndWaitForResponseAsync(() => page.Locator("form.card button[type=submit]").ClickAsync(), IsAlertSubmission);
+        Assert.True(submitted.Status == 202, $"POST /api/disaster/alerts answered {submitted.Status}: {await submitted.TextAsync()}");
+        var alertId = (await submitted.JsonAsync())!.Value.GetProperty("alertId").GetString()!;
+        await Assertions.Expect(page).ToHaveURLAsync($"/console/disaster?alert={alertId}");
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = alertId })).ToContainTextAsync("（訓練）");
         var shown = (await app.TvMessagesAsync(alertId, 1)).Single();
         await page.Locator("#district").FillAsync(district);
         await page.Locator("#district").PressAsync("Tab");
         await Expect(page.GetByTestId("evacuation-table").Locator("tbody tr")).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("evacuation-table").Locator("tbody tr")).ToContainTextAsync("札久留　三郎");
-        Assert.Equal(preview!.Replace("山田　太郎", "札久留　三郎", StringComparison.Ordinal), shown.GetProperty("text").GetString());
+        Assert.Equal(preview.Replace("山田　太郎", "札久留　三郎", StringComparison.Ordinal), shown.GetProperty("text").GetString());
         var status = await app.AlertStatusAsync(alertId, s => true, NishiokoppeKey);
         Assert.True(status.GetProperty("exercise").GetBoolean());
         Assert.Equal(4, status.GetProperty("level").GetInt32());
@@ -202,6 +206,9 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
         return text[..^2].Split("\r\n");
     }
 
+    private static bool IsAlertSubmission(IResponse response) =>
+        response.Request.Method == "POST" && new Uri(response.Url).AbsolutePath == "/api/disaster/alerts";
+
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
 
     [GeneratedRegex("^警報の発信")]
@@ -210,6 +217,4 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
     [GeneratedRegex("^テレビ連携")]
     private static partial Regex TvLink();
 
-    [GeneratedRegex(@"/console/disaster\?alert=")]
-    private static partial Regex AlertPage();
 }

@@ -26,7 +26,7 @@ public static partial class PageSteps
         await page.Locator("#key").FillAsync(apiKey);
         await page.GetByRole(AriaRole.Button, new() { NameRegex = SignInButton() }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("防災");
-        Assert.EndsWith("/console/disaster", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page).ToHaveURLAsync("/console/disaster");
     }
 
     [GeneratedRegex("^ログイン")]
