@@ -32,6 +32,12 @@ public sealed record TvLink(string TvId, string PlatformId, string ResidentId, s
 /// </summary>
 public sealed record TvClaim(TvLink Link, IReadOnlyList<string> LeftMunicipalities, string ETag);
 
+/// <summary>
+/// The outcome of <see cref="IDisasterRegistry.TryHoldTvAsync"/>: the hold, or none — <paramref name="Busy"/> when another
+/// claim or unlink has the TV (retry), else the TV is not linked to that resident.
+/// </summary>
+public sealed record TvHold(TvClaim? Claim, bool Busy);
+
 /// <summary>A resident's check-in at a shelter: the first time of the episode and the latest shelter.</summary>
 public sealed record ShelterCheckin(string MunicipalityCode, string ResidentId, string ShelterId, DateTimeOffset FirstAt, DateTimeOffset LatestAt, string? ETag = null);
 
