@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Tables;
@@ -87,55 +86,24 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
 
     public async Task<IReadOnlyList<TvLink>> FindTvsOfPlatformAsync(string platformId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
     {
-        var wanted = tvs.Where(t => t.PlatformId == platformId).Select(TvPartition).ToHashSet(StringComparer.Ordinal);
+        var wanted = tvs.Where(t => t.PlatformId == platformId).Select(TvPartition).ToList();
         if (wanted.Count == 0)
         {
             return [];
         }
 
-        var client = await table.GetAsync(cancellationToken);
-        var (first, last) = (wanted.Min(StringComparer.Ordinal), wanted.Max(StringComparer.Ordinal));
-        var links = new ConcurrentBag<TvLink>();
-        void Take(TableEntity row)
-        {
-            if (row.GetBoolean("Unlinked") != true)
-            {
-                links.Add(ReadTv(row, TvKey.Parse(row.PartitionKey[3..])));
-            }
-        }
-
         // The range between the lowest and highest wanted TV may hold many other TVs of a nationwide platform: the scan
         // stops after a few rows per wanted TV, and the wanted TVs beyond where it stopped are read one by one.
-        var scanLimit = Math.Max(4 * wanted.Count, minimumScan);
-        var scanned = 0;
-        string? reached = null;
-        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey eq {Row}"), maxPerPage: 1000, cancellationToken: cancellationToken))
-        {
-            reached = row.PartitionKey;
-            if (wanted.Contains(row.PartitionKey))
-            {
-                Take(row);
-            }
-
-            if (++scanned >= scanLimit)
-            {
-                break;
-            }
-        }
-
-        if (scanned >= scanLimit)
-        {
-            var rest = wanted.Where(partition => string.CompareOrdinal(partition, reached) > 0);
-            await Parallel.ForEachAsync(rest, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (partition, ct) =>
-            {
-                if (await FindAsync(partition, Row, ct) is { } row)
-                {
-                    Take(row);
-                }
-            });
-        }
-
-        return [.. links];
+        var client = await table.GetAsync(cancellationToken);
+        var rows = await BoundedRangeLookup.FindAsync(
+            wanted,
+            (first, last) => client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey eq {Row}"), maxPerPage: 1000, cancellationToken: cancellationToken),
+            row => row.PartitionKey,
+            (partition, ct) => FindAsync(partition, Row, ct),
+            pointReadsUpTo: 0,
+            minimumScan,
+            cancellationToken);
+        return [.. rows.Where(row => row.GetBoolean("Unlinked") != true).Select(row => ReadTv(row, TvKey.Parse(row.PartitionKey[3..])))];
     }
 
     public async Task<TvClaim?> TryBeginTvClaimAsync(TvLink link, CancellationToken cancellationToken = default)

@@ -38,6 +38,9 @@ public sealed record TvClaim(TvLink Link, IReadOnlyList<string> LeftMunicipaliti
 /// </summary>
 public sealed record TvHold(TvClaim? Claim, bool Busy);
 
+/// <summary>A TV's platform logged that the TV showed the alert at <paramref name="At"/> (an <c>alert_displayed</c> event).</summary>
+public sealed record AlertDisplay(string AlertId, TvKey Tv, DateTimeOffset At);
+
 /// <summary>A resident's check-in at a shelter: the first time of the episode and the latest shelter.</summary>
 public sealed record ShelterCheckin(string MunicipalityCode, string ResidentId, string ShelterId, DateTimeOffset FirstAt, DateTimeOffset LatestAt, string? ETag = null);
 

@@ -115,8 +115,11 @@ public interface IAlertStore
     /// </summary>
     Task<IReadOnlyList<AlertDelivery>> TryUpdateDeliveriesAsync(IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default);
 
-    /// <summary>Records that the TV showed the alert (first time kept); nothing when it has no delivery.</summary>
-    Task MarkDisplayedAsync(string alertId, TvKey tv, DateTimeOffset at, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Records that the TVs showed the alerts (the earliest time kept); nothing for a TV without a delivery of that alert.
+    /// A request's displays at once: per alert one bounded lookup of the TVs' deliveries and transactions of the changes.
+    /// </summary>
+    Task MarkDisplayedAsync(IReadOnlyCollection<AlertDisplay> displays, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The fan-out's work queue.</summary>
