@@ -327,6 +327,11 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
             entity["CountFrom"] = from;
         }
 
+        if (link.MovedInAt is { } moved)
+        {
+            entity["MovedInAt"] = moved;
+        }
+
         return entity;
     }
 
@@ -336,7 +341,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
 
     private static TvLink ReadTv(TableEntity row, TvKey tv) =>
         new(tv.TvId, tv.PlatformId, row.GetString("ResidentId"), row.GetString("MyKeyId"), row.GetString("MunicipalityCode"), row.GetString("DistrictCode"),
-            row.GetDateTimeOffset("LinkedAt") ?? default, row.GetDateTimeOffset("CountFrom"));
+            row.GetDateTimeOffset("LinkedAt") ?? default, row.GetDateTimeOffset("CountFrom"), row.GetDateTimeOffset("MovedInAt"));
 
     private static IEnumerable<string> Split(string? value) => (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
 

@@ -20,8 +20,10 @@ public sealed record Resident(
 /// <summary>
 /// A TV linked to a resident; the TV belongs to one platform. <c>CountFrom</c>: when the TV was last
 /// unlinked from an earlier resident (their logs never count for this one); <c>null</c> for a TV's first link.
+/// <c>MovedInAt</c>: when its resident moved it here from another municipality (its days before are under that
+/// municipality's <c>TvDays</c>, so the tables ask its log); <c>null</c> when it was linked here.
 /// </summary>
-public sealed record TvLink(string TvId, string PlatformId, string ResidentId, string MyKeyId, string MunicipalityCode, string DistrictCode, DateTimeOffset LinkedAt, DateTimeOffset? CountFrom = null)
+public sealed record TvLink(string TvId, string PlatformId, string ResidentId, string MyKeyId, string MunicipalityCode, string DistrictCode, DateTimeOffset LinkedAt, DateTimeOffset? CountFrom = null, DateTimeOffset? MovedInAt = null)
 {
     public TvKey Key => new(PlatformId, TvId);
 }

@@ -94,7 +94,8 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
             await names.ProtectAsync(municipality, residentId, name, cancellationToken), resident?.RegisteredAt ?? time.GetUtcNow());
         var link = existingTv is not null && existingTv.MunicipalityCode == municipality
             ? existingTv with { DistrictCode = district }
-            : new TvLink(pairing.TvId, pairing.PlatformId, residentId, citizen.MyKeyId, municipality, district, time.GetUtcNow(), existingTv?.CountFrom);
+            : new TvLink(pairing.TvId, pairing.PlatformId, residentId, citizen.MyKeyId, municipality, district, time.GetUtcNow(), existingTv?.CountFrom,
+                MovedInAt: existingTv is null ? null : time.GetUtcNow());
 
         // The TV's own row first, as the lock: of two claims at once (two codes, two municipalities) one writes the
         // resident and the index rows, the other is 409 and has written nothing. The index rows come last; the TV
