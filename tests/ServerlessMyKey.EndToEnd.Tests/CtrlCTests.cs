@@ -24,32 +24,12 @@ public sealed class CtrlCTests
 
         var (blob, queue, table) = AzuriteProcess.FindFreePorts();
         var dataPath = Directory.CreateTempSubdirectory("ctrl-c-").FullName;
-        var devHost = Path.Combine(AppContext.BaseDirectory, "ServerlessMyKey.DevHost.dll");
-        var startInfo = new ProcessStartInfo("/usr/bin/setsid")
-        {
-            // The DevHost leads a new process group, as a shell's foreground job does; the test runner is outside it.
-            ArgumentList = { "dotnet", devHost, "--urls", "http://127.0.0.1:0" },
-            WorkingDirectory = RepositoryRoot.Find(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["AzureWebJobsStorage"] = AzuriteOptions.BuildConnectionString(blob, queue, table),
-                ["DevHost__DataPath"] = dataPath,
-            },
-        };
-        using var process = Process.Start(startInfo)!;
         var output = new StringBuilder();
         var running = new TaskCompletionSource();
         var signalled = false;
         var afterSignal = new StringBuilder();
-        void Collect(string? line)
+        using var process = StartDevHost(blob, queue, table, dataPath, line =>
         {
-            if (line is null)
-            {
-                return;
-            }
-
             lock (output)
             {
                 output.AppendLine(line);
@@ -63,12 +43,7 @@ public sealed class CtrlCTests
             {
                 running.TrySetResult();
             }
-        }
-
-        process.OutputDataReceived += (_, e) => Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => Collect(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        });
         try
         {
             await Task.WhenAny(running.Task, process.WaitForExitAsync()).WaitAsync(Watchdog);
@@ -113,6 +88,89 @@ public sealed class CtrlCTests
 
             Directory.Delete(dataPath, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The DevHost killed outright (SIGKILL: no handler runs, so it cannot stop its Azurite): Azurite stops by
+    /// itself, since its standard input — a pipe only the DevHost held — ends with the DevHost.
+    /// </summary>
+    [Fact]
+    public async Task Sigkill_of_the_devhost_still_stops_its_azurite()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/usr/bin/setsid"))
+        {
+            return; // as above
+        }
+
+        var (blob, queue, table) = AzuriteProcess.FindFreePorts();
+        var dataPath = Directory.CreateTempSubdirectory("sigkill-").FullName;
+        var output = new StringBuilder();
+        var running = new TaskCompletionSource();
+        using var process = StartDevHost(blob, queue, table, dataPath, line =>
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+
+            if (line.Contains("DevHost is running at", StringComparison.Ordinal))
+            {
+                running.TrySetResult();
+            }
+        });
+        try
+        {
+            await Task.WhenAny(running.Task, process.WaitForExitAsync()).WaitAsync(Watchdog);
+            Assert.True(running.Task.IsCompleted, "The DevHost did not start:\n" + output);
+            Assert.True(await AzuriteProcess.IsListeningAsync(blob, queue, table), "The DevHost did not start its Azurite.");
+
+            using (var kill = Process.Start("kill", ["-KILL", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(Watchdog);
+            var deadline = DateTime.UtcNow + Watchdog;
+            while (await AzuriteProcess.IsListeningAsync(blob, queue, table))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "Azurite still listens after the DevHost was killed.");
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(dataPath, recursive: true);
+        }
+    }
+
+    /// <summary>The DevHost as a new user starts it (it starts its own Azurite), leading a process group of its own.</summary>
+    private static Process StartDevHost(int blob, int queue, int table, string dataPath, Action<string> line)
+    {
+        var devHost = Path.Combine(AppContext.BaseDirectory, "ServerlessMyKey.DevHost.dll");
+        var startInfo = new ProcessStartInfo("/usr/bin/setsid")
+        {
+            // The DevHost leads a new process group, as a shell's foreground job does; the test runner is outside it.
+            ArgumentList = { "dotnet", devHost, "--urls", "http://127.0.0.1:0" },
+            WorkingDirectory = RepositoryRoot.Find(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["AzureWebJobsStorage"] = AzuriteOptions.BuildConnectionString(blob, queue, table),
+                ["DevHost__DataPath"] = dataPath,
+            },
+        };
+        var process = Process.Start(startInfo)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { line(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { line(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     private static IEnumerable<int> Children(int parent) =>
