@@ -24,30 +24,23 @@ public sealed class CtrlCTests
 
         var (blob, queue, table) = AzuriteProcess.FindFreePorts();
         var dataPath = Directory.CreateTempSubdirectory("ctrl-c-").FullName;
-        var output = new StringBuilder();
-        var running = new TaskCompletionSource();
         var signalled = false;
         var afterSignal = new StringBuilder();
-        using var process = StartDevHost(blob, queue, table, dataPath, line =>
+        var (process, output, running) = StartDevHost(blob, queue, table, dataPath, line =>
         {
-            lock (output)
+            lock (afterSignal)
             {
-                output.AppendLine(line);
                 if (signalled)
                 {
                     afterSignal.AppendLine(line);
                 }
             }
-
-            if (line.Contains("DevHost is running at", StringComparison.Ordinal))
-            {
-                running.TrySetResult();
-            }
         });
+        using var _ = process;
         try
         {
-            await Task.WhenAny(running.Task, process.WaitForExitAsync()).WaitAsync(Watchdog);
-            Assert.True(running.Task.IsCompleted, "The DevHost did not start:\n" + output);
+            await Task.WhenAny(running, process.WaitForExitAsync()).WaitAsync(Watchdog);
+            Assert.True(running.IsCompleted, "The DevHost did not start:\n" + output());
             Assert.True(await AzuriteProcess.IsListeningAsync(blob, queue, table), "The DevHost did not start its Azurite.");
 
             // What a terminal's Ctrl+C reaches is the foreground process group: Azurite must not be in it.
@@ -55,7 +48,7 @@ public sealed class CtrlCTests
             Assert.NotEqual(Stat(process.Id).ProcessGroup, Stat(azurite).ProcessGroup);
             Assert.NotEqual(Stat(process.Id).Session, Stat(azurite).Session);
 
-            lock (output)
+            lock (afterSignal)
             {
                 signalled = true;
             }
@@ -70,7 +63,7 @@ public sealed class CtrlCTests
             Assert.Equal(0, process.ExitCode);
             Assert.False(await AzuriteProcess.IsListeningAsync(blob, queue, table), "Azurite still runs after the DevHost stopped.");
             string stopping;
-            lock (output)
+            lock (afterSignal)
             {
                 stopping = afterSignal.ToString();
             }
@@ -104,24 +97,12 @@ public sealed class CtrlCTests
 
         var (blob, queue, table) = AzuriteProcess.FindFreePorts();
         var dataPath = Directory.CreateTempSubdirectory("sigkill-").FullName;
-        var output = new StringBuilder();
-        var running = new TaskCompletionSource();
-        using var process = StartDevHost(blob, queue, table, dataPath, line =>
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
-            if (line.Contains("DevHost is running at", StringComparison.Ordinal))
-            {
-                running.TrySetResult();
-            }
-        });
+        var (process, output, running) = StartDevHost(blob, queue, table, dataPath);
+        using var _ = process;
         try
         {
-            await Task.WhenAny(running.Task, process.WaitForExitAsync()).WaitAsync(Watchdog);
-            Assert.True(running.Task.IsCompleted, "The DevHost did not start:\n" + output);
+            await Task.WhenAny(running, process.WaitForExitAsync()).WaitAsync(Watchdog);
+            Assert.True(running.IsCompleted, "The DevHost did not start:\n" + output());
             Assert.True(await AzuriteProcess.IsListeningAsync(blob, queue, table), "The DevHost did not start its Azurite.");
 
             using (var kill = Process.Start("kill", ["-KILL", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -148,8 +129,11 @@ public sealed class CtrlCTests
         }
     }
 
-    /// <summary>The DevHost as a new user starts it (it starts its own Azurite), leading a process group of its own.</summary>
-    private static Process StartDevHost(int blob, int queue, int table, string dataPath, Action<string> line)
+    /// <summary>
+    /// The DevHost as a new user starts it (it starts its own Azurite), leading a process group of its own: the
+    /// process, what it printed so far, and a task that completes when it says it is running.
+    /// </summary>
+    private static (Process Process, Func<string> Output, Task Running) StartDevHost(int blob, int queue, int table, string dataPath, Action<string>? line = null)
     {
         var devHost = Path.Combine(AppContext.BaseDirectory, "ServerlessMyKey.DevHost.dll");
         var startInfo = new ProcessStartInfo("/usr/bin/setsid")
@@ -165,12 +149,33 @@ public sealed class CtrlCTests
                 ["DevHost__DataPath"] = dataPath,
             },
         };
+        var output = new StringBuilder();
+        var running = new TaskCompletionSource();
+        void Collect(string? text)
+        {
+            if (text is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(text);
+            }
+
+            line?.Invoke(text);
+            if (text.Contains("DevHost is running at", StringComparison.Ordinal))
+            {
+                running.TrySetResult();
+            }
+        }
+
         var process = Process.Start(startInfo)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { line(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { line(e.Data); } };
+        process.OutputDataReceived += (_, e) => Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return process;
+        return (process, () => { lock (output) { return output.ToString(); } }, running.Task);
     }
 
     private static IEnumerable<int> Children(int parent) =>
