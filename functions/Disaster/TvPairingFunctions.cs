@@ -57,7 +57,7 @@ public sealed class TvPairingFunctions(
             ApiJson.Ok(await pairings.ListRegistrationsAsync(await citizens.RequireCitizenAsync(request, cancellationToken), cancellationToken)));
 
     [Function("TvUnlinkOfPlatform")]
-    [ApiOperation(Tag, "The logged-in resident unlinks one of their TVs, named by its platform and id: no more alerts, and its logs stop counting → 204.", Caller = ApiCaller.Citizen, Responses = [204, 401, 404])]
+    [ApiOperation(Tag, "The logged-in resident unlinks one of their TVs, named by its platform and id: no more alerts, and its logs stop counting → 204.", Caller = ApiCaller.Citizen, Responses = [204, 401, 404, 409])]
     public Task<IActionResult> UnlinkOfPlatform(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "tv/registrations/{platformId}/{tvId}")] HttpRequest request,
         string platformId,
@@ -70,7 +70,7 @@ public sealed class TvPairingFunctions(
         });
 
     [Function("TvUnlink")]
-    [ApiOperation(Tag, "The logged-in resident unlinks their TV of this id (400 when two of their TVs, of two platforms, have it: name the platform) → 204.", Caller = ApiCaller.Citizen, Responses = [204, 400, 401, 404])]
+    [ApiOperation(Tag, "The logged-in resident unlinks their TV of this id (400 when two of their TVs, of two platforms, have it: name the platform) → 204.", Caller = ApiCaller.Citizen, Responses = [204, 400, 401, 404, 409])]
     public Task<IActionResult> Unlink(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "tv/registrations/{tvId}")] HttpRequest request,
         string tvId,

@@ -150,36 +150,18 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
 
     public async Task<IReadOnlyList<AlertDelivery>> FindDeliveriesAsync(string alertId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
     {
+        // A fan-out batch is a run of TV keys in row-key order (the plan cuts it so): one range query from its first to its
+        // last. TVs spread over the alert's partition (the displays a platform logs) stop the scan at 4 rows per TV.
         var client = await table.GetAsync(cancellationToken);
-        var wanted = tvs.Select(t => t.ToString()).ToHashSet(StringComparer.Ordinal);
-        if (wanted.Count <= PointReadsUpTo)
-        {
-            var found = new List<AlertDelivery>();
-            foreach (var key in wanted)
-            {
-                var row = await client.GetEntityIfExistsAsync<TableEntity>(alertId, DeliveryPrefix + key, cancellationToken: cancellationToken);
-                if (row.HasValue)
-                {
-                    found.Add(ReadDelivery(row.Value!));
-                }
-            }
-
-            return found;
-        }
-
-        // A batch is a run of TV keys in row-key order (the plan cuts it so): one range query from its first to its last.
-        var first = DeliveryPrefix + wanted.Min(StringComparer.Ordinal);
-        var last = DeliveryPrefix + wanted.Max(StringComparer.Ordinal);
-        var rows = new List<AlertDelivery>(wanted.Count);
-        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {alertId} and RowKey ge {first} and RowKey le {last}"), maxPerPage: 1000, cancellationToken: cancellationToken))
-        {
-            if (wanted.Contains(row.RowKey[DeliveryPrefix.Length..]))
-            {
-                rows.Add(ReadDelivery(row));
-            }
-        }
-
-        return rows;
+        var rows = await BoundedRangeLookup.FindAsync(
+            [.. tvs.Select(t => DeliveryPrefix + t)],
+            (first, last) => client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {alertId} and RowKey ge {first} and RowKey le {last}"), maxPerPage: 1000, cancellationToken: cancellationToken),
+            row => row.RowKey,
+            async (rowKey, ct) => await client.GetEntityIfExistsAsync<TableEntity>(alertId, rowKey, cancellationToken: ct) is { HasValue: true } row ? row.Value : null,
+            PointReadsUpTo,
+            minimumScan: 0,
+            cancellationToken);
+        return [.. rows.Select(ReadDelivery)];
     }
 
     public async Task<AlertDelivery?> TryUpdateDeliveryAsync(AlertDelivery delivery, CancellationToken cancellationToken = default)
@@ -226,18 +208,25 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
         return written;
     }
 
-    public async Task MarkDisplayedAsync(string alertId, TvKey tv, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task MarkDisplayedAsync(IReadOnlyCollection<AlertDisplay> displays, CancellationToken cancellationToken = default)
     {
-        // The earliest display wins; a concurrent writer of the same row (the fan-out) only means another read.
-        for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
+        // Per alert: its TVs' delivery rows in one bounded lookup, the earlier displays in entity-group transactions under
+        // the rows' ETags; rows a concurrent writer (the fan-out) changed meanwhile are read and tried again.
+        var alerts = displays.GroupBy(d => (d.AlertId, d.Tv)).Select(g => g.MinBy(d => d.At)!).GroupBy(d => d.AlertId, StringComparer.Ordinal);
+        await Parallel.ForEachAsync(alerts, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (alert, ct) =>
         {
-            var current = (await FindDeliveriesAsync(alertId, [tv], cancellationToken)).SingleOrDefault();
-            if (current is null || (current.DisplayedAt is { } shown && shown <= at)
-                || await TryUpdateDeliveryAsync(current with { DisplayedAt = at }, cancellationToken) is not null)
+            var earliest = alert.ToDictionary(d => d.Tv, d => d.At);
+            IReadOnlyCollection<TvKey> pending = earliest.Keys;
+            for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts && pending.Count > 0; attempt++)
             {
-                return;
+                var changes = (await FindDeliveriesAsync(alert.Key, pending, ct))
+                    .Where(d => d.DisplayedAt is not { } shown || shown > earliest[d.Key])
+                    .Select(d => d with { DisplayedAt = earliest[d.Key] })
+                    .ToList();
+                var written = (await TryUpdateDeliveriesAsync(changes, ct)).Select(d => d.Key).ToHashSet();
+                pending = [.. changes.Select(d => d.Key).Where(tv => !written.Contains(tv))];
             }
-        }
+        });
     }
 
     private static TableEntity DeliveryRow(AlertDelivery d) => new(d.AlertId, DeliveryPrefix + d.Key)

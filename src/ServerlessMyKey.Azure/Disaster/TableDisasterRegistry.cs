@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Tables;
@@ -87,64 +86,31 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
 
     public async Task<IReadOnlyList<TvLink>> FindTvsOfPlatformAsync(string platformId, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
     {
-        var wanted = tvs.Where(t => t.PlatformId == platformId).Select(TvPartition).ToHashSet(StringComparer.Ordinal);
+        var wanted = tvs.Where(t => t.PlatformId == platformId).Select(TvPartition).ToList();
         if (wanted.Count == 0)
         {
             return [];
         }
 
-        var client = await table.GetAsync(cancellationToken);
-        var (first, last) = (wanted.Min(StringComparer.Ordinal), wanted.Max(StringComparer.Ordinal));
-        var links = new ConcurrentBag<TvLink>();
-        void Take(TableEntity row)
-        {
-            if (row.GetBoolean("Unlinked") != true)
-            {
-                links.Add(ReadTv(row, TvKey.Parse(row.PartitionKey[3..])));
-            }
-        }
-
         // The range between the lowest and highest wanted TV may hold many other TVs of a nationwide platform: the scan
         // stops after a few rows per wanted TV, and the wanted TVs beyond where it stopped are read one by one.
-        var scanLimit = Math.Max(4 * wanted.Count, minimumScan);
-        var scanned = 0;
-        string? reached = null;
-        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey eq {Row}"), maxPerPage: 1000, cancellationToken: cancellationToken))
-        {
-            reached = row.PartitionKey;
-            if (wanted.Contains(row.PartitionKey))
-            {
-                Take(row);
-            }
-
-            if (++scanned >= scanLimit)
-            {
-                break;
-            }
-        }
-
-        if (scanned >= scanLimit)
-        {
-            var rest = wanted.Where(partition => string.CompareOrdinal(partition, reached) > 0);
-            await Parallel.ForEachAsync(rest, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (partition, ct) =>
-            {
-                if (await FindAsync(partition, Row, ct) is { } row)
-                {
-                    Take(row);
-                }
-            });
-        }
-
-        return [.. links];
+        var client = await table.GetAsync(cancellationToken);
+        var rows = await BoundedRangeLookup.FindAsync(
+            wanted,
+            (first, last) => client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey le {last} and RowKey eq {Row}"), maxPerPage: 1000, cancellationToken: cancellationToken),
+            row => row.PartitionKey,
+            (partition, ct) => FindAsync(partition, Row, ct),
+            pointReadsUpTo: 0,
+            minimumScan,
+            cancellationToken);
+        return [.. rows.Where(row => row.GetBoolean("Unlinked") != true).Select(row => ReadTv(row, TvKey.Parse(row.PartitionKey[3..])))];
     }
 
     public async Task<TvClaim?> TryBeginTvClaimAsync(TvLink link, CancellationToken cancellationToken = default)
     {
-        var client = await table.GetAsync(cancellationToken);
         var existing = await FindAsync(TvPartition(link.Key), Row, cancellationToken);
-        var now = time.GetUtcNow();
         var unlinked = existing?.GetBoolean("Unlinked") == true;
-        if (existing is not null && ((!unlinked && existing.GetString("MyKeyId") != link.MyKeyId) || existing.GetDateTimeOffset(ClaimUntil) > now))
+        if (existing is not null && ((!unlinked && existing.GetString("MyKeyId") != link.MyKeyId) || IsHeld(existing)))
         {
             return null;
         }
@@ -154,8 +120,35 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
         link = unlinked ? link with { CountFrom = existing!.GetDateTimeOffset("UnlinkedAt") } : link;
         var left = (unlinked || existing is null ? [] : Split(existing.GetString(Leaving)).Append(existing.GetString("MunicipalityCode")))
             .Where(m => m != link.MunicipalityCode).Distinct(StringComparer.Ordinal).ToList();
+        return await TryHoldRowAsync(existing, link, left, cancellationToken);
+    }
+
+    public async Task<TvHold> TryHoldTvAsync(TvKey tv, string myKeyId, CancellationToken cancellationToken = default)
+    {
+        var existing = await FindAsync(TvPartition(tv), Row, cancellationToken);
+        if (existing is null || existing.GetBoolean("Unlinked") == true || existing.GetString("MyKeyId") != myKeyId)
+        {
+            return new TvHold(null, Busy: false);
+        }
+
+        if (IsHeld(existing))
+        {
+            return new TvHold(null, Busy: true);
+        }
+
+        // The link as it stands, held; municipalities a claim that stopped half-way was moving it from are left too.
+        var link = ReadTv(existing, tv);
+        var left = Split(existing.GetString(Leaving)).Where(m => m != link.MunicipalityCode).Distinct(StringComparer.Ordinal).ToList();
+        var claim = await TryHoldRowAsync(existing, link, left, cancellationToken);
+        return new TvHold(claim, Busy: claim is null);
+    }
+
+    /// <summary>Writes the TV's row for <paramref name="link"/>, marked held, under the ETag it was read with (inserted when it was not there).</summary>
+    private async Task<TvClaim?> TryHoldRowAsync(TableEntity? existing, TvLink link, List<string> left, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
         var row = TvRow(link);
-        row[ClaimUntil] = now + ClaimLease;
+        row[ClaimUntil] = time.GetUtcNow() + ClaimLease;
         row[Leaving] = string.Join(',', left);
         TableLimits.EnsureEntity(row);
         try
@@ -165,11 +158,13 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
                 : await client.UpdateEntityAsync(row, existing.ETag, TableUpdateMode.Replace, cancellationToken);
             return new TvClaim(link, left, response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage answered without an ETag."));
         }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
         {
             return null;
         }
     }
+
+    private bool IsHeld(TableEntity row) => row.GetDateTimeOffset(ClaimUntil) > time.GetUtcNow();
 
     public async Task<TvClaim?> TryUpdateTvClaimAsync(TvClaim claim, TvLink link, CancellationToken cancellationToken = default)
     {
@@ -208,15 +203,6 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
         }
     }
 
-    public async Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default)
-    {
-        await WriteIndexRowsAsync(link, cancellationToken);
-
-        // The district only (a merge): a claim of that TV in progress keeps its mark.
-        var client = await table.GetAsync(cancellationToken);
-        await client.UpdateEntityAsync(new TableEntity(TvPartition(link.Key), Row) { ["DistrictCode"] = link.DistrictCode }, ETag.All, TableUpdateMode.Merge, cancellationToken);
-    }
-
     /// <summary>The resident's index row, then the municipality's (last: the fan-out and the tables read it).</summary>
     private async Task WriteIndexRowsAsync(TvLink link, CancellationToken cancellationToken)
     {
@@ -225,12 +211,25 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
         await client.UpsertEntityAsync(TvRow(link, "m|" + link.MunicipalityCode, TvIndexRow(link.Key)), TableUpdateMode.Replace, cancellationToken);
     }
 
-    public async Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default)
+    public async Task CompleteTvUnlinkAsync(TvClaim claim, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(claim);
         var client = await table.GetAsync(cancellationToken);
-        await client.DeleteEntityAsync("m|" + link.MunicipalityCode, TvIndexRow(link.Key), ETag.All, cancellationToken);
-        await client.DeleteEntityAsync("k|" + link.MyKeyId, TvIndexRow(link.Key), ETag.All, cancellationToken);
-        await client.UpsertEntityAsync(new TableEntity(TvPartition(link.Key), Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() }, TableUpdateMode.Replace, cancellationToken);
+        foreach (var municipality in claim.LeftMunicipalities.Append(claim.Link.MunicipalityCode).Distinct(StringComparer.Ordinal))
+        {
+            await client.DeleteEntityAsync("m|" + municipality, TvIndexRow(claim.Link.Key), ETag.All, cancellationToken);
+        }
+
+        await client.DeleteEntityAsync("k|" + claim.Link.MyKeyId, TvIndexRow(claim.Link.Key), ETag.All, cancellationToken);
+        try
+        {
+            await client.UpdateEntityAsync(new TableEntity(TvPartition(claim.Link.Key), Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() },
+                new ETag(claim.ETag), TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // The hold ran out and a later claim of the resident took the TV: its row is that claim's now.
+        }
     }
 
     public async Task<IReadOnlyList<TvLink>> ListTvsOfResidentAsync(string myKeyId, CancellationToken cancellationToken = default) =>
@@ -328,6 +327,11 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
             entity["CountFrom"] = from;
         }
 
+        if (link.MovedInAt is { } moved)
+        {
+            entity["MovedInAt"] = moved;
+        }
+
         return entity;
     }
 
@@ -337,7 +341,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
 
     private static TvLink ReadTv(TableEntity row, TvKey tv) =>
         new(tv.TvId, tv.PlatformId, row.GetString("ResidentId"), row.GetString("MyKeyId"), row.GetString("MunicipalityCode"), row.GetString("DistrictCode"),
-            row.GetDateTimeOffset("LinkedAt") ?? default, row.GetDateTimeOffset("CountFrom"));
+            row.GetDateTimeOffset("LinkedAt") ?? default, row.GetDateTimeOffset("CountFrom"), row.GetDateTimeOffset("MovedInAt"));
 
     private static IEnumerable<string> Split(string? value) => (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
 

@@ -20,8 +20,10 @@ public sealed record Resident(
 /// <summary>
 /// A TV linked to a resident; the TV belongs to one platform. <c>CountFrom</c>: when the TV was last
 /// unlinked from an earlier resident (their logs never count for this one); <c>null</c> for a TV's first link.
+/// <c>MovedInAt</c>: when its resident moved it here from another municipality (its days before are under that
+/// municipality's <c>TvDays</c>, so the tables ask its log); <c>null</c> when it was linked here.
 /// </summary>
-public sealed record TvLink(string TvId, string PlatformId, string ResidentId, string MyKeyId, string MunicipalityCode, string DistrictCode, DateTimeOffset LinkedAt, DateTimeOffset? CountFrom = null)
+public sealed record TvLink(string TvId, string PlatformId, string ResidentId, string MyKeyId, string MunicipalityCode, string DistrictCode, DateTimeOffset LinkedAt, DateTimeOffset? CountFrom = null, DateTimeOffset? MovedInAt = null)
 {
     public TvKey Key => new(PlatformId, TvId);
 }
@@ -31,6 +33,15 @@ public sealed record TvLink(string TvId, string PlatformId, string ResidentId, s
 /// municipalities the TV leaves, and the TV row's ETag under which it releases it.
 /// </summary>
 public sealed record TvClaim(TvLink Link, IReadOnlyList<string> LeftMunicipalities, string ETag);
+
+/// <summary>
+/// The outcome of <see cref="IDisasterRegistry.TryHoldTvAsync"/>: the hold, or none — <paramref name="Busy"/> when another
+/// claim or unlink has the TV (retry), else the TV is not linked to that resident.
+/// </summary>
+public sealed record TvHold(TvClaim? Claim, bool Busy);
+
+/// <summary>A TV's platform logged that the TV showed the alert at <paramref name="At"/> (an <c>alert_displayed</c> event).</summary>
+public sealed record AlertDisplay(string AlertId, TvKey Tv, DateTimeOffset At);
 
 /// <summary>A resident's check-in at a shelter: the first time of the episode and the latest shelter.</summary>
 public sealed record ShelterCheckin(string MunicipalityCode, string ResidentId, string ShelterId, DateTimeOffset FirstAt, DateTimeOffset LatestAt, string? ETag = null);

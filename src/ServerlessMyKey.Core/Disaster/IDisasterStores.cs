@@ -44,11 +44,20 @@ public interface IDisasterRegistry
     /// </summary>
     Task CompleteTvClaimAsync(TvClaim claim, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes the index rows of a linked TV whose district changed (the resident's other TVs follow a claim).</summary>
-    Task WriteTvIndexAsync(TvLink link, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Holds the TV's row for a change by its resident (an unlink, a district following a claim) as a claim does: under
+    /// the ETag it was read with, marked for at most a minute, the link unchanged. <see cref="TvHold.Busy"/> when another
+    /// claim or unlink holds it (or wrote it since it was read); neither held nor busy when it is not linked to
+    /// <paramref name="myKeyId"/>. Release it with <see cref="CompleteTvClaimAsync"/> (the link, changed or not) or
+    /// <see cref="CompleteTvUnlinkAsync"/>.
+    /// </summary>
+    Task<TvHold> TryHoldTvAsync(TvKey tv, string myKeyId, CancellationToken cancellationToken = default);
 
-    /// <summary>Unlinks: index rows first (fan-out and tables stop seeing it), then the TV's row becomes a tombstone with the time.</summary>
-    Task RemoveTvAsync(TvLink link, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Ends an unlink the TV's row is held for: the index rows first (fan-out and tables stop seeing it), then the row
+    /// becomes a tombstone with the time, under the hold's ETag.
+    /// </summary>
+    Task CompleteTvUnlinkAsync(TvClaim claim, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<TvLink>> ListTvsOfResidentAsync(string myKeyId, CancellationToken cancellationToken = default);
 
@@ -106,8 +115,11 @@ public interface IAlertStore
     /// </summary>
     Task<IReadOnlyList<AlertDelivery>> TryUpdateDeliveriesAsync(IReadOnlyList<AlertDelivery> deliveries, CancellationToken cancellationToken = default);
 
-    /// <summary>Records that the TV showed the alert (first time kept); nothing when it has no delivery.</summary>
-    Task MarkDisplayedAsync(string alertId, TvKey tv, DateTimeOffset at, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Records that the TVs showed the alerts (the earliest time kept); nothing for a TV without a delivery of that alert.
+    /// A request's displays at once: per alert one bounded lookup of the TVs' deliveries and transactions of the changes.
+    /// </summary>
+    Task MarkDisplayedAsync(IReadOnlyCollection<AlertDisplay> displays, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The fan-out's work queue.</summary>

@@ -54,7 +54,7 @@ public sealed class MunicipalityTables(
                     // A TV unlinked (or linked to someone else) since: its logs no longer count for this resident.
                     if (tvs.TryGetValue(delivery.Key, out var tv) && tv.ResidentId == resident.ResidentId)
                     {
-                        states.Add(await view.PowerAtAsync(tv, alert.Sent, ct));
+                        states.Add(MovedInRecently(tv, alert.Sent) ? await activity.PowerAtAsync(tv, alert.Sent, ct) : await view.PowerAtAsync(tv, alert.Sent, ct));
                     }
                 }
 
@@ -94,7 +94,7 @@ public sealed class MunicipalityTables(
                 var home = false;
                 foreach (var tv in tvs[resident.ResidentId])
                 {
-                    if (await view.AtHomeAsync(tv, at, ct))
+                    if (MovedInRecently(tv, at) ? await activity.AtHomeAsync(tv, at, ct) : await view.AtHomeAsync(tv, at, ct))
                     {
                         home = true;
                         break;
@@ -111,6 +111,14 @@ public sealed class MunicipalityTables(
         return new PresenceTable(municipality, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), [.. times.Select(t => t.Label)],
             [.. rows.OrderBy(r => r.Sort, StringComparer.Ordinal).Select(r => r.Row)]);
     }
+
+    /// <summary>
+    /// A TV its resident moved here from another municipality less than the power horizon before <paramref name="at"/>:
+    /// its days before the move are that municipality's (<c>TvDays</c> is per municipality, and another municipality's
+    /// partition is never read here), so the TV's own log answers — its resident's events since the link
+    /// (<c>CountFrom</c>), wherever they were registered then; never an earlier resident's.
+    /// </summary>
+    private static bool MovedInRecently(TvLink tv, DateTimeOffset at) => tv.MovedInAt is { } moved && moved > at - TvActivity.Horizon;
 
     private static List<(string Label, TimeOnly Time)> ParseSlots(string? slots)
     {

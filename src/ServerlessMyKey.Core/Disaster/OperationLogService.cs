@@ -61,10 +61,7 @@ public sealed class OperationLogService(IOperationLogStore logs, ITvDayStore day
             await days.MergeAsync(municipality.Key, [.. municipality], cancellationToken);
         }
 
-        foreach (var displayed in accepted.Where(e => e.Type == TvEventTypes.AlertDisplayed && e.AlertId is not null))
-        {
-            await alerts.MarkDisplayedAsync(displayed.AlertId!, displayed.Key, displayed.At, cancellationToken);
-        }
+        await alerts.MarkDisplayedAsync([.. accepted.Where(e => e.Type == TvEventTypes.AlertDisplayed && e.AlertId is not null).Select(e => new AlertDisplay(e.AlertId!, e.Key, e.At))], cancellationToken);
 
         return new TvEventsAccepted(stored, duplicates + repeated, events.Count - accepted.Count);
     }

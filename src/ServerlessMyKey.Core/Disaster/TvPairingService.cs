@@ -94,7 +94,8 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
             await names.ProtectAsync(municipality, residentId, name, cancellationToken), resident?.RegisteredAt ?? time.GetUtcNow());
         var link = existingTv is not null && existingTv.MunicipalityCode == municipality
             ? existingTv with { DistrictCode = district }
-            : new TvLink(pairing.TvId, pairing.PlatformId, residentId, citizen.MyKeyId, municipality, district, time.GetUtcNow(), existingTv?.CountFrom);
+            : new TvLink(pairing.TvId, pairing.PlatformId, residentId, citizen.MyKeyId, municipality, district, time.GetUtcNow(), existingTv?.CountFrom,
+                MovedInAt: existingTv is null ? null : time.GetUtcNow());
 
         // The TV's own row first, as the lock: of two claims at once (two codes, two municipalities) one writes the
         // resident and the index rows, the other is 409 and has written nothing. The index rows come last; the TV
@@ -104,7 +105,7 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
         {
             throw await registry.FindTvAsync(tv, cancellationToken) is { } other && other.MyKeyId != citizen.MyKeyId
                 ? new ServiceException(ErrorCodes.TvAlreadyPaired)
-                : new ServiceException(ErrorCodes.Conflict, "The TV is being claimed by another request; retry.");
+                : BusyTv();
         }
 
         // Another claim of this resident (another TV, or this one a moment ago) may have registered them since they were
@@ -119,7 +120,7 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
                 ProtectedNames = await names.ProtectAsync(municipality, residentId, name, cancellationToken),
             };
             tvClaim = await registry.TryUpdateTvClaimAsync(tvClaim, tvClaim.Link with { ResidentId = residentId }, cancellationToken)
-                ?? throw new ServiceException(ErrorCodes.Conflict, "The TV is being claimed by another request; retry.");
+                ?? throw BusyTv();
         }
 
         await registry.SaveResidentAsync(updated, cancellationToken);
@@ -127,12 +128,7 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
         link = tvClaim.Link;
         knownTvs.Forget(link.Key);
 
-        // The resident's other TVs follow a change of district.
-        foreach (var other in tvs.Where(t => t.Key != link.Key && t.DistrictCode != district))
-        {
-            await registry.WriteTvIndexAsync(other with { DistrictCode = district }, cancellationToken);
-        }
-
+        await FollowDistrictAsync(citizen.MyKeyId, cancellationToken);
         return new PairingClaimed(link.TvId, residentId);
     }
 
@@ -151,26 +147,67 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
     public async Task UnlinkAsync(string? platformId, string tvId, Citizen citizen, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(citizen);
-        TvLink? link;
+        TvKey tv;
         if (platformId is not null)
         {
-            link = IsId(platformId) && IsId(tvId) ? await registry.FindTvAsync(new TvKey(platformId, tvId), cancellationToken) : null;
+            tv = IsId(platformId) && IsId(tvId) ? new TvKey(platformId, tvId) : throw new ServiceException(ErrorCodes.TvNotRegistered);
         }
         else
         {
             var mine = (await registry.ListTvsOfResidentAsync(citizen.MyKeyId, cancellationToken)).Where(t => t.TvId == tvId).ToList();
-            link = mine.Count <= 1 ? mine.SingleOrDefault()
-                : throw new ServiceException(ErrorCodes.InvalidRequest, "Two of your TVs (of two platforms) have this id: DELETE /api/tv/registrations/{platformId}/{tvId}.");
+            tv = mine.Count switch
+            {
+                0 => throw new ServiceException(ErrorCodes.TvNotRegistered),
+                1 => mine[0].Key,
+                _ => throw new ServiceException(ErrorCodes.InvalidRequest, "Two of your TVs (of two platforms) have this id: DELETE /api/tv/registrations/{platformId}/{tvId}."),
+            };
         }
 
-        if (link is null || link.MyKeyId != citizen.MyKeyId)
+        // The TV's own row first, as a claim takes it: an unlink never runs beside a claim or another unlink of the TV.
+        var hold = await registry.TryHoldTvAsync(tv, citizen.MyKeyId, cancellationToken);
+        if (hold.Claim is null)
         {
-            throw new ServiceException(ErrorCodes.TvNotRegistered);
+            throw hold.Busy ? BusyTv() : new ServiceException(ErrorCodes.TvNotRegistered);
         }
 
-        await registry.RemoveTvAsync(link, cancellationToken);
-        knownTvs.Forget(link.Key);
+        await registry.CompleteTvUnlinkAsync(hold.Claim, cancellationToken);
+        knownTvs.Forget(tv);
     }
+
+    /// <summary>
+    /// The resident's TVs follow their district (a claim may have changed it), each under its own hold, to the district
+    /// the resident has once it is held (so of two claims changing it at once, the later resident row wins on every TV).
+    /// A TV unlinked or linked to someone else meanwhile is left alone; one another request holds is <c>409</c> (retry).
+    /// </summary>
+    private async Task FollowDistrictAsync(string myKeyId, CancellationToken cancellationToken)
+    {
+        if (await registry.FindResidentByMyKeyIdAsync(myKeyId, cancellationToken) is not { } registered)
+        {
+            return;
+        }
+
+        var busy = false;
+        var astray = (await registry.ListTvsOfResidentAsync(myKeyId, cancellationToken))
+            .Where(t => t.MunicipalityCode == registered.MunicipalityCode && t.DistrictCode != registered.DistrictCode);
+        foreach (var listed in astray)
+        {
+            var hold = await registry.TryHoldTvAsync(listed.Key, myKeyId, cancellationToken);
+            busy |= hold.Busy;
+            if (hold.Claim is { } held)
+            {
+                var resident = await registry.FindResidentByMyKeyIdAsync(myKeyId, cancellationToken);
+                var followed = resident is not null && resident.MunicipalityCode == held.Link.MunicipalityCode ? held.Link with { DistrictCode = resident.DistrictCode } : held.Link;
+                await registry.CompleteTvClaimAsync(held with { Link = followed }, cancellationToken);
+            }
+        }
+
+        if (busy)
+        {
+            throw BusyTv();
+        }
+    }
+
+    private static ServiceException BusyTv() => new(ErrorCodes.Conflict, "The TV is being claimed or unlinked by another request; retry.");
 
     /// <summary>The municipality's registered residents (names decrypted for its staff), optionally of one district.</summary>
     public async Task<ResidentList> ListResidentsAsync(string? municipalityCode, string? districtCode, ServiceClient caller, CancellationToken cancellationToken = default)

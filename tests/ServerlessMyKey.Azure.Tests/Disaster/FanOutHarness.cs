@@ -31,6 +31,8 @@ public sealed class FanOutHarness : IAsyncDisposable
         TablePrefix = "Lease" + Guid.NewGuid().ToString("N")[..8];
         var queues = new QueueServiceClient(azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         Tables = new TableServiceClient(azurite.ConnectionString);
+        var tableOptions = new TableClientOptions();
+        tableOptions.AddPolicy(TableRequests, global::Azure.Core.HttpPipelinePosition.PerCall);
         Services = DisasterTestServices.Build(azurite, queues, new Dictionary<string, string?>
         {
             ["Keys:LocalPath"] = _keys.Path,
@@ -38,11 +40,14 @@ public sealed class FanOutHarness : IAsyncDisposable
             [$"Disaster:Municipalities:{Municipality}:Clients"] = _staff.ClientId,
             [$"Clients:{Platform}:WebhookUrl"] = new Uri(Tvs.BaseAddress, "hooks/" + Platform).ToString(),
             [$"Clients:{Platform}:WebhookSecret"] = "lease-test-webhook-secret-0123456789abcdef",
-        }, TablePrefix, configuration => DisasterServiceCollectionExtensions.ReadOptions(configuration) with { SendingLease = TimeSpan.FromSeconds(2) });
+        }, TablePrefix, configuration => DisasterServiceCollectionExtensions.ReadOptions(configuration) with { SendingLease = TimeSpan.FromSeconds(2) }, tableOptions);
         Queue = queues.GetQueueClient(queueName);
     }
 
     public LoopbackWebhookReceiver Tvs { get; } = LoopbackWebhookReceiver.Start();
+
+    /// <summary>The requests the services send to Table Storage.</summary>
+    public TableRequestCounter TableRequests { get; } = new();
 
     public ServiceProvider Services { get; }
 

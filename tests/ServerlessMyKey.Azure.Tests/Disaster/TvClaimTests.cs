@@ -13,6 +13,8 @@ namespace ServerlessMyKey.Azure.Tests.Disaster;
 /// claimed at once): the TV must end in exactly one municipality's registry, the one its own row names, and the
 /// resident with it; a claim that loses is <c>409 conflict</c> and leaves nothing behind. Real Azurite tables;
 /// the claims run concurrently, many times. And a claim that changes the resident's district takes their other TVs along.
+/// Unlinking and the district a claim passes on take the TV's row the same way: a request stopped while it holds a TV
+/// (<see cref="PausingRegistry"/>) makes the other request meet its lock, deterministically.
 /// </summary>
 public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposable
 {
@@ -86,6 +88,125 @@ public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposab
         Assert.Equal("d-moved", (await Registry.ListTvsAsync(Municipalities[0])).Single(t => t.Key == other).DistrictCode);
     }
 
+    [Fact]
+    public async Task An_unlink_while_a_claim_holds_the_tv_is_409_and_removes_nothing()
+    {
+        var (tv, resident) = NewTvAndResident();
+        await ClaimAsync(tv, resident, Municipalities[0]);
+        var (claiming, pause) = Paused(nameof(IDisasterRegistry.SaveResidentAsync));
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        var claim = claiming.ClaimAsync(code.PairingCode, Claim(Municipalities[0], "d-new"), resident);
+        await pause.Reached;
+
+        var error = await Assert.ThrowsAsync<ServiceException>(() => Pairings.UnlinkAsync(tv.PlatformId, tv.TvId, resident));
+
+        Assert.Equal(ErrorCodes.Conflict.Code, error.Error.Code);
+        pause.Release();
+        await claim;
+        Assert.Equal("d-new", (await Registry.FindTvAsync(tv))?.DistrictCode);
+        Assert.Equal("d-new", (await Registry.ListTvsAsync(Municipalities[0])).Single(t => t.Key == tv).DistrictCode);
+        Assert.Equal(tv, Assert.Single(await Registry.ListTvsOfResidentAsync(resident.MyKeyId)).Key);
+    }
+
+    [Fact]
+    public async Task An_unlink_by_tv_id_alone_while_a_claim_holds_the_tv_is_409_too()
+    {
+        var (tv, resident) = NewTvAndResident();
+        await ClaimAsync(tv, resident, Municipalities[0]);
+        var (claiming, pause) = Paused(nameof(IDisasterRegistry.SaveResidentAsync));
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        var claim = claiming.ClaimAsync(code.PairingCode, Claim(Municipalities[0]), resident);
+        await pause.Reached;
+
+        var error = await Assert.ThrowsAsync<ServiceException>(() => Pairings.UnlinkAsync(null, tv.TvId, resident));
+
+        Assert.Equal(ErrorCodes.Conflict.Code, error.Error.Code);
+        pause.Release();
+        await claim;
+        Assert.NotNull(await Registry.FindTvAsync(tv));
+        Assert.Contains(await Registry.ListTvsAsync(Municipalities[0]), t => t.Key == tv);
+    }
+
+    [Fact]
+    public async Task A_claim_while_an_unlink_holds_the_tv_is_409_and_writes_nothing()
+    {
+        var (tv, resident) = NewTvAndResident();
+        await ClaimAsync(tv, resident, Municipalities[0]);
+        var (unlinking, pause) = Paused(nameof(IDisasterRegistry.CompleteTvUnlinkAsync));
+        var unlink = unlinking.UnlinkAsync(tv.PlatformId, tv.TvId, resident);
+        await pause.Reached;
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+
+        var error = await Assert.ThrowsAsync<ServiceException>(() => Pairings.ClaimAsync(code.PairingCode, Claim(Municipalities[1], "d-new"), resident));
+
+        Assert.Equal(ErrorCodes.Conflict.Code, error.Error.Code);
+        Assert.Equal((Municipalities[0], "d-race"), (await Registry.FindResidentByMyKeyIdAsync(resident.MyKeyId)) is { } r ? (r.MunicipalityCode, r.DistrictCode) : default);
+        Assert.DoesNotContain(await Registry.ListTvsAsync(Municipalities[1]), t => t.Key == tv);
+        pause.Release();
+        await unlink;
+        Assert.Null(await Registry.FindTvAsync(tv));
+        Assert.DoesNotContain(await Registry.ListTvsAsync(Municipalities[0]), t => t.Key == tv);
+        Assert.Empty(await Registry.ListTvsOfResidentAsync(resident.MyKeyId));
+    }
+
+    [Fact]
+    public async Task A_new_district_does_not_bring_back_a_tv_unlinked_while_the_claim_ran()
+    {
+        var (tv, resident) = NewTvAndResident();
+        var other = new TvKey(_platform.ClientId, tv.TvId + "-2");
+        await ClaimAsync(tv, resident, Municipalities[0]);
+        await ClaimAsync(other, resident, Municipalities[0]);
+        var (claiming, pause) = Paused(nameof(IDisasterRegistry.TryHoldTvAsync), args => args[0] is TvKey held && held == other);
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        var claim = claiming.ClaimAsync(code.PairingCode, Claim(Municipalities[0], "d-moved"), resident);
+        await pause.Reached; // the claim listed the other TV and is about to pass the district on
+
+        await Pairings.UnlinkAsync(other.PlatformId, other.TvId, resident);
+        pause.Release();
+        await claim;
+
+        Assert.Null(await Registry.FindTvAsync(other));
+        Assert.DoesNotContain(await Registry.ListTvsAsync(Municipalities[0]), t => t.Key == other);
+        Assert.Equal(tv, Assert.Single(await Registry.ListTvsOfResidentAsync(resident.MyKeyId)).Key);
+        Assert.Equal("d-moved", (await Registry.FindTvAsync(tv))?.DistrictCode);
+    }
+
+    [Fact]
+    public async Task A_new_district_meeting_another_claim_of_the_other_tv_is_409_and_its_retry_takes_every_tv_along()
+    {
+        var (tv, resident) = NewTvAndResident();
+        var other = new TvKey(_platform.ClientId, tv.TvId + "-2");
+        await ClaimAsync(tv, resident, Municipalities[0]);
+        await ClaimAsync(other, resident, Municipalities[0]);
+        var (claimingOther, pause) = Paused(nameof(IDisasterRegistry.SaveResidentAsync));
+        var otherCode = await Pairings.CreatePairingAsync(new PairingRequest(other.TvId), _platform);
+        var otherClaim = claimingOther.ClaimAsync(otherCode.PairingCode, Claim(Municipalities[0]), resident);
+        await pause.Reached;
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+
+        var error = await Assert.ThrowsAsync<ServiceException>(() => Pairings.ClaimAsync(code.PairingCode, Claim(Municipalities[0], "d-moved"), resident));
+
+        Assert.Equal(ErrorCodes.Conflict.Code, error.Error.Code);
+        pause.Release();
+        await otherClaim;
+        await Pairings.ClaimAsync(code.PairingCode, Claim(Municipalities[0], "d-moved"), resident);
+        foreach (var key in new[] { tv, other })
+        {
+            Assert.Equal("d-moved", (await Registry.FindTvAsync(key))?.DistrictCode);
+            Assert.Equal("d-moved", (await Registry.ListTvsAsync(Municipalities[0])).Single(t => t.Key == key).DistrictCode);
+            Assert.Equal("d-moved", (await Registry.ListTvsOfResidentAsync(resident.MyKeyId)).Single(t => t.Key == key).DistrictCode);
+        }
+    }
+
+    /// <summary>A pairing service whose registry stops at the first call of <paramref name="method"/> until released.</summary>
+    private (TvPairingService Service, PausingRegistry Pause) Paused(string method, Func<object?[], bool>? when = null)
+    {
+        var (registry, pause) = PausingRegistry.Around(Registry, method);
+        pause.When = when ?? (_ => true);
+        return (new TvPairingService(registry, _services.GetRequiredService<ResidentNames>(), _services.GetRequiredService<KnownTvs>(),
+            _services.GetRequiredService<DisasterOptions>(), TimeProvider.System), pause);
+    }
+
     private (TvKey Tv, Citizen Resident) NewTvAndResident() =>
         (new TvKey(_platform.ClientId, "race-" + Guid.NewGuid().ToString("N")[..12]), new Citizen("K" + Guid.NewGuid().ToString("N")[..15], "01", DateTimeOffset.MaxValue));
 
@@ -148,6 +269,6 @@ public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposab
         Assert.Equal(link.MunicipalityCode, Assert.Single(await Registry.ListTvsOfResidentAsync(resident.MyKeyId)).MunicipalityCode);
     }
 
-    private static PairingClaim Claim(string municipality) =>
-        new(new ResidentDetails("競合　太郎", "キョウゴウ　タロウ", municipality, "d-race"), null);
+    private static PairingClaim Claim(string municipality, string district = "d-race") =>
+        new(new ResidentDetails("競合　太郎", "キョウゴウ　タロウ", municipality, district), null);
 }

@@ -8,7 +8,9 @@ namespace ServerlessMyKey.EndToEnd.Tests.Disaster;
 /// <summary>
 /// Findings of the review of issue #12: a Cancel reaches every TV the cancelled alert reached — also a TV whose resident
 /// unlinked it after the alert was shown (the TV still shows "…さん、すぐ避難してください"; without a linked resident the
-/// cancel carries no name); the operation-log route takes only a TV platform's own webhook source.
+/// cancel carries no name); the operation-log route takes only a TV platform's own webhook source; a TV moved with its
+/// resident to another municipality shows there what its log says from before the move (it read "unknown"), and the
+/// municipality it left sees that resident no more.
 /// </summary>
 public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<DisasterApiFixture>
 {
@@ -50,5 +52,51 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
         using var response = await app.PostEventsAsync(new { events = new[] { Event("tv-" + run, "power_on", DateTimeOffset.UtcNow.AddMinutes(-1)) } },
             MynaportalSecret, "mynaportal");
         await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task A_tv_moved_with_its_resident_shows_its_log_from_before_the_move_in_the_new_municipality_only()
+    {
+        var run = Guid.NewGuid().ToString("N")[..10];
+        var (oldDistrict, newDistrict) = ("mv-" + run, "mv2-" + run);
+        var tv = oldDistrict + "-tv";
+        var (me, residentId) = await app.PairAsync(tv, "麦　移子", "ムギ　イコ", Nishiokoppe, oldDistrict);
+        var on = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-2).UtcTicks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        using (var posted = await app.PostEventsAsync(new { events = new[] { Event(tv, "power_on", on) } }))
+        {
+            Assert.Equal(1, (await ReadAsync(posted, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
+        }
+
+        // The resident moves with the TV: the same card claims it for 牟岐町 (the TV is on since before the move).
+        var (_, movedId) = await app.PairAsync(tv, "麦　移子", "ムギ　イコ", Mugi, newDistrict, myKeyId: me);
+        Assert.Equal(residentId, movedId);
+
+        var slot = on.AddMinutes(1).ToOffset(TimeSpan.FromHours(9));
+        var (date, time) = (Iso(DateOnly.FromDateTime(slot.DateTime)), slot.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        using (var presence = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Mugi}&date={date}&slots={time}&districtCode={newDistrict}", apiKey: MugiKey))
+        {
+            var row = Assert.Single((await ReadAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
+            Assert.Equal((residentId, true), (row.GetProperty("residentId").GetString(), row.GetProperty("slots").GetProperty(time).GetBoolean()));
+        }
+
+        using var alert = await app.PostAlertAsync(CapSamples.EvacuationOrder("MV-" + run, DateTimeOffset.UtcNow.AddSeconds(-5), districtCode: newDistrict, municipalityCode: Mugi), MugiKey);
+        var alertId = (await ReadAsync(alert, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        await app.AlertStatusAsync(alertId, s => s.GetProperty("status").GetString() == "delivered", MugiKey);
+        using (var evacuation = await app.SendAsync(HttpMethod.Get, $"/api/disaster/alerts/{alertId}/evacuation-status", apiKey: MugiKey))
+        {
+            var row = Assert.Single((await ReadAsync(evacuation, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
+            Assert.Equal((residentId, "on"), (row.GetProperty("residentId").GetString(), row.GetProperty("tvAtAlert").GetString()));
+        }
+
+        // 西興部村 sees the resident no more, not even for the time they lived there.
+        using (var presence = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Nishiokoppe}&date={date}&slots={time}&districtCode={oldDistrict}", apiKey: NishiokoppeKey))
+        {
+            Assert.Empty((await ReadAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
+        }
+
+        using (var residents = await app.SendAsync(HttpMethod.Get, $"/api/disaster/residents?municipalityCode={Nishiokoppe}&districtCode={oldDistrict}", apiKey: NishiokoppeKey))
+        {
+            Assert.Empty((await ReadAsync(residents, HttpStatusCode.OK)).GetProperty("residents").EnumerateArray());
+        }
     }
 }
