@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using ServerlessMyKey.Azure.Messaging;
 using ServerlessMyKey.Core.Idempotency;
 using ServerlessMyKey.Testing;
 using Xunit;
@@ -35,6 +37,47 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         Assert.Equal(1, done.GetProperty("attempts").GetInt32());
         var asRecipient = await app.SendAsync(HttpMethod.Get, $"api/delegations/transmissions/{transmissionId}", apiKey: RecipientKey);
         Assert.Equal("acknowledged", (await asRecipient.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+
+    /// <summary>
+    /// A client that retries at once (its first request timed out) sends the same key while the first is still
+    /// starting: every request names the one transmission, and the recipient gets the delegation once.
+    /// </summary>
+    [Fact]
+    public async Task Concurrent_starts_under_one_key_send_the_delegation_once()
+    {
+        var (_, agentId, _, id) = await app.ActiveDelegationAsync();
+        var key = Guid.NewGuid().ToString("N");
+
+        var starts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key)));
+
+        var answers = await Task.WhenAll(starts.Select(async s => $"{(int)s.StatusCode} {await s.Content.ReadAsStringAsync()}"));
+        Assert.All(answers, a => Assert.StartsWith("202 ", a, StringComparison.Ordinal));
+        var transmissionId = Assert.Single(answers.Select(a => JsonDocument.Parse(a[4..]).RootElement.GetProperty("transmissionId").GetString()).Distinct());
+        await WaitForStatusAsync(transmissionId!, agentId, "sent");
+        Assert.Equal(HttpStatusCode.Accepted, (await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey)).StatusCode);
+        var done = await WaitForStatusAsync(transmissionId!, agentId, "acknowledged");
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1)))
+        {
+            await app.Host.DurableClient!.WaitForInstanceCompletionAsync(transmissionId!, timeout.Token);
+        }
+
+        Assert.Equal(1, done.GetProperty("attempts").GetInt32());
+        Assert.Equal(1, await PublishedCountAsync(transmissionId!));
+    }
+
+    // Messages published to the recipient's queue for one transmission (read off the queue: nothing else reads it).
+    private static async Task<int> PublishedCountAsync(string transmissionId)
+    {
+        var queue = new QueueClient(await AzuriteServer.GetConnectionStringAsync(), StorageQueuePublisher.QueueName("delegation-city-hall"), new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        var count = 0;
+        while ((await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value is { Length: > 0 } batch)
+        {
+            count += batch.Count(m => m.Body.ToString().Contains(transmissionId, StringComparison.Ordinal));
+        }
+
+        return count;
     }
 
     [Fact]
