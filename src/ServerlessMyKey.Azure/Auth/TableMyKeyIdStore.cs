@@ -1,7 +1,9 @@
 using Azure;
 using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Keys;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Auth;
+using ServerlessMyKey.Core.Keys;
 
 namespace ServerlessMyKey.Azure.Auth;
 
@@ -18,6 +20,8 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
     private const string RowKey = "row";
 
     private readonly LazyTable _table = new(service, TableName);
+
+    public IKeyedHashKeyRow IdentityKey => new TableKeyedHashKeyRow(_table, IdentityKeyPartition, RowKey);
 
     public async Task<string?> FindAsync(string certificateBinding, CancellationToken cancellationToken = default)
     {
@@ -122,22 +126,6 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
             {
                 // Changed meanwhile: read again.
             }
-        }
-    }
-
-    public async Task<Core.Keys.WrappedKey> GetOrAddIdentityKeyAsync(Core.Keys.WrappedKey candidate, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(candidate);
-        var table = await _table.GetAsync(cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(new TableEntity(IdentityKeyPartition, RowKey) { ["KeyId"] = candidate.KeyId, ["Algorithm"] = candidate.Algorithm, ["Value"] = candidate.Value }, cancellationToken);
-            return candidate;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            var stored = (await table.GetEntityAsync<TableEntity>(IdentityKeyPartition, RowKey, cancellationToken: cancellationToken)).Value;
-            return new Core.Keys.WrappedKey(stored.GetString("KeyId"), stored.GetString("Algorithm"), stored.GetBinary("Value"));
         }
     }
 
