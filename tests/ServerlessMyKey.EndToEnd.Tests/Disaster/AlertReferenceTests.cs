@@ -58,7 +58,7 @@ public sealed class AlertReferenceTests(DisasterApiFixture app) : IClassFixture<
         }
 
         using var cancel = await app.PostAlertAsync(CapSamples.Cancel(identifier + "-C", sent.AddMinutes(5), identifier, sent), MinamiKey);
-        await AssertProblemAsync(cancel, HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(cancel, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class AlertReferenceTests(DisasterApiFixture app) : IClassFixture<
 
         using (var again = await app.PostAlertAsync(cap, MinamiKey))
         {
-            await AssertProblemAsync(again, HttpStatusCode.Conflict, "already_exists");
+            await ProblemAssert.ExactAsync(again, HttpStatusCode.Conflict, "already_exists");
         }
 
         using var cancel = await app.PostAlertAsync(OfSender(CapSamples.Cancel(identifier + "-C", sent.AddMinutes(5), identifier, sent), sender), MinamiKey);

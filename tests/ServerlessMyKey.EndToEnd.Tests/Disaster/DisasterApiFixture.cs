@@ -141,7 +141,7 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
 
     /// <summary>The TV messages received for an alert, once there are <paramref name="count"/> of them.</summary>
     public Task<List<JsonElement>> TvMessagesAsync(string alertId, int count) =>
-        WaitForAsync(() =>
+        Eventually.WaitForAsync(() =>
         {
             var found = Tvs.Received.Select(r => JsonOf(r.Body)).Where(m => m.GetProperty("alertId").GetString() == alertId).ToList();
             return Task.FromResult(found.Count >= count ? found : null);
@@ -149,7 +149,7 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
 
     /// <summary>The alert's status once <paramref name="done"/> holds.</summary>
     public async Task<JsonElement> AlertStatusAsync(string alertId, Func<JsonElement, bool> done, string apiKey = MinamiKey) =>
-        (await WaitForAsync(async () =>
+        (await Eventually.WaitForAsync(async () =>
         {
             using var response = await SendAsync(HttpMethod.Get, $"/api/disaster/alerts/{alertId}", apiKey: apiKey);
             var status = await ReadAsync(response, HttpStatusCode.OK);
@@ -171,37 +171,11 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    public static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string? detailContains = null)
-    {
-        var body = await ReadAsync(response, status);
-        Assert.Equal(code, body.GetProperty("code").GetString());
-        if (detailContains is not null)
-        {
-            Assert.Contains(detailContains, body.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        }
-    }
-
     public static void AssertSigned(ReceivedWebhook received, string secret)
     {
         var parts = received.Signature.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
         var expected = Convert.ToHexStringLower(WebhookSignature.Compute(Encoding.UTF8.GetBytes(secret), long.Parse(parts["t"], CultureInfo.InvariantCulture), received.Body));
         Assert.Equal(expected, parts["v1"]);
-    }
-
-    public static async Task<T> WaitForAsync<T>(Func<Task<T?>> poll, TimeSpan timeout)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (await poll() is { } value)
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting.");
-            await Task.Delay(200);
-        }
     }
 
     public void Dispose()

@@ -120,9 +120,9 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         using var replay = await app.PostAlertAsync(cap, NishiokoppeKey, key);
         Assert.Equal((HttpStatusCode.Accepted, firstBody), (replay.StatusCode, await replay.Content.ReadAsStringAsync()));
         using var other = await app.PostAlertAsync(Order(district, level: 5), NishiokoppeKey, key);
-        await AssertProblemAsync(other, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await ProblemAssert.ExactAsync(other, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
         using var again = await app.PostAlertAsync(cap, NishiokoppeKey);
-        await AssertProblemAsync(again, HttpStatusCode.Conflict, "already_exists");
+        await ProblemAssert.ExactAsync(again, HttpStatusCode.Conflict, "already_exists");
     }
 
     [Fact]
@@ -140,9 +140,9 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     {
         var stranger = await app.NewCitizenAsync();
         using var response = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", apiKey: ShelterKey, bearerFor: stranger);
-        await AssertProblemAsync(response, HttpStatusCode.NotFound, "resident_not_registered");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.NotFound, "resident_not_registered");
         using var noTerminal = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", apiKey: NishiokoppeKey, bearerFor: stranger);
-        await AssertProblemAsync(noTerminal, HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(noTerminal, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         request.Headers.Add("x-api-key", ShelterKey);
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bound);
 
-        await AssertProblemAsync(await app.Http.SendAsync(request), HttpStatusCode.Unauthorized, "token_client_mismatch");
+        await ProblemAssert.ExactAsync(await app.Http.SendAsync(request), HttpStatusCode.Unauthorized, "token_client_mismatch");
     }
 
     [Fact]
@@ -168,9 +168,9 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         Assert.Equal(residentId, (await ReadAsync(checkin, HttpStatusCode.Created)).GetProperty("residentId").GetString());
 
         var proof = await api.ReaderProofAsync(card, "shelter_checkin", ShelterKey);
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "/api/auth/sessions", proof), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "/api/auth/sessions", proof), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
         var (challengeId, challenge) = await api.CreateChallengeAsync();
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", ServerlessMyKey.Cli.MyKeyApiClient.LoginBody(card, challengeId, challenge), apiKey: ShelterKey),
             HttpStatusCode.Conflict, "challenge_purpose_mismatch");
     }
@@ -179,28 +179,29 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     public async Task Malformed_cap_is_invalid_cap_naming_the_element()
     {
         using var response = await app.PostAlertAsync(Order("d").Replace("<urgency>Immediate</urgency>", "<urgency>Soon</urgency>", StringComparison.Ordinal), NishiokoppeKey);
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_cap", "alert/info[1]/urgency");
+        var problem = await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_cap");
+        Assert.Contains("alert/info[1]/urgency", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Json_is_not_a_cap_alert()
     {
         using var response = await app.PostAlertAsync("{}", NishiokoppeKey, contentType: "application/json");
-        await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
     }
 
     [Fact]
     public async Task Staff_of_another_municipality_may_not_alert_it()
     {
         using var response = await app.PostAlertAsync(Order("d"), MinamiKey);
-        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
     public async Task A_cancel_of_an_unknown_alert_is_refused()
     {
         using var response = await app.PostAlertAsync(CapSamples.Cancel("X-" + Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, "NEVER-SENT", DateTimeOffset.UtcNow.AddHours(-1)), MinamiKey);
-        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "referenced_alert_not_found");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnprocessableEntity, "referenced_alert_not_found");
     }
 
     [Fact]
@@ -253,14 +254,14 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     {
         var events = Enumerable.Range(0, 1001).Select(_ => Event("tv", "button", DateTimeOffset.UtcNow)).ToArray();
         using var response = await app.PostEventsAsync(new { events });
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
     public async Task Events_signed_with_another_secret_are_unauthenticated()
     {
         using var response = await app.PostEventsAsync(new { events = new[] { Event("tv", "button", DateTimeOffset.UtcNow) } }, secret: "another-secret-0123456789abcdef");
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]
@@ -279,9 +280,9 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         }
 
         using var reused = await app.SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", claim, bearerFor: second);
-        await AssertProblemAsync(reused, HttpStatusCode.Conflict, "pairing_already_used");
+        await ProblemAssert.ExactAsync(reused, HttpStatusCode.Conflict, "pairing_already_used");
         using var unknown = await app.SendAsync(HttpMethod.Post, "/api/tv/pairings/ZZZZZZZZ/claim", claim, bearerFor: second);
-        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "pairing_not_found");
+        await ProblemAssert.ExactAsync(unknown, HttpStatusCode.NotFound, "pairing_not_found");
     }
 
     [Fact]
@@ -301,7 +302,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
 
         using (var gone = await app.SendAsync(HttpMethod.Delete, $"/api/tv/registrations/{tv}", bearerFor: owner))
         {
-            await AssertProblemAsync(gone, HttpStatusCode.NotFound, "tv_not_registered");
+            await ProblemAssert.ExactAsync(gone, HttpStatusCode.NotFound, "tv_not_registered");
         }
 
         using var response = await app.PostAlertAsync(Order(district), NishiokoppeKey);

@@ -131,12 +131,12 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         // Another municipality's staff sees neither the alert nor the town's tables.
         using (var foreign = await app.SendAsync(HttpMethod.Get, $"/api/disaster/alerts/{alertId}/evacuation-status", apiKey: NishiokoppeKey))
         {
-            await AssertProblemAsync(foreign, HttpStatusCode.NotFound, "alert_not_found");
+            await ProblemAssert.ExactAsync(foreign, HttpStatusCode.NotFound, "alert_not_found");
         }
 
         using (var foreign = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Minami}&date={Iso(day)}", apiKey: NishiokoppeKey))
         {
-            await AssertProblemAsync(foreign, HttpStatusCode.Forbidden, "forbidden");
+            await ProblemAssert.ExactAsync(foreign, HttpStatusCode.Forbidden, "forbidden");
         }
 
         // The Cancel reaches every TV the alert reached, and the alert says it was cancelled.

@@ -49,6 +49,6 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
         var run = Guid.NewGuid().ToString("N")[..10];
         using var response = await app.PostEventsAsync(new { events = new[] { Event("tv-" + run, "power_on", DateTimeOffset.UtcNow.AddMinutes(-1)) } },
             MynaportalSecret, "mynaportal");
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 }

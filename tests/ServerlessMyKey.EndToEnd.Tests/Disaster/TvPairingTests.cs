@@ -24,7 +24,7 @@ public sealed class TvPairingTests(DisasterApiFixture app) : IClassFixture<Disas
         try
         {
             using var claimed = await app.SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", Claim(Nishiokoppe, "exp"), bearerFor: resident);
-            await AssertProblemAsync(claimed, HttpStatusCode.Gone, "pairing_expired");
+            await ProblemAssert.ExactAsync(claimed, HttpStatusCode.Gone, "pairing_expired");
         }
         finally
         {

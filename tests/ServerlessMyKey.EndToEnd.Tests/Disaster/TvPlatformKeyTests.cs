@@ -65,7 +65,7 @@ public sealed class TvPlatformKeyTests(DisasterApiFixture app) : IClassFixture<D
         var (owner, _) = await app.PairAsync(tv, "紅　四郎", "ベニ　シロウ", Nishiokoppe, district, platformKey: OtherPlatformKey);
 
         using var wrong = await app.SendAsync(HttpMethod.Delete, $"/api/tv/registrations/{Platform}/{tv}", bearerFor: owner);
-        await AssertProblemAsync(wrong, HttpStatusCode.NotFound, "tv_not_registered");
+        await ProblemAssert.ExactAsync(wrong, HttpStatusCode.NotFound, "tv_not_registered");
     }
 
     private static (string District, string Tv) NewTv(string prefix)

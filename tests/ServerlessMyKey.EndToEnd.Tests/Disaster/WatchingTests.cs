@@ -32,7 +32,7 @@ public sealed class WatchingTests(DisasterWatchingFixture app)
             await ReadAsync(posted, HttpStatusCode.Accepted);
         }
 
-        var told = await WaitForAsync(() =>
+        var told = await Eventually.WaitForAsync(() =>
         {
             var found = app.Cities.Received.Where(r => r.Path == "/hooks/nishiokoppe").Select(r => JsonOf(r.Body))
                 .Where(b => b.GetProperty("tvId").GetString()!.StartsWith(district, StringComparison.Ordinal)).ToList();

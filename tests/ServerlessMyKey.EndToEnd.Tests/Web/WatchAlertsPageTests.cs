@@ -26,7 +26,7 @@ public sealed partial class WatchAlertsPageTests(DisasterWatchingFixture app, Ch
             await ReadAsync(posted, HttpStatusCode.Accepted);
         }
 
-        await WaitForAsync(async () =>
+        await Eventually.WaitForAsync(async () =>
         {
             using var list = await app.SendAsync(HttpMethod.Get, $"/api/disaster/watch-alerts?municipalityCode={Nishiokoppe}", apiKey: NishiokoppeKey);
             var alerts = (await ReadAsync(list, HttpStatusCode.OK)).GetProperty("watchAlerts").EnumerateArray();
