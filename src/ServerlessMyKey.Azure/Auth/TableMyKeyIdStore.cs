@@ -25,33 +25,20 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
 
     public async Task<string?> FindAsync(string certificateBinding, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync(cancellationToken);
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(CertificateKey(certificateBinding), RowKey, cancellationToken: cancellationToken);
-        return found.HasValue ? found.Value!.GetString("MyKeyId") : null;
+        var found = await TableRows.FindAsync(await _table.GetAsync(cancellationToken), CertificateKey(certificateBinding), RowKey, cancellationToken);
+        return found?.GetString("MyKeyId");
     }
 
     public async Task<bool> TryReserveAsync(string myKeyId, string certificateBinding, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync(cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(new TableEntity(IdKey(myKeyId), RowKey) { ["CurrentCertificate"] = certificateBinding, ["Bound"] = false }, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
+        return await TableRows.TryAddAsync(
+            await _table.GetAsync(cancellationToken), new TableEntity(IdKey(myKeyId), RowKey) { ["CurrentCertificate"] = certificateBinding, ["Bound"] = false }, cancellationToken);
     }
 
     public async Task<string> BindAsync(string certificateBinding, string myKeyId, CancellationToken cancellationToken = default)
     {
         var table = await _table.GetAsync(cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(new TableEntity(CertificateKey(certificateBinding), RowKey) { ["MyKeyId"] = myKeyId }, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        if (!await TableRows.TryAddAsync(table, new TableEntity(CertificateKey(certificateBinding), RowKey) { ["MyKeyId"] = myKeyId }, cancellationToken))
         {
             return (await FindAsync(certificateBinding, cancellationToken))!;
         }
@@ -129,12 +116,8 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
         }
     }
 
-    private async Task<TableEntity?> FindIdAsync(string myKeyId, CancellationToken cancellationToken)
-    {
-        var table = await _table.GetAsync(cancellationToken);
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(IdKey(myKeyId), RowKey, cancellationToken: cancellationToken);
-        return found.HasValue ? found.Value : null;
-    }
+    private async Task<TableEntity?> FindIdAsync(string myKeyId, CancellationToken cancellationToken) =>
+        await TableRows.FindAsync(await _table.GetAsync(cancellationToken), IdKey(myKeyId), RowKey, cancellationToken);
 
     /// <summary>The wrapped key of the cardholder identity HMAC (one row, its own partition).</summary>
     private const string IdentityKeyPartition = "key:cardholder-identity";

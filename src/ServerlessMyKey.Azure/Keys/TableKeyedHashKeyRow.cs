@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Keys;
@@ -15,24 +14,17 @@ internal sealed class TableKeyedHashKeyRow(LazyTable table, string partitionKey,
 {
     public async Task<WrappedKey?> FindAsync(CancellationToken cancellationToken = default)
     {
-        var client = await table.GetAsync(cancellationToken);
-        var found = await client.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
-        return found.HasValue && found.Value is { } row ? Read(row) : null;
+        var found = await TableRows.FindAsync(await table.GetAsync(cancellationToken), partitionKey, rowKey, cancellationToken);
+        return found is null ? null : Read(found);
     }
 
     public async Task<WrappedKey> GetOrAddAsync(WrappedKey candidate, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         var client = await table.GetAsync(cancellationToken);
-        try
-        {
-            await client.AddEntityAsync(new TableEntity(partitionKey, rowKey) { ["KeyId"] = candidate.KeyId, ["Algorithm"] = candidate.Algorithm, ["Value"] = candidate.Value }, cancellationToken);
-            return candidate;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return Read((await client.GetEntityAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken)).Value);
-        }
+        return await TableRows.TryAddAsync(client, new TableEntity(partitionKey, rowKey) { ["KeyId"] = candidate.KeyId, ["Algorithm"] = candidate.Algorithm, ["Value"] = candidate.Value }, cancellationToken)
+            ? candidate
+            : Read((await client.GetEntityAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken)).Value);
     }
 
     private static WrappedKey Read(TableEntity row) => new(

@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Core.Errors;
 using ServerlessMyKey.Core.Idempotency;
@@ -19,22 +18,17 @@ internal sealed class TableIdempotencyClaims(LazyTable table, TimeProvider time)
         ArgumentNullException.ThrowIfNull(request);
         var client = await table.GetAsync(cancellationToken);
         var now = time.GetUtcNow();
-        try
+        if (await TableRows.TryAddAsync(client, new TableEntity(request.KeyHash, RowKey) { ["RequestHash"] = request.RequestHash, ["ClaimedAt"] = now }, cancellationToken))
         {
-            await client.AddEntityAsync(
-                new TableEntity(request.KeyHash, RowKey) { ["RequestHash"] = request.RequestHash, ["ClaimedAt"] = now },
-                cancellationToken);
             return now;
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            var existing = (await client.GetEntityAsync<TableEntity>(request.KeyHash, RowKey, cancellationToken: cancellationToken)).Value;
-            if (!string.Equals(existing.GetString("RequestHash"), request.RequestHash, StringComparison.Ordinal))
-            {
-                throw new ServiceException(ErrorCodes.IdempotencyKeyReused);
-            }
 
-            return existing.GetDateTimeOffset("ClaimedAt") ?? existing.Timestamp ?? now;
+        var existing = (await client.GetEntityAsync<TableEntity>(request.KeyHash, RowKey, cancellationToken: cancellationToken)).Value;
+        if (!string.Equals(existing.GetString("RequestHash"), request.RequestHash, StringComparison.Ordinal))
+        {
+            throw new ServiceException(ErrorCodes.IdempotencyKeyReused);
         }
+
+        return existing.GetDateTimeOffset("ClaimedAt") ?? existing.Timestamp ?? now;
     }
 }
