@@ -97,13 +97,13 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
     {
         myKeyId ??= (await NewCardholderAsync(new CardHolder(displayName, "徳島県海部郡美波町奥河内字寺前136-1", new DateOnly(1950, 4, 1), "male"))).MyKeyId;
         using var pairing = await SendAsync(HttpMethod.Post, "/api/tv/pairings", new { tvId }, platformKey);
-        var code = (await ReadAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
+        var code = (await ResponseAssert.JsonAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
         using var claimed = await SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", new
         {
             resident = new { displayName, furigana, municipalityCode = municipality, districtCode = district, needsAssistance = false },
             consent = new { watching },
         }, bearerFor: myKeyId);
-        var body = await ReadAsync(claimed, HttpStatusCode.Created);
+        var body = await ResponseAssert.JsonAsync(claimed, HttpStatusCode.Created);
         Assert.Equal(tvId, body.GetProperty("tvId").GetString());
         return (myKeyId, body.GetProperty("residentId").GetString()!);
     }
@@ -152,7 +152,7 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
         (await Eventually.WaitForAsync(async () =>
         {
             using var response = await SendAsync(HttpMethod.Get, $"/api/disaster/alerts/{alertId}", apiKey: apiKey);
-            var status = await ReadAsync(response, HttpStatusCode.OK);
+            var status = await ResponseAssert.JsonAsync(response, HttpStatusCode.OK);
             return done(status) ? new StrongBox<JsonElement>(status) : null;
         }, TimeSpan.FromSeconds(60))).Value;
 
@@ -163,13 +163,6 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
     public static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static JsonElement JsonOf(byte[] body) => JsonDocument.Parse(body).RootElement;
-
-    public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
 
     public static void AssertSigned(ReceivedWebhook received, string secret)
     {

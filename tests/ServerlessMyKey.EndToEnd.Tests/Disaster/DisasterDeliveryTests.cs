@@ -87,7 +87,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         // No TV needed: an Actual alert to this district would answer "delivering" (with 0 targets), not "stored".
         var district = "s-" + Guid.NewGuid().ToString("N")[..12];
         using var response = await app.PostAlertAsync(Order(district, capStatus), NishiokoppeKey);
-        var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(response, HttpStatusCode.Accepted);
         Assert.Equal(("stored", 0), (accepted.GetProperty("status").GetString(), accepted.GetProperty("targets").GetInt32()));
         var status = await app.AlertStatusAsync(accepted.GetProperty("alertId").GetString()!, _ => true, NishiokoppeKey);
         Assert.Equal((capStatus, "stored"), (status.GetProperty("capStatus").GetString(), status.GetProperty("status").GetString()));
@@ -104,7 +104,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
                 continue; // stored by an earlier run on the same storage account
             }
 
-            var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+            var accepted = await ResponseAssert.JsonAsync(response, HttpStatusCode.Accepted);
             Assert.Equal(("stored", 0), (accepted.GetProperty("status").GetString(), accepted.GetProperty("targets").GetInt32()));
         }
     }
@@ -131,7 +131,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var district = "x-" + Guid.NewGuid().ToString("N")[..12];
         var cap = CapSamples.EvacuationOrder("NISHIOKOPPE-" + district, DateTimeOffset.UtcNow.AddHours(-2), districtCode: district, municipalityCode: Nishiokoppe, lifetime: TimeSpan.FromHours(1));
         using var response = await app.PostAlertAsync(cap, NishiokoppeKey);
-        var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(response, HttpStatusCode.Accepted);
         Assert.Equal(("expired", 0), (accepted.GetProperty("status").GetString(), accepted.GetProperty("targets").GetInt32()));
     }
 
@@ -165,7 +165,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var api = new ServerlessMyKey.Cli.MyKeyApiClient(app.Http);
 
         using var checkin = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", await api.ReaderProofAsync(card, "shelter_checkin", ShelterKey), apiKey: ShelterKey);
-        Assert.Equal(residentId, (await ReadAsync(checkin, HttpStatusCode.Created)).GetProperty("residentId").GetString());
+        Assert.Equal(residentId, (await ResponseAssert.JsonAsync(checkin, HttpStatusCode.Created)).GetProperty("residentId").GetString());
 
         var proof = await api.ReaderProofAsync(card, "shelter_checkin", ShelterKey);
         await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "/api/auth/sessions", proof), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
@@ -212,12 +212,12 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var events = Enumerable.Range(0, 1000).Select(i => Event(tv, "channel", start.AddMinutes(i), channel: "0" + (i % 12))).ToArray();
         using (var first = await app.PostEventsAsync(new { events }))
         {
-            var body = await ReadAsync(first, HttpStatusCode.Accepted);
+            var body = await ResponseAssert.JsonAsync(first, HttpStatusCode.Accepted);
             Assert.Equal((1000, 0), (body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()));
         }
 
         using var second = await app.PostEventsAsync(new { events = events.Take(10).Append(Event("never-paired-" + tv, "power_on", start)).ToArray() });
-        var again = await ReadAsync(second, HttpStatusCode.Accepted);
+        var again = await ResponseAssert.JsonAsync(second, HttpStatusCode.Accepted);
         Assert.Equal((0, 10, 1), (again.GetProperty("accepted").GetInt32(), again.GetProperty("duplicates").GetInt32(), again.GetProperty("unknownTvs").GetInt32()));
     }
 
@@ -228,11 +228,11 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var eventId = "ev-" + Guid.NewGuid().ToString("N");
         using (var first = await app.PostEventsAsync(new { events = new[] { new { eventId, tvId = tv, type = "button", at = DateTimeOffset.UtcNow.AddDays(-2) } } }))
         {
-            Assert.Equal(1, (await ReadAsync(first, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
+            Assert.Equal(1, (await ResponseAssert.JsonAsync(first, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
         }
 
         using var again = await app.PostEventsAsync(new { events = new[] { new { eventId, tvId = tv, type = "button", at = DateTimeOffset.UtcNow.AddMinutes(-1) } } });
-        var body = await ReadAsync(again, HttpStatusCode.Accepted);
+        var body = await ResponseAssert.JsonAsync(again, HttpStatusCode.Accepted);
         Assert.Equal((0, 1), (body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()));
     }
 
@@ -245,7 +245,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var eventId = "ev-" + Guid.NewGuid().ToString("N");
         var at = DateTimeOffset.UtcNow.AddMinutes(-1);
         using var posted = await app.PostEventsAsync(new { events = new[] { new { eventId, tvId = tv1, type = "button", at }, new { eventId, tvId = tv2, type = "button", at } } });
-        var body = await ReadAsync(posted, HttpStatusCode.Accepted);
+        var body = await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted);
         Assert.Equal((2, 0), (body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()));
     }
 
@@ -270,13 +270,13 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var tv = "pair-" + Guid.NewGuid().ToString("N")[..10];
         await app.PairAsync(tv, "西興部　太郎", "ニシオコッペ　タロウ", Nishiokoppe, "p-" + tv);
         using var pairing = await app.SendAsync(HttpMethod.Post, "/api/tv/pairings", new { tvId = tv + "-b" }, PlatformKey);
-        var code = (await ReadAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
+        var code = (await ResponseAssert.JsonAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
         var claim = new { resident = new { displayName = "甲", furigana = "コウ", municipalityCode = Nishiokoppe, districtCode = "p" }, consent = new { watching = false } };
         var first = await app.NewCitizenAsync();
         var second = await app.NewCitizenAsync();
         using (var claimed = await app.SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", claim, bearerFor: first))
         {
-            await ReadAsync(claimed, HttpStatusCode.Created);
+            await ResponseAssert.JsonAsync(claimed, HttpStatusCode.Created);
         }
 
         using var reused = await app.SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", claim, bearerFor: second);
@@ -292,7 +292,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var owner = app.LastMyKeyId!;
         using (var list = await app.SendAsync(HttpMethod.Get, "/api/tv/registrations", bearerFor: owner))
         {
-            Assert.Equal([tv], (await ReadAsync(list, HttpStatusCode.OK)).GetProperty("registrations").EnumerateArray().Select(r => r.GetProperty("tvId").GetString()));
+            Assert.Equal([tv], (await ResponseAssert.JsonAsync(list, HttpStatusCode.OK)).GetProperty("registrations").EnumerateArray().Select(r => r.GetProperty("tvId").GetString()));
         }
 
         using (var unlinked = await app.SendAsync(HttpMethod.Delete, $"/api/tv/registrations/{tv}", bearerFor: owner))
@@ -306,7 +306,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         }
 
         using var response = await app.PostAlertAsync(Order(district), NishiokoppeKey);
-        Assert.Equal(0, (await ReadAsync(response, HttpStatusCode.Accepted)).GetProperty("targets").GetInt32());
+        Assert.Equal(0, (await ResponseAssert.JsonAsync(response, HttpStatusCode.Accepted)).GetProperty("targets").GetInt32());
     }
 
     private async Task<(string District, string TvId)> OneTvAsync()
@@ -321,7 +321,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     private async Task<string> AlertAsync(string district, string status = "Actual")
     {
         using var response = await app.PostAlertAsync(Order(district, status), NishiokoppeKey);
-        var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(response, HttpStatusCode.Accepted);
         Assert.Equal(1, accepted.GetProperty("targets").GetInt32());
         return accepted.GetProperty("alertId").GetString()!;
     }
