@@ -51,6 +51,15 @@ internal sealed class DurableSidecar : IAsyncDisposable
             LeaseAcquireInterval = TimeSpan.FromSeconds(1),
             LeaseRenewInterval = TimeSpan.FromSeconds(2),
             LeaseInterval = TimeSpan.FromSeconds(8),
+
+            // A queue message dequeued just before storage went away (the response lost, or the partition's
+            // lease lost with the message still buffered) stays invisible this long before it is taken again:
+            // the default of 5 minutes held a delegation transmission back 5 minutes after an outage of 15 s.
+            // The sidecar's dispatchers never renew a message's visibility, so this must stay above the
+            // longest work item: the activities' outbound calls time out after 10 s, an orchestration episode
+            // takes milliseconds.
+            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(60),
+            WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(60),
             LoggerFactory = loggerFactory,
         };
         var service = new AzureStorageOrchestrationService(settings);
