@@ -29,7 +29,6 @@ public sealed class DelegationTransmissionFunctions(
     NotifyDelegatorActivity notify,
     RecordDelegatorNotificationActivity record,
     DurablePurgeOptions purge,
-    TimeProvider time,
     ILogger<DelegationTransmissionFunctions> logger)
 {
     private const string Tag = "Delegation";
@@ -50,13 +49,9 @@ public sealed class DelegationTransmissionFunctions(
             var input = prepared.Input;
             if (await durable.GetInstanceAsync(input.TransmissionId, cancellationToken) is null)
             {
-                // No instance: the first request stopped before it started one, or it finished and was purged. Only
-                // a key older than the retention can be the second, and that one is not sent again.
-                if (prepared.OutlivedRetention(purge.Retention, time.GetUtcNow()))
-                {
-                    throw new ServiceException(ErrorCodes.TransmissionPurged);
-                }
-
+                // No instance: the first request stopped before it started one, or it was sealed, sent and purged
+                // (by the timer under any retention, or by hand): that one is not sent again.
+                await delegations.RefuseIfPurgedAsync(prepared, purge.Retention, cancellationToken);
                 await durable.ScheduleNewOrchestrationInstanceAsync(nameof(DelegationTransmissionOrchestrator), input, new StartOrchestrationOptions(input.TransmissionId), cancellationToken);
             }
 

@@ -83,7 +83,9 @@ public static class PointsServiceCollectionExtensions
     }
 
     internal static void AddIdempotencyClaims(this IServiceCollection services, string tablePrefix) =>
-        services.TryAddSingleton<IIdempotencyClaims>(sp => new TableIdempotencyClaims(Table(sp, tablePrefix, "IdempotencyClaims"), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IIdempotencyClaims>(sp => new TableIdempotencyClaims(
+            IdempotencyClaimRows.Table(sp.GetRequiredService<TableServiceClient>(), tablePrefix, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<TimeProvider>()));
 
     private static LazyTable Table(IServiceProvider services, string prefix, string name) =>
         new(services.GetRequiredService<TableServiceClient>(), prefix + name);

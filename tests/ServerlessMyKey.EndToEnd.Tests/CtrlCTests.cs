@@ -24,55 +24,23 @@ public sealed class CtrlCTests
 
         var (blob, queue, table) = AzuriteProcess.FindFreePorts();
         var dataPath = Directory.CreateTempSubdirectory("ctrl-c-").FullName;
-        var devHost = Path.Combine(AppContext.BaseDirectory, "ServerlessMyKey.DevHost.dll");
-        var startInfo = new ProcessStartInfo("/usr/bin/setsid")
-        {
-            // The DevHost leads a new process group, as a shell's foreground job does; the test runner is outside it.
-            ArgumentList = { "dotnet", devHost, "--urls", "http://127.0.0.1:0" },
-            WorkingDirectory = RepositoryRoot.Find(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["AzureWebJobsStorage"] = AzuriteOptions.BuildConnectionString(blob, queue, table),
-                ["DevHost__DataPath"] = dataPath,
-            },
-        };
-        using var process = Process.Start(startInfo)!;
-        var output = new StringBuilder();
-        var running = new TaskCompletionSource();
         var signalled = false;
         var afterSignal = new StringBuilder();
-        void Collect(string? line)
+        var (process, output, running) = StartDevHost(blob, queue, table, dataPath, line =>
         {
-            if (line is null)
+            lock (afterSignal)
             {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
                 if (signalled)
                 {
                     afterSignal.AppendLine(line);
                 }
             }
-
-            if (line.Contains("DevHost is running at", StringComparison.Ordinal))
-            {
-                running.TrySetResult();
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => Collect(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        });
+        using var _ = process;
         try
         {
-            await Task.WhenAny(running.Task, process.WaitForExitAsync()).WaitAsync(Watchdog);
-            Assert.True(running.Task.IsCompleted, "The DevHost did not start:\n" + output);
+            await Task.WhenAny(running, process.WaitForExitAsync()).WaitAsync(Watchdog);
+            Assert.True(running.IsCompleted, "The DevHost did not start:\n" + output());
             Assert.True(await AzuriteProcess.IsListeningAsync(blob, queue, table), "The DevHost did not start its Azurite.");
 
             // What a terminal's Ctrl+C reaches is the foreground process group: Azurite must not be in it.
@@ -80,7 +48,7 @@ public sealed class CtrlCTests
             Assert.NotEqual(Stat(process.Id).ProcessGroup, Stat(azurite).ProcessGroup);
             Assert.NotEqual(Stat(process.Id).Session, Stat(azurite).Session);
 
-            lock (output)
+            lock (afterSignal)
             {
                 signalled = true;
             }
@@ -95,7 +63,7 @@ public sealed class CtrlCTests
             Assert.Equal(0, process.ExitCode);
             Assert.False(await AzuriteProcess.IsListeningAsync(blob, queue, table), "Azurite still runs after the DevHost stopped.");
             string stopping;
-            lock (output)
+            lock (afterSignal)
             {
                 stopping = afterSignal.ToString();
             }
@@ -113,6 +81,101 @@ public sealed class CtrlCTests
 
             Directory.Delete(dataPath, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The DevHost killed outright (SIGKILL: no handler runs, so it cannot stop its Azurite): Azurite stops by
+    /// itself, since its standard input — a pipe only the DevHost held — ends with the DevHost.
+    /// </summary>
+    [Fact]
+    public async Task Sigkill_of_the_devhost_still_stops_its_azurite()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/usr/bin/setsid"))
+        {
+            return; // as above
+        }
+
+        var (blob, queue, table) = AzuriteProcess.FindFreePorts();
+        var dataPath = Directory.CreateTempSubdirectory("sigkill-").FullName;
+        var (process, output, running) = StartDevHost(blob, queue, table, dataPath);
+        using var _ = process;
+        try
+        {
+            await Task.WhenAny(running, process.WaitForExitAsync()).WaitAsync(Watchdog);
+            Assert.True(running.IsCompleted, "The DevHost did not start:\n" + output());
+            Assert.True(await AzuriteProcess.IsListeningAsync(blob, queue, table), "The DevHost did not start its Azurite.");
+
+            using (var kill = Process.Start("kill", ["-KILL", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            await process.WaitForExitAsync().WaitAsync(Watchdog);
+            var deadline = DateTime.UtcNow + Watchdog;
+            while (await AzuriteProcess.IsListeningAsync(blob, queue, table))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "Azurite still listens after the DevHost was killed.");
+                await Task.Delay(100);
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(dataPath, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The DevHost as a new user starts it (it starts its own Azurite), leading a process group of its own: the
+    /// process, what it printed so far, and a task that completes when it says it is running.
+    /// </summary>
+    private static (Process Process, Func<string> Output, Task Running) StartDevHost(int blob, int queue, int table, string dataPath, Action<string>? line = null)
+    {
+        var devHost = Path.Combine(AppContext.BaseDirectory, "ServerlessMyKey.DevHost.dll");
+        var startInfo = new ProcessStartInfo("/usr/bin/setsid")
+        {
+            // The DevHost leads a new process group, as a shell's foreground job does; the test runner is outside it.
+            ArgumentList = { "dotnet", devHost, "--urls", "http://127.0.0.1:0" },
+            WorkingDirectory = RepositoryRoot.Find(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment =
+            {
+                ["AzureWebJobsStorage"] = AzuriteOptions.BuildConnectionString(blob, queue, table),
+                ["DevHost__DataPath"] = dataPath,
+            },
+        };
+        var output = new StringBuilder();
+        var running = new TaskCompletionSource();
+        void Collect(string? text)
+        {
+            if (text is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(text);
+            }
+
+            line?.Invoke(text);
+            if (text.Contains("DevHost is running at", StringComparison.Ordinal))
+            {
+                running.TrySetResult();
+            }
+        }
+
+        var process = Process.Start(startInfo)!;
+        process.OutputDataReceived += (_, e) => Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (process, () => { lock (output) { return output.ToString(); } }, running.Task);
     }
 
     private static IEnumerable<int> Children(int parent) =>

@@ -76,25 +76,8 @@ public sealed class PointsHarness : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [$"Points:Municipalities:{Chiyoda}:ExpiryRule"] = "EndOfNextFiscalYear",
-            [$"Points:Municipalities:{Sapporo}:ExpiryRule"] = "Days:30",
-            [$"Points:Municipalities:{Sapporo}:GrantClients"] = SapporoCity.ClientId + ", another-client",
-            [$"Points:Municipalities:{Osaka}:ExpiryRule"] = "None",
-        }).Build();
-        var prefix = AzuriteServer.UniqueName("t");
-        TablePrefix = prefix;
-        var connectionString = await AzuriteServer.GetConnectionStringAsync();
-        _services = new ServiceCollection()
-            .AddSingleton(new TableServiceClient(connectionString))
-            .AddSingleton(new BlobServiceClient(connectionString))
-            .AddSingleton(new QueueServiceClient(connectionString))
-            .AddSingleton<TimeProvider>(Clock)
-            .AddPoints(configuration, prefix)
-            .AddFacilities(prefix)
-            .AddOperations(configuration, prefix)
-            .BuildServiceProvider();
+        TablePrefix = AzuriteServer.UniqueName("t");
+        _services = await ComposeAsync();
 
         foreach (var code in new[] { Chiyoda, Sapporo, Osaka })
         {
@@ -103,6 +86,33 @@ public sealed class PointsHarness : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    /// <summary>
+    /// The services as another process on the same tables composes them: nothing this harness's services cached
+    /// (e.g. what the idempotency claims learnt of the table's layout) is shared. The caller disposes it.
+    /// </summary>
+    public Task<ServiceProvider> NewProcessAsync() => ComposeAsync();
+
+    private async Task<ServiceProvider> ComposeAsync()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"Points:Municipalities:{Chiyoda}:ExpiryRule"] = "EndOfNextFiscalYear",
+            [$"Points:Municipalities:{Sapporo}:ExpiryRule"] = "Days:30",
+            [$"Points:Municipalities:{Sapporo}:GrantClients"] = SapporoCity.ClientId + ", another-client",
+            [$"Points:Municipalities:{Osaka}:ExpiryRule"] = "None",
+        }).Build();
+        var connectionString = await AzuriteServer.GetConnectionStringAsync();
+        return new ServiceCollection()
+            .AddSingleton(new TableServiceClient(connectionString))
+            .AddSingleton(new BlobServiceClient(connectionString))
+            .AddSingleton(new QueueServiceClient(connectionString))
+            .AddSingleton<TimeProvider>(Clock)
+            .AddPoints(configuration, TablePrefix)
+            .AddFacilities(TablePrefix)
+            .AddOperations(configuration, TablePrefix)
+            .BuildServiceProvider();
+    }
 
     public Task<StoredResponse> GrantAsync(string myKeyId, string municipalityCode, int amount, string? key = null) =>
         Points.CreditAsync(myKeyId, new CreditRequest(amount, new PointsSource(PointsSource.Municipality, "grant-" + municipalityCode), municipalityCode), key ?? NewKey(), Admin);

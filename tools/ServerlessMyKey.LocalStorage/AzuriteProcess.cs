@@ -6,10 +6,20 @@ namespace ServerlessMyKey.LocalStorage;
 
 /// <summary>
 /// A running Azurite started from the repository's <c>node_modules</c> (after <c>npm ci</c> when it
-/// is missing), bound to loopback, in its own session where the OS has setsid. Disposing stops it.
+/// is missing), bound to loopback, in its own session where the OS has setsid. Disposing stops it, and it
+/// stops by itself when the process that started it ends without disposing it.
 /// </summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
+    /// <summary>
+    /// Loaded by node before Azurite: node exits when its standard input ends. Only this process holds the
+    /// pipe's other end, and the OS closes it however this process ends — a test runner that ends its test
+    /// host, a DevHost killed with SIGKILL — so Azurite never outlives it (orphans kept their ports and memory,
+    /// and one per test run piled up).
+    /// </summary>
+    private static readonly string ExitWhenStartedByGone = "data:text/javascript;base64," + Convert.ToBase64String(
+        System.Text.Encoding.UTF8.GetBytes("process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume();"));
+
     private readonly Process _process;
 
     private AzuriteProcess(Process process, AzuriteOptions options)
@@ -53,6 +63,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
         var arguments = new List<string>
         {
+            "--import", ExitWhenStartedByGone,
             entryPoint,
             "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
             "--blobHost", "127.0.0.1", "--blobPort", options.BlobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -77,6 +88,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         var startInfo = new ProcessStartInfo(setsid ?? "node")
         {
             WorkingDirectory = options.RepositoryRoot,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

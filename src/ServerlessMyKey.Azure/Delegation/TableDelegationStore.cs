@@ -14,7 +14,8 @@ namespace ServerlessMyKey.Azure.Delegation;
 /// Delegations in Table Storage. <c>Delegations</c>: partition = delegation id, row <c>delegation</c>
 /// (state, replaced under its ETag) and insert-only rows <c>event|&lt;ticks&gt;-&lt;random&gt;</c>
 /// (the history, oldest first, read a page at a time: each event is its own small row, so the history
-/// grows by rows, never inside one property or entity); a status change and its event are one transaction.
+/// grows by rows, never inside one property or entity); a status change and its event are one transaction; and
+/// <c>sealed|&lt;transmission id&gt;</c>, one empty row per transmission sealed to be sent (kept after its instance is purged).
 /// <c>DelegationNumbers</c>: partition = 委任状番号, the unique index to the id.
 /// </summary>
 internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numbers, EnvelopeEncryption envelopes, DelegationDocumentCache documents) : IDelegationStore
@@ -23,6 +24,7 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
     private const string EventPrefix = "event|";
     private const string EventsEnd = "event}";
     private const string NumberRow = "id";
+    private const string SealedPrefix = "sealed|";
 
     public async Task<bool> TryCreateAsync(DelegationRecord record, DelegationEvent created, CancellationToken cancellationToken = default)
     {
@@ -80,6 +82,18 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
         var entity = EventEntity(delegationId, entry);
         TableLimits.EnsureEntity(entity);
         await (await delegations.GetAsync(cancellationToken)).AddEntityAsync(entity, cancellationToken);
+    }
+
+    public async Task RecordTransmissionSealedAsync(string delegationId, string transmissionId, CancellationToken cancellationToken = default)
+    {
+        var client = await delegations.GetAsync(cancellationToken);
+        await client.UpsertEntityAsync(new TableEntity(delegationId, SealedPrefix + transmissionId), TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task<bool> WasTransmissionSealedAsync(string delegationId, string transmissionId, CancellationToken cancellationToken = default)
+    {
+        var client = await delegations.GetAsync(cancellationToken);
+        return (await client.GetEntityIfExistsAsync<TableEntity>(delegationId, SealedPrefix + transmissionId, select: ["PartitionKey"], cancellationToken: cancellationToken)).HasValue;
     }
 
     public async Task<DelegationHistoryPage> HistoryAsync(string delegationId, int limit, string? after = null, CancellationToken cancellationToken = default)

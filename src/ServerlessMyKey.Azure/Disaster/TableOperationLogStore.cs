@@ -1,21 +1,24 @@
-using System.Globalization;
+using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Disaster;
+using ServerlessMyKey.Core.Idempotency;
 
 namespace ServerlessMyKey.Azure.Disaster;
 
 /// <summary>
 /// TV operation logs (docs/disaster.md), table <c>TvOperationLogs</c>: partition <c>&lt;platformId&gt;:&lt;tvId&gt;</c> (<see cref="TvKey"/>, one TV: no
-/// hot partition, however many TVs), and per event, in the same entity-group transaction, <c>e|&lt;eventId&gt;</c>
-/// (insert-only: an event id is stored once per TV, whatever its time), <c>t|&lt;inverted ticks&gt;|&lt;eventId&gt;</c>
-/// (newest first, for "the latest event before") and for power events <c>p|&lt;inverted ticks&gt;|&lt;eventId&gt;</c>
-/// (so "was the TV on at T" is one query whatever the volume of other events). Up to 100 rows per transaction;
-/// the transactions of a request run in parallel, across partitions.
+/// hot partition, however many TVs), and <b>one row per event</b>, <c>e|&lt;eventId&gt;</c> (insert-only: an event id is
+/// stored once per TV, whatever its time), with its type, time, channel and alert id. A TV's events of a request are
+/// one entity-group transaction per 100 (a single insert for one event); the TVs' writes run in parallel. What
+/// happened when is answered by the TVs' days (<see cref="ITvDayStore"/>), merged at ingest; the log is asked only
+/// where a day cannot tell, by a filtered scan of the TV's partition (<see cref="LastPowerEventAsync"/>, <see cref="LastEventAtAsync"/>).
 /// </summary>
 internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStore
 {
     private const int Parallelism = 16;
+    private const int ReadParallelism = 8;
+    private const string EventPrefix = "e|";
 
     public async Task<(int Accepted, int Duplicates, IReadOnlyList<TvEvent> Stored)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default)
     {
@@ -23,33 +26,42 @@ internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStor
         var accepted = 0;
         var duplicates = 0;
         var stored = new System.Collections.Concurrent.ConcurrentBag<TvEvent>();
-        var groups = events.GroupBy(e => e.Key).SelectMany(g => Transactions(g.Key.ToString(), g));
+        var groups = events.GroupBy(e => e.Key).SelectMany(g => g.Chunk(TableLimits.MaxTransactionActions).Select(chunk => (Partition: g.Key.ToString(), Events: chunk)));
         await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (group, ct) =>
         {
-            if (await TableTransactions.TrySubmitAsync(logTable, [.. group.Events.SelectMany(e => Rows(group.Partition, e))], ct))
+            IReadOnlyList<TvEvent> pending = group.Events;
+            for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
             {
-                Interlocked.Add(ref accepted, group.Events.Count);
-                group.Events.ForEach(stored.Add);
-                return;
-            }
-
-            // Some event ids were stored before: each event on its own, the stored ones counted as duplicates.
-            foreach (var e in group.Events)
-            {
-                if (await TableTransactions.TrySubmitAsync(logTable, [.. Rows(group.Partition, e)], ct))
+                if (await TryInsertAsync(logTable, group.Partition, pending, ct))
                 {
-                    Interlocked.Increment(ref accepted);
-                    stored.Add(e);
-                    continue;
+                    Interlocked.Add(ref accepted, pending.Count);
+                    foreach (var e in pending)
+                    {
+                        stored.Add(e);
+                    }
+
+                    return;
                 }
 
-                Interlocked.Increment(ref duplicates);
-                var first = await logTable.GetEntityIfExistsAsync<TableEntity>(group.Partition, "e|" + e.EventId, cancellationToken: ct);
-                if (first.HasValue && first.Value!.GetString("Type") == e.Type && first.Value.GetDateTimeOffset("At") == e.At)
+                // Some event ids are stored already (an earlier request, or one running now): read which, write the rest.
+                var found = await FindStoredAsync(logTable, group.Partition, pending, ct);
+                foreach (var e in pending.Where(e => found.ContainsKey(e.EventId)))
                 {
-                    stored.Add(e);
+                    Interlocked.Increment(ref duplicates);
+                    if (found[e.EventId] is var first && first.Type == e.Type && first.At == e.At)
+                    {
+                        stored.Add(e);
+                    }
+                }
+
+                pending = [.. pending.Where(e => !found.ContainsKey(e.EventId))];
+                if (pending.Count == 0)
+                {
+                    return;
                 }
             }
+
+            throw new RequestFailedException(409, "The TV's operation log kept changing under concurrent writers.");
         });
 
         return (accepted, duplicates, [.. stored]);
@@ -57,86 +69,89 @@ internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStor
 
     public async Task<TvPowerEvent?> LastPowerEventAsync(TvKey tv, DateTimeOffset at, DateTimeOffset notBefore, CancellationToken cancellationToken = default)
     {
-        var client = await logs.GetAsync(cancellationToken);
-        var from = "p|" + Inverted(at);
-        var to = "p|" + Inverted(notBefore) + "|~";
-        var row = await FirstAsync(client, TableClient.CreateQueryFilter($"PartitionKey eq {tv.ToString()} and RowKey ge {from} and RowKey le {to}"), cancellationToken);
-        return row is null ? null : new TvPowerEvent(tv, row.GetString("Type"), row.GetDateTimeOffset("At") ?? default);
-    }
-
-    public async Task<DateTimeOffset?> LastEventAtAsync(TvKey tv, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
-    {
-        if (from > to)
+        if (notBefore > at)
         {
             return null;
         }
 
+        // Newest first; of events at the same instant, the smaller event id (as the TVs' days break ties).
+        var latest = await ScanAsync(tv, notBefore, at, TableClient.CreateQueryFilter($" and (Type eq {TvEventTypes.PowerOn} or Type eq {TvEventTypes.PowerOff})"), cancellationToken);
+        return latest is { } row ? new TvPowerEvent(tv, row.Type, row.At) : null;
+    }
+
+    public async Task<DateTimeOffset?> LastEventAtAsync(TvKey tv, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        from > to ? null : (await ScanAsync(tv, from, to, string.Empty, cancellationToken))?.At;
+
+    /// <summary>
+    /// The latest event of the TV in [<paramref name="from"/>, <paramref name="to"/>] (and <paramref name="andFilter"/>): a
+    /// filtered scan of the TV's partition, for what its days cannot tell (rare: see <see cref="TvDayView"/>).
+    /// </summary>
+    private async Task<(string Type, DateTimeOffset At, string EventId)?> ScanAsync(TvKey tv, DateTimeOffset from, DateTimeOffset to, string andFilter, CancellationToken cancellationToken)
+    {
         var client = await logs.GetAsync(cancellationToken);
-        var newest = "t|" + Inverted(to);
-        var oldest = "t|" + Inverted(from) + "|~";
-        var row = await FirstAsync(client, TableClient.CreateQueryFilter($"PartitionKey eq {tv.ToString()} and RowKey ge {newest} and RowKey le {oldest}"), cancellationToken);
-        return row?.GetDateTimeOffset("At");
-    }
-
-    /// <summary>One TV's events cut into transactions of at most 100 rows (2 rows an event, 3 for a power event).</summary>
-    private static IEnumerable<(string Partition, List<TvEvent> Events)> Transactions(string partition, IEnumerable<TvEvent> events)
-    {
-        var current = new List<TvEvent>();
-        var rows = 0;
-        foreach (var e in events)
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {tv.ToString()} and RowKey ge {EventPrefix} and RowKey lt {"e}"} and At ge {from} and At le {to}") + andFilter;
+        (string Type, DateTimeOffset At, string EventId)? latest = null;
+        await foreach (var row in client.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey", "Type", "At"], cancellationToken: cancellationToken))
         {
-            var size = RowCount(e);
-            if (rows + size > TableLimits.MaxTransactionActions)
+            var (type, at, eventId) = (row.GetString("Type"), row.GetDateTimeOffset("At") ?? default, row.RowKey[EventPrefix.Length..]);
+            if (latest is not { } best || at > best.At || (at == best.At && string.CompareOrdinal(eventId, best.EventId) < 0))
             {
-                yield return (partition, current);
-                current = [];
-                rows = 0;
+                latest = (type, at, eventId);
             }
-
-            current.Add(e);
-            rows += size;
         }
 
-        if (current.Count > 0)
-        {
-            yield return (partition, current);
-        }
+        return latest;
     }
 
-    private static int RowCount(TvEvent e) => IsPower(e) ? 3 : 2;
-
-    private static bool IsPower(TvEvent e) => e.Type is TvEventTypes.PowerOn or TvEventTypes.PowerOff;
-
-    private static IEnumerable<TableTransactionAction> Rows(string partition, TvEvent e)
+    /// <summary>Inserts the events of one TV: one insert, or one transaction; <c>false</c> when an event id is stored already.</summary>
+    private static async Task<bool> TryInsertAsync(TableClient table, string partition, IReadOnlyList<TvEvent> events, CancellationToken cancellationToken)
     {
-        var data = new TableEntity(partition, "e|" + e.EventId)
+        if (events.Count > 1)
         {
-            ["Type"] = e.Type,
-            ["At"] = e.At,
-            ["PlatformId"] = e.PlatformId,
-            ["Channel"] = e.Channel,
-            ["AlertId"] = e.AlertId,
-        };
-        yield return new TableTransactionAction(TableTransactionActionType.Add, data);
-        yield return new TableTransactionAction(TableTransactionActionType.Add,
-            new TableEntity(partition, "t|" + Inverted(e.At) + "|" + e.EventId) { ["Type"] = e.Type, ["At"] = e.At });
-        if (IsPower(e))
+            return await TableTransactions.TrySubmitAsync(table, [.. events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, Row(partition, e)))], cancellationToken);
+        }
+
+        var row = Row(partition, events[0]);
+        TableLimits.EnsureEntity(row);
+        try
         {
-            yield return new TableTransactionAction(TableTransactionActionType.Add,
-                new TableEntity(partition, "p|" + Inverted(e.At) + "|" + e.EventId) { ["Type"] = e.Type, ["At"] = e.At });
+            await table.AddEntityAsync(row, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
         }
     }
 
-    private static async Task<TableEntity?> FirstAsync(TableClient client, string filter, CancellationToken cancellationToken)
+    /// <summary>The stored type and time of those of the events whose id is in the TV's log (point reads).</summary>
+    private static async Task<IReadOnlyDictionary<string, (string Type, DateTimeOffset? At)>> FindStoredAsync(TableClient table, string partition, IReadOnlyList<TvEvent> events, CancellationToken cancellationToken)
     {
-        await foreach (var row in client.QueryAsync<TableEntity>(filter, maxPerPage: 1, cancellationToken: cancellationToken))
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, (string Type, DateTimeOffset? At)>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken }, async (e, ct) =>
         {
-            return row;
-        }
-
-        return null;
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, EventPrefix + e.EventId, ["Type", "At"], ct);
+            if (row.HasValue)
+            {
+                found[e.EventId] = (row.Value!.GetString("Type"), row.Value.GetDateTimeOffset("At"));
+            }
+        });
+        return found;
     }
 
-    internal static string Inverted(DateTimeOffset at) =>
-        (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
+    private static TableEntity Row(string partition, TvEvent e)
+    {
+        var row = new TableEntity(partition, EventPrefix + e.EventId) { ["Type"] = e.Type, ["At"] = e.At };
+        if (e.Channel is not null)
+        {
+            row["Channel"] = e.Channel;
+        }
+
+        if (e.AlertId is not null)
+        {
+            row["AlertId"] = e.AlertId;
+        }
+
+        return row;
+    }
 }

@@ -9,16 +9,21 @@ using ServerlessMyKey.Core.Idempotency;
 namespace ServerlessMyKey.Azure.Disaster;
 
 /// <summary>
-/// The TVs' days (docs/disaster.md "The two tables"), table <c>TvDays</c>: partition <c>&lt;municipality&gt;|&lt;yyyy-MM-dd&gt;</c>
-/// (JST), row <c>&lt;platformId&gt;:&lt;tvId&gt;</c>, the <see cref="TvDay"/> in one binary property. A merge is a
+/// The TVs' days (docs/disaster.md "The two tables"), table <c>TvDays</c>: partition <c>&lt;municipality&gt;|&lt;yyyy-MM-dd&gt;|&lt;bucket&gt;</c>
+/// (JST day; <see cref="Buckets"/> buckets by a fixed hash of the TV key, so that a city of a million TVs spreads its
+/// day over 8 partitions instead of one hot one), row <c>&lt;platformId&gt;:&lt;tvId&gt;</c>, the <see cref="TvDay"/> in
+/// one binary property. A day is read as all its buckets, in parallel. A merge is a
 /// read-modify-write under the row's ETag, written in entity-group transactions of up to 100 TVs of one partition.
 /// The rows this instance wrote last are kept in memory with their ETags (so an ingest costs no read); a row another
 /// instance changed since fails its ETag, and its TVs are then read, merged and written one by one.
 /// </summary>
 internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
 {
+    /// <summary>Partitions per municipality and day (fixed: a TV's bucket must not move).</summary>
+    public const int Buckets = 8;
     private const string SummaryProperty = "Day";
     private const int MaxCached = 100_000;
+    private const int Parallelism = 8;
     private readonly ConcurrentDictionary<(string Partition, string Row), (byte[] Bytes, ETag ETag)> _written = new();
 
     public async Task MergeAsync(string municipalityCode, IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default)
@@ -29,60 +34,84 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
             _written.Clear();
         }
 
-        foreach (var partition in events.GroupBy(e => Partition(municipalityCode, TvDay.DayOf(e.At)), StringComparer.Ordinal))
+        // Each partition's TVs in transactions of up to 100; all of them in parallel.
+        var work = events.GroupBy(e => Partition(municipalityCode, TvDay.DayOf(e.At), e.Key), StringComparer.Ordinal)
+            .SelectMany(partition => partition.GroupBy(e => e.Key.ToString(), StringComparer.Ordinal).Chunk(TableLimits.MaxTransactionActions)
+                .Select(chunk => (Partition: partition.Key, Day: TvDay.DayOf(partition.First().At), Tvs: chunk)));
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
         {
-            var day = TvDay.DayOf(partition.First().At);
-            var tvs = partition.GroupBy(e => e.Key.ToString(), StringComparer.Ordinal).ToList();
-            await Parallel.ForEachAsync(tvs.Chunk(TableLimits.MaxTransactionActions), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (chunk, ct) =>
+            var (partition, day, chunk) = (item.Partition, item.Day, item.Tvs);
+            var writes = new List<(string Row, byte[] Bytes, ETag? ETag, IGrouping<string, TvEvent> Events)>();
+            foreach (var tv in chunk)
             {
-                var writes = new List<(string Row, byte[] Bytes, ETag? ETag, IGrouping<string, TvEvent> Events)>();
-                foreach (var tv in chunk)
+                var known = _written.TryGetValue((partition, tv.Key), out var cached);
+                var summary = known ? TvDay.FromBytes(day, cached.Bytes) : new TvDay(day);
+                if (tv.Aggregate(false, (changed, e) => summary.Add(e) | changed) || !known)
                 {
-                    var known = _written.TryGetValue((partition.Key, tv.Key), out var cached);
-                    var summary = known ? TvDay.FromBytes(day, cached.Bytes) : new TvDay(day);
-                    if (tv.Aggregate(false, (changed, e) => summary.Add(e) | changed) || !known)
-                    {
-                        writes.Add((tv.Key, summary.ToBytes(), known ? cached.ETag : null, tv));
-                    }
+                    writes.Add((tv.Key, summary.ToBytes(), known ? cached.ETag : null, tv));
+                }
+            }
+
+            if (writes.Count == 0)
+            {
+                return;
+            }
+
+            var etags = await TableTransactions.TrySubmitForETagsAsync(client, [.. writes.Select(w => w.ETag is { } etag
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Row(partition, w.Row, w.Bytes), etag)
+                : new TableTransactionAction(TableTransactionActionType.Add, Row(partition, w.Row, w.Bytes)))], ct);
+            if (etags is not null && etags.All(e => e is not null))
+            {
+                for (var i = 0; i < writes.Count; i++)
+                {
+                    _written[(partition, writes[i].Row)] = (writes[i].Bytes, etags[i]!.Value);
                 }
 
-                if (writes.Count == 0)
-                {
-                    return;
-                }
+                return;
+            }
 
-                var etags = await TableTransactions.TrySubmitForETagsAsync(client, [.. writes.Select(w => w.ETag is { } etag
-                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Row(partition.Key, w.Row, w.Bytes), etag)
-                    : new TableTransactionAction(TableTransactionActionType.Add, Row(partition.Key, w.Row, w.Bytes)))], ct);
-                if (etags is not null && etags.All(e => e is not null))
-                {
-                    for (var i = 0; i < writes.Count; i++)
-                    {
-                        _written[(partition.Key, writes[i].Row)] = (writes[i].Bytes, etags[i]!.Value);
-                    }
-
-                    return;
-                }
-
-                // A row another writer changed (or created) since: read, merge and write each one under its ETag.
-                foreach (var write in writes)
-                {
-                    await MergeOneAsync(client, partition.Key, day, write.Row, write.Events, ct);
-                }
-            });
-        }
+            // A row another writer changed (or created) since: read, merge and write each one under its ETag.
+            foreach (var write in writes)
+            {
+                await MergeOneAsync(client, partition, day, write.Row, write.Events, ct);
+            }
+        });
     }
 
     public async Task<IReadOnlyDictionary<TvKey, TvDay>> ListAsync(string municipalityCode, DateOnly day, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        var days = new Dictionary<TvKey, TvDay>();
-        await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(municipalityCode, day)}"), maxPerPage: 1000, cancellationToken: cancellationToken))
+        var buckets = new Dictionary<TvKey, TvDay>[Buckets];
+        await Parallel.ForEachAsync(Enumerable.Range(0, Buckets), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (bucket, ct) =>
         {
-            days[TvKey.Parse(row.RowKey)] = TvDay.FromBytes(day, row.GetBinary(SummaryProperty));
+            var days = new Dictionary<TvKey, TvDay>();
+            await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(municipalityCode, day, bucket)}"), maxPerPage: 1000, cancellationToken: ct))
+            {
+                days[TvKey.Parse(row.RowKey)] = TvDay.FromBytes(day, row.GetBinary(SummaryProperty));
+            }
+
+            buckets[bucket] = days;
+        });
+
+        var all = new Dictionary<TvKey, TvDay>(buckets.Sum(b => b.Count));
+        foreach (var (tv, summary) in buckets.SelectMany(b => b))
+        {
+            all[tv] = summary;
         }
 
-        return days;
+        return all;
+    }
+
+    /// <summary>The TV's bucket: FNV-1a of its key (stable across processes and versions, unlike <c>string.GetHashCode</c>).</summary>
+    internal static int Bucket(TvKey tv)
+    {
+        var hash = 2166136261u;
+        foreach (var c in tv.ToString())
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % Buckets);
     }
 
     private async Task MergeOneAsync(TableClient client, string partition, DateOnly day, string row, IEnumerable<TvEvent> events, CancellationToken cancellationToken)
@@ -114,6 +143,8 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
 
     private static TableEntity Row(string partition, string row, byte[] bytes) => new(partition, row) { [SummaryProperty] = bytes };
 
-    private static string Partition(string municipalityCode, DateOnly day) =>
-        municipalityCode + "|" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Partition(string municipalityCode, DateOnly day, TvKey tv) => Partition(municipalityCode, day, Bucket(tv));
+
+    private static string Partition(string municipalityCode, DateOnly day, int bucket) =>
+        municipalityCode + "|" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "|" + bucket.ToString("D2", CultureInfo.InvariantCulture);
 }

@@ -15,7 +15,7 @@ internal sealed class TableWatchAlertStore(LazyTable table) : IWatchAlertStore
     public async Task<WatchAlert> AddOrGetAsync(WatchAlert alert, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        var rowKey = "w|" + TableOperationLogStore.Inverted(alert.RaisedAt) + "|" + alert.WatchAlertId;
+        var rowKey = "w|" + Inverted(alert.RaisedAt) + "|" + alert.WatchAlertId;
         if (await TableTransactions.TrySubmitAsync(client,
             [
                 new(TableTransactionActionType.Add, Row(alert, rowKey)),
@@ -66,4 +66,8 @@ internal sealed class TableWatchAlertStore(LazyTable table) : IWatchAlertStore
     private static WatchAlert Read(TableEntity row) =>
         new(row.PartitionKey, row.GetString("WatchAlertId"), row.GetString("ResidentId"), TvKey.Parse(row.GetString("TvKey")), row.GetString("Kind"),
             row.GetDateTimeOffset("Since") ?? default, row.GetDateTimeOffset("RaisedAt") ?? default, row.GetDateTimeOffset("NotifiedAt"));
+
+    /// <summary>Newest first: the ticks left to <see cref="DateTimeOffset.MaxValue"/>, 19 digits.</summary>
+    private static string Inverted(DateTimeOffset at) =>
+        (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 }

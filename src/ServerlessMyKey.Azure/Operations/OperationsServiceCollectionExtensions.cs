@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Operations;
 
 namespace ServerlessMyKey.Azure.Operations;
@@ -20,7 +21,7 @@ public static class OperationsServiceCollectionExtensions
     public static readonly IReadOnlyList<string> NotBackedUpPrefixes = ["ServerlessMyKey", "AzureFunctions"];
 
     /// <summary>
-    /// Clean-up of idempotency rows (<c>Cleanup:*</c>) and the purge of finished orchestrations
+    /// Clean-up of idempotency rows (<c>Cleanup:*</c>) and the migration of legacy idempotency claims and the purge of finished orchestrations
     /// (<c>Durable:PurgeAfterDays</c>, <c>Durable:PurgeBatchSize</c>), both validated at start-up, the poison-queue count
     /// and the table export/restore. <paramref name="tablePrefix"/> lets tests keep their tables apart.
     /// </summary>
@@ -40,6 +41,9 @@ public static class OperationsServiceCollectionExtensions
         services.AddSingleton<IIdempotencyCleanup>(sp => new TableIdempotencyCleanup(
             sp.GetRequiredService<TableServiceClient>(),
             [.. IdempotencyResponseTables.Select(t => tablePrefix + t)]));
+        services.AddSingleton<IIdempotencyClaimsMigration>(sp => new TableIdempotencyClaimsMigration(
+            IdempotencyClaimRows.Table(sp.GetRequiredService<TableServiceClient>(), tablePrefix, sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IPoisonQueues>(sp => new StoragePoisonQueues(sp.GetRequiredService<QueueServiceClient>()));
         services.AddSingleton<ITableBackup>(sp => new BlobTableBackup(
             sp.GetRequiredService<TableServiceClient>(),

@@ -23,29 +23,21 @@ internal sealed class TablePointsLedgerStore(LazyTable table) : IPointsLedgerSto
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <remarks>
+    /// Point reads, not a query: <c>PartitionKey eq … and (RowKey eq summary or RowKey eq idem|…)</c> scans the
+    /// partition in Azure (the account's every entry) and the whole table in Azurite; the stored response is
+    /// read beside the summary, in parallel, only when asked for.
+    /// </remarks>
     public async Task<PointsLedgerSnapshot> ReadAsync(string myKeyId, string? idempotencyKeyHash = null, CancellationToken cancellationToken = default)
     {
         var client = await table.GetAsync(cancellationToken);
-        var filter = idempotencyKeyHash is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {myKeyId} and RowKey eq {SummaryRow}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {myKeyId} and (RowKey eq {SummaryRow} or RowKey eq {IdempotencyRows.RowKey(idempotencyKeyHash)})");
-        TableEntity? summary = null;
-        StoredResponse? stored = null;
-        await foreach (var row in client.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            if (row.RowKey == SummaryRow)
-            {
-                summary = row;
-            }
-            else
-            {
-                stored = IdempotencyRows.Read(row);
-            }
-        }
-
-        return summary is null
-            ? new PointsLedgerSnapshot(PointsAccount.Open(myKeyId), null, stored)
-            : new PointsLedgerSnapshot(ReadAccount(myKeyId, summary), summary.ETag.ToString(), stored);
+        var storedRead = idempotencyKeyHash is null ? Task.FromResult<StoredResponse?>(null) : IdempotencyRows.FindAsync(client, myKeyId, idempotencyKeyHash, cancellationToken);
+        var summaryRead = client.GetEntityIfExistsAsync<TableEntity>(myKeyId, SummaryRow, cancellationToken: cancellationToken);
+        await Task.WhenAll(storedRead, summaryRead);
+        var (summary, stored) = (await summaryRead, await storedRead);
+        return summary.HasValue
+            ? new PointsLedgerSnapshot(ReadAccount(myKeyId, summary.Value!), summary.Value!.ETag.ToString(), stored)
+            : new PointsLedgerSnapshot(PointsAccount.Open(myKeyId), null, stored);
     }
 
     public async Task<bool> TryCommitAsync(PointsLedgerSnapshot snapshot, PointsChange change, IdempotentWrite? response = null, CancellationToken cancellationToken = default)

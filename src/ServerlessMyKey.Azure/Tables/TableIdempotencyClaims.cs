@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using ServerlessMyKey.Core.Errors;
 using ServerlessMyKey.Core.Idempotency;
 
 namespace ServerlessMyKey.Azure.Tables;
@@ -9,26 +8,35 @@ namespace ServerlessMyKey.Azure.Tables;
 /// the first insert wins and fixes the request hash and the time of the claim; a later claim with another hash
 /// is refused, one with the same hash answers the first claim's time.
 /// </summary>
+/// <remarks>
+/// While claims of the first layout may exist (<see cref="LegacyIdempotencyClaims"/>), the legacy row is read
+/// first and, when there, decides: no legacy claim is written any more, and the migration copies one before it
+/// deletes it, so a key is never claimed twice across the change.
+/// </remarks>
 internal sealed class TableIdempotencyClaims(LazyTable table, TimeProvider time) : IIdempotencyClaims
 {
-    private const string RowKey = "claim";
+    private readonly LegacyIdempotencyClaims _legacy = new(time);
 
-    public async Task<DateTimeOffset> ClaimAsync(IdempotentRequest request, CancellationToken cancellationToken = default)
+    public async Task<IdempotencyClaim> ClaimAsync(IdempotentRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var client = await table.GetAsync(cancellationToken);
+        if (await _legacy.MayExistAsync(client, cancellationToken))
+        {
+            var legacy = await client.GetEntityIfExistsAsync<TableEntity>(request.KeyHash, IdempotencyClaimRows.LegacyRowKey, cancellationToken: cancellationToken);
+            if (legacy.HasValue)
+            {
+                return IdempotencyClaimRows.Existing(legacy.Value!, request, time.GetUtcNow());
+            }
+        }
+
         var now = time.GetUtcNow();
-        if (await TableRows.TryAddAsync(client, new TableEntity(request.KeyHash, RowKey) { ["RequestHash"] = request.RequestHash, ["ClaimedAt"] = now }, cancellationToken))
+        if (await TableRows.TryAddAsync(client, IdempotencyClaimRows.New(request.KeyHash, request.RequestHash, now), cancellationToken))
         {
-            return now;
+            return new IdempotencyClaim(now, true);
         }
 
-        var existing = (await client.GetEntityAsync<TableEntity>(request.KeyHash, RowKey, cancellationToken: cancellationToken)).Value;
-        if (!string.Equals(existing.GetString("RequestHash"), request.RequestHash, StringComparison.Ordinal))
-        {
-            throw new ServiceException(ErrorCodes.IdempotencyKeyReused);
-        }
-
-        return existing.GetDateTimeOffset("ClaimedAt") ?? existing.Timestamp ?? now;
+        var existing = (await client.GetEntityAsync<TableEntity>(request.KeyHash, request.KeyHash, cancellationToken: cancellationToken)).Value;
+        return IdempotencyClaimRows.Existing(existing, request, now);
     }
 }

@@ -62,8 +62,9 @@ public sealed record TransmissionStarted(string TransmissionId);
 /// <summary>
 /// A transmission ready to start, and when its <c>Idempotency-Key</c> was first claimed (null without a key). A
 /// replay finds its instance by the id; one that finds none may start it (the first request stopped before it
-/// did) unless the key is older than the task hub's retention: then the finished instance may have been purged,
-/// and starting it again would send the delegation a second time (<see cref="OutlivedRetention"/>).
+/// did) unless the transmission was sealed (its seal is on record: <see cref="IDelegationStore.WasTransmissionSealedAsync"/>)
+/// or, for one sealed before seals were recorded, the key is older than the task hub's retention: then the instance
+/// was purged, and starting it again would send the delegation a second time.
 /// </summary>
 public sealed record PreparedTransmission(TransmissionInput Input, DateTimeOffset? KeyClaimedAt)
 {
@@ -150,6 +151,15 @@ public interface IDelegationStore
 
     /// <summary>Appends an event that changes no state (an act verification).</summary>
     Task AppendAsync(string delegationId, DelegationEvent entry, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records, before its first publish, that a transmission was sealed to be sent, so that once its instance is
+    /// purged a retry under its key is known to have been sent (insert or replace: an activity run again is harmless).
+    /// </summary>
+    Task RecordTransmissionSealedAsync(string delegationId, string transmissionId, CancellationToken cancellationToken = default);
+
+    /// <summary>True when <see cref="RecordTransmissionSealedAsync"/> ran for this transmission.</summary>
+    Task<bool> WasTransmissionSealedAsync(string delegationId, string transmissionId, CancellationToken cancellationToken = default);
 
     /// <summary>At most <paramref name="limit"/> events after <paramref name="after"/> (a page's <c>ContinueAfter</c>; null for the first page), oldest first.</summary>
     Task<DelegationHistoryPage> HistoryAsync(string delegationId, int limit, string? after = null, CancellationToken cancellationToken = default);

@@ -200,6 +200,23 @@ public sealed class DelegationService(
     }
 
     /// <summary>
+    /// For a prepared transmission whose instance is not there: 409 <c>transmission_purged</c> when it had been sealed
+    /// to be sent (its instance was purged, whatever the retention was then or a purge by hand), or, for one sealed
+    /// before seals were recorded, when its key is older than <paramref name="retention"/>. Otherwise the first request
+    /// stopped before its instance began, nothing was sent, and it may be started.
+    /// </summary>
+    public async Task RefuseIfPurgedAsync(PreparedTransmission prepared, TimeSpan retention, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (prepared.KeyClaimedAt is not null
+            && (prepared.OutlivedRetention(retention, time.GetUtcNow())
+                || await store.WasTransmissionSealedAsync(prepared.Input.DelegationId, prepared.Input.TransmissionId, cancellationToken)))
+        {
+            throw new ServiceException(ErrorCodes.TransmissionPurged);
+        }
+    }
+
+    /// <summary>
     /// Checks an act for a relying party, in this order: the delegation exists; the signer's
     /// certificate is a valid, unrevoked JPKI signing certificate; it is the one the delegate accepted
     /// with; the signature covers the act document; the delegation is active and inside its validity

@@ -135,7 +135,11 @@ public sealed class SealDelegationActivity(IDelegationStore store, IKeyService k
             record.DelegatorCertificate, record.DelegateCertificate, now.ToUnixTimeSeconds()));
         var jws = await ServiceJws.SignAsync(
             keys, kid => ApiJsonOptions.Serialize(new { alg = "ES256", kid, typ = "JOSE", cty = "application/vnd.serverlessmykey.delegation+json" }), payload);
-        return await envelopes.EncryptAsync(Encoding.ASCII.GetBytes(jws), AssociatedData(input.TransmissionId));
+        var sealedDelegation = await envelopes.EncryptAsync(Encoding.ASCII.GetBytes(jws), AssociatedData(input.TransmissionId));
+
+        // On record before anything can be published: a retry under the key after the instance is purged must not send it again.
+        await store.RecordTransmissionSealedAsync(record.DelegationId, input.TransmissionId);
+        return sealedDelegation;
     }
 
     /// <summary>Binds a sealed delegation's envelope to its transmission.</summary>

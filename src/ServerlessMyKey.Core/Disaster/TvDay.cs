@@ -71,23 +71,66 @@ public sealed class TvDay
 
     /// <summary>The latest power event in [<paramref name="from"/>, <paramref name="to"/>]: <c>on</c>, <c>off</c>, or <c>null</c> when none.</summary>
     /// <exception cref="InvalidOperationException">The day overflowed: ask the log.</exception>
-    public string? LatestPower(DateTimeOffset from, DateTimeOffset to)
+    public string? LatestPower(DateTimeOffset from, DateTimeOffset to) =>
+        LatestPowerEvent(from, to) is { } latest ? latest.Type == TvEventTypes.PowerOn ? "on" : "off" : null;
+
+    /// <summary>
+    /// The latest power event in [<paramref name="from"/>, <paramref name="to"/>] (its type and time; of events at the same
+    /// instant, the smaller event id's), or <c>null</c> when none.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The day overflowed: ask the log.</exception>
+    public (string Type, DateTimeOffset At)? LatestPowerEvent(DateTimeOffset from, DateTimeOffset to)
     {
         if (PowerOverflow)
         {
             throw new InvalidOperationException("The day's power events overflowed the summary.");
         }
 
-        PowerMark? latest = null;
+        // Ordered newest first, then by event id: the first mark in the window is the answer.
         foreach (var mark in _power)
         {
-            if (mark.Ticks >= from.UtcTicks && mark.Ticks <= to.UtcTicks && (latest is null || mark.Ticks > latest.Ticks))
+            if (mark.Ticks >= from.UtcTicks && mark.Ticks <= to.UtcTicks)
             {
-                latest = mark;
+                return (mark.On ? TvEventTypes.PowerOn : TvEventTypes.PowerOff, new DateTimeOffset(mark.Ticks, TimeSpan.Zero));
             }
         }
 
-        return latest is null ? null : latest.On ? "on" : "off";
+        return null;
+    }
+
+    /// <summary>
+    /// The time of the latest event of any type in [<paramref name="from"/>, <paramref name="to"/>]: <c>true</c> with the
+    /// time (<c>null</c> when none), or <c>false</c> when the summary cannot tell (<paramref name="to"/> falls strictly
+    /// inside one minute's first and last event: the latest one at or before it is somewhere in between).
+    /// </summary>
+    public bool TryLatestEvent(DateTimeOffset from, DateTimeOffset to, out DateTimeOffset? latest)
+    {
+        latest = null;
+        var (a, b) = ((from - Start).Ticks, (to - Start).Ticks);
+        if (b < a || b < 0 || a >= TimeSpan.TicksPerDay)
+        {
+            return true;
+        }
+
+        foreach (var (minute, (first, last)) in _minutes.Reverse())
+        {
+            var (firstAt, lastAt) = (minute * TicksPerMinute + first, minute * TicksPerMinute + last);
+            if (firstAt > b)
+            {
+                continue;
+            }
+
+            if (lastAt <= b || firstAt == b)
+            {
+                var at = Math.Min(lastAt, b);
+                latest = at >= a ? Start.AddTicks(at).ToUniversalTime() : null;
+                return true;
+            }
+
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Whether the TV had any event in [<paramref name="from"/>, <paramref name="to"/>]; <c>null</c> when the summary cannot tell.</summary>

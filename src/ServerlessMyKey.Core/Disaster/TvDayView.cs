@@ -3,10 +3,11 @@ using System.Collections.Concurrent;
 namespace ServerlessMyKey.Core.Disaster;
 
 /// <summary>
-/// What the municipality's tables ask of its TVs, answered from the TVs' days (<see cref="TvDay"/>): each JST day
-/// the answers need is one partition scan, read once per table request; the operation log (<see cref="TvActivity"/>)
-/// is asked only for a TV whose day cannot tell (its power events overflowed, or an event window inside one minute).
-/// The same answers as <see cref="TvActivity"/>: events since the TV's <c>CountFrom</c>, power at most 7 days back.
+/// What the municipality's tables and the watching timer ask of its TVs, answered from the TVs' days (<see cref="TvDay"/>):
+/// each JST day the answers need is one scan of its partitions, read once per view (a table request, a watching run);
+/// the operation log (<see cref="TvActivity"/>) is asked only for a TV whose day cannot tell (its power events
+/// overflowed, or a window edge inside one minute's first and last event). The same answers as <see cref="TvActivity"/>:
+/// events since the TV's <c>CountFrom</c>, power at most 7 days back.
 /// </summary>
 public sealed class TvDayView(ITvDayStore store, TvActivity log, string municipalityCode)
 {
@@ -16,6 +17,14 @@ public sealed class TvDayView(ITvDayStore store, TvActivity log, string municipa
     public async Task<string> PowerAtAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tv);
+        var last = await LastPowerEventAsync(tv, at, cancellationToken);
+        return last is null ? "unknown" : last.Type == TvEventTypes.PowerOn ? "on" : "off";
+    }
+
+    /// <summary>The latest power event at or before <paramref name="at"/>, as <see cref="TvActivity.LastPowerEventAsync"/>.</summary>
+    public async Task<TvPowerEvent?> LastPowerEventAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tv);
         var from = TvActivity.From(tv, at - TvActivity.Horizon);
         for (var day = TvDay.DayOf(at); day >= TvDay.DayOf(from); day = day.AddDays(-1))
         {
@@ -23,17 +32,41 @@ public sealed class TvDayView(ITvDayStore store, TvActivity log, string municipa
             {
                 if (summary.PowerOverflow)
                 {
-                    return await log.PowerAtAsync(tv, at, cancellationToken);
+                    return await log.LastPowerEventAsync(tv, at, cancellationToken);
                 }
 
-                if (summary.LatestPower(from, at) is { } state)
+                if (summary.LatestPowerEvent(from, at) is { } latest)
                 {
-                    return state;
+                    return new TvPowerEvent(tv.Key, latest.Type, latest.At);
                 }
             }
         }
 
-        return "unknown";
+        return null;
+    }
+
+    /// <summary>The time of the latest event at or before <paramref name="at"/>, as <see cref="TvActivity.LastEventAtAsync"/>.</summary>
+    public async Task<DateTimeOffset?> LastEventAtAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tv);
+        var from = TvActivity.From(tv, at - TvActivity.Horizon);
+        for (var day = TvDay.DayOf(at); day >= TvDay.DayOf(from); day = day.AddDays(-1))
+        {
+            if ((await DayAsync(day, cancellationToken)).TryGetValue(tv.Key, out var summary))
+            {
+                if (!summary.TryLatestEvent(from, at, out var latest))
+                {
+                    return await log.LastEventAtAsync(tv, at, cancellationToken);
+                }
+
+                if (latest is not null)
+                {
+                    return latest;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>At home: on at <paramref name="at"/>, or any event in the hour before, as <see cref="TvActivity.AtHomeAsync"/>.</summary>

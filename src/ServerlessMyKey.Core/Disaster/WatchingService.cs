@@ -16,6 +16,7 @@ namespace ServerlessMyKey.Core.Disaster;
 public sealed class WatchingService(
     IDisasterRegistry registry,
     IWatchAlertStore watchAlerts,
+    ITvDayStore days,
     TvActivity activity,
     ResidentNames names,
     TvPlatformWebhooks webhooks,
@@ -33,9 +34,10 @@ public sealed class WatchingService(
         {
             var watched = (await registry.ListResidentsAsync(municipality, cancellationToken)).Where(r => r.Watching).Select(r => r.ResidentId).ToHashSet(StringComparer.Ordinal);
             var tvs = (await registry.ListTvsAsync(municipality, cancellationToken)).Where(t => watched.Contains(t.ResidentId)).ToList();
+            var view = new TvDayView(days, activity, municipality);
             await Parallel.ForEachAsync(tvs, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (tv, ct) =>
             {
-                foreach (var episode in await EpisodesAsync(tv, ct))
+                foreach (var episode in await EpisodesAsync(view, tv, ct))
                 {
                     var alert = await watchAlerts.AddOrGetAsync(episode, ct);
                     if (alert.NotifiedAt is null && await NotifyAsync(alert, ct))
@@ -75,16 +77,17 @@ public sealed class WatchingService(
         return new WatchAlertList(views);
     }
 
-    private async Task<List<WatchAlert>> EpisodesAsync(TvLink tv, CancellationToken cancellationToken)
+    /// <summary>The TV's episodes now, from its days (the municipality's <c>TvDays</c>, read once per run), as its log says.</summary>
+    private async Task<List<WatchAlert>> EpisodesAsync(TvDayView view, TvLink tv, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var episodes = new List<WatchAlert>();
-        if (await activity.LastPowerEventAsync(tv, now, cancellationToken) is { Type: TvEventTypes.PowerOn } on && now - on.At > options.MaxOn)
+        if (await view.LastPowerEventAsync(tv, now, cancellationToken) is { Type: TvEventTypes.PowerOn } on && now - on.At > options.MaxOn)
         {
             episodes.Add(Episode(tv, OnTooLong, on.At, now));
         }
 
-        var since = await activity.LastEventAtAsync(tv, now, cancellationToken) ?? tv.LinkedAt;
+        var since = await view.LastEventAtAsync(tv, now, cancellationToken) ?? tv.LinkedAt;
         if (now - since > options.MaxIdle)
         {
             episodes.Add(Episode(tv, IdleTooLong, since, now));

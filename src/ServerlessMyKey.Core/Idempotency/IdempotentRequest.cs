@@ -18,6 +18,12 @@ public sealed record IdempotentRequest(string KeyHash, string RequestHash)
     /// <summary>When the key was first claimed (now for a first request, earlier for a replay); set by a claim.</summary>
     public DateTimeOffset? ClaimedAt { get; init; }
 
+    /// <summary>
+    /// True when this request's claim was the key's first: no request under the key can have written anything
+    /// yet, so a store need not look for a response stored under it (set by a claim).
+    /// </summary>
+    public bool IsFirstClaim { get; init; }
+
     public const int MaxKeyLength = 128;
 
     private static readonly JsonSerializerOptions CanonicalJson = new(JsonSerializerDefaults.Web);
@@ -74,11 +80,14 @@ public sealed record IdempotentWrite(string KeyHash, StoredResponse Response);
 public interface IIdempotencyClaims
 {
     /// <summary>
-    /// Claims the key for the request and answers when it was first claimed (so a replay knows its age); throws
-    /// 422 <c>idempotency_key_reused</c> when it was claimed for another.
+    /// Claims the key for the request and answers when it was first claimed (so a replay knows its age) and whether
+    /// this was that first claim; throws 422 <c>idempotency_key_reused</c> when it was claimed for another.
     /// </summary>
-    Task<DateTimeOffset> ClaimAsync(IdempotentRequest request, CancellationToken cancellationToken = default);
+    Task<IdempotencyClaim> ClaimAsync(IdempotentRequest request, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The outcome of a claim: when the key was first claimed, and whether this claim was that first one.</summary>
+public sealed record IdempotencyClaim(DateTimeOffset ClaimedAt, bool IsFirst);
 
 public static class IdempotencyClaimsExtensions
 {
@@ -87,7 +96,8 @@ public static class IdempotencyClaimsExtensions
     {
         ArgumentNullException.ThrowIfNull(claims);
         var idempotency = IdempotentRequest.Create(operation, scope, rawKey, request);
-        return idempotency with { ClaimedAt = await claims.ClaimAsync(idempotency, cancellationToken) };
+        var claim = await claims.ClaimAsync(idempotency, cancellationToken);
+        return idempotency with { ClaimedAt = claim.ClaimedAt, IsFirstClaim = claim.IsFirst };
     }
 
     /// <summary>As <see cref="ClaimAsync(IIdempotencyClaims, string, string, string, object, CancellationToken)"/> when a key was sent; <c>null</c> otherwise.</summary>

@@ -7,6 +7,18 @@ public interface IIdempotencyCleanup
     Task<int> DeleteOlderThanAsync(DateTimeOffset writtenBefore, int maxRowsPerTable, CancellationToken cancellationToken = default);
 }
 
+/// <summary>
+/// Moves idempotency claims written in the first table layout to the current one, a bounded batch a run (the
+/// clean-up timer), until none is left.
+/// </summary>
+public interface IIdempotencyClaimsMigration
+{
+    /// <summary>Moves at most <paramref name="maxRows"/> legacy claims; <c>Complete</c> once none is left (then every later run does nothing).</summary>
+    Task<ClaimsMigrationReport> MigrateAsync(int maxRows, CancellationToken cancellationToken = default);
+}
+
+public sealed record ClaimsMigrationReport(int Migrated, bool Complete);
+
 /// <summary>The <c>-poison</c> queues and how many messages each holds (work that failed every delivery).</summary>
 public interface IPoisonQueues
 {

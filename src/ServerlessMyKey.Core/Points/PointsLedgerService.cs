@@ -199,15 +199,23 @@ public sealed class PointsLedgerService(
             return (change, new PointsMovementResponse(PointsEntry.IdOf(myKeyId, change.Entries[^1].Sequence), PointsBalance.Of(change.After, now)), 201);
         }, cancellationToken);
 
-    /// <summary>Read, decide, and write the change conditionally; again on a concurrent change. A stored response under the key is replayed instead.</summary>
+    /// <summary>
+    /// Read, decide, and write the change conditionally; again on a concurrent change. A stored response under the key
+    /// is replayed instead. The first attempt under a key's first claim does not look for one (nothing can have been
+    /// written under a key nobody claimed before); should one exist all the same, the commit's insert of the
+    /// response row fails and the next attempt finds it.
+    /// </summary>
     private Task<StoredResponse> WriteAsync(
         string myKeyId,
         IdempotentRequest? idempotency,
         Func<PointsAccount, DateTimeOffset, (PointsChange Change, object Response, int Status)> decide,
-        CancellationToken cancellationToken) =>
-        OptimisticRetry.RunAsync<StoredResponse>(async ct =>
+        CancellationToken cancellationToken)
+    {
+        var lookForStored = idempotency is { IsFirstClaim: false };
+        return OptimisticRetry.RunAsync<StoredResponse>(async ct =>
         {
-            var snapshot = await ledger.ReadAsync(myKeyId, idempotency?.KeyHash, ct);
+            var snapshot = await ledger.ReadAsync(myKeyId, lookForStored ? idempotency?.KeyHash : null, ct);
+            lookForStored = idempotency is not null;
             if (idempotency is not null && snapshot.StoredResponse is { } stored)
             {
                 return stored.ReplayFor(idempotency);
@@ -230,6 +238,7 @@ public sealed class PointsLedgerService(
             var write = idempotency is null ? null : new IdempotentWrite(idempotency.KeyHash, response);
             return await ledger.TryCommitAsync(snapshot, change, write, ct) ? response : null;
         }, cancellationToken);
+    }
 
     private static string RequireKey(string? idempotencyKey) =>
         idempotencyKey ?? throw new ServiceException(ErrorCodes.InvalidRequest, $"The {IdempotentRequest.HeaderName} header is required on this operation.");

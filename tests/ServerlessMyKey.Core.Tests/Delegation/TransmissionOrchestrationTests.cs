@@ -225,6 +225,10 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
         public Task AppendAsync(string delegationId, DelegationEvent entry, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
         public Task<DelegationHistoryPage> HistoryAsync(string delegationId, int limit, string? after = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task RecordTransmissionSealedAsync(string delegationId, string transmissionId, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task<bool> WasTransmissionSealedAsync(string delegationId, string transmissionId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 
     private sealed class FakeKeys : IKeyService

@@ -41,6 +41,7 @@ public sealed class TvDayTests
                 var expected = events.Where(e => e.Type is TvEventTypes.PowerOn or TvEventTypes.PowerOff && e.At >= from && e.At <= to)
                     .OrderByDescending(e => e.At.UtcTicks).ThenBy(e => e.EventId, StringComparer.Ordinal).FirstOrDefault();
                 Assert.Equal(expected is null ? null : expected.Type == TvEventTypes.PowerOn ? "on" : "off", summary.LatestPower(from, to));
+                Assert.Equal(expected is null ? null : (expected.Type, expected.At), summary.LatestPowerEvent(from, to));
             }
         }
     }
@@ -65,6 +66,35 @@ public sealed class TvDayTests
             // A slot of the presence table (HH:mm) and the hour before it is always told.
             var slot = Midnight.AddMinutes(random.Next(60, 1440));
             Assert.Equal(events.Any(e => e.At >= slot.AddHours(-1) && e.At <= slot), summary.AnyEvent(slot.AddHours(-1), slot));
+        }
+    }
+
+    [Fact]
+    public void The_latest_event_of_a_window_is_the_logs_or_cannot_tell_when_it_ends_inside_one_minute()
+    {
+        var random = new Random(17);
+        for (var round = 0; round < 50; round++)
+        {
+            var events = RandomDay(random, random.Next(1, 200));
+            var summary = new TvDay(Day);
+            events.ForEach(e => summary.Add(e));
+            foreach (var (from, to) in Enumerable.Range(0, 50).Select(_ => Window(random)))
+            {
+                var latest = events.Where(e => e.At >= from && e.At <= to).Select(e => (DateTimeOffset?)e.At).Max();
+                if (summary.TryLatestEvent(from, to, out var answer))
+                {
+                    Assert.Equal(latest, answer);
+                }
+                else
+                {
+                    // Only when the window ends strictly inside one minute's first and last event.
+                    Assert.Contains(events, e => e.At > to && e.At - to < TimeSpan.FromMinutes(1));
+                }
+            }
+
+            // The latest event of the whole day is always told.
+            Assert.True(summary.TryLatestEvent(Midnight, Midnight.AddDays(1).AddTicks(-1), out var last));
+            Assert.Equal(events.Max(e => e.At), last);
         }
     }
 

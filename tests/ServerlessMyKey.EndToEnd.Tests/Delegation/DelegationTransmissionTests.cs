@@ -143,10 +143,18 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         await ProblemAssert.ExactAsync(late, HttpStatusCode.Conflict, "delegation_expired");
     }
 
-    [Fact]
-    public async Task A_retry_whose_finished_transmission_was_purged_is_not_sent_again()
+    /// <summary>
+    /// A finished instance purged, and the retry under its key (Durable:PurgeAfterDays is 30 days): 31 days on, by the
+    /// timer; 0 days on, by hand (docs/operations.md shows how); 10 days on, by the timer under a shorter retention
+    /// raised since. Before: the retry found no instance and started the transmission again (31 days: before the
+    /// first fix; 0 and 10 days: until the seal was recorded, since the key was younger than the retention).
+    /// </summary>
+    [Theory]
+    [InlineData(31)]
+    [InlineData(0)]
+    [InlineData(10)]
+    public async Task A_retry_whose_finished_transmission_was_purged_is_not_sent_again(int claimAgeDays)
     {
-        // Before: the retry found no instance and started the transmission again (Durable:PurgeAfterDays, 30 days).
         var (_, agentId, _, id) = await app.ActiveDelegationAsync();
         var key = Guid.NewGuid().ToString("N");
         var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
@@ -155,10 +163,9 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         Assert.Equal(HttpStatusCode.Accepted, (await app.SendAsync(HttpMethod.Post, $"api/delegations/transmissions/{transmissionId}/ack", apiKey: RecipientKey)).StatusCode);
         await WaitForStatusAsync(transmissionId, agentId, "acknowledged");
 
-        // 31 days on: the purge timer has removed the finished instance, and the key's claim is as old.
         var durable = app.Host.DurableClient!;
         Assert.Equal(1, (await durable.PurgeInstanceAsync(transmissionId)).PurgedInstanceCount);
-        await AgeClaimAsync(IdempotentRequest.Create("delegations.transmit", id + "\n" + agentId, key, new { }).KeyHash, TimeSpan.FromDays(31));
+        await AgeClaimAsync(IdempotentRequest.Create("delegations.transmit", id + "\n" + agentId, key, new { }).KeyHash, TimeSpan.FromDays(claimAgeDays));
 
         var retried = await app.SendAsync(HttpMethod.Post, $"api/delegations/{id}/transmissions", new { recipient = Recipient }, bearerFor: agentId, idempotencyKey: key);
 
@@ -166,11 +173,11 @@ public sealed class DelegationTransmissionTests(DelegationApiFixture app) : ICla
         Assert.Null(await durable.GetInstanceAsync(transmissionId));
     }
 
-    // Moves an idempotency claim's time back, as if it had been claimed that long ago (the row key hash names the key only).
+    // Moves an idempotency claim's time back, as if it had been claimed that long ago (PartitionKey = RowKey = the key hash).
     private static async Task AgeClaimAsync(string keyHash, TimeSpan age)
     {
         var claims = new TableClient(await AzuriteServer.GetConnectionStringAsync(), "IdempotencyClaims");
-        var claim = (await claims.GetEntityAsync<TableEntity>(keyHash, "claim")).Value;
+        var claim = (await claims.GetEntityAsync<TableEntity>(keyHash, keyHash)).Value;
         claim["ClaimedAt"] = claim.GetDateTimeOffset("ClaimedAt")!.Value - age;
         await claims.UpdateEntityAsync(claim, claim.ETag);
     }
