@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Azure.Tables;
@@ -40,13 +39,11 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
     public async Task<ChallengeConsumption> ConsumeAsync(string challengeId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var table = await _table.GetAsync(cancellationToken);
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(challengeId, challengeId, cancellationToken: cancellationToken);
-        if (!found.HasValue || found.Value is null)
+        if (await TableRows.FindAsync(table, challengeId, challengeId, cancellationToken) is not { } entity)
         {
             return new ChallengeConsumption(ChallengeOutcome.NotFound);
         }
 
-        var entity = found.Value;
         if (entity.GetBoolean("Used") == true)
         {
             return new ChallengeConsumption(ChallengeOutcome.AlreadyUsed);
@@ -60,11 +57,7 @@ public sealed class TableChallengeStore(TableServiceClient service) : IChallenge
 
         entity["Used"] = true;
         entity["UsedAt"] = now;
-        try
-        {
-            await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        if (!await TableRows.TryReplaceAsync(table, entity, cancellationToken))
         {
             return new ChallengeConsumption(ChallengeOutcome.AlreadyUsed);
         }

@@ -1,7 +1,9 @@
 using Azure;
 using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Keys;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Auth;
+using ServerlessMyKey.Core.Keys;
 
 namespace ServerlessMyKey.Azure.Auth;
 
@@ -19,35 +21,24 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
 
     private readonly LazyTable _table = new(service, TableName);
 
+    public IKeyedHashKeyRow IdentityKey => new TableKeyedHashKeyRow(_table, IdentityKeyPartition, RowKey);
+
     public async Task<string?> FindAsync(string certificateBinding, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync(cancellationToken);
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(CertificateKey(certificateBinding), RowKey, cancellationToken: cancellationToken);
-        return found.HasValue ? found.Value!.GetString("MyKeyId") : null;
+        var found = await TableRows.FindAsync(await _table.GetAsync(cancellationToken), CertificateKey(certificateBinding), RowKey, cancellationToken);
+        return found?.GetString("MyKeyId");
     }
 
     public async Task<bool> TryReserveAsync(string myKeyId, string certificateBinding, CancellationToken cancellationToken = default)
     {
-        var table = await _table.GetAsync(cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(new TableEntity(IdKey(myKeyId), RowKey) { ["CurrentCertificate"] = certificateBinding, ["Bound"] = false }, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
+        return await TableRows.TryAddAsync(
+            await _table.GetAsync(cancellationToken), new TableEntity(IdKey(myKeyId), RowKey) { ["CurrentCertificate"] = certificateBinding, ["Bound"] = false }, cancellationToken);
     }
 
     public async Task<string> BindAsync(string certificateBinding, string myKeyId, CancellationToken cancellationToken = default)
     {
         var table = await _table.GetAsync(cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(new TableEntity(CertificateKey(certificateBinding), RowKey) { ["MyKeyId"] = myKeyId }, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        if (!await TableRows.TryAddAsync(table, new TableEntity(CertificateKey(certificateBinding), RowKey) { ["MyKeyId"] = myKeyId }, cancellationToken))
         {
             return (await FindAsync(certificateBinding, cancellationToken))!;
         }
@@ -125,28 +116,8 @@ public sealed class TableMyKeyIdStore(TableServiceClient service) : IMyKeyIdStor
         }
     }
 
-    public async Task<Core.Keys.WrappedKey> GetOrAddIdentityKeyAsync(Core.Keys.WrappedKey candidate, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(candidate);
-        var table = await _table.GetAsync(cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(new TableEntity(IdentityKeyPartition, RowKey) { ["KeyId"] = candidate.KeyId, ["Algorithm"] = candidate.Algorithm, ["Value"] = candidate.Value }, cancellationToken);
-            return candidate;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            var stored = (await table.GetEntityAsync<TableEntity>(IdentityKeyPartition, RowKey, cancellationToken: cancellationToken)).Value;
-            return new Core.Keys.WrappedKey(stored.GetString("KeyId"), stored.GetString("Algorithm"), stored.GetBinary("Value"));
-        }
-    }
-
-    private async Task<TableEntity?> FindIdAsync(string myKeyId, CancellationToken cancellationToken)
-    {
-        var table = await _table.GetAsync(cancellationToken);
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(IdKey(myKeyId), RowKey, cancellationToken: cancellationToken);
-        return found.HasValue ? found.Value : null;
-    }
+    private async Task<TableEntity?> FindIdAsync(string myKeyId, CancellationToken cancellationToken) =>
+        await TableRows.FindAsync(await _table.GetAsync(cancellationToken), IdKey(myKeyId), RowKey, cancellationToken);
 
     /// <summary>The wrapped key of the cardholder identity HMAC (one row, its own partition).</summary>
     private const string IdentityKeyPartition = "key:cardholder-identity";

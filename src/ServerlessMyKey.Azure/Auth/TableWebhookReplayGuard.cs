@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Azure.Tables;
@@ -24,16 +23,7 @@ public sealed class TableWebhookReplayGuard(TableServiceClient service) : IWebho
             throw new ArgumentException("A signature id is 64 lowercase hex characters.", nameof(signatureId));
         }
 
-        var table = await _table.GetAsync(cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(new TableEntity(signatureId[..2], signatureId) { ["KeepUntil"] = keepUntil }, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
+        return await TableRows.TryAddAsync(await _table.GetAsync(cancellationToken), new TableEntity(signatureId[..2], signatureId) { ["KeepUntil"] = keepUntil }, cancellationToken);
     }
 
     public async Task<int> DeleteExpiredAsync(DateTimeOffset now, int maxRows, CancellationToken cancellationToken = default) =>

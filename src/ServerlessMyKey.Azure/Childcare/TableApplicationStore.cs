@@ -19,16 +19,16 @@ internal sealed class TableApplicationStore(LazyTable applications, LazyTable re
     private const string Row = "r";
 
     public async Task<bool> TryCreateAsync(ApplicationRecord record, CancellationToken cancellationToken = default) =>
-        await JsonRows.TryAddAsync(await applications.GetAsync(cancellationToken), ApplicationEntity(record), cancellationToken);
+        await TableRows.TryAddAsync(await applications.GetAsync(cancellationToken), ApplicationEntity(record), cancellationToken);
 
     public async Task<ApplicationRecord?> FindAsync(string applicationId, CancellationToken cancellationToken = default)
     {
-        var entity = await JsonRows.FindAsync(await applications.GetAsync(cancellationToken), ApplicationIds.MunicipalityOf(applicationId), applicationId, cancellationToken);
+        var entity = await TableRows.FindAsync(await applications.GetAsync(cancellationToken), ApplicationIds.MunicipalityOf(applicationId), applicationId, cancellationToken);
         return entity is null ? null : JsonRows.Read<ApplicationRecord>(entity) with { ETag = entity.ETag.ToString() };
     }
 
     public async Task<bool> TryUpdateAsync(ApplicationRecord record, CancellationToken cancellationToken = default) =>
-        await JsonRows.TryReplaceAsync(await applications.GetAsync(cancellationToken), ApplicationEntity(record), cancellationToken);
+        await TableRows.TryReplaceAsync(await applications.GetAsync(cancellationToken), ApplicationEntity(record), cancellationToken);
 
     public async Task<(IReadOnlyList<ApplicationRecord> Records, string? ContinuationToken)> ListAsync(
         string municipalityCode, string? status, string? procedure, DateTimeOffset? since, int limit, string? continuationToken, CancellationToken cancellationToken = default)
@@ -66,25 +66,25 @@ internal sealed class TableApplicationStore(LazyTable applications, LazyTable re
     }
 
     public async Task EnsureRequestAsync(EmploymentRequestRecord request, CancellationToken cancellationToken = default) =>
-        await JsonRows.TryAddAsync(await requests.GetAsync(cancellationToken), JsonRows.Entity(request.RequestCode, Row, request with { ETag = null }), cancellationToken);
+        await TableRows.TryAddAsync(await requests.GetAsync(cancellationToken), JsonRows.Entity(request.RequestCode, Row, request with { ETag = null }), cancellationToken);
 
     public async Task<EmploymentRequestRecord?> FindRequestAsync(string requestCode, CancellationToken cancellationToken = default)
     {
-        var entity = await JsonRows.FindAsync(await requests.GetAsync(cancellationToken), requestCode, Row, cancellationToken);
+        var entity = await TableRows.FindAsync(await requests.GetAsync(cancellationToken), requestCode, Row, cancellationToken);
         return entity is null ? null : JsonRows.Read<EmploymentRequestRecord>(entity) with { ETag = entity.ETag.ToString() };
     }
 
     public async Task<bool> TryUpdateRequestAsync(EmploymentRequestRecord request, CancellationToken cancellationToken = default) =>
-        await JsonRows.TryReplaceAsync(await requests.GetAsync(cancellationToken), JsonRows.Entity(request.RequestCode, Row, request with { ETag = null }, request.ETag), cancellationToken);
+        await TableRows.TryReplaceAsync(await requests.GetAsync(cancellationToken), JsonRows.Entity(request.RequestCode, Row, request with { ETag = null }, request.ETag), cancellationToken);
 
     public async Task LinkSignerAsync(string signerKey, string myKeyId, CancellationToken cancellationToken = default) =>
         await (await signers.GetAsync(cancellationToken)).UpsertEntityAsync(new TableEntity(signerKey, Row) { ["MyKeyId"] = myKeyId }, TableUpdateMode.Replace, cancellationToken);
 
     public async Task<string?> FindSignerAsync(string signerKey, CancellationToken cancellationToken = default) =>
-        (await JsonRows.FindAsync(await signers.GetAsync(cancellationToken), signerKey, Row, cancellationToken))?.GetString("MyKeyId");
+        (await TableRows.FindAsync(await signers.GetAsync(cancellationToken), signerKey, Row, cancellationToken))?.GetString("MyKeyId");
 
     public async Task IndexApplicantAsync(ApplicationRecord record, CancellationToken cancellationToken = default) =>
-        await JsonRows.TryAddAsync(
+        await TableRows.TryAddAsync(
             await applicants.GetAsync(cancellationToken),
             new TableEntity(record.ApplicantMyKeyId, ApplicantRow(record)) { ["ApplicationId"] = record.ApplicationId },
             cancellationToken);

@@ -37,11 +37,7 @@ internal sealed class TableDelegationStore(LazyTable delegations, LazyTable numb
 
         // The index next: a number that another delegation holds must never be shared.
         var index = await numbers.GetAsync(cancellationToken);
-        try
-        {
-            await index.AddEntityAsync(new TableEntity(record.Number, NumberRow) { ["DelegationId"] = record.DelegationId }, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        if (!await TableRows.TryAddAsync(index, new TableEntity(record.Number, NumberRow) { ["DelegationId"] = record.DelegationId }, cancellationToken))
         {
             var owner = await index.GetEntityAsync<TableEntity>(record.Number, NumberRow, cancellationToken: cancellationToken);
             if (owner.Value.GetString("DelegationId") != record.DelegationId)

@@ -48,7 +48,7 @@ internal sealed class TableMailboxStore(LazyTable messages, LazyTable deliveries
 
     public async Task<string?> SenderStatusAsync(string myKeyId, string senderId, CancellationToken cancellationToken = default)
     {
-        var entity = await JsonRows.FindAsync(await messages.GetAsync(cancellationToken), myKeyId, SenderPrefix + senderId, cancellationToken);
+        var entity = await TableRows.FindAsync(await messages.GetAsync(cancellationToken), myKeyId, SenderPrefix + senderId, cancellationToken);
         return entity is null ? null : JsonRows.Read<SenderView>(entity).Status;
     }
 
@@ -56,21 +56,21 @@ internal sealed class TableMailboxStore(LazyTable messages, LazyTable deliveries
     {
         var table = await deliveries.GetAsync(cancellationToken);
         var entity = new TableEntity("key|" + keyHash, Row) { ["RequestHash"] = requestHash, ["MessageId"] = messageId };
-        if (await JsonRows.TryAddAsync(table, entity, cancellationToken))
+        if (await TableRows.TryAddAsync(table, entity, cancellationToken))
         {
             return null;
         }
 
-        var existing = await JsonRows.FindAsync(table, entity.PartitionKey, Row, cancellationToken) ?? throw new ServiceException(ErrorCodes.Conflict);
+        var existing = await TableRows.FindAsync(table, entity.PartitionKey, Row, cancellationToken) ?? throw new ServiceException(ErrorCodes.Conflict);
         return (existing.GetString("RequestHash") ?? string.Empty, existing.GetString("MessageId") ?? string.Empty);
     }
 
     public async Task<bool> TryCreateDeliveryAsync(DeliveryRecord delivery, CancellationToken cancellationToken = default) =>
-        await JsonRows.TryAddAsync(await deliveries.GetAsync(cancellationToken), await DeliveryEntityAsync(delivery with { ETag = null }, cancellationToken), cancellationToken);
+        await TableRows.TryAddAsync(await deliveries.GetAsync(cancellationToken), await DeliveryEntityAsync(delivery with { ETag = null }, cancellationToken), cancellationToken);
 
     public async Task<DeliveryRecord?> FindDeliveryAsync(string messageId, CancellationToken cancellationToken = default)
     {
-        var entity = await JsonRows.FindAsync(await deliveries.GetAsync(cancellationToken), messageId, Row, cancellationToken);
+        var entity = await TableRows.FindAsync(await deliveries.GetAsync(cancellationToken), messageId, Row, cancellationToken);
         if (entity is null)
         {
             return null;
@@ -81,19 +81,19 @@ internal sealed class TableMailboxStore(LazyTable messages, LazyTable deliveries
     }
 
     public async Task<bool> TryUpdateDeliveryAsync(DeliveryRecord delivery, CancellationToken cancellationToken = default) =>
-        await JsonRows.TryReplaceAsync(await deliveries.GetAsync(cancellationToken), await DeliveryEntityAsync(delivery, cancellationToken), cancellationToken);
+        await TableRows.TryReplaceAsync(await deliveries.GetAsync(cancellationToken), await DeliveryEntityAsync(delivery, cancellationToken), cancellationToken);
 
     public async Task UpsertMessageAsync(MessageRecord message, CancellationToken cancellationToken = default) =>
         await (await messages.GetAsync(cancellationToken)).UpsertEntityAsync(await MessageEntityAsync(message with { ETag = null }, cancellationToken), TableUpdateMode.Replace, cancellationToken);
 
     public async Task<MessageRecord?> FindMessageAsync(string myKeyId, string messageId, CancellationToken cancellationToken = default)
     {
-        var entity = await JsonRows.FindAsync(await messages.GetAsync(cancellationToken), myKeyId, MessagePrefix + messageId, cancellationToken);
+        var entity = await TableRows.FindAsync(await messages.GetAsync(cancellationToken), myKeyId, MessagePrefix + messageId, cancellationToken);
         return entity is null ? null : await ReadMessageAsync(entity, cancellationToken);
     }
 
     public async Task<bool> TryUpdateMessageAsync(MessageRecord message, CancellationToken cancellationToken = default) =>
-        await JsonRows.TryReplaceAsync(await messages.GetAsync(cancellationToken), await MessageEntityAsync(message, cancellationToken), cancellationToken);
+        await TableRows.TryReplaceAsync(await messages.GetAsync(cancellationToken), await MessageEntityAsync(message, cancellationToken), cancellationToken);
 
     public async Task DeleteMessageAsync(string myKeyId, string messageId, CancellationToken cancellationToken = default) =>
         await (await messages.GetAsync(cancellationToken)).DeleteEntityAsync(myKeyId, MessagePrefix + messageId, ETag.All, cancellationToken);

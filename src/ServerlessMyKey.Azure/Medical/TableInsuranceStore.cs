@@ -1,7 +1,7 @@
-using System.Buffers.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using ServerlessMyKey.Azure.Keys;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Keys;
 using ServerlessMyKey.Core.Medical;
@@ -23,21 +23,7 @@ internal sealed class TableInsuranceStore(LazyTable members, LazyTable links) : 
     private const string IndexPrefix = "n|";
     private const string LinkRow = "link";
 
-    public async Task<WrappedKey?> FindIndexKeyAsync(CancellationToken cancellationToken = default)
-    {
-        var client = await members.GetAsync(cancellationToken);
-        var row = await client.GetEntityIfExistsAsync<TableEntity>(KeysPartition, IndexKeyRow, cancellationToken: cancellationToken);
-        return row.HasValue
-            ? new WrappedKey(row.Value!.GetString("KeyId"), row.Value.GetString("Algorithm"), Base64Url.DecodeFromChars(row.Value.GetString("Value")))
-            : null;
-    }
-
-    public async Task<bool> TryAddIndexKeyAsync(WrappedKey key, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        var row = new TableEntity(KeysPartition, IndexKeyRow) { ["KeyId"] = key.KeyId, ["Algorithm"] = key.Algorithm, ["Value"] = Base64Url.EncodeToString(key.Value) };
-        return await TableTransactions.TrySubmitAsync(await members.GetAsync(cancellationToken), [new(TableTransactionActionType.Add, row)], cancellationToken);
-    }
+    public IKeyedHashKeyRow IndexKey { get; } = new TableKeyedHashKeyRow(members, KeysPartition, IndexKeyRow);
 
     public async Task<StoredMember?> FindMemberAsync(string insurerNumber, string memberKey, CancellationToken cancellationToken = default)
     {

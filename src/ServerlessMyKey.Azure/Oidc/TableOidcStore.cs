@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Operations;
 using ServerlessMyKey.Azure.Tables;
@@ -63,15 +62,7 @@ internal sealed class TableOidcStore(LazyTable table) : IOidcStore
         }
 
         entity["Completed"] = true;
-        try
-        {
-            await client.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
-        {
-            return false;
-        }
+        return await TableRows.TryReplaceAsync(client, entity, cancellationToken);
     }
 
     public async Task CreateCodeAsync(AuthorizationCode code, CancellationToken cancellationToken = default)
@@ -119,15 +110,11 @@ internal sealed class TableOidcStore(LazyTable table) : IOidcStore
         entity["Redeemed"] = true;
         entity["GrantId"] = grantId;
         entity["Claims"] = null; // the grant carries them on; the spent code keeps no personal data
-        try
-        {
-            await client.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        if (!await TableRows.TryReplaceAsync(client, entity, cancellationToken))
         {
             // Another redemption won: report its grant so that the replay can revoke it.
-            var winner = await client.GetEntityIfExistsAsync<TableEntity>(Key("code", codeHash), RowKey, cancellationToken: cancellationToken);
-            return new CodeRedemption(CodeRedemptionOutcome.AlreadyRedeemed, PreviousGrantId: winner.HasValue ? winner.Value?.GetString("GrantId") : null);
+            var winner = await TableRows.FindAsync(client, Key("code", codeHash), RowKey, cancellationToken);
+            return new CodeRedemption(CodeRedemptionOutcome.AlreadyRedeemed, PreviousGrantId: winner?.GetString("GrantId"));
         }
 
         return new CodeRedemption(
@@ -140,26 +127,18 @@ internal sealed class TableOidcStore(LazyTable table) : IOidcStore
     public async Task<bool> TryCreateGrantAsync(OidcGrant grant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(grant);
-        var client = await table.GetAsync(cancellationToken);
-        try
-        {
-            await client.AddEntityAsync(
-                new TableEntity(Key("grant", grant.GrantId), RowKey)
-                {
-                    ["ClientId"] = grant.ClientId,
-                    ["Subject"] = grant.Subject,
-                    ["Scopes"] = string.Join(' ', grant.Scopes),
-                    ["Claims"] = grant.Claims,
-                    ["ExpiresAt"] = grant.ExpiresAt,
-                    ["Revoked"] = false,
-                },
-                cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
+        return await TableRows.TryAddAsync(
+            await table.GetAsync(cancellationToken),
+            new TableEntity(Key("grant", grant.GrantId), RowKey)
+            {
+                ["ClientId"] = grant.ClientId,
+                ["Subject"] = grant.Subject,
+                ["Scopes"] = string.Join(' ', grant.Scopes),
+                ["Claims"] = grant.Claims,
+                ["ExpiresAt"] = grant.ExpiresAt,
+                ["Revoked"] = false,
+            },
+            cancellationToken);
     }
 
     public async Task<OidcGrant?> FindGrantAsync(string grantId, CancellationToken cancellationToken = default)
@@ -184,17 +163,9 @@ internal sealed class TableOidcStore(LazyTable table) : IOidcStore
 
     public async Task<bool> TryRecordAssertionAsync(string clientId, string jti, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
     {
-        var client = await table.GetAsync(cancellationToken);
-        try
-        {
-            // jti may hold any character: the key is its hash, scoped to the client.
-            await client.AddEntityAsync(new TableEntity(Key("jti", OidcLogin.CodeHash(clientId + "\n" + jti)), RowKey) { ["ExpiresAt"] = expiresAt }, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
+        // jti may hold any character: the key is its hash, scoped to the client.
+        return await TableRows.TryAddAsync(
+            await table.GetAsync(cancellationToken), new TableEntity(Key("jti", OidcLogin.CodeHash(clientId + "\n" + jti)), RowKey) { ["ExpiresAt"] = expiresAt }, cancellationToken);
     }
 
     public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, CancellationToken cancellationToken = default) =>

@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Core.Idempotency;
 
@@ -32,15 +31,12 @@ internal sealed class TableIdempotencyClaims(LazyTable table, TimeProvider time)
         }
 
         var now = time.GetUtcNow();
-        try
+        if (await TableRows.TryAddAsync(client, IdempotencyClaimRows.New(request.KeyHash, request.RequestHash, now), cancellationToken))
         {
-            await client.AddEntityAsync(IdempotencyClaimRows.New(request.KeyHash, request.RequestHash, now), cancellationToken);
             return new IdempotencyClaim(now, true);
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            var existing = (await client.GetEntityAsync<TableEntity>(request.KeyHash, request.KeyHash, cancellationToken: cancellationToken)).Value;
-            return IdempotencyClaimRows.Existing(existing, request, now);
-        }
+
+        var existing = (await client.GetEntityAsync<TableEntity>(request.KeyHash, request.KeyHash, cancellationToken: cancellationToken)).Value;
+        return IdempotencyClaimRows.Existing(existing, request, now);
     }
 }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Tickets;
@@ -35,11 +34,7 @@ internal sealed class TableTicketStore(LazyTable table) : ITicketStore
             ["Fingerprint"] = fingerprint,
             ["Open"] = false,
         };
-        try
-        {
-            await client.AddEntityAsync(row, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        if (!await TableRows.TryAddAsync(client, row, cancellationToken))
         {
             // Only a retry of the same creation, not yet open, may finish it.
             var existing = await client.GetEntityAsync<TableEntity>(ticketEvent.EventId, EventRow, cancellationToken: cancellationToken);
@@ -138,15 +133,7 @@ internal sealed class TableTicketStore(LazyTable table) : ITicketStore
         }
 
         entity["EnteredAt"] = enteredAt;
-        try
-        {
-            await client.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
-        {
-            return false;
-        }
+        return await TableRows.TryReplaceAsync(client, entity, cancellationToken);
     }
 
     private static string Fingerprint(TicketEvent ticketEvent, IReadOnlyList<string> seats) =>

@@ -135,6 +135,6 @@ public interface IMyKeyIdStore
     /// <summary>Sets the identity hash if the ID has none (ETag-conditional); returns the hash on record.</summary>
     Task<string> SetIdentityIfAbsentAsync(string myKeyId, string identityHash, CancellationToken cancellationToken = default);
 
-    /// <summary>The wrapped HMAC key of <see cref="CardholderIdentities"/>: <paramref name="candidate"/> if none is stored yet (insert-if-absent), else the stored one.</summary>
-    Task<Keys.WrappedKey> GetOrAddIdentityKeyAsync(Keys.WrappedKey candidate, CancellationToken cancellationToken = default);
+    /// <summary>Where the HMAC key of <see cref="CardholderIdentities"/> is kept, wrapped.</summary>
+    Keys.IKeyedHashKeyRow IdentityKey { get; }
 }

@@ -1,9 +1,9 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using ServerlessMyKey.Core.Binary;
 using ServerlessMyKey.Core.Delegation;
 using ServerlessMyKey.Core.Errors;
 using ServerlessMyKey.Core.Jpki;
+using ServerlessMyKey.Core.Signatures;
 using ServerlessMyKey.Jpki;
 using ServerlessMyKey.Jpki.Certificates;
 using ServerlessMyKey.Jpki.Hpki;
@@ -46,16 +46,7 @@ public sealed class HpkiVerifications(HpkiCertificateVerifier hpki, JpkiCertific
     {
         var certificate = Base64Input.Decode(request.Certificate, "certificate", MaxCertificateBytes);
         var signature = Base64Input.Decode(request.Signature, "signature", MaxSignatureBytes);
-        if ((request.Data is null) == (request.Digest is null))
-        {
-            throw new ServiceException(ErrorCodes.InvalidRequest, "Send exactly one of 'data' and 'digest' with a raw signature.");
-        }
-
-        var digest = request.Data is not null ? SHA256.HashData(Base64Input.Decode(request.Data, "data")) : Base64Input.Decode(request.Digest, "digest", 64);
-        if (digest.Length != SHA256.HashSizeInBytes)
-        {
-            throw new ServiceException(ErrorCodes.InvalidRequest, "'digest' must be a SHA-256 digest (32 bytes).");
-        }
+        var digest = RawSignatureDigest.FromRequest(request.Data, request.Digest);
 
         if (!JpkiCertificate.TryParse(certificate, out _))
         {

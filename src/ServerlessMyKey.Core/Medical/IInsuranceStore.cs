@@ -35,11 +35,8 @@ public sealed record InsuranceLink(string MyKeyId, string InsurerNumber, string 
 /// <summary>Member records (partition per insurer, with their number index) and the citizens' links.</summary>
 public interface IInsuranceStore
 {
-    /// <summary>The wrapped key of the number index, or null before its first use.</summary>
-    Task<WrappedKey?> FindIndexKeyAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Stores the wrapped index key if none is stored (insert-only); <c>false</c> when another writer was first.</summary>
-    Task<bool> TryAddIndexKeyAsync(WrappedKey key, CancellationToken cancellationToken = default);
+    /// <summary>Where the key of the number index (<see cref="MedicalKeyedHashes"/>) is kept, wrapped.</summary>
+    IKeyedHashKeyRow IndexKey { get; }
 
     Task<StoredMember?> FindMemberAsync(string insurerNumber, string memberKey, CancellationToken cancellationToken = default);
 

@@ -7,15 +7,13 @@ namespace ServerlessMyKey.Core.Medical;
 
 /// <summary>
 /// Keyed hashes (HMAC-SHA-256) of the medical identifiers that are too short to hash unkeyed — the digits of an
-/// insurance number, a clinic's 40-bit patient-link code — since a dictionary would reverse those. The key is
-/// random, created on first use and stored wrapped by the <c>data-encryption</c> key (the "insurance index key",
-/// <see cref="IInsuranceStore.FindIndexKeyAsync"/>); each input is prefixed with what it is, so one kind of hash
-/// never equals another.
+/// insurance number, a clinic's 40-bit patient-link code — since a dictionary would reverse those. The key is a
+/// <see cref="KeyedHashKey"/> (the "insurance index key", <see cref="IInsuranceStore.IndexKey"/>); each input is
+/// prefixed with what it is, so one kind of hash never equals another.
 /// </summary>
 public sealed class MedicalKeyedHashes(IInsuranceStore store, IKeyService keys)
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private byte[]? _key;
+    private readonly KeyedHashKey _key = new(store.IndexKey, keys);
 
     /// <summary>The index of an insurance number: a 保険証利用登録 finds its member record without the numbers being stored.</summary>
     public Task<string> InsuranceNumberAsync(string insurerNumber, string symbol, string number, string branch, CancellationToken cancellationToken = default) =>
@@ -34,44 +32,7 @@ public sealed class MedicalKeyedHashes(IInsuranceStore store, IKeyService keys)
 
     private async Task<string> HashAsync(string input, CancellationToken cancellationToken)
     {
-        var key = await KeyAsync(cancellationToken);
+        var key = await _key.GetAsync(cancellationToken);
         return Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(input)));
-    }
-
-    private async Task<byte[]> KeyAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _key) is { } cached)
-        {
-            return cached;
-        }
-
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            if (_key is not null)
-            {
-                return _key;
-            }
-
-            var wrapped = await store.FindIndexKeyAsync(cancellationToken);
-            if (wrapped is null)
-            {
-                var fresh = RandomNumberGenerator.GetBytes(32);
-                var candidate = await keys.WrapKeyAsync(ServiceKeyNames.DataEncryption, fresh, cancellationToken);
-                CryptographicOperations.ZeroMemory(fresh);
-
-                // Insert-only: of two instances creating it at once, both end up with the one that was stored.
-                await store.TryAddIndexKeyAsync(candidate, cancellationToken);
-                wrapped = await store.FindIndexKeyAsync(cancellationToken) ?? throw new InvalidOperationException("The insurance index key was not stored.");
-            }
-
-            var key = await keys.UnwrapKeyAsync(ServiceKeyNames.DataEncryption, wrapped, cancellationToken);
-            Volatile.Write(ref _key, key);
-            return key;
-        }
-        finally
-        {
-            _gate.Release();
-        }
     }
 }

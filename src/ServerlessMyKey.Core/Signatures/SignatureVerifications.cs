@@ -72,16 +72,7 @@ public sealed class SignatureVerifications(
         // Input: a certificate, a signature, and exactly one of data and digest.
         var certificateDer = Base64Input.Decode(request.Certificate, "certificate", MaxCertificateBytes);
         var signature = Base64Input.Decode(request.Signature, "signature", MaxSignatureBytes);
-        if ((request.Data is null) == (request.Digest is null))
-        {
-            throw new ServiceException(ErrorCodes.InvalidRequest, "Send exactly one of 'data' and 'digest' with a raw signature.");
-        }
-
-        var digest = request.Data is not null ? SHA256.HashData(Base64Input.Decode(request.Data, "data")) : Base64Input.Decode(request.Digest, "digest", 64);
-        if (digest.Length != SHA256.HashSizeInBytes)
-        {
-            throw new ServiceException(ErrorCodes.InvalidRequest, "'digest' must be a SHA-256 digest (32 bytes).");
-        }
+        var digest = RawSignatureDigest.FromRequest(request.Data, request.Digest);
 
         if (!JpkiCertificate.TryParse(certificateDer, out var parsed))
         {

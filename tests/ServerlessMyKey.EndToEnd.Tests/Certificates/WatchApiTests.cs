@@ -24,7 +24,7 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
     {
         var card = app.Pki.IssueCard(Holder);
         using var created = await app.SendAsync(HttpMethod.Post, Route, Body(card.SigningCertificate.RawData), WatchApiFixture.InsurerKey, idempotencyKey: "watch-" + card.Id);
-        var watch = (await ReadAsync(created, HttpStatusCode.Created)).GetProperty("watches")[0];
+        var watch = (await ResponseAssert.JsonAsync(created, HttpStatusCode.Created)).GetProperty("watches")[0];
         var watchId = watch.GetProperty("watchId").GetString()!;
         Assert.Equal(("active", "good"), (watch.GetProperty("state").GetString(), watch.GetProperty("status").GetString()));
 
@@ -50,7 +50,7 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
         var told = JsonDocument.Parse(await Eventually.WaitForAsync(async () =>
         {
             using var response = await app.SendAsync(HttpMethod.Get, $"{Route}/{watchId}", apiKey: WatchApiFixture.InsurerKey);
-            var view = await ReadAsync(response, HttpStatusCode.OK);
+            var view = await ResponseAssert.JsonAsync(response, HttpStatusCode.OK);
             return view.TryGetProperty("notifiedAt", out _) ? view.GetRawText() : null;
         }, TimeSpan.FromSeconds(30))).RootElement;
         Assert.Equal(("revoked", "revoked"), (told.GetProperty("state").GetString(), told.GetProperty("status").GetString()));
@@ -60,7 +60,7 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
 
         // The same Idempotency-Key and body replay the first answer.
         using var replay = await app.SendAsync(HttpMethod.Post, Route, Body(card.SigningCertificate.RawData), WatchApiFixture.InsurerKey, idempotencyKey: "watch-" + card.Id);
-        Assert.Equal(watchId, (await ReadAsync(replay, HttpStatusCode.Created)).GetProperty("watches")[0].GetProperty("watchId").GetString());
+        Assert.Equal(watchId, (await ResponseAssert.JsonAsync(replay, HttpStatusCode.Created)).GetProperty("watches")[0].GetProperty("watchId").GetString());
     }
 
     [Fact]
@@ -68,12 +68,12 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
     {
         var card = app.Pki.IssueCard(Holder);
         using var created = await app.SendAsync(HttpMethod.Post, Route, Body(card.AuthenticationCertificate.RawData), WatchApiFixture.InsurerKey);
-        var watchId = (await ReadAsync(created, HttpStatusCode.Created)).GetProperty("watches")[0].GetProperty("watchId").GetString()!;
+        var watchId = (await ResponseAssert.JsonAsync(created, HttpStatusCode.Created)).GetProperty("watches")[0].GetProperty("watchId").GetString()!;
 
         using var listed = await app.SendAsync(HttpMethod.Get, Route + "?limit=200", apiKey: WatchApiFixture.InsurerKey);
-        Assert.Contains(watchId, (await ReadAsync(listed, HttpStatusCode.OK)).GetProperty("watches").EnumerateArray().Select(w => w.GetProperty("watchId").GetString()));
+        Assert.Contains(watchId, (await ResponseAssert.JsonAsync(listed, HttpStatusCode.OK)).GetProperty("watches").EnumerateArray().Select(w => w.GetProperty("watchId").GetString()));
         using var foreignList = await app.SendAsync(HttpMethod.Get, Route, apiKey: WatchApiFixture.OtherInsurerKey);
-        Assert.DoesNotContain(watchId, (await ReadAsync(foreignList, HttpStatusCode.OK)).GetProperty("watches").EnumerateArray().Select(w => w.GetProperty("watchId").GetString()));
+        Assert.DoesNotContain(watchId, (await ResponseAssert.JsonAsync(foreignList, HttpStatusCode.OK)).GetProperty("watches").EnumerateArray().Select(w => w.GetProperty("watchId").GetString()));
 
         await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"{Route}/{watchId}", apiKey: WatchApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "watch_not_found");
         await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Delete, $"{Route}/{watchId}", apiKey: WatchApiFixture.OtherInsurerKey), HttpStatusCode.NotFound, "watch_not_found");
@@ -143,7 +143,7 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
     private async Task WaitForTwoMoreRunsAsync()
     {
         using var created = await app.SendAsync(HttpMethod.Post, Route, Body(app.Pki.IssueCard(Holder).SigningCertificate.RawData), WatchApiFixture.InsurerKey);
-        var probe = (await ReadAsync(created, HttpStatusCode.Created)).GetProperty("watches")[0];
+        var probe = (await ResponseAssert.JsonAsync(created, HttpStatusCode.Created)).GetProperty("watches")[0];
         var probeId = probe.GetProperty("watchId").GetString()!;
         var checkedAt = probe.GetProperty("checkedAt").GetDateTimeOffset();
         for (var run = 0; run < 2; run++)
@@ -152,7 +152,7 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
             checkedAt = (DateTimeOffset)await Eventually.WaitForAsync(async () =>
             {
                 using var response = await app.SendAsync(HttpMethod.Get, $"{Route}/{probeId}", apiKey: WatchApiFixture.InsurerKey);
-                var view = await ReadAsync(response, HttpStatusCode.OK);
+                var view = await ResponseAssert.JsonAsync(response, HttpStatusCode.OK);
                 Assert.Equal("active", view.GetProperty("state").GetString());
                 var at = view.GetProperty("checkedAt").GetDateTimeOffset();
                 return at > seen ? (object)at : null;
@@ -171,12 +171,5 @@ public sealed class WatchApiTests(WatchApiFixture app) : IClassFixture<WatchApiF
         var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(WatchApiFixture.Secret), Encoding.ASCII.GetBytes(t + ".").Concat(body).ToArray());
         Assert.Equal(Convert.ToHexStringLower(expected), parts["v1"]);
         Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - t, -300, 300);
-    }
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement;
     }
 }

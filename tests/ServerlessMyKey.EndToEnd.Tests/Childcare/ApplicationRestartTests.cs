@@ -44,7 +44,7 @@ public sealed class ApplicationRestartTests
             (await SendAsync(http, HttpMethod.Post, $"api/delegations/{delegationId}/acceptance", hrToken, new { signature = Signed(hr, new { action = "accept", delegationId }) })).EnsureSuccessStatusCode();
 
             var application = For(parentId, Nursery(CorporateNumber));
-            var accepted = await JsonAsync(await SendAsync(http, HttpMethod.Post, "api/childcare/applications", parentToken, new { application, signature = Signed(parent, application) }), HttpStatusCode.Accepted);
+            var accepted = await ResponseAssert.JsonAsync(await SendAsync(http, HttpMethod.Post, "api/childcare/applications", parentToken, new { application, signature = Signed(parent, application) }), HttpStatusCode.Accepted);
             applicationId = accepted.GetProperty("applicationId").GetString()!;
             requestCode = accepted.GetProperty("employmentCertificateRequests")[0].GetProperty("requestCode").GetString()!;
 
@@ -57,7 +57,7 @@ public sealed class ApplicationRestartTests
         await using var second = await DevHostFixture.StartAsync(storage, dataPath, settings, durableHubName: hub);
         using var http2 = new HttpClient { BaseAddress = second.BaseAddress };
         var certificate = ChildcareWalkthroughTests.EmploymentCertificate(CorporateNumber);
-        await JsonAsync(await SendAsync(http2, HttpMethod.Post, $"api/childcare/employment-certificate-requests/{requestCode}/certificate", hrToken,
+        await ResponseAssert.JsonAsync(await SendAsync(http2, HttpMethod.Post, $"api/childcare/employment-certificate-requests/{requestCode}/certificate", hrToken,
             new { certificate, delegationNumber = number, signature = Signed(hr, certificate) }), HttpStatusCode.Created);
 
         // Up to two minutes: the new host first takes over the task hub's partition leases from the stopped one.

@@ -171,13 +171,6 @@ public class ChildcareApiFixture : DevHostFixture, IDisposable
         throw new TimeoutException($"No message '{subject}' arrived.");
     }
 
-    public static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     protected override void ConfigureServices(IServiceCollection services)
     {
         var store = services.Last(d => d.ServiceType == typeof(IApplicationStore));

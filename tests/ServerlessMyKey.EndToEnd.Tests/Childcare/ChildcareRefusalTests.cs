@@ -89,9 +89,9 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
     public async Task A_replayed_submission_of_a_decided_application_does_not_restart_its_purged_workflow()
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        var first = await JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(), idempotencyKey: "apply-purged"), HttpStatusCode.Accepted);
+        var first = await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(), idempotencyKey: "apply-purged"), HttpStatusCode.Accepted);
         var applicationId = first.GetProperty("applicationId").GetString()!;
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
             new { decision = "approved", notice = new { subject = "決定通知 " + applicationId, body = "決定しました。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
         var durable = app.Host.DurableClient!;
         using (var finished = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
@@ -105,7 +105,7 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
 
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         Assert.Null(await durable.GetInstanceAsync(applicationId));
-        Assert.Equal("approved", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("approved", (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey), HttpStatusCode.OK)).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -167,13 +167,13 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         var (requestCode, application) = await OpenRequestAsync();
         var withdrawn = await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{application.Id}/withdrawal",
             new { signature = Signed(application.Card, new { action = "withdraw", applicationId = application.Id }) }, bearerFor: application.ParentId);
-        Assert.Equal("withdrawn", (await JsonAsync(withdrawn, HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("withdrawn", (await ResponseAssert.JsonAsync(withdrawn, HttpStatusCode.OK)).GetProperty("status").GetString());
         var (hrId, hr, number) = await app.EmployerHrAsync();
         var certificate = EmploymentCertificate(CorporateNumber);
 
         for (var i = 0; i < 120; i++)
         {
-            var request = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/employment-certificate-requests/{requestCode}", bearerFor: hrId), HttpStatusCode.OK);
+            var request = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/employment-certificate-requests/{requestCode}", bearerFor: hrId), HttpStatusCode.OK);
             if (request.GetProperty("status").GetString() == "closed")
             {
                 break;
@@ -205,8 +205,8 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
         var form = Allowance(DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime).AddDays(-3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        var applicationId = (await JsonAsync(await app.SubmitAsync(parentId, parent, form), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
+        var applicationId = (await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, form), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
             new { decision = "returned", notice = new { subject = "補正のお願い", body = "口座名義をご確認ください。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
         var (_, stranger) = await app.NewCardholderAsync(new CardHolder("他人　三郎", "大阪府大阪市北区1-1", new DateOnly(1980, 1, 1), "male"));
 
@@ -220,15 +220,15 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
         // The workflow follows MaxRounds decisions; an amendment it would never follow must not leave a received application no workflow delivers a decision for.
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
         var form = Allowance(DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime).AddDays(-3).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        var applicationId = (await JsonAsync(await app.SubmitAsync(parentId, parent, form), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        var applicationId = (await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, form), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
         var decision = new { decision = "returned", notice = new { subject = "補正のお願い", body = "口座名義をご確認ください。" } };
         for (var round = 1; round < ServerlessMyKey.Core.Childcare.ApplicationOrchestrator.MaxRounds; round++)
         {
-            await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision", decision, apiKey: ChiyodaKey), HttpStatusCode.OK);
-            await JsonAsync(await app.AmendAsync(parentId, parent, applicationId, form), HttpStatusCode.OK);
+            await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision", decision, apiKey: ChiyodaKey), HttpStatusCode.OK);
+            await ResponseAssert.JsonAsync(await app.AmendAsync(parentId, parent, applicationId, form), HttpStatusCode.OK);
         }
 
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision", decision, apiKey: ChiyodaKey), HttpStatusCode.OK);
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision", decision, apiKey: ChiyodaKey), HttpStatusCode.OK);
         var response = await app.AmendAsync(parentId, parent, applicationId, form);
         await ProblemAssert.ExactAsync(response, HttpStatusCode.Conflict, "application_state_conflict");
     }
@@ -257,13 +257,13 @@ public sealed class ChildcareRefusalTests(ChildcareApiFixture app) : IClassFixtu
     private async Task<(string RequestCode, (string Id, string ParentId, VirtualCard Card) Application)> OpenRequestAsync()
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        var accepted = await JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(CorporateNumber)), HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(CorporateNumber)), HttpStatusCode.Accepted);
         return (accepted.GetProperty("employmentCertificateRequests")[0].GetProperty("requestCode").GetString()!, (accepted.GetProperty("applicationId").GetString()!, parentId, parent));
     }
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response, string? delegationCode)
     {
-        var body = await JsonAsync(response, HttpStatusCode.Forbidden);
+        var body = await ResponseAssert.JsonAsync(response, HttpStatusCode.Forbidden);
         Assert.Equal("delegation_not_authorized", body.GetProperty("code").GetString());
         Assert.Equal(delegationCode ?? "delegation_not_found", body.GetProperty("delegationCode").GetString());
     }

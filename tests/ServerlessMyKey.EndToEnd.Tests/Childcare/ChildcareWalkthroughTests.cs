@@ -27,20 +27,20 @@ public sealed class ChildcareWalkthroughTests(ChildcareApiFixture app) : IClassF
         var (hrId, hr, number) = await app.EmployerHrAsync();
 
         // The parent applies once, naming the employer.
-        var accepted = await JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(CorporateNumber)), HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(CorporateNumber)), HttpStatusCode.Accepted);
         var applicationId = accepted.GetProperty("applicationId").GetString()!;
         Assert.Equal("awaiting_documents", accepted.GetProperty("status").GetString());
         Assert.StartsWith("131016-", accepted.GetProperty("receiptNumber").GetString());
         var requestCode = accepted.GetProperty("employmentCertificateRequests")[0].GetProperty("requestCode").GetString()!;
 
         // HR reads the request with the code the parent passed on, and signs the certificate.
-        var request = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/employment-certificate-requests/{requestCode}", bearerFor: hrId), HttpStatusCode.OK);
+        var request = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/employment-certificate-requests/{requestCode}", bearerFor: hrId), HttpStatusCode.OK);
         Assert.Equal(Parent.Name, request.GetProperty("applicantName").GetString());
         Assert.Equal("open", request.GetProperty("status").GetString());
         var certificate = EmploymentCertificate(CorporateNumber);
         var fulfilled = await app.SendAsync(HttpMethod.Post, $"api/childcare/employment-certificate-requests/{requestCode}/certificate",
             new { certificate, delegationNumber = number, signature = Signed(hr, certificate) }, bearerFor: hrId);
-        Assert.Equal("fulfilled", (await JsonAsync(fulfilled, HttpStatusCode.Created)).GetProperty("status").GetString());
+        Assert.Equal("fulfilled", (await ResponseAssert.JsonAsync(fulfilled, HttpStatusCode.Created)).GetProperty("status").GetString());
 
         // The workflow hands the application to the municipality, which pulls it.
         var received = await app.WaitForStatusAsync(applicationId, "received");
@@ -50,29 +50,29 @@ public sealed class ChildcareWalkthroughTests(ChildcareApiFixture app) : IClassF
         Assert.Equal(number, employment.GetProperty("delegationNumber").GetString());
         Assert.Equal(HttpStatusCode.OK, (await app.SendAsync(HttpMethod.Get, $"api/signatures/receipts/{employment.GetProperty("verificationReceiptId").GetString()}", apiKey: ChiyodaKey)).StatusCode);
         Assert.Equal(0, received.GetProperty("missingDocuments").GetArrayLength());
-        var list = await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?municipalityCode=131016&status=received&procedure=nursery.application&limit=100", apiKey: ChiyodaKey), HttpStatusCode.OK);
+        var list = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?municipalityCode=131016&status=received&procedure=nursery.application&limit=100", apiKey: ChiyodaKey), HttpStatusCode.OK);
         Assert.Contains(list.GetProperty("applications").EnumerateArray(), a => a.GetProperty("applicationId").GetString() == applicationId);
 
         // Review and decision; the notice arrives in the parent's mailbox.
-        Assert.Equal("in_review", (await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/status", new { status = "in_review", note = "書類確認中" }, apiKey: ChiyodaKey), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("in_review", (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/status", new { status = "in_review", note = "書類確認中" }, apiKey: ChiyodaKey), HttpStatusCode.OK)).GetProperty("status").GetString());
         var subject = "保育所等利用決定通知 " + applicationId;
         var decided = await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
             new { decision = "approved", notice = new { subject, body = "令和9年4月1日から九段保育園の利用を決定しました。" } }, apiKey: ChiyodaKey);
-        Assert.Equal("approved", (await JsonAsync(decided, HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("approved", (await ResponseAssert.JsonAsync(decided, HttpStatusCode.OK)).GetProperty("status").GetString());
         var listed = await app.WaitForMessageAsync(parentId, subject);
         Assert.Equal("chiyoda", listed.GetProperty("senderId").GetString());
         var messageId = listed.GetProperty("messageId").GetString()!;
 
         // The parent reads it; the municipality hears mailbox.viewed once, and sees viewed.
-        var read = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: parentId), HttpStatusCode.OK);
+        var read = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: parentId), HttpStatusCode.OK);
         Assert.Contains("九段保育園", read.GetProperty("body").GetString());
-        await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: parentId), HttpStatusCode.OK);
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: parentId), HttpStatusCode.OK);
         var (signature, hook) = await app.Webhooks.WaitForAsync(h => h.TryGetProperty("messageId", out var m) && m.GetString() == messageId);
         Assert.Equal("mailbox.viewed", JsonDocument.Parse(hook).RootElement.GetProperty("event").GetString());
         Assert.StartsWith("t=", signature);
-        var delivery = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ChiyodaKey), HttpStatusCode.OK);
+        var delivery = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ChiyodaKey), HttpStatusCode.OK);
         Assert.Equal("viewed", delivery.GetProperty("status").GetString());
-        var final = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK);
+        var final = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK);
         Assert.Equal(["awaiting_documents", "received", "in_review", "approved"], final.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
         Assert.Equal(messageId, final.GetProperty("notices")[0].GetProperty("messageId").GetString());
         Assert.Single(app.Webhooks.Received, h => Encoding.UTF8.GetString(h.Body).Contains(messageId, StringComparison.Ordinal));
@@ -88,7 +88,7 @@ public sealed class ChildcareWalkthroughTests(ChildcareApiFixture app) : IClassF
         var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime);
         var late = Allowance(today.AddDays(-20).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
-        var accepted = await JsonAsync(await app.SubmitAsync(parentId, parent, late), HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, late), HttpStatusCode.Accepted);
         var applicationId = accepted.GetProperty("applicationId").GetString()!;
         Assert.Equal("received", accepted.GetProperty("status").GetString());
         Assert.Equal(today.AddDays(-5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), accepted.GetProperty("deadline").GetString());
@@ -96,7 +96,7 @@ public sealed class ChildcareWalkthroughTests(ChildcareApiFixture app) : IClassF
         Assert.Equal(today.AddMonths(1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), accepted.GetProperty("paymentStartMonth").GetString());
 
         var returnedSubject = "児童手当 認定請求の補正のお願い " + applicationId;
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
             new { decision = "returned", notice = new { subject = returnedSubject, body = "口座名義をご確認ください。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
         await app.WaitForMessageAsync(parentId, returnedSubject);
 
@@ -106,13 +106,13 @@ public sealed class ChildcareWalkthroughTests(ChildcareApiFixture app) : IClassF
         await ProblemAssert.ExactAsync(conflict, HttpStatusCode.Conflict, "application_state_conflict");
         var amendedForm = Allowance(today.AddDays(-20).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         var amended = await app.AmendAsync(parentId, parent, applicationId, amendedForm);
-        Assert.Equal("received", (await JsonAsync(amended, HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("received", (await ResponseAssert.JsonAsync(amended, HttpStatusCode.OK)).GetProperty("status").GetString());
 
         var approvedSubject = "児童手当 認定通知 " + applicationId;
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
             new { decision = "approved", notice = new { subject = approvedSubject, body = "認定しました。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
         await app.WaitForMessageAsync(parentId, approvedSubject);
-        var final = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey), HttpStatusCode.OK);
+        var final = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey), HttpStatusCode.OK);
         Assert.Equal(["received", "returned", "received", "approved"], final.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
         Assert.Equal(2, final.GetProperty("notices").GetArrayLength());
     }

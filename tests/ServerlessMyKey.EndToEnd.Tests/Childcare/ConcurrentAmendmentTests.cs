@@ -14,8 +14,8 @@ public sealed class ConcurrentAmendmentTests(ChildcareApiFixture app) : IClassFi
     public async Task The_losing_amendment_does_not_overwrite_the_winner_s_document()
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        var applicationId = (await JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(12)), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
+        var applicationId = (await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(12)), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
             new { decision = "returned", notice = new { subject = "補正のお願い", body = "週数をご確認ください。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
 
         // The workflow records the notice on the row too: wait for it, so only the two amendments write.
@@ -29,9 +29,9 @@ public sealed class ConcurrentAmendmentTests(ChildcareApiFixture app) : IClassFi
         var second = await app.AmendAsync(parentId, parent, applicationId, Pregnancy(14));
         var winner = await first;
 
-        Assert.Equal("received", (await JsonAsync(winner, HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("received", (await ResponseAssert.JsonAsync(winner, HttpStatusCode.OK)).GetProperty("status").GetString());
         await ProblemAssert.ExactAsync(second, HttpStatusCode.Conflict, "application_state_conflict");
-        var view = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey), HttpStatusCode.OK);
+        var view = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey), HttpStatusCode.OK);
         Assert.Equal(13, view.GetProperty("form").GetProperty("pregnancyWeeks").GetInt32());
 
         // The first version and the winner's amendment are kept; the loser's blob was removed.

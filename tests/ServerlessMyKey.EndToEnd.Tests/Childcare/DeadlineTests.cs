@@ -28,13 +28,13 @@ public sealed class DeadlineTests(ShortDeadlineFixture app) : IClassFixture<Shor
     {
         var (hrId, hr, number) = await app.EmployerHrAsync();
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        var accepted = await JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(CorporateNumber)), HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(CorporateNumber)), HttpStatusCode.Accepted);
         var applicationId = accepted.GetProperty("applicationId").GetString()!;
         var requestCode = accepted.GetProperty("employmentCertificateRequests")[0].GetProperty("requestCode").GetString()!;
 
         var reminder = await app.WaitForMessageAsync(parentId, ReminderSubject);
         Assert.Equal("mykey-childcare", reminder.GetProperty("senderId").GetString());
-        var read = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{reminder.GetProperty("messageId").GetString()}", bearerFor: parentId), HttpStatusCode.OK);
+        var read = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{reminder.GetProperty("messageId").GetString()}", bearerFor: parentId), HttpStatusCode.OK);
         Assert.Contains(requestCode, read.GetProperty("body").GetString());
 
         var received = await app.WaitForStatusAsync(applicationId, "received");
@@ -54,7 +54,7 @@ public sealed class DeadlineTests(ShortDeadlineFixture app) : IClassFixture<Shor
         var late = await app.SendAsync(HttpMethod.Post, $"api/childcare/employment-certificate-requests/{requestCode}/certificate",
             new { certificate, delegationNumber = number, signature = Signed(hr, certificate) }, bearerFor: hrId);
         await ProblemAssert.ExactAsync(late, HttpStatusCode.Conflict, "request_closed");
-        Assert.Equal("received", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("received", (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
 
         // Nothing personal went through the task hub or the logs on this path (reminder, hand-over) either.
         await AssertNoTaskHubHoldsAsync([Parent.Name, "子育　太郎", HrEmployee.Name]);

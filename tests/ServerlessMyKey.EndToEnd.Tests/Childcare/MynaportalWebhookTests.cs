@@ -17,7 +17,7 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
     public async Task A_linked_signer_s_application_runs_at_once_and_the_same_event_answers_the_same()
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted); // links the signing certificate
+        await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted); // links the signing certificate
         var eventId = "evt-" + Guid.NewGuid().ToString("N");
         var body = Event(eventId, parent, ChildcareApiFixture.Allowance("2026-01-06"));
 
@@ -25,10 +25,10 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
         var first = await PostAsync(body, signedAt);
         var again = await PostAsync(body, signedAt.AddSeconds(1)); // the sender's retry, signed again
 
-        var accepted = await JsonAsync(first, HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(first, HttpStatusCode.Accepted);
         Assert.Equal("received", accepted.GetProperty("status").GetString());
         Assert.Equal(await first.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
-        var view = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{accepted.GetProperty("applicationId").GetString()}", bearerFor: parentId), HttpStatusCode.OK);
+        var view = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{accepted.GetProperty("applicationId").GetString()}", bearerFor: parentId), HttpStatusCode.OK);
         Assert.Equal("2026-01-06", view.GetProperty("form").GetProperty("eventDate").GetString());
     }
 
@@ -36,7 +36,7 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
     public async Task An_unlinked_signer_s_application_is_held_until_the_parent_claims_it()
     {
         var card = app.Pki.IssueCard(Parent);
-        var accepted = await JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), card, Nursery(CorporateNumber))), HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), card, Nursery(CorporateNumber))), HttpStatusCode.Accepted);
         var applicationId = accepted.GetProperty("applicationId").GetString()!;
         Assert.Equal("held", accepted.GetProperty("status").GetString());
 
@@ -47,17 +47,17 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
             Content = System.Net.Http.Json.JsonContent.Create(new { signature = Signed(card, new { action = "claim", applicationId, myKeyId }) }),
         };
         claim.Headers.TryAddWithoutValidation("Authorization", "Bearer " + session.GetProperty("accessToken").GetString());
-        Assert.Equal("awaiting_documents", (await JsonAsync(await app.Http.SendAsync(claim), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("awaiting_documents", (await ResponseAssert.JsonAsync(await app.Http.SendAsync(claim), HttpStatusCode.OK)).GetProperty("status").GetString());
     }
 
     [Fact]
     public async Task An_application_naming_another_account_than_the_signer_s_link_is_held()
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted); // links the signing certificate
+        await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted); // links the signing certificate
         var otherId = await app.NewCitizenAsync();
 
-        var accepted = await JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), parent, For(otherId, ChildcareApiFixture.Allowance("2026-01-06")))), HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), parent, For(otherId, ChildcareApiFixture.Allowance("2026-01-06")))), HttpStatusCode.Accepted);
 
         Assert.Equal("held", accepted.GetProperty("status").GetString());
     }
@@ -66,13 +66,13 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
     public async Task A_claim_statement_posted_by_another_account_is_signature_invalid()
     {
         var card = app.Pki.IssueCard(Parent);
-        var applicationId = (await JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), card, Nursery(CorporateNumber))), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        var applicationId = (await ResponseAssert.JsonAsync(await PostAsync(Event("evt-" + Guid.NewGuid().ToString("N"), card, Nursery(CorporateNumber))), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
         var (parentId, _) = await app.NewCardholderAsync(Parent);
         var attackerId = await app.NewCitizenAsync();
         var statement = new { signature = Signed(card, new { action = "claim", applicationId, myKeyId = parentId }) };
 
         await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim", statement, bearerFor: attackerId), HttpStatusCode.Unauthorized, "signature_invalid");
-        Assert.Equal("awaiting_documents", (await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim", statement, bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("awaiting_documents", (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/claim", statement, bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
     {
         // The link (and with it the signer's Mynaportal applications) is not taken over: the card's holder signs for a second account of theirs: the link stays with the first.
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted);
+        await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted);
         var otherId = await app.NewCitizenAsync();
 
         await ProblemAssert.ExactAsync(await app.SubmitAsync(otherId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.UnprocessableEntity, "holder_name_mismatch");
@@ -90,15 +90,15 @@ public sealed class MynaportalWebhookTests(ChildcareApiFixture app) : IClassFixt
     public async Task A_captured_request_sent_again_within_its_window_is_webhook_replayed()
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
-        await JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted);
+        await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, ChildcareApiFixture.Allowance("2026-01-05")), HttpStatusCode.Accepted);
         var body = Event("evt-" + Guid.NewGuid().ToString("N"), parent, ChildcareApiFixture.Allowance("2026-01-07"));
         var captured = WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes(MynaportalSecret), DateTimeOffset.UtcNow, body);
 
-        await JsonAsync(await PostSignedAsync(body, captured), HttpStatusCode.Accepted);
+        await ResponseAssert.JsonAsync(await PostSignedAsync(body, captured), HttpStatusCode.Accepted);
         var replayed = await PostSignedAsync(body, captured);
 
         Assert.Equal(HttpStatusCode.Conflict, replayed.StatusCode);
-        Assert.Equal("webhook_replayed", (await JsonAsync(replayed, HttpStatusCode.Conflict)).GetProperty("code").GetString());
+        Assert.Equal("webhook_replayed", (await ResponseAssert.JsonAsync(replayed, HttpStatusCode.Conflict)).GetProperty("code").GetString());
     }
 
     [Fact]

@@ -17,12 +17,12 @@ public sealed class ParentApplicationListTests(ChildcareApiFixture app) : IClass
         var ids = new List<string>();
         foreach (var weeks in new[] { 10, 11, 12 })
         {
-            ids.Add((await JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(weeks)), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!);
+            ids.Add((await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(weeks)), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!);
         }
 
-        var othersId = (await JsonAsync(await app.SubmitAsync(otherId, other, Pregnancy(13)), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        var othersId = (await ResponseAssert.JsonAsync(await app.SubmitAsync(otherId, other, Pregnancy(13)), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
 
-        var page = await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications", bearerFor: parentId), HttpStatusCode.OK);
+        var page = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications", bearerFor: parentId), HttpStatusCode.OK);
 
         Assert.Equal(["applications"], page.EnumerateObject().Select(p => p.Name));
         var listed = page.GetProperty("applications").EnumerateArray().ToList();
@@ -37,10 +37,10 @@ public sealed class ParentApplicationListTests(ChildcareApiFixture app) : IClass
         newest.GetProperty("submittedAt").GetDateTimeOffset();
 
         // The municipality's list has the same item shape.
-        var municipality = await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?municipalityCode=131016&procedure=pregnancy.notification&limit=1", apiKey: ChiyodaKey), HttpStatusCode.OK);
+        var municipality = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?municipalityCode=131016&procedure=pregnancy.notification&limit=1", apiKey: ChiyodaKey), HttpStatusCode.OK);
         Assert.Equal(newest.EnumerateObject().Select(p => p.Name), municipality.GetProperty("applications")[0].EnumerateObject().Select(p => p.Name));
 
-        var others = await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications", bearerFor: otherId), HttpStatusCode.OK);
+        var others = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications", bearerFor: otherId), HttpStatusCode.OK);
         Assert.Equal([othersId], others.GetProperty("applications").EnumerateArray().Select(a => a.GetProperty("applicationId").GetString()));
     }
 
@@ -51,12 +51,12 @@ public sealed class ParentApplicationListTests(ChildcareApiFixture app) : IClass
         var ids = new List<string>();
         foreach (var weeks in new[] { 20, 21, 22 })
         {
-            ids.Add((await JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(weeks)), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!);
+            ids.Add((await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(weeks)), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!);
         }
 
-        var first = await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?limit=2", bearerFor: parentId), HttpStatusCode.OK);
+        var first = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications?limit=2", bearerFor: parentId), HttpStatusCode.OK);
         var token = Uri.EscapeDataString(first.GetProperty("continuationToken").GetString()!);
-        var second = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications?limit=2&continuationToken={token}", bearerFor: parentId), HttpStatusCode.OK);
+        var second = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications?limit=2&continuationToken={token}", bearerFor: parentId), HttpStatusCode.OK);
 
         Assert.Equal([ids[2], ids[1]], first.GetProperty("applications").EnumerateArray().Select(a => a.GetProperty("applicationId").GetString()));
         Assert.Equal([ids[0]], second.GetProperty("applications").EnumerateArray().Select(a => a.GetProperty("applicationId").GetString()));

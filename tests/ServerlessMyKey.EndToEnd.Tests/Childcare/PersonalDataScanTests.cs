@@ -20,31 +20,31 @@ public sealed class PersonalDataScanTests(ChildcareApiFixture app) : IClassFixtu
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
         var (hrId, hr, number) = await app.EmployerHrAsync();
-        var accepted = await JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(CorporateNumber)), HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Nursery(CorporateNumber)), HttpStatusCode.Accepted);
         var applicationId = accepted.GetProperty("applicationId").GetString()!;
         var requestCode = accepted.GetProperty("employmentCertificateRequests")[0].GetProperty("requestCode").GetString()!;
         var certificate = EmploymentCertificate(CorporateNumber);
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/employment-certificate-requests/{requestCode}/certificate",
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/employment-certificate-requests/{requestCode}/certificate",
             new { certificate, delegationNumber = number, signature = Signed(hr, certificate) }, bearerFor: hrId), HttpStatusCode.Created);
         await app.WaitForStatusAsync(applicationId, "received");
 
         // The municipality's note, subjects and bodies name the people: they must stay encrypted.
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/status", new { status = "in_review", note = $"{Parent.Name}様 {ChildName} 確認中" }, apiKey: ChiyodaKey), HttpStatusCode.OK);
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/status", new { status = "in_review", note = $"{Parent.Name}様 {ChildName} 確認中" }, apiKey: ChiyodaKey), HttpStatusCode.OK);
         var returnedSubject = $"{ChildName}さんの保育所等利用申込の補正 {applicationId}";
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
             new { decision = "returned", notice = new { subject = returnedSubject, body = $"{Parent.Name}様 勤務先 {HrEmployee.Name} 様の証明書をご確認ください。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
         var returned = await app.WaitForMessageAsync(parentId, returnedSubject);
-        await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{returned.GetProperty("messageId").GetString()}", bearerFor: parentId), HttpStatusCode.OK);
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{returned.GetProperty("messageId").GetString()}", bearerFor: parentId), HttpStatusCode.OK);
         await app.WaitForNoticesAsync(applicationId, 1);
 
-        Assert.Equal("received", (await JsonAsync(await app.AmendAsync(parentId, parent, applicationId, Nursery(CorporateNumber)), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("received", (await ResponseAssert.JsonAsync(await app.AmendAsync(parentId, parent, applicationId, Nursery(CorporateNumber)), HttpStatusCode.OK)).GetProperty("status").GetString());
         var approvedSubject = $"{ChildName}さんの保育所等利用決定通知 {applicationId}";
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
             new { decision = "approved", notice = new { subject = approvedSubject, body = $"{Parent.Name}様 {ChildName}さんの利用を決定しました。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
         var approved = await app.WaitForMessageAsync(parentId, approvedSubject);
-        await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{approved.GetProperty("messageId").GetString()}", bearerFor: parentId), HttpStatusCode.OK);
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{approved.GetProperty("messageId").GetString()}", bearerFor: parentId), HttpStatusCode.OK);
         await app.Webhooks.WaitForAsync(h => h.TryGetProperty("messageId", out var m) && m.GetString() == approved.GetProperty("messageId").GetString());
-        var final = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK);
+        var final = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK);
         Assert.Equal(["awaiting_documents", "received", "in_review", "returned", "received", "approved"], final.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
         Assert.Equal(2, final.GetProperty("notices").GetArrayLength());
 

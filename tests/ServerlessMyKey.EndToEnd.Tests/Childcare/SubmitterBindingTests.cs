@@ -20,10 +20,10 @@ public sealed class SubmitterBindingTests(ChildcareApiFixture app) : IClassFixtu
         var stolen = await app.SendAsync(HttpMethod.Post, "api/childcare/applications", body, bearerFor: attackerId);
 
         await ProblemAssert.ExactAsync(stolen, HttpStatusCode.Forbidden, "signer_not_submitter");
-        var accepted = await JsonAsync(await app.SendAsync(HttpMethod.Post, "api/childcare/applications", body, bearerFor: parentId), HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, "api/childcare/applications", body, bearerFor: parentId), HttpStatusCode.Accepted);
         var applicationId = accepted.GetProperty("applicationId").GetString()!;
-        await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK);
-        Assert.Equal(0, (await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications", bearerFor: attackerId), HttpStatusCode.OK)).GetProperty("applications").GetArrayLength());
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK);
+        Assert.Equal(0, (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, "api/childcare/applications", bearerFor: attackerId), HttpStatusCode.OK)).GetProperty("applications").GetArrayLength());
     }
 
     [Fact]
@@ -42,8 +42,8 @@ public sealed class SubmitterBindingTests(ChildcareApiFixture app) : IClassFixtu
     {
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
         var otherId = await app.NewCitizenAsync();
-        var applicationId = (await JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(12)), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
+        var applicationId = (await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(12)), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/decision",
             new { decision = "returned", notice = new { subject = "補正のお願い", body = "週数をご確認ください。" } }, apiKey: ChiyodaKey), HttpStatusCode.OK);
 
         var response = await app.AmendAsync(parentId, parent, applicationId, For(otherId, Pregnancy(13)));
@@ -56,8 +56,8 @@ public sealed class SubmitterBindingTests(ChildcareApiFixture app) : IClassFixtu
         var durable = app.Host.DurableClient!;
         var (parentId, parent) = await app.NewCardholderAsync(Parent);
         var key = Guid.NewGuid().ToString("N");
-        var applicationId = (await JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(12), key), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
-        await JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/withdrawal",
+        var applicationId = (await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(12), key), HttpStatusCode.Accepted)).GetProperty("applicationId").GetString()!;
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/withdrawal",
             new { signature = Signed(parent, new { action = "withdraw", applicationId }) }, bearerFor: parentId), HttpStatusCode.OK);
         using (var finished = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
         {
@@ -66,10 +66,10 @@ public sealed class SubmitterBindingTests(ChildcareApiFixture app) : IClassFixtu
 
         await durable.PurgeInstanceAsync(applicationId);
 
-        var replayed = await JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(12), key), HttpStatusCode.Accepted);
+        var replayed = await ResponseAssert.JsonAsync(await app.SubmitAsync(parentId, parent, Pregnancy(12), key), HttpStatusCode.Accepted);
 
         Assert.Equal(applicationId, replayed.GetProperty("applicationId").GetString());
         Assert.Null(await durable.GetInstanceAsync(applicationId));
-        Assert.Equal("withdrawn", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("withdrawn", (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", bearerFor: parentId), HttpStatusCode.OK)).GetProperty("status").GetString());
     }
 }

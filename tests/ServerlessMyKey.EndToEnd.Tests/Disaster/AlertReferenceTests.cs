@@ -23,12 +23,12 @@ public sealed class AlertReferenceTests(DisasterApiFixture app) : IClassFixture<
         await app.PairAsync(tv3, "西興部　三郎", "ニシオコッペ　サブロウ", Nishiokoppe, hill);
         var sent = new DateTimeOffset(2026, 11, 29, 2, 0, 0, TimeSpan.Zero);
         using var original = await app.PostAlertAsync(CapSamples.EvacuationOrder("ORDER-" + run, sent, level: 3, districtCode: coast, municipalityCode: Nishiokoppe, lifetime: TimeSpan.FromDays(3650)), NishiokoppeKey);
-        var originalId = (await ReadAsync(original, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        var originalId = (await ResponseAssert.JsonAsync(original, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         await app.TvMessagesAsync(originalId, 2);
 
         // The update raises the level and names the hill district: the coast's TVs get it because the original reached them.
         using var update = await app.PostAlertAsync(CapSamples.Update("UPDATE-" + run, sent.AddMinutes(30), "ORDER-" + run, sent, 5, hill, Nishiokoppe), NishiokoppeKey);
-        var accepted = await ReadAsync(update, HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(update, HttpStatusCode.Accepted);
         var updateId = accepted.GetProperty("alertId").GetString()!;
         Assert.Equal(3, accepted.GetProperty("targets").GetInt32());
 
@@ -54,11 +54,11 @@ public sealed class AlertReferenceTests(DisasterApiFixture app) : IClassFixture<
         var sent = new DateTimeOffset(2026, 11, 29, 3, 0, 0, TimeSpan.Zero);
         using (var stored = await app.PostAlertAsync(CapSamples.EvacuationOrder(identifier, sent, municipalityCode: "131016", lifetime: TimeSpan.FromDays(3650)), NishiokoppeKey))
         {
-            Assert.Equal("stored", (await ReadAsync(stored, HttpStatusCode.Accepted)).GetProperty("status").GetString());
+            Assert.Equal("stored", (await ResponseAssert.JsonAsync(stored, HttpStatusCode.Accepted)).GetProperty("status").GetString());
         }
 
         using var cancel = await app.PostAlertAsync(CapSamples.Cancel(identifier + "-C", sent.AddMinutes(5), identifier, sent), MinamiKey);
-        await AssertProblemAsync(cancel, HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(cancel, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -72,16 +72,16 @@ public sealed class AlertReferenceTests(DisasterApiFixture app) : IClassFixture<
         string storedId;
         using (var stored = await app.PostAlertAsync(cap, MinamiKey))
         {
-            storedId = (await ReadAsync(stored, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+            storedId = (await ResponseAssert.JsonAsync(stored, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         }
 
         using (var again = await app.PostAlertAsync(cap, MinamiKey))
         {
-            await AssertProblemAsync(again, HttpStatusCode.Conflict, "already_exists");
+            await ProblemAssert.ExactAsync(again, HttpStatusCode.Conflict, "already_exists");
         }
 
         using var cancel = await app.PostAlertAsync(OfSender(CapSamples.Cancel(identifier + "-C", sent.AddMinutes(5), identifier, sent), sender), MinamiKey);
-        var cancelId = (await ReadAsync(cancel, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        var cancelId = (await ResponseAssert.JsonAsync(cancel, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         var original = await app.AlertStatusAsync(storedId, _ => true, MinamiKey);
         Assert.Equal((sender, "cancelled", cancelId), (original.GetProperty("sender").GetString(), original.GetProperty("status").GetString(), original.GetProperty("replacedBy").GetString()));
     }
@@ -98,7 +98,7 @@ public sealed class AlertReferenceTests(DisasterApiFixture app) : IClassFixture<
         var cap = CapSamples.EvacuationOrder("BOTH-" + run, DateTimeOffset.UtcNow, districtCode: district, municipalityCode: Nishiokoppe)
             .Replace($"<value>{Nishiokoppe}</value>", $"<value>{Nishiokoppe}</value>\n      </geocode>\n      <geocode>\n        <valueName>JISX0402</valueName>\n        <value>{Mugi}</value>", StringComparison.Ordinal);
         using var posted = await app.PostAlertAsync(cap, NishiokoppeKey);
-        var alertId = (await ReadAsync(posted, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        var alertId = (await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         await app.TvMessagesAsync(alertId, 2);
 
         var sender = await app.AlertStatusAsync(alertId, s => s.GetProperty("status").GetString() == "delivered", NishiokoppeKey);

@@ -97,13 +97,13 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
     {
         myKeyId ??= (await NewCardholderAsync(new CardHolder(displayName, "徳島県海部郡美波町奥河内字寺前136-1", new DateOnly(1950, 4, 1), "male"))).MyKeyId;
         using var pairing = await SendAsync(HttpMethod.Post, "/api/tv/pairings", new { tvId }, platformKey);
-        var code = (await ReadAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
+        var code = (await ResponseAssert.JsonAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
         using var claimed = await SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", new
         {
             resident = new { displayName, furigana, municipalityCode = municipality, districtCode = district, needsAssistance = false },
             consent = new { watching },
         }, bearerFor: myKeyId);
-        var body = await ReadAsync(claimed, HttpStatusCode.Created);
+        var body = await ResponseAssert.JsonAsync(claimed, HttpStatusCode.Created);
         Assert.Equal(tvId, body.GetProperty("tvId").GetString());
         return (myKeyId, body.GetProperty("residentId").GetString()!);
     }
@@ -141,7 +141,7 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
 
     /// <summary>The TV messages received for an alert, once there are <paramref name="count"/> of them.</summary>
     public Task<List<JsonElement>> TvMessagesAsync(string alertId, int count) =>
-        WaitForAsync(() =>
+        Eventually.WaitForAsync(() =>
         {
             var found = Tvs.Received.Select(r => JsonOf(r.Body)).Where(m => m.GetProperty("alertId").GetString() == alertId).ToList();
             return Task.FromResult(found.Count >= count ? found : null);
@@ -149,10 +149,10 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
 
     /// <summary>The alert's status once <paramref name="done"/> holds.</summary>
     public async Task<JsonElement> AlertStatusAsync(string alertId, Func<JsonElement, bool> done, string apiKey = MinamiKey) =>
-        (await WaitForAsync(async () =>
+        (await Eventually.WaitForAsync(async () =>
         {
             using var response = await SendAsync(HttpMethod.Get, $"/api/disaster/alerts/{alertId}", apiKey: apiKey);
-            var status = await ReadAsync(response, HttpStatusCode.OK);
+            var status = await ResponseAssert.JsonAsync(response, HttpStatusCode.OK);
             return done(status) ? new StrongBox<JsonElement>(status) : null;
         }, TimeSpan.FromSeconds(60))).Value;
 
@@ -164,44 +164,11 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
 
     public static JsonElement JsonOf(byte[] body) => JsonDocument.Parse(body).RootElement;
 
-    public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    public static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string? detailContains = null)
-    {
-        var body = await ReadAsync(response, status);
-        Assert.Equal(code, body.GetProperty("code").GetString());
-        if (detailContains is not null)
-        {
-            Assert.Contains(detailContains, body.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        }
-    }
-
     public static void AssertSigned(ReceivedWebhook received, string secret)
     {
         var parts = received.Signature.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
         var expected = Convert.ToHexStringLower(WebhookSignature.Compute(Encoding.UTF8.GetBytes(secret), long.Parse(parts["t"], CultureInfo.InvariantCulture), received.Body));
         Assert.Equal(expected, parts["v1"]);
-    }
-
-    public static async Task<T> WaitForAsync<T>(Func<Task<T?>> poll, TimeSpan timeout)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (await poll() is { } value)
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting.");
-            await Task.Delay(200);
-        }
     }
 
     public void Dispose()

@@ -87,7 +87,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         // No TV needed: an Actual alert to this district would answer "delivering" (with 0 targets), not "stored".
         var district = "s-" + Guid.NewGuid().ToString("N")[..12];
         using var response = await app.PostAlertAsync(Order(district, capStatus), NishiokoppeKey);
-        var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(response, HttpStatusCode.Accepted);
         Assert.Equal(("stored", 0), (accepted.GetProperty("status").GetString(), accepted.GetProperty("targets").GetInt32()));
         var status = await app.AlertStatusAsync(accepted.GetProperty("alertId").GetString()!, _ => true, NishiokoppeKey);
         Assert.Equal((capStatus, "stored"), (status.GetProperty("capStatus").GetString(), status.GetProperty("status").GetString()));
@@ -104,7 +104,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
                 continue; // stored by an earlier run on the same storage account
             }
 
-            var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+            var accepted = await ResponseAssert.JsonAsync(response, HttpStatusCode.Accepted);
             Assert.Equal(("stored", 0), (accepted.GetProperty("status").GetString(), accepted.GetProperty("targets").GetInt32()));
         }
     }
@@ -120,9 +120,9 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         using var replay = await app.PostAlertAsync(cap, NishiokoppeKey, key);
         Assert.Equal((HttpStatusCode.Accepted, firstBody), (replay.StatusCode, await replay.Content.ReadAsStringAsync()));
         using var other = await app.PostAlertAsync(Order(district, level: 5), NishiokoppeKey, key);
-        await AssertProblemAsync(other, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await ProblemAssert.ExactAsync(other, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
         using var again = await app.PostAlertAsync(cap, NishiokoppeKey);
-        await AssertProblemAsync(again, HttpStatusCode.Conflict, "already_exists");
+        await ProblemAssert.ExactAsync(again, HttpStatusCode.Conflict, "already_exists");
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var district = "x-" + Guid.NewGuid().ToString("N")[..12];
         var cap = CapSamples.EvacuationOrder("NISHIOKOPPE-" + district, DateTimeOffset.UtcNow.AddHours(-2), districtCode: district, municipalityCode: Nishiokoppe, lifetime: TimeSpan.FromHours(1));
         using var response = await app.PostAlertAsync(cap, NishiokoppeKey);
-        var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(response, HttpStatusCode.Accepted);
         Assert.Equal(("expired", 0), (accepted.GetProperty("status").GetString(), accepted.GetProperty("targets").GetInt32()));
     }
 
@@ -140,9 +140,9 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     {
         var stranger = await app.NewCitizenAsync();
         using var response = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", apiKey: ShelterKey, bearerFor: stranger);
-        await AssertProblemAsync(response, HttpStatusCode.NotFound, "resident_not_registered");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.NotFound, "resident_not_registered");
         using var noTerminal = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", apiKey: NishiokoppeKey, bearerFor: stranger);
-        await AssertProblemAsync(noTerminal, HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(noTerminal, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         request.Headers.Add("x-api-key", ShelterKey);
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bound);
 
-        await AssertProblemAsync(await app.Http.SendAsync(request), HttpStatusCode.Unauthorized, "token_client_mismatch");
+        await ProblemAssert.ExactAsync(await app.Http.SendAsync(request), HttpStatusCode.Unauthorized, "token_client_mismatch");
     }
 
     [Fact]
@@ -165,12 +165,12 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var api = new ServerlessMyKey.Cli.MyKeyApiClient(app.Http);
 
         using var checkin = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", await api.ReaderProofAsync(card, "shelter_checkin", ShelterKey), apiKey: ShelterKey);
-        Assert.Equal(residentId, (await ReadAsync(checkin, HttpStatusCode.Created)).GetProperty("residentId").GetString());
+        Assert.Equal(residentId, (await ResponseAssert.JsonAsync(checkin, HttpStatusCode.Created)).GetProperty("residentId").GetString());
 
         var proof = await api.ReaderProofAsync(card, "shelter_checkin", ShelterKey);
-        await AssertProblemAsync(await app.SendAsync(HttpMethod.Post, "/api/auth/sessions", proof), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
+        await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Post, "/api/auth/sessions", proof), HttpStatusCode.Conflict, "challenge_purpose_mismatch");
         var (challengeId, challenge) = await api.CreateChallengeAsync();
-        await AssertProblemAsync(
+        await ProblemAssert.ExactAsync(
             await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hall-1/checkins", ServerlessMyKey.Cli.MyKeyApiClient.LoginBody(card, challengeId, challenge), apiKey: ShelterKey),
             HttpStatusCode.Conflict, "challenge_purpose_mismatch");
     }
@@ -179,28 +179,29 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     public async Task Malformed_cap_is_invalid_cap_naming_the_element()
     {
         using var response = await app.PostAlertAsync(Order("d").Replace("<urgency>Immediate</urgency>", "<urgency>Soon</urgency>", StringComparison.Ordinal), NishiokoppeKey);
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_cap", "alert/info[1]/urgency");
+        var problem = await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_cap");
+        Assert.Contains("alert/info[1]/urgency", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Json_is_not_a_cap_alert()
     {
         using var response = await app.PostAlertAsync("{}", NishiokoppeKey, contentType: "application/json");
-        await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
     }
 
     [Fact]
     public async Task Staff_of_another_municipality_may_not_alert_it()
     {
         using var response = await app.PostAlertAsync(Order("d"), MinamiKey);
-        await AssertProblemAsync(response, HttpStatusCode.Forbidden, "forbidden");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Forbidden, "forbidden");
     }
 
     [Fact]
     public async Task A_cancel_of_an_unknown_alert_is_refused()
     {
         using var response = await app.PostAlertAsync(CapSamples.Cancel("X-" + Guid.NewGuid().ToString("N"), DateTimeOffset.UtcNow, "NEVER-SENT", DateTimeOffset.UtcNow.AddHours(-1)), MinamiKey);
-        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "referenced_alert_not_found");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.UnprocessableEntity, "referenced_alert_not_found");
     }
 
     [Fact]
@@ -211,12 +212,12 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var events = Enumerable.Range(0, 1000).Select(i => Event(tv, "channel", start.AddMinutes(i), channel: "0" + (i % 12))).ToArray();
         using (var first = await app.PostEventsAsync(new { events }))
         {
-            var body = await ReadAsync(first, HttpStatusCode.Accepted);
+            var body = await ResponseAssert.JsonAsync(first, HttpStatusCode.Accepted);
             Assert.Equal((1000, 0), (body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()));
         }
 
         using var second = await app.PostEventsAsync(new { events = events.Take(10).Append(Event("never-paired-" + tv, "power_on", start)).ToArray() });
-        var again = await ReadAsync(second, HttpStatusCode.Accepted);
+        var again = await ResponseAssert.JsonAsync(second, HttpStatusCode.Accepted);
         Assert.Equal((0, 10, 1), (again.GetProperty("accepted").GetInt32(), again.GetProperty("duplicates").GetInt32(), again.GetProperty("unknownTvs").GetInt32()));
     }
 
@@ -227,11 +228,11 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var eventId = "ev-" + Guid.NewGuid().ToString("N");
         using (var first = await app.PostEventsAsync(new { events = new[] { new { eventId, tvId = tv, type = "button", at = DateTimeOffset.UtcNow.AddDays(-2) } } }))
         {
-            Assert.Equal(1, (await ReadAsync(first, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
+            Assert.Equal(1, (await ResponseAssert.JsonAsync(first, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
         }
 
         using var again = await app.PostEventsAsync(new { events = new[] { new { eventId, tvId = tv, type = "button", at = DateTimeOffset.UtcNow.AddMinutes(-1) } } });
-        var body = await ReadAsync(again, HttpStatusCode.Accepted);
+        var body = await ResponseAssert.JsonAsync(again, HttpStatusCode.Accepted);
         Assert.Equal((0, 1), (body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()));
     }
 
@@ -244,7 +245,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var eventId = "ev-" + Guid.NewGuid().ToString("N");
         var at = DateTimeOffset.UtcNow.AddMinutes(-1);
         using var posted = await app.PostEventsAsync(new { events = new[] { new { eventId, tvId = tv1, type = "button", at }, new { eventId, tvId = tv2, type = "button", at } } });
-        var body = await ReadAsync(posted, HttpStatusCode.Accepted);
+        var body = await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted);
         Assert.Equal((2, 0), (body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32()));
     }
 
@@ -253,14 +254,14 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     {
         var events = Enumerable.Range(0, 1001).Select(_ => Event("tv", "button", DateTimeOffset.UtcNow)).ToArray();
         using var response = await app.PostEventsAsync(new { events });
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.BadRequest, "invalid_request");
     }
 
     [Fact]
     public async Task Events_signed_with_another_secret_are_unauthenticated()
     {
         using var response = await app.PostEventsAsync(new { events = new[] { Event("tv", "button", DateTimeOffset.UtcNow) } }, secret: "another-secret-0123456789abcdef");
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]
@@ -269,19 +270,19 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var tv = "pair-" + Guid.NewGuid().ToString("N")[..10];
         await app.PairAsync(tv, "西興部　太郎", "ニシオコッペ　タロウ", Nishiokoppe, "p-" + tv);
         using var pairing = await app.SendAsync(HttpMethod.Post, "/api/tv/pairings", new { tvId = tv + "-b" }, PlatformKey);
-        var code = (await ReadAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
+        var code = (await ResponseAssert.JsonAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
         var claim = new { resident = new { displayName = "甲", furigana = "コウ", municipalityCode = Nishiokoppe, districtCode = "p" }, consent = new { watching = false } };
         var first = await app.NewCitizenAsync();
         var second = await app.NewCitizenAsync();
         using (var claimed = await app.SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", claim, bearerFor: first))
         {
-            await ReadAsync(claimed, HttpStatusCode.Created);
+            await ResponseAssert.JsonAsync(claimed, HttpStatusCode.Created);
         }
 
         using var reused = await app.SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", claim, bearerFor: second);
-        await AssertProblemAsync(reused, HttpStatusCode.Conflict, "pairing_already_used");
+        await ProblemAssert.ExactAsync(reused, HttpStatusCode.Conflict, "pairing_already_used");
         using var unknown = await app.SendAsync(HttpMethod.Post, "/api/tv/pairings/ZZZZZZZZ/claim", claim, bearerFor: second);
-        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "pairing_not_found");
+        await ProblemAssert.ExactAsync(unknown, HttpStatusCode.NotFound, "pairing_not_found");
     }
 
     [Fact]
@@ -291,7 +292,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
         var owner = app.LastMyKeyId!;
         using (var list = await app.SendAsync(HttpMethod.Get, "/api/tv/registrations", bearerFor: owner))
         {
-            Assert.Equal([tv], (await ReadAsync(list, HttpStatusCode.OK)).GetProperty("registrations").EnumerateArray().Select(r => r.GetProperty("tvId").GetString()));
+            Assert.Equal([tv], (await ResponseAssert.JsonAsync(list, HttpStatusCode.OK)).GetProperty("registrations").EnumerateArray().Select(r => r.GetProperty("tvId").GetString()));
         }
 
         using (var unlinked = await app.SendAsync(HttpMethod.Delete, $"/api/tv/registrations/{tv}", bearerFor: owner))
@@ -301,11 +302,11 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
 
         using (var gone = await app.SendAsync(HttpMethod.Delete, $"/api/tv/registrations/{tv}", bearerFor: owner))
         {
-            await AssertProblemAsync(gone, HttpStatusCode.NotFound, "tv_not_registered");
+            await ProblemAssert.ExactAsync(gone, HttpStatusCode.NotFound, "tv_not_registered");
         }
 
         using var response = await app.PostAlertAsync(Order(district), NishiokoppeKey);
-        Assert.Equal(0, (await ReadAsync(response, HttpStatusCode.Accepted)).GetProperty("targets").GetInt32());
+        Assert.Equal(0, (await ResponseAssert.JsonAsync(response, HttpStatusCode.Accepted)).GetProperty("targets").GetInt32());
     }
 
     private async Task<(string District, string TvId)> OneTvAsync()
@@ -320,7 +321,7 @@ public sealed class DisasterDeliveryTests(DisasterApiFixture app) : IClassFixtur
     private async Task<string> AlertAsync(string district, string status = "Actual")
     {
         using var response = await app.PostAlertAsync(Order(district, status), NishiokoppeKey);
-        var accepted = await ReadAsync(response, HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(response, HttpStatusCode.Accepted);
         Assert.Equal(1, accepted.GetProperty("targets").GetInt32());
         return accepted.GetProperty("alertId").GetString()!;
     }

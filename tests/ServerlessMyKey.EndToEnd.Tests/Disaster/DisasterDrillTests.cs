@@ -27,7 +27,7 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
 
         using (var residents = await app.SendAsync(HttpMethod.Get, $"/api/disaster/residents?municipalityCode={Minami}&districtCode=d01", apiKey: MinamiKey))
         {
-            var rows = (await ReadAsync(residents, HttpStatusCode.OK)).GetProperty("residents").EnumerateArray()
+            var rows = (await ResponseAssert.JsonAsync(residents, HttpStatusCode.OK)).GetProperty("residents").EnumerateArray()
                 .Select(r => (r.GetProperty("residentId").GetString(), r.GetProperty("displayName").GetString(), r.GetProperty("furigana").GetString(), r.GetProperty("tvIds")[0].GetString()))
                 .ToList();
             Assert.Equal([(r1, "美波　一郎", "ミナミ　イチロウ", tv1), (r2, "美波　花子", "ミナミ　ハナコ", tv2)], rows.OrderBy(r => r.Item3, StringComparer.Ordinal));
@@ -46,14 +46,14 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
             },
         }))
         {
-            var accepted = await ReadAsync(posted, HttpStatusCode.Accepted);
+            var accepted = await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted);
             Assert.Equal((7, 0, 0), (accepted.GetProperty("accepted").GetInt32(), accepted.GetProperty("duplicates").GetInt32(), accepted.GetProperty("unknownTvs").GetInt32()));
         }
 
         // The alert.
         var sent = DateTimeOffset.UtcNow.AddSeconds(-5);
         using var submitted = await app.PostAlertAsync(CapSamples.EvacuationOrder($"MINAMI-DRILL-{run}", sent), idempotencyKey: "drill-" + run);
-        var accepted202 = await ReadAsync(submitted, HttpStatusCode.Accepted);
+        var accepted202 = await ResponseAssert.JsonAsync(submitted, HttpStatusCode.Accepted);
         var alertId = accepted202.GetProperty("alertId").GetString()!;
         Assert.Equal(("delivering", 3), (accepted202.GetProperty("status").GetString(), accepted202.GetProperty("targets").GetInt32()));
 
@@ -73,14 +73,14 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         // TV ① shows it; resident ② evacuates with the card at the shelter (twice: the first time stays).
         using (var displayed = await app.PostEventsAsync(new { events = new[] { Event(tv1, "alert_displayed", DateTimeOffset.UtcNow, alertId) } }))
         {
-            await ReadAsync(displayed, HttpStatusCode.Accepted);
+            await ResponseAssert.JsonAsync(displayed, HttpStatusCode.Accepted);
         }
 
         using var checkin = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hiwasa-elementary/checkins", apiKey: ShelterKey, bearerFor: me2);
-        var evacuated = await ReadAsync(checkin, HttpStatusCode.Created);
+        var evacuated = await ResponseAssert.JsonAsync(checkin, HttpStatusCode.Created);
         Assert.Equal((r2, "hiwasa-elementary", "evacuated"), (evacuated.GetProperty("residentId").GetString(), evacuated.GetProperty("shelterId").GetString(), evacuated.GetProperty("status").GetString()));
         using var again = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/minami-town-hall/checkins", apiKey: ShelterKey, bearerFor: me2);
-        var second = await ReadAsync(again, HttpStatusCode.Created);
+        var second = await ResponseAssert.JsonAsync(again, HttpStatusCode.Created);
         Assert.Equal(("minami-town-hall", evacuated.GetProperty("at").GetDateTimeOffset()), (second.GetProperty("shelterId").GetString(), second.GetProperty("at").GetDateTimeOffset()));
 
         var status = await app.AlertStatusAsync(alertId, s => s.GetProperty("counts").GetProperty("displayed").GetInt32() == 1 && s.GetProperty("status").GetString() == "delivered");
@@ -90,7 +90,7 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         // ① 避難状況確認.
         using (var table = await app.SendAsync(HttpMethod.Get, $"/api/disaster/alerts/{alertId}/evacuation-status", apiKey: MinamiKey))
         {
-            var rows = (await ReadAsync(table, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray()
+            var rows = (await ResponseAssert.JsonAsync(table, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray()
                 .Select(r => (r.GetProperty("residentId").GetString(), r.GetProperty("displayName").GetString(), r.GetProperty("confirmation").GetString(),
                     r.TryGetProperty("shelterId", out var shelter) ? shelter.GetString() : null, r.GetProperty("tvAtAlert").GetString()))
                 .ToList();
@@ -116,7 +116,7 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         // ② 在宅状況確認 for the scripted day.
         using (var presence = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Minami}&date={Iso(day)}&slots=09:00,15:00,21:00", apiKey: MinamiKey))
         {
-            var rows = (await ReadAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray()
+            var rows = (await ResponseAssert.JsonAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray()
                 .Select(r => (r.GetProperty("residentId").GetString(), Slots(r)))
                 .ToList();
             Assert.Equal([(r1, "09:00=True 15:00=False 21:00=True"), (r2, "09:00=False 15:00=True 21:00=False"), (r3, "09:00=False 15:00=False 21:00=False")], rows);
@@ -131,17 +131,17 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         // Another municipality's staff sees neither the alert nor the town's tables.
         using (var foreign = await app.SendAsync(HttpMethod.Get, $"/api/disaster/alerts/{alertId}/evacuation-status", apiKey: NishiokoppeKey))
         {
-            await AssertProblemAsync(foreign, HttpStatusCode.NotFound, "alert_not_found");
+            await ProblemAssert.ExactAsync(foreign, HttpStatusCode.NotFound, "alert_not_found");
         }
 
         using (var foreign = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Minami}&date={Iso(day)}", apiKey: NishiokoppeKey))
         {
-            await AssertProblemAsync(foreign, HttpStatusCode.Forbidden, "forbidden");
+            await ProblemAssert.ExactAsync(foreign, HttpStatusCode.Forbidden, "forbidden");
         }
 
         // The Cancel reaches every TV the alert reached, and the alert says it was cancelled.
         using var cancel = await app.PostAlertAsync(CapSamples.Cancel($"MINAMI-DRILL-{run}-C", DateTimeOffset.UtcNow, $"MINAMI-DRILL-{run}", sent));
-        var cancelId = (await ReadAsync(cancel, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        var cancelId = (await ResponseAssert.JsonAsync(cancel, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         var withdrawals = await app.TvMessagesAsync(cancelId, 3);
         Assert.All(withdrawals, m => Assert.Equal(("cancel", alertId), (m.GetProperty("event").GetString(), m.GetProperty("replaces")[0].GetString())));
         Assert.Equal([tv1, tv2, tv3], withdrawals.Select(m => m.GetProperty("tvId").GetString()).Order());

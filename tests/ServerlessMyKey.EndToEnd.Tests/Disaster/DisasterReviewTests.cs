@@ -23,7 +23,7 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
         var (owner, _) = await app.PairAsync(tv, "西興部　六郎", "ニシオコッペ　ロクロウ", Nishiokoppe, district);
         var sent = new DateTimeOffset(2026, 11, 29, 5, 0, 0, TimeSpan.Zero);
         using var original = await app.PostAlertAsync(CapSamples.EvacuationOrder("CU-" + run, sent, districtCode: district, municipalityCode: Nishiokoppe, lifetime: TimeSpan.FromDays(3650)), NishiokoppeKey);
-        var originalId = (await ReadAsync(original, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        var originalId = (await ResponseAssert.JsonAsync(original, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         await app.TvMessagesAsync(originalId, 1);
         await app.AlertStatusAsync(originalId, s => s.GetProperty("status").GetString() == "delivered", NishiokoppeKey);
 
@@ -33,7 +33,7 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
         }
 
         using var cancel = await app.PostAlertAsync(CapSamples.Cancel("CU-" + run + "-C", sent.AddMinutes(10), "CU-" + run, sent).Replace(Minami, Nishiokoppe, StringComparison.Ordinal), NishiokoppeKey);
-        var cancelId = (await ReadAsync(cancel, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        var cancelId = (await ResponseAssert.JsonAsync(cancel, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         var status = await app.AlertStatusAsync(cancelId, s => s.GetProperty("deliveries").GetArrayLength() > 0
             && s.GetProperty("deliveries").EnumerateArray().All(d => d.GetProperty("state").GetString() is "delivered" or "failed" or "expired"), NishiokoppeKey);
         var delivery = status.GetProperty("deliveries").EnumerateArray().Single();
@@ -51,7 +51,7 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
         var run = Guid.NewGuid().ToString("N")[..10];
         using var response = await app.PostEventsAsync(new { events = new[] { Event("tv-" + run, "power_on", DateTimeOffset.UtcNow.AddMinutes(-1)) } },
             MynaportalSecret, "mynaportal");
-        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
+        await ProblemAssert.ExactAsync(response, HttpStatusCode.Unauthorized, "unauthenticated");
     }
 
     [Fact]

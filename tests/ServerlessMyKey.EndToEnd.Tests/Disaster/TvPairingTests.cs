@@ -17,14 +17,14 @@ public sealed class TvPairingTests(DisasterApiFixture app) : IClassFixture<Disas
     {
         var tv = "exp-" + Guid.NewGuid().ToString("N")[..10];
         using var pairing = await app.SendAsync(HttpMethod.Post, "/api/tv/pairings", new { tvId = tv }, PlatformKey);
-        var code = (await ReadAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
+        var code = (await ResponseAssert.JsonAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
         var resident = await app.NewCitizenAsync();
 
         app.Clock.Offset = TimeSpan.FromMinutes(11);
         try
         {
             using var claimed = await app.SendAsync(HttpMethod.Post, $"/api/tv/pairings/{code}/claim", Claim(Nishiokoppe, "exp"), bearerFor: resident);
-            await AssertProblemAsync(claimed, HttpStatusCode.Gone, "pairing_expired");
+            await ProblemAssert.ExactAsync(claimed, HttpStatusCode.Gone, "pairing_expired");
         }
         finally
         {
@@ -42,7 +42,7 @@ public sealed class TvPairingTests(DisasterApiFixture app) : IClassFixture<Disas
         Assert.Equal(residentId, moved);
 
         using var old = await app.PostAlertAsync(Order("OLD-" + district, district, Nishiokoppe), NishiokoppeKey);
-        Assert.Equal(0, (await ReadAsync(old, HttpStatusCode.Accepted)).GetProperty("targets").GetInt32());
+        Assert.Equal(0, (await ResponseAssert.JsonAsync(old, HttpStatusCode.Accepted)).GetProperty("targets").GetInt32());
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class TvPairingTests(DisasterApiFixture app) : IClassFixture<Disas
         var (myKeyId, _) = await app.PairAsync(tv, "西興部　太郎", "ニシオコッペ　タロウ", Nishiokoppe, district);
         using (var before = await app.PostEventsAsync(new { events = new[] { Event(tv, "button", DateTimeOffset.UtcNow) } }))
         {
-            Assert.Equal(1, (await ReadAsync(before, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
+            Assert.Equal(1, (await ResponseAssert.JsonAsync(before, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
         }
 
         using (var unlinked = await app.SendAsync(HttpMethod.Delete, $"/api/tv/registrations/{tv}", bearerFor: myKeyId))
@@ -62,7 +62,7 @@ public sealed class TvPairingTests(DisasterApiFixture app) : IClassFixture<Disas
         }
 
         using var after = await app.PostEventsAsync(new { events = new[] { Event(tv, "button", DateTimeOffset.UtcNow) } });
-        var body = await ReadAsync(after, HttpStatusCode.Accepted);
+        var body = await ResponseAssert.JsonAsync(after, HttpStatusCode.Accepted);
         Assert.Equal((0, 1), (body.GetProperty("accepted").GetInt32(), body.GetProperty("unknownTvs").GetInt32()));
     }
 

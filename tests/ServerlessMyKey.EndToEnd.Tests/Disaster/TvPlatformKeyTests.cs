@@ -20,7 +20,7 @@ public sealed class TvPlatformKeyTests(DisasterApiFixture app) : IClassFixture<D
         await app.PairAsync(tv, "紅　花子", "ベニ　ハナコ", Nishiokoppe, district, platformKey: OtherPlatformKey);
 
         using var posted = await app.PostAlertAsync(Order("TWO-" + district, district), NishiokoppeKey);
-        var alertId = (await ReadAsync(posted, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        var alertId = (await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         var messages = await app.TvMessagesAsync(alertId, 2);
         var byPlatform = app.Tvs.Received.Where(r => JsonOf(r.Body).GetProperty("alertId").GetString() == alertId)
             .ToDictionary(r => r.Path.Split('/')[^1], r => JsonOf(r.Body).GetProperty("text").GetString()!);
@@ -36,7 +36,7 @@ public sealed class TvPlatformKeyTests(DisasterApiFixture app) : IClassFixture<D
         await app.PairAsync(tv, "青井　次郎", "アオイ　ジロウ", Nishiokoppe, district);
 
         using var posted = await app.PostEventsAsync(new { events = new[] { Event(tv, "power_on", DateTimeOffset.UtcNow) } }, OtherPlatformEventSecret, OtherPlatform);
-        var body = await ReadAsync(posted, HttpStatusCode.Accepted);
+        var body = await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted);
         Assert.Equal((0, 1), (body.GetProperty("accepted").GetInt32(), body.GetProperty("unknownTvs").GetInt32()));
     }
 
@@ -53,9 +53,9 @@ public sealed class TvPlatformKeyTests(DisasterApiFixture app) : IClassFixture<D
         }
 
         using var aqua = await app.PostEventsAsync(new { events = new[] { Event(tv, "button", DateTimeOffset.UtcNow) } });
-        Assert.Equal(1, (await ReadAsync(aqua, HttpStatusCode.Accepted)).GetProperty("unknownTvs").GetInt32());
+        Assert.Equal(1, (await ResponseAssert.JsonAsync(aqua, HttpStatusCode.Accepted)).GetProperty("unknownTvs").GetInt32());
         using var beni = await app.PostEventsAsync(new { events = new[] { Event(tv, "button", DateTimeOffset.UtcNow) } }, OtherPlatformEventSecret, OtherPlatform);
-        Assert.Equal(1, (await ReadAsync(beni, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
+        Assert.Equal(1, (await ResponseAssert.JsonAsync(beni, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class TvPlatformKeyTests(DisasterApiFixture app) : IClassFixture<D
         var (owner, _) = await app.PairAsync(tv, "紅　四郎", "ベニ　シロウ", Nishiokoppe, district, platformKey: OtherPlatformKey);
 
         using var wrong = await app.SendAsync(HttpMethod.Delete, $"/api/tv/registrations/{Platform}/{tv}", bearerFor: owner);
-        await AssertProblemAsync(wrong, HttpStatusCode.NotFound, "tv_not_registered");
+        await ProblemAssert.ExactAsync(wrong, HttpStatusCode.NotFound, "tv_not_registered");
     }
 
     private static (string District, string Tv) NewTv(string prefix)

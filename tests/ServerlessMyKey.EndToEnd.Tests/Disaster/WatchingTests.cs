@@ -29,10 +29,10 @@ public sealed class WatchingTests(DisasterWatchingFixture app)
             },
         }))
         {
-            await ReadAsync(posted, HttpStatusCode.Accepted);
+            await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted);
         }
 
-        var told = await WaitForAsync(() =>
+        var told = await Eventually.WaitForAsync(() =>
         {
             var found = app.Cities.Received.Where(r => r.Path == "/hooks/nishiokoppe").Select(r => JsonOf(r.Body))
                 .Where(b => b.GetProperty("tvId").GetString()!.StartsWith(district, StringComparison.Ordinal)).ToList();
@@ -43,7 +43,7 @@ public sealed class WatchingTests(DisasterWatchingFixture app)
         Assert.All(app.Cities.Received.Where(r => r.Path == "/hooks/nishiokoppe"), r => AssertSigned(r, CitySecret));
 
         using var list = await app.SendAsync(HttpMethod.Get, $"/api/disaster/watch-alerts?municipalityCode={Nishiokoppe}", apiKey: NishiokoppeKey);
-        var alerts = (await ReadAsync(list, HttpStatusCode.OK)).GetProperty("watchAlerts").EnumerateArray()
+        var alerts = (await ResponseAssert.JsonAsync(list, HttpStatusCode.OK)).GetProperty("watchAlerts").EnumerateArray()
             .Where(a => a.GetProperty("tvId").GetString()!.StartsWith(district, StringComparison.Ordinal)).ToList();
         Assert.Equal(2, alerts.Count);
         var on = alerts.Single(a => a.GetProperty("kind").GetString() == "on_too_long");

@@ -21,9 +21,9 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
         await ProblemAssert.ExactAsync(await DeliverAsync(holder, "s"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
         await ProblemAssert.ExactAsync(await DeliverAsync("ZZZZ9999", "s"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
         await AllowAsync(holder);
-        await JsonAsync(await app.SendAsync(HttpMethod.Delete, "api/mailbox/senders/clinic", bearerFor: holder), HttpStatusCode.OK);
+        await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Delete, "api/mailbox/senders/clinic", bearerFor: holder), HttpStatusCode.OK);
         await ProblemAssert.ExactAsync(await DeliverAsync(holder, "s"), HttpStatusCode.UnprocessableEntity, "recipient_not_accepting");
-        var senders = await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/senders", bearerFor: holder), HttpStatusCode.OK);
+        var senders = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/senders", bearerFor: holder), HttpStatusCode.OK);
         Assert.Equal("blocked", senders.GetProperty("senders")[0].GetProperty("status").GetString());
     }
 
@@ -33,16 +33,16 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
         var holder = await app.NewCitizenAsync();
         await AllowAsync(holder);
 
-        var first = await JsonAsync(await DeliverAsync(holder, "予防接種のお知らせ", key: "k1"), HttpStatusCode.Accepted);
-        var replay = await JsonAsync(await DeliverAsync(holder, "予防接種のお知らせ", key: "k1"), HttpStatusCode.Accepted);
+        var first = await ResponseAssert.JsonAsync(await DeliverAsync(holder, "予防接種のお知らせ", key: "k1"), HttpStatusCode.Accepted);
+        var replay = await ResponseAssert.JsonAsync(await DeliverAsync(holder, "予防接種のお知らせ", key: "k1"), HttpStatusCode.Accepted);
         await ProblemAssert.ExactAsync(await DeliverAsync(holder, "別の件名", key: "k1"), HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
         var messageId = first.GetProperty("messageId").GetString()!;
         Assert.Equal(messageId, replay.GetProperty("messageId").GetString());
-        Assert.Equal("delivered", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("delivered", (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK)).GetProperty("status").GetString());
 
-        var message = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.OK);
+        var message = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.OK);
         Assert.Equal("%PDF-1.7", System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(message.GetProperty("attachments")[0].GetProperty("content").GetString()!)));
-        var delivery = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK);
+        var delivery = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK);
         Assert.Equal("viewed", delivery.GetProperty("status").GetString());
         Assert.True(delivery.TryGetProperty("viewedAt", out _));
 
@@ -51,7 +51,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
         await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ChiyodaKey), HttpStatusCode.NotFound, "message_not_found");
 
         Assert.Equal(HttpStatusCode.NoContent, (await app.SendAsync(HttpMethod.Delete, $"api/mailbox/messages/{messageId}", bearerFor: holder)).StatusCode);
-        Assert.Equal("deleted", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("deleted", (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK)).GetProperty("status").GetString());
         await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.NotFound, "message_not_found");
     }
 
@@ -60,16 +60,16 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
     {
         var (holder, card) = await app.NewCardholderAsync(Parent);
         await AllowAsync(holder);
-        var messageId = (await JsonAsync(await DeliverAsync(holder, "重要：契約書", requireFreshLogin: true), HttpStatusCode.Accepted)).GetProperty("messageId").GetString()!;
+        var messageId = (await ResponseAssert.JsonAsync(await DeliverAsync(holder, "重要：契約書", requireFreshLogin: true), HttpStatusCode.Accepted)).GetProperty("messageId").GetString()!;
 
         app.Clock.Advance(TimeSpan.FromMinutes(6));
         await ProblemAssert.ExactAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.Unauthorized, "fresh_login_required");
-        Assert.Equal("delivered", (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("delivered", (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ClinicKey), HttpStatusCode.OK)).GetProperty("status").GetString());
 
         var session = await new MyKeyApiClient(app.Http).LoginAsync(card);
         using var read = new HttpRequestMessage(HttpMethod.Get, $"api/mailbox/messages/{messageId}");
         read.Headers.TryAddWithoutValidation("Authorization", "Bearer " + session.GetProperty("accessToken").GetString());
-        await JsonAsync(await app.Http.SendAsync(read), HttpStatusCode.OK);
+        await ResponseAssert.JsonAsync(await app.Http.SendAsync(read), HttpStatusCode.OK);
     }
 
     [Fact]
@@ -79,12 +79,12 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
         await AllowAsync(holder);
         foreach (var subject in new[] { "一", "二", "三" })
         {
-            await JsonAsync(await DeliverAsync(holder, subject), HttpStatusCode.Accepted);
+            await ResponseAssert.JsonAsync(await DeliverAsync(holder, subject), HttpStatusCode.Accepted);
         }
 
-        var first = await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/messages?limit=2", bearerFor: holder), HttpStatusCode.OK);
+        var first = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/messages?limit=2", bearerFor: holder), HttpStatusCode.OK);
         var token = Uri.EscapeDataString(first.GetProperty("continuationToken").GetString()!);
-        var second = await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages?limit=2&continuationToken={token}", bearerFor: holder), HttpStatusCode.OK);
+        var second = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages?limit=2&continuationToken={token}", bearerFor: holder), HttpStatusCode.OK);
 
         Assert.Equal(["三", "二"], first.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("subject").GetString()));
         Assert.Equal(["一"], second.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("subject").GetString()));
@@ -97,7 +97,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
         var holder = await app.NewCitizenAsync();
         await AllowAsync(holder);
         var subject = "子育　花子様 保育料のお知らせ " + Guid.NewGuid().ToString("N");
-        var messageId = (await JsonAsync(await DeliverAsync(holder, subject), HttpStatusCode.Accepted)).GetProperty("messageId").GetString()!;
+        var messageId = (await ResponseAssert.JsonAsync(await DeliverAsync(holder, subject), HttpStatusCode.Accepted)).GetProperty("messageId").GetString()!;
 
         var service = new TableServiceClient(await AzuriteServer.GetConnectionStringAsync());
         var rows = new[]
@@ -117,9 +117,9 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
         }
 
         // The holder and the list still see it.
-        var listed = await JsonAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/messages?limit=1", bearerFor: holder), HttpStatusCode.OK);
+        var listed = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, "api/mailbox/messages?limit=1", bearerFor: holder), HttpStatusCode.OK);
         Assert.Equal(subject, listed.GetProperty("messages")[0].GetProperty("subject").GetString());
-        Assert.Equal(subject, (await JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.OK)).GetProperty("subject").GetString());
+        Assert.Equal(subject, (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Get, $"api/mailbox/messages/{messageId}", bearerFor: holder), HttpStatusCode.OK)).GetProperty("subject").GetString());
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
     {
         var holder = await app.NewCitizenAsync();
         await AllowAsync(holder);
-        var messageId = (await JsonAsync(await DeliverAsync(holder, "s"), HttpStatusCode.Accepted)).GetProperty("messageId").GetString()!;
+        var messageId = (await ResponseAssert.JsonAsync(await DeliverAsync(holder, "s"), HttpStatusCode.Accepted)).GetProperty("messageId").GetString()!;
 
         // The state a delete leaves between its two writes (content gone, row not yet): what a read racing it finds.
         var blobs = new BlobServiceClient(await AzuriteServer.GetConnectionStringAsync());
@@ -174,7 +174,7 @@ public sealed class MailboxApiTests(MailboxApiFixture app) : IClassFixture<Mailb
     }
 
     private async Task AllowAsync(string holder) =>
-        Assert.Equal("allowed", (await JsonAsync(await app.SendAsync(HttpMethod.Put, "api/mailbox/senders/clinic", bearerFor: holder), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("allowed", (await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Put, "api/mailbox/senders/clinic", bearerFor: holder), HttpStatusCode.OK)).GetProperty("status").GetString());
 
     private Task<HttpResponseMessage> DeliverAsync(string recipient, string subject, string? key = null, bool requireFreshLogin = false) =>
         app.SendAsync(HttpMethod.Post, "api/mailbox/deliveries", new

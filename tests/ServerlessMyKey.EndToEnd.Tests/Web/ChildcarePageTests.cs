@@ -36,7 +36,7 @@ public sealed partial class ChildcarePageTests(WebFixture web)
         await Expect(details).ToContainTextAsync(Parent.Name);
         await console.GetByRole(AriaRole.Button, new() { NameRegex = InReviewButton() }).ClickAsync();
         await Expect(details).ToContainTextAsync("審査中");
-        Assert.Equal("in_review", (await JsonAsync(await web.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey), HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("in_review", (await ResponseAssert.JsonAsync(await web.SendAsync(HttpMethod.Get, $"api/childcare/applications/{applicationId}", apiKey: ChiyodaKey), HttpStatusCode.OK)).GetProperty("status").GetString());
 
         var subject = "児童手当の認定について " + receiptNumber;
         await console.Locator("#dec-approved").CheckAsync();
@@ -61,7 +61,7 @@ public sealed partial class ChildcarePageTests(WebFixture web)
     public async Task The_parent_sees_their_applications_and_the_timeline_of_one()
     {
         var (_, parent, applicationId, receiptNumber) = await SubmitClaimAsync();
-        await JsonAsync(await web.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/status", new { status = "in_review" }, apiKey: ChiyodaKey), HttpStatusCode.OK);
+        await ResponseAssert.JsonAsync(await web.SendAsync(HttpMethod.Post, $"api/childcare/applications/{applicationId}/status", new { status = "in_review" }, apiKey: ChiyodaKey), HttpStatusCode.OK);
         var page = await web.NewPageAsync();
         await PageSteps.PortalLogInAsync(page, parent.Id);
 
@@ -83,7 +83,7 @@ public sealed partial class ChildcarePageTests(WebFixture web)
     {
         var (parentId, parent) = await web.NewCardholderAsync(Parent);
         var birth = DateOnly.FromDateTime(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).DateTime).AddDays(-3);
-        var accepted = await JsonAsync(await web.SubmitAsync(parentId, parent, Allowance(birth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))), HttpStatusCode.Accepted);
+        var accepted = await ResponseAssert.JsonAsync(await web.SubmitAsync(parentId, parent, Allowance(birth.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))), HttpStatusCode.Accepted);
         Assert.Equal("received", accepted.GetProperty("status").GetString());
         return (parentId, parent, accepted.GetProperty("applicationId").GetString()!, accepted.GetProperty("receiptNumber").GetString()!);
     }

@@ -124,7 +124,7 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
         await PostEventsAsync(Event(tv2, "power_on", Jst(day, 8, 30)), Event(tv2, "power_off", Jst(day, 10, 0)));
         var alertId = await PostAlertAsync(DateTimeOffset.UtcNow.AddSeconds(-5), district);
         using var checkin = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hiwasa-elementary/checkins", apiKey: ShelterKey, bearerFor: jiro);
-        var checkedInAt = (await ReadAsync(checkin, HttpStatusCode.Created)).GetProperty("at").GetDateTimeOffset().ToOffset(TimeSpan.FromHours(9));
+        var checkedInAt = (await ResponseAssert.JsonAsync(checkin, HttpStatusCode.Created)).GetProperty("at").GetDateTimeOffset().ToOffset(TimeSpan.FromHours(9));
         await app.TvMessagesAsync(alertId, 2); // both TVs delivered: both residents are in the table
 
         var page = await SignInAsync();
@@ -155,7 +155,7 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
         var tvId = $"web-{_run}-tv";
         var card = app.Pki.IssueCard(new CardHolder("興部　四郎", "北海道紋別郡西興部村字西興部100", new DateOnly(1948, 5, 5), "male"));
         using var pairing = await app.SendAsync(HttpMethod.Post, "/api/tv/pairings", new { tvId }, PlatformKey);
-        var code = (await ReadAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
+        var code = (await ResponseAssert.JsonAsync(pairing, HttpStatusCode.Created)).GetProperty("pairingCode").GetString()!;
         var page = await chromium.NewPageAsync(app.Host.BaseAddress);
         await PageSteps.PortalLogInAsync(page, card.Id);
         await page.GetByRole(AriaRole.Link, new() { NameRegex = TvLink() }).First.ClickAsync();
@@ -186,14 +186,14 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
     private async Task PostEventsAsync(params object[] events)
     {
         using var posted = await app.PostEventsAsync(new { events });
-        await ReadAsync(posted, HttpStatusCode.Accepted);
+        await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted);
     }
 
     private async Task<string> PostAlertAsync(DateTimeOffset sent, string district)
     {
         using var submitted = await app.PostAlertAsync(
             Testing.CapSamples.EvacuationOrder($"NISHIOKOPPE-WEB-{Guid.NewGuid():N}", sent, districtCode: district, municipalityCode: Nishiokoppe), NishiokoppeKey, idempotencyKey: "web-" + Guid.NewGuid().ToString("N"));
-        return (await ReadAsync(submitted, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        return (await ResponseAssert.JsonAsync(submitted, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
     }
 
     /// <summary>The CSV's lines, after checking Excel's framing: a UTF-8 byte-order mark and CRLF line ends.</summary>

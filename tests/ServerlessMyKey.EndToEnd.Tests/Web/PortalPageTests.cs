@@ -70,7 +70,7 @@ public sealed partial class PortalPageTests(WebFixture web)
         var clinic = page.Locator("section[aria-labelledby=senders-h] li", new() { HasText = "clinic" });
         await Expect(clinic).ToContainTextAsync("clinic（許可）");
         var subject = "予防接種のお知らせ " + myKeyId;
-        var delivered = await ChildcareApiFixture.JsonAsync(await DeliverAsync(myKeyId, subject), HttpStatusCode.Accepted);
+        var delivered = await ResponseAssert.JsonAsync(await DeliverAsync(myKeyId, subject), HttpStatusCode.Accepted);
         var messageId = delivered.GetProperty("messageId").GetString()!;
         Assert.Equal("delivered", await DeliveryStatusAsync(messageId));
         await page.ReloadAsync();
@@ -103,7 +103,7 @@ public sealed partial class PortalPageTests(WebFixture web)
 
     /// <summary>What the sender sees of its delivery.</summary>
     private async Task<string?> DeliveryStatusAsync(string messageId) =>
-        (await ChildcareApiFixture.JsonAsync(await web.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ChildcareApiFixture.ClinicKey), HttpStatusCode.OK))
+        (await ResponseAssert.JsonAsync(await web.SendAsync(HttpMethod.Get, $"api/mailbox/deliveries/{messageId}", apiKey: ChildcareApiFixture.ClinicKey), HttpStatusCode.OK))
             .GetProperty("status").GetString();
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);

@@ -23,13 +23,13 @@ public sealed partial class WatchAlertsPageTests(DisasterWatchingFixture app, Ch
         await app.PairAsync(tvId, "西興部　見守", "ニシオコッペ　ミマモリ", Nishiokoppe, district, watching: true);
         using (var posted = await app.PostEventsAsync(new { events = new[] { Event(tvId, "power_on", DateTimeOffset.UtcNow.AddHours(-20)) } }))
         {
-            await ReadAsync(posted, HttpStatusCode.Accepted);
+            await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted);
         }
 
-        await WaitForAsync(async () =>
+        await Eventually.WaitForAsync(async () =>
         {
             using var list = await app.SendAsync(HttpMethod.Get, $"/api/disaster/watch-alerts?municipalityCode={Nishiokoppe}", apiKey: NishiokoppeKey);
-            var alerts = (await ReadAsync(list, HttpStatusCode.OK)).GetProperty("watchAlerts").EnumerateArray();
+            var alerts = (await ResponseAssert.JsonAsync(list, HttpStatusCode.OK)).GetProperty("watchAlerts").EnumerateArray();
             return alerts.Any(a => a.GetProperty("tvId").GetString() == tvId) ? new object() : null;
         }, TimeSpan.FromSeconds(30)); // the watching timer runs every 2 seconds
 
