@@ -64,7 +64,7 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
         var on = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-2).UtcTicks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
         using (var posted = await app.PostEventsAsync(new { events = new[] { Event(tv, "power_on", on) } }))
         {
-            Assert.Equal(1, (await ReadAsync(posted, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
+            Assert.Equal(1, (await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
         }
 
         // The resident moves with the TV: the same card claims it for 牟岐町 (the TV is on since before the move).
@@ -75,28 +75,28 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
         var (date, time) = (Iso(DateOnly.FromDateTime(slot.DateTime)), slot.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture));
         using (var presence = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Mugi}&date={date}&slots={time}&districtCode={newDistrict}", apiKey: MugiKey))
         {
-            var row = Assert.Single((await ReadAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
+            var row = Assert.Single((await ResponseAssert.JsonAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
             Assert.Equal((residentId, true), (row.GetProperty("residentId").GetString(), row.GetProperty("slots").GetProperty(time).GetBoolean()));
         }
 
         using var alert = await app.PostAlertAsync(CapSamples.EvacuationOrder("MV-" + run, DateTimeOffset.UtcNow.AddSeconds(-5), districtCode: newDistrict, municipalityCode: Mugi), MugiKey);
-        var alertId = (await ReadAsync(alert, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+        var alertId = (await ResponseAssert.JsonAsync(alert, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         await app.AlertStatusAsync(alertId, s => s.GetProperty("status").GetString() == "delivered", MugiKey);
         using (var evacuation = await app.SendAsync(HttpMethod.Get, $"/api/disaster/alerts/{alertId}/evacuation-status", apiKey: MugiKey))
         {
-            var row = Assert.Single((await ReadAsync(evacuation, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
+            var row = Assert.Single((await ResponseAssert.JsonAsync(evacuation, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
             Assert.Equal((residentId, "on"), (row.GetProperty("residentId").GetString(), row.GetProperty("tvAtAlert").GetString()));
         }
 
         // 西興部村 sees the resident no more, not even for the time they lived there.
         using (var presence = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Nishiokoppe}&date={date}&slots={time}&districtCode={oldDistrict}", apiKey: NishiokoppeKey))
         {
-            Assert.Empty((await ReadAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
+            Assert.Empty((await ResponseAssert.JsonAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
         }
 
         using (var residents = await app.SendAsync(HttpMethod.Get, $"/api/disaster/residents?municipalityCode={Nishiokoppe}&districtCode={oldDistrict}", apiKey: NishiokoppeKey))
         {
-            Assert.Empty((await ReadAsync(residents, HttpStatusCode.OK)).GetProperty("residents").EnumerateArray());
+            Assert.Empty((await ResponseAssert.JsonAsync(residents, HttpStatusCode.OK)).GetProperty("residents").EnumerateArray());
         }
     }
 }
