@@ -48,7 +48,7 @@ internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStor
                 foreach (var e in pending.Where(e => found.ContainsKey(e.EventId)))
                 {
                     Interlocked.Increment(ref duplicates);
-                    if (found[e.EventId] is var first && first.Type == e.Type && first.At == e.At)
+                    if (found[e.EventId] is var first && first.Type == e.Type && first.At == e.At && first.AlertId == e.AlertId)
                     {
                         stored.Add(e);
                     }
@@ -124,16 +124,16 @@ internal sealed class TableOperationLogStore(LazyTable logs) : IOperationLogStor
         }
     }
 
-    /// <summary>The stored type and time of those of the events whose id is in the TV's log (point reads).</summary>
-    private static async Task<IReadOnlyDictionary<string, (string Type, DateTimeOffset? At)>> FindStoredAsync(TableClient table, string partition, IReadOnlyList<TvEvent> events, CancellationToken cancellationToken)
+    /// <summary>The stored type, time and alert id of those of the events whose id is in the TV's log (point reads).</summary>
+    private static async Task<IReadOnlyDictionary<string, (string Type, DateTimeOffset? At, string? AlertId)>> FindStoredAsync(TableClient table, string partition, IReadOnlyList<TvEvent> events, CancellationToken cancellationToken)
     {
-        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, (string Type, DateTimeOffset? At)>(StringComparer.Ordinal);
+        var found = new System.Collections.Concurrent.ConcurrentDictionary<string, (string Type, DateTimeOffset? At, string? AlertId)>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken }, async (e, ct) =>
         {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, EventPrefix + e.EventId, ["Type", "At"], ct);
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(partition, EventPrefix + e.EventId, ["Type", "At", "AlertId"], ct);
             if (row.HasValue)
             {
-                found[e.EventId] = (row.Value!.GetString("Type"), row.Value.GetDateTimeOffset("At"));
+                found[e.EventId] = (row.Value!.GetString("Type"), row.Value.GetDateTimeOffset("At"), row.Value.GetString("AlertId"));
             }
         });
         return found;

@@ -13,7 +13,8 @@ namespace ServerlessMyKey.Azure.Disaster;
 /// (JST day; <see cref="Buckets"/> buckets by a fixed hash of the TV key, so that a city of a million TVs spreads its
 /// day over 8 partitions instead of one hot one), row <c>&lt;platformId&gt;:&lt;tvId&gt;</c>, the <see cref="TvDay"/> in
 /// one binary property. A day is read as all its buckets, in parallel. A merge is a
-/// read-modify-write under the row's ETag, written in entity-group transactions of up to 100 TVs of one partition.
+/// read-modify-write under the row's ETag, written in entity-group transactions of up to 100 TVs of one partition
+/// and at most 2 MiB of summaries (a full day is about 51 KB).
 /// The rows this instance wrote last are kept in memory with their ETags (so an ingest costs no read); a row another
 /// instance changed since fails its ETag, and its TVs are then read, merged and written one by one.
 /// </summary>
@@ -24,6 +25,12 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
     private const string SummaryProperty = "Day";
     private const int MaxCached = 100_000;
     private const int Parallelism = 8;
+
+    /// <summary>
+    /// The summaries' bytes one transaction carries at most: half of the 4 MiB payload, as a binary property travels in
+    /// base64 (4/3 of its size) beside the keys and the JSON of up to 100 operations.
+    /// </summary>
+    private const long TransactionBudget = TableLimits.MaxTransactionBytes / 2;
     private readonly ConcurrentDictionary<(string Partition, string Row), (byte[] Bytes, ETag ETag)> _written = new();
 
     public async Task MergeAsync(string municipalityCode, IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default)
@@ -52,28 +59,26 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
                 }
             }
 
-            if (writes.Count == 0)
+            foreach (var transaction in BySize(writes, w => w.Bytes.Length))
             {
-                return;
-            }
-
-            var etags = await TableTransactions.TrySubmitForETagsAsync(client, [.. writes.Select(w => w.ETag is { } etag
-                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Row(partition, w.Row, w.Bytes), etag)
-                : new TableTransactionAction(TableTransactionActionType.Add, Row(partition, w.Row, w.Bytes)))], ct);
-            if (etags is not null && etags.All(e => e is not null))
-            {
-                for (var i = 0; i < writes.Count; i++)
+                var etags = await TableTransactions.TrySubmitForETagsAsync(client, [.. transaction.Select(w => w.ETag is { } etag
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Row(partition, w.Row, w.Bytes), etag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, Row(partition, w.Row, w.Bytes)))], ct);
+                if (etags is not null && etags.All(e => e is not null))
                 {
-                    _written[(partition, writes[i].Row)] = (writes[i].Bytes, etags[i]!.Value);
+                    for (var i = 0; i < transaction.Count; i++)
+                    {
+                        _written[(partition, transaction[i].Row)] = (transaction[i].Bytes, etags[i]!.Value);
+                    }
+
+                    continue;
                 }
 
-                return;
-            }
-
-            // A row another writer changed (or created) since: read, merge and write each one under its ETag.
-            foreach (var write in writes)
-            {
-                await MergeOneAsync(client, partition, day, write.Row, write.Events, ct);
+                // A row another writer changed (or created) since: read, merge and write each one under its ETag.
+                foreach (var write in transaction)
+                {
+                    await MergeOneAsync(client, partition, day, write.Row, write.Events, ct);
+                }
             }
         });
     }
@@ -139,6 +144,31 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
         }
 
         throw new RequestFailedException(412, "The TV's day kept changing under concurrent writers.");
+    }
+
+    /// <summary>
+    /// Consecutive runs of <paramref name="writes"/> whose summaries together stay within <see cref="TransactionBudget"/>: a
+    /// day is up to about 51 KB, so 100 of them (the most a transaction holds) would be over Table Storage's 4 MiB.
+    /// </summary>
+    private static IEnumerable<List<T>> BySize<T>(IEnumerable<T> writes, Func<T, int> size)
+    {
+        var (current, bytes) = (new List<T>(), 0L);
+        foreach (var write in writes)
+        {
+            if (current.Count > 0 && bytes + size(write) > TransactionBudget)
+            {
+                yield return current;
+                (current, bytes) = ([], 0L);
+            }
+
+            current.Add(write);
+            bytes += size(write);
+        }
+
+        if (current.Count > 0)
+        {
+            yield return current;
+        }
     }
 
     private static TableEntity Row(string partition, string row, byte[] bytes) => new(partition, row) { [SummaryProperty] = bytes };

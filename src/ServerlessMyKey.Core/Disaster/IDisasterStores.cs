@@ -133,7 +133,7 @@ public interface IOperationLogStore
 {
     /// <summary>
     /// Appends the events; duplicates of stored event ids are counted, not written again. <c>Stored</c>: the events
-    /// now in the log as posted (the new ones, and duplicates whose stored type and time are the posted ones: a
+    /// now in the log as posted (the new ones, and duplicates whose stored type, time and alert id are the posted ones: a
     /// retry after a failure between the log and the days' summary completes the summary).
     /// </summary>
     Task<(int Accepted, int Duplicates, IReadOnlyList<TvEvent> Stored)> AppendAsync(IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default);

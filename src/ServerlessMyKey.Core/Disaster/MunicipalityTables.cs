@@ -52,7 +52,7 @@ public sealed class MunicipalityTables(
                 foreach (var delivery in group)
                 {
                     // A TV unlinked (or linked to someone else) since: its logs no longer count for this resident.
-                    if (tvs.TryGetValue(delivery.Key, out var tv) && tv.ResidentId == resident.ResidentId)
+                    if (tvs.TryGetValue(delivery.Key, out var tv) && tv.ResidentId == resident.ResidentId && !BeforeMove(tv, alert.Sent))
                     {
                         states.Add(MovedInRecently(tv, alert.Sent) ? await activity.PowerAtAsync(tv, alert.Sent, ct) : await view.PowerAtAsync(tv, alert.Sent, ct));
                     }
@@ -92,7 +92,7 @@ public sealed class MunicipalityTables(
             {
                 var at = JapanTime.At(day, time);
                 var home = false;
-                foreach (var tv in tvs[resident.ResidentId])
+                foreach (var tv in tvs[resident.ResidentId].Where(tv => !BeforeMove(tv, at)))
                 {
                     if (MovedInRecently(tv, at) ? await activity.AtHomeAsync(tv, at, ct) : await view.AtHomeAsync(tv, at, ct))
                     {
@@ -119,6 +119,13 @@ public sealed class MunicipalityTables(
     /// (<c>CountFrom</c>), wherever they were registered then; never an earlier resident's.
     /// </summary>
     private static bool MovedInRecently(TvLink tv, DateTimeOffset at) => tv.MovedInAt is { } moved && moved > at - TvActivity.Horizon;
+
+    /// <summary>
+    /// A time before the TV's resident moved it here: the resident was another municipality's then, and what the TV did
+    /// is none of this one's business — the TV tells nothing (presence: not at home by it; at an alert: unknown). From
+    /// the move on, earlier events still say what state the TV was in (on since before the move).
+    /// </summary>
+    private static bool BeforeMove(TvLink tv, DateTimeOffset at) => tv.MovedInAt is { } moved && at < moved;
 
     private static List<(string Label, TimeOnly Time)> ParseSlots(string? slots)
     {

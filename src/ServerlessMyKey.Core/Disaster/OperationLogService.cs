@@ -61,7 +61,8 @@ public sealed class OperationLogService(IOperationLogStore logs, ITvDayStore day
             await days.MergeAsync(municipality.Key, [.. municipality], cancellationToken);
         }
 
-        await alerts.MarkDisplayedAsync([.. accepted.Where(e => e.Type == TvEventTypes.AlertDisplayed && e.AlertId is not null).Select(e => new AlertDisplay(e.AlertId!, e.Key, e.At))], cancellationToken);
+        // Only the events as the log holds them: a replayed id with another time or alert is a duplicate, and marks nothing.
+        await alerts.MarkDisplayedAsync([.. inLog.Where(e => e.Type == TvEventTypes.AlertDisplayed && e.AlertId is not null).Select(e => new AlertDisplay(e.AlertId!, e.Key, e.At))], cancellationToken);
 
         return new TvEventsAccepted(stored, duplicates + repeated, events.Count - accepted.Count);
     }

@@ -43,6 +43,28 @@ public sealed class AlertDisplayTests(AzuriteFixture azurite) : IClassFixture<Az
         }
     }
 
+    /// <summary>
+    /// Review finding (r12h): a replay of a stored event id — the same id posted again with another time, or naming
+    /// another alert — was a duplicate for the log and the TV's days, yet still marked a delivery displayed: the
+    /// log said one thing, the delivery another. Only the event as stored counts.
+    /// </summary>
+    [Fact]
+    public async Task A_replayed_event_id_with_another_time_or_alert_marks_nothing()
+    {
+        var (district, tvs) = await _app.PairTvsAsync(1);
+        var first = await _app.AlertAndPlanAsync(district);
+        await _app.NextItemAsync(AlertWorkItem.Deliver); // the first alert's delivery, not run: the second alert's plan is next
+        var second = await _app.AlertAndPlanAsync(district);
+        var start = new DateTimeOffset(DateTimeOffset.UtcNow.AddHours(-2).UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        Assert.Equal(new TvEventsAccepted(1, 0, 0), await Logs.IngestAsync(FanOutHarness.Platform, new TvEventBatch([Displayed("shown", tvs[0], start, first)])));
+
+        var replays = await Logs.IngestAsync(FanOutHarness.Platform, new TvEventBatch([Displayed("shown", tvs[0], start.AddMinutes(-30), first)]));
+        var otherAlert = await Logs.IngestAsync(FanOutHarness.Platform, new TvEventBatch([Displayed("shown", tvs[0], start, second)]));
+
+        Assert.Equal((new TvEventsAccepted(0, 1, 0), new TvEventsAccepted(0, 1, 0)), (replays, otherAlert));
+        Assert.Equal((start, (DateTimeOffset?)null), ((await _app.DeliveryAsync(first, tvs[0])).DisplayedAt, (await _app.DeliveryAsync(second, tvs[0])).DisplayedAt));
+    }
+
     private static TvEventInput Displayed(string eventId, string tv, DateTimeOffset at, string alertId) =>
         new(eventId, tv, TvEventTypes.AlertDisplayed, at, AlertId: alertId);
 }

@@ -40,6 +40,30 @@ public sealed class TvDayStoreTests(AzuriteFixture azurite) : IClassFixture<Azur
         }
     }
 
+    /// <summary>
+    /// Review finding (r12h): a TV's day is up to about 51 KB (500 power events with 64-character ids, every minute
+    /// active), and a request's TVs of one bucket went into one transaction of up to 100 rows — over Table Storage's
+    /// 4 MiB, so the merge threw (a 500 for the platform's every request touching those TVs). Transactions are cut by size.
+    /// </summary>
+    [Fact]
+    public async Task A_hundred_full_days_of_one_bucket_are_written_in_transactions_under_4_MiB()
+    {
+        var name = "TvDays" + Guid.NewGuid().ToString("N")[..8];
+        var tvs = Enumerable.Range(0, 1000).Select(i => $"tv-full-{i}").Where(tv => TableTvDayStore.Bucket(new TvKey("tv-aqua", tv)) == 3).Take(100).ToList();
+        var events = tvs.SelectMany(tv => Enumerable.Range(0, 24 * 60).Select(minute => minute < TvDay.MaxPowerEvents
+            ? new TvEvent(minute.ToString("D64", System.Globalization.CultureInfo.InvariantCulture), tv, "tv-aqua", minute % 2 == 0 ? TvEventTypes.PowerOn : TvEventTypes.PowerOff, JapanTime.At(Day, TimeOnly.MinValue).AddMinutes(minute).ToUniversalTime(), null, null)
+            : new TvEvent("c" + minute, tv, "tv-aqua", TvEventTypes.Channel, JapanTime.At(Day, TimeOnly.MinValue).AddMinutes(minute).ToUniversalTime(), null, null))).ToList();
+
+        await Store(name).MergeAsync(Municipality, events);
+
+        var stored = await Store(name).ListAsync(Municipality, Day);
+        Assert.Equal(100, stored.Count);
+        var expected = new TvDay(Day);
+        events.Where(e => e.TvId == tvs[0]).ToList().ForEach(e => expected.Add(e));
+        Assert.True(expected.ToBytes().Length > 50_000);
+        Assert.All(tvs, tv => Assert.Equal(expected.ToBytes(), stored[new TvKey("tv-aqua", tv)].ToBytes()));
+    }
+
     private TableTvDayStore Store(string name) => new(new LazyTable(new TableServiceClient(azurite.ConnectionString), name));
 
     private static TvEvent Event(string tvId, string eventId, string type, int minute) =>

@@ -9,7 +9,7 @@ namespace ServerlessMyKey.EndToEnd.Tests.Disaster;
 /// Findings of the review of issue #12: a Cancel reaches every TV the cancelled alert reached — also a TV whose resident
 /// unlinked it after the alert was shown (the TV still shows "…さん、すぐ避難してください"; without a linked resident the
 /// cancel carries no name); the operation-log route takes only a TV platform's own webhook source; a TV moved with its
-/// resident to another municipality shows there what its log says from before the move (it read "unknown"), and the
+/// resident to another municipality counts there from the move on (it read "unknown"; its log before the move stays unseen), and the
 /// municipality it left sees that resident no more.
 /// </summary>
 public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<DisasterApiFixture>
@@ -55,7 +55,7 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_tv_moved_with_its_resident_shows_its_log_from_before_the_move_in_the_new_municipality_only()
+    public async Task A_tv_moved_with_its_resident_counts_for_the_new_municipality_from_the_move_on_and_for_the_old_one_no_more()
     {
         var run = Guid.NewGuid().ToString("N")[..10];
         var (oldDistrict, newDistrict) = ("mv-" + run, "mv2-" + run);
@@ -70,16 +70,33 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
         // The resident moves with the TV: the same card claims it for 牟岐町 (the TV is on since before the move).
         var (_, movedId) = await app.PairAsync(tv, "麦　移子", "ムギ　イコ", Mugi, newDistrict, myKeyId: me);
         Assert.Equal(residentId, movedId);
+        var afterMove = DateTimeOffset.UtcNow;
 
-        var slot = on.AddMinutes(1).ToOffset(TimeSpan.FromHours(9));
-        var (date, time) = (Iso(DateOnly.FromDateTime(slot.DateTime)), slot.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture));
-        using (var presence = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Mugi}&date={date}&slots={time}&districtCode={newDistrict}", apiKey: MugiKey))
+        // Before the move the resident was 西興部村's: 牟岐町 learns nothing from the TV about that time (not at home by
+        // it); from the move on, the TV's earlier power_on says it is on (at home).
+        var beforeSlot = on.AddMinutes(1);
+        var afterSlot = new DateTimeOffset((afterMove.UtcTicks / TimeSpan.TicksPerMinute + 1) * TimeSpan.TicksPerMinute, TimeSpan.Zero);
+        Assert.False(await AtHomeAsync(beforeSlot));
+        Assert.True(await AtHomeAsync(afterSlot));
+
+        async Task<bool> AtHomeAsync(DateTimeOffset at)
         {
+            var slot = at.ToOffset(TimeSpan.FromHours(9));
+            var (date, time) = (Iso(DateOnly.FromDateTime(slot.DateTime)), slot.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+            using var presence = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Mugi}&date={date}&slots={time}&districtCode={newDistrict}", apiKey: MugiKey);
             var row = Assert.Single((await ResponseAssert.JsonAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
-            Assert.Equal((residentId, true), (row.GetProperty("residentId").GetString(), row.GetProperty("slots").GetProperty(time).GetBoolean()));
+            Assert.Equal(residentId, row.GetProperty("residentId").GetString());
+            return row.GetProperty("slots").GetProperty(time).GetBoolean();
         }
 
-        using var alert = await app.PostAlertAsync(CapSamples.EvacuationOrder("MV-" + run, DateTimeOffset.UtcNow.AddSeconds(-5), districtCode: newDistrict, municipalityCode: Mugi), MugiKey);
+        // An alert after the move (CAP's sent is in whole seconds: the next second after the move, once it has come).
+        var sent = new DateTimeOffset((afterMove.UtcTicks / TimeSpan.TicksPerSecond + 1) * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        while (DateTimeOffset.UtcNow < sent)
+        {
+            await Task.Delay(sent - DateTimeOffset.UtcNow);
+        }
+
+        using var alert = await app.PostAlertAsync(CapSamples.EvacuationOrder("MV-" + run, sent, districtCode: newDistrict, municipalityCode: Mugi), MugiKey);
         var alertId = (await ResponseAssert.JsonAsync(alert, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         await app.AlertStatusAsync(alertId, s => s.GetProperty("status").GetString() == "delivered", MugiKey);
         using (var evacuation = await app.SendAsync(HttpMethod.Get, $"/api/disaster/alerts/{alertId}/evacuation-status", apiKey: MugiKey))
@@ -89,6 +106,8 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
         }
 
         // 西興部村 sees the resident no more, not even for the time they lived there.
+        var lived = beforeSlot.ToOffset(TimeSpan.FromHours(9));
+        var (date, time) = (Iso(DateOnly.FromDateTime(lived.DateTime)), lived.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture));
         using (var presence = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Nishiokoppe}&date={date}&slots={time}&districtCode={oldDistrict}", apiKey: NishiokoppeKey))
         {
             Assert.Empty((await ResponseAssert.JsonAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
