@@ -22,6 +22,11 @@ public sealed class CtrlCTests
             return; // Ctrl+C reaches a process group only on Unix terminals; CI and the build machines are Linux.
         }
 
+        // A test run started in the background by a shell without job control (`cmd &` in a script) ignores SIGINT,
+        // and the DevHost inherits that: it would never see the Ctrl+C. Say so at once instead of timing out.
+        var ignored = Convert.ToUInt64(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))[7..].Trim(), 16);
+        Assert.True((ignored & (1UL << 1)) == 0, "This test process ignores SIGINT (started with `&` by a shell without job control; use `set -m`), so its DevHost cannot get a Ctrl+C.");
+
         var (blob, queue, table) = AzuriteProcess.FindFreePorts();
         var dataPath = Directory.CreateTempSubdirectory("ctrl-c-").FullName;
         var signalled = false;
