@@ -157,7 +157,7 @@ internal sealed class TableAlertStore(LazyTable table) : IAlertStore
             [.. tvs.Select(t => DeliveryPrefix + t)],
             (first, last) => client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {alertId} and RowKey ge {first} and RowKey le {last}"), maxPerPage: 1000, cancellationToken: cancellationToken),
             row => row.RowKey,
-            async (rowKey, ct) => await client.GetEntityIfExistsAsync<TableEntity>(alertId, rowKey, cancellationToken: ct) is { HasValue: true } row ? row.Value : null,
+            (rowKey, ct) => TableRows.FindAsync(client, alertId, rowKey, ct),
             PointReadsUpTo,
             minimumScan: 0,
             cancellationToken);

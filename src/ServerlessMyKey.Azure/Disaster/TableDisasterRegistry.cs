@@ -291,12 +291,8 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
         await TableTransactions.TrySubmitAsync(await table.GetAsync(cancellationToken),
             [new(TableTransactionActionType.Add, new TableEntity("m|" + municipalityCode, "datakey") { ["Envelope"] = wrappedKey })], cancellationToken);
 
-    private async Task<TableEntity?> FindAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
-    {
-        var client = await table.GetAsync(cancellationToken);
-        var row = await client.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken);
-        return row.HasValue ? row.Value : null;
-    }
+    private async Task<TableEntity?> FindAsync(string partitionKey, string rowKey, CancellationToken cancellationToken) =>
+        await TableRows.FindAsync(await table.GetAsync(cancellationToken), partitionKey, rowKey, cancellationToken);
 
     private async Task<List<TableEntity>> RangeAsync(string partitionKey, string prefix, CancellationToken cancellationToken)
     {

@@ -19,13 +19,13 @@ internal sealed class TableIdempotencyClaimsMigration(LazyTable table, TimeProvi
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRows);
         var client = await table.GetAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var layout = await client.GetEntityIfExistsAsync<TableEntity>(LayoutRow, LayoutRow, cancellationToken: cancellationToken);
-        if (layout.HasValue && layout.Value!.GetDateTimeOffset(MigratedAtProperty) is not null)
+        var layout = await FindLayoutAsync(client, cancellationToken);
+        if (RecordsMigration(layout))
         {
             return new ClaimsMigrationReport(0, true);
         }
 
-        var cursor = layout.HasValue ? layout.Value!.GetString(CursorProperty) ?? string.Empty : string.Empty;
+        var cursor = layout?.GetString(CursorProperty) ?? string.Empty;
         var legacy = TableClient.CreateQueryFilter($"PartitionKey gt {cursor} and RowKey eq {LegacyRowKey}");
         var moved = 0;
         var complete = true;
@@ -54,14 +54,8 @@ internal sealed class TableIdempotencyClaimsMigration(LazyTable table, TimeProvi
 
     private static async Task MoveAsync(TableClient client, TableEntity row, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        try
-        {
-            await client.AddEntityAsync(New(row.PartitionKey, row.GetString("RequestHash") ?? string.Empty, row.GetDateTimeOffset("ClaimedAt") ?? row.Timestamp ?? now), cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            // Copied by an earlier run that stopped before the delete.
-        }
+        // false: copied by an earlier run that stopped before the delete.
+        await TableRows.TryAddAsync(client, New(row.PartitionKey, row.GetString("RequestHash") ?? string.Empty, row.GetDateTimeOffset("ClaimedAt") ?? row.Timestamp ?? now), cancellationToken);
 
         try
         {

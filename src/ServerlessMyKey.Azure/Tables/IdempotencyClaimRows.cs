@@ -30,12 +30,16 @@ internal static class IdempotencyClaimRows
     public static Task RecordMigratedAsync(TableClient table, DateTimeOffset at, CancellationToken cancellationToken) =>
         table.UpsertEntityAsync(new TableEntity(LayoutRow, LayoutRow) { [MigratedAtProperty] = at }, TableUpdateMode.Merge, cancellationToken);
 
+    /// <summary>The claims table's layout row, or <c>null</c> when there is none yet.</summary>
+    public static Task<TableEntity?> FindLayoutAsync(TableClient table, CancellationToken cancellationToken) =>
+        TableRows.FindAsync(table, LayoutRow, LayoutRow, cancellationToken);
+
+    /// <summary>True when the layout row records the migration of legacy claims.</summary>
+    public static bool RecordsMigration(TableEntity? layout) => layout?.GetDateTimeOffset(MigratedAtProperty) is not null;
+
     /// <summary>True when the claims table's layout row records the migration of legacy claims.</summary>
-    public static async Task<bool> MigratedAsync(TableClient table, CancellationToken cancellationToken)
-    {
-        var layout = await table.GetEntityIfExistsAsync<TableEntity>(LayoutRow, LayoutRow, cancellationToken: cancellationToken);
-        return layout.HasValue && layout.Value!.GetDateTimeOffset(MigratedAtProperty) is not null;
-    }
+    public static async Task<bool> MigratedAsync(TableClient table, CancellationToken cancellationToken) =>
+        RecordsMigration(await FindLayoutAsync(table, cancellationToken));
 
     public static TableEntity New(string keyHash, string requestHash, DateTimeOffset claimedAt) =>
         new(keyHash, keyHash) { ["RequestHash"] = requestHash, ["ClaimedAt"] = claimedAt };

@@ -23,10 +23,9 @@ internal sealed class TableIdempotencyClaims(LazyTable table, TimeProvider time)
         var client = await table.GetAsync(cancellationToken);
         if (await _legacy.MayExistAsync(client, cancellationToken))
         {
-            var legacy = await client.GetEntityIfExistsAsync<TableEntity>(request.KeyHash, IdempotencyClaimRows.LegacyRowKey, cancellationToken: cancellationToken);
-            if (legacy.HasValue)
+            if (await TableRows.FindAsync(client, request.KeyHash, IdempotencyClaimRows.LegacyRowKey, cancellationToken) is { } legacy)
             {
-                return IdempotencyClaimRows.Existing(legacy.Value!, request, time.GetUtcNow());
+                return IdempotencyClaimRows.Existing(legacy, request, time.GetUtcNow());
             }
         }
 
