@@ -61,9 +61,7 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
 
             foreach (var transaction in BySize(writes, w => w.Bytes.Length))
             {
-                var etags = await TableTransactions.TrySubmitForETagsAsync(client, [.. transaction.Select(w => w.ETag is { } etag
-                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Row(partition, w.Row, w.Bytes), etag)
-                    : new TableTransactionAction(TableTransactionActionType.Add, Row(partition, w.Row, w.Bytes)))], ct);
+                var etags = await TableTransactions.TrySubmitForETagsAsync(client, [.. transaction.Select(w => Write(partition, w.Row, w.Bytes, w.ETag))], ct);
                 if (etags is not null && etags.All(e => e is not null))
                 {
                     for (var i = 0; i < transaction.Count; i++)
@@ -133,9 +131,7 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
                 return;
             }
 
-            var etags = await TableTransactions.TrySubmitForETagsAsync(client, [current.HasValue
-                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Row(partition, row, bytes), current.Value!.ETag)
-                : new TableTransactionAction(TableTransactionActionType.Add, Row(partition, row, bytes))], cancellationToken);
+            var etags = await TableTransactions.TrySubmitForETagsAsync(client, [Write(partition, row, bytes, current.HasValue ? current.Value!.ETag : null)], cancellationToken);
             if (etags is [{ } etag])
             {
                 _written[(partition, row)] = (bytes, etag);
@@ -172,6 +168,11 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
     }
 
     private static TableEntity Row(string partition, string row, byte[] bytes) => new(partition, row) { [SummaryProperty] = bytes };
+
+    /// <summary>The summary written over the row read with <paramref name="etag"/>, or added when there was none.</summary>
+    private static TableTransactionAction Write(string partition, string row, byte[] bytes, ETag? etag) => etag is { } read
+        ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Row(partition, row, bytes), read)
+        : new TableTransactionAction(TableTransactionActionType.Add, Row(partition, row, bytes));
 
     private static string Partition(string municipalityCode, DateOnly day, TvKey tv) => Partition(municipalityCode, day, Bucket(tv));
 
