@@ -13,8 +13,8 @@ namespace ServerlessMyKey.Azure.Keys;
 /// (<c>{folder}/{keyName}.pem</c>, mode 0600 on Unix), created on first use. The key id is the
 /// RFC 7638 JWK thumbprint, so it is stable across restarts and names the key in tokens.
 /// Several processes (DevHost, tests, the CLI) may share the folder: a key is written to a
-/// temporary file and moved into place without overwriting, and whoever loses the race loads the
-/// winner's key. Private keys never leave this class except through that file.
+/// temporary file and linked into place only if no key is there (<see cref="ExclusiveFilePlacement"/>),
+/// and whoever loses the race loads the winner's key. Private keys never leave this class except through that file.
 /// </summary>
 public sealed class LocalKeyFileService : IKeyService, IDisposable
 {
@@ -266,13 +266,7 @@ public sealed class LocalKeyFileService : IKeyService, IDisposable
                 stream.Flush(flushToDisk: true);
             }
 
-            // Without overwrite this is link()+unlink() on Unix: it fails if another process already placed its key.
-            File.Move(temporary, path, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            return false;
+            return ExclusiveFilePlacement.TryPlace(temporary, path);
         }
         finally
         {

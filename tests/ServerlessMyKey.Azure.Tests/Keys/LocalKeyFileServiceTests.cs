@@ -147,7 +147,7 @@ public sealed class LocalKeyFileServiceTests : IDisposable
     [Fact]
     public async Task Concurrent_first_use_from_two_instances_yields_one_key()
     {
-        for (var round = 0; round < 10; round++)
+        for (var round = 0; round < 200; round++)
         {
             var folder = Path.Combine(_folder.Path, $"round{round}");
             using var first = new LocalKeyFileService(folder);
