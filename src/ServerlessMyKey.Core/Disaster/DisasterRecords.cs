@@ -21,7 +21,9 @@ public sealed record Resident(
 /// A TV linked to a resident; the TV belongs to one platform. <c>CountFrom</c>: when the TV was last
 /// unlinked from an earlier resident (their logs never count for this one); <c>null</c> for a TV's first link.
 /// <c>MovedInAt</c>: when its resident moved it here from another municipality (its days before are under that
-/// municipality's <c>TvDays</c>, so the tables ask its log); <c>null</c> when it was linked here.
+/// municipality's <c>TvDays</c>, so the tables and watching ask its log); <c>null</c> when it was linked here.
+/// <c>LinkedAt</c>: when this link here began (the claim, or the move; a later claim of the same resident here keeps it):
+/// the TV tells nothing of a time before it (<see cref="TvActivity.Tells"/>).
 /// </summary>
 public sealed record TvLink(string TvId, string PlatformId, string ResidentId, string MyKeyId, string MunicipalityCode, string DistrictCode, DateTimeOffset LinkedAt, DateTimeOffset? CountFrom = null, DateTimeOffset? MovedInAt = null)
 {
