@@ -126,9 +126,14 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
         }
 
         await registry.SaveResidentAsync(updated, cancellationToken);
-        await registry.CompleteTvClaimAsync(tvClaim, cancellationToken);
+        var completed = await registry.CompleteTvClaimAsync(tvClaim, cancellationToken);
         link = tvClaim.Link;
         knownTvs.Forget(link.Key);
+        if (!completed)
+        {
+            // This claim stalled past its hold and another request has the TV now: that request's rows stand.
+            throw BusyTv();
+        }
 
         await FollowDistrictAsync(citizen.MyKeyId, cancellationToken);
         return new PairingClaimed(link.TvId, residentId);
@@ -172,8 +177,12 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
             throw hold.Busy ? BusyTv() : new ServiceException(ErrorCodes.TvNotRegistered);
         }
 
-        await registry.CompleteTvUnlinkAsync(hold.Claim, cancellationToken);
+        var completed = await registry.CompleteTvUnlinkAsync(hold.Claim, cancellationToken);
         knownTvs.Forget(tv);
+        if (!completed)
+        {
+            throw BusyTv();
+        }
     }
 
     /// <summary>
@@ -199,7 +208,7 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
             {
                 var resident = await registry.FindResidentByMyKeyIdAsync(myKeyId, cancellationToken);
                 var followed = resident is not null && resident.MunicipalityCode == held.Link.MunicipalityCode ? held.Link with { DistrictCode = resident.DistrictCode } : held.Link;
-                await registry.CompleteTvClaimAsync(held with { Link = followed }, cancellationToken);
+                busy |= !await registry.CompleteTvClaimAsync(held with { Link = followed }, cancellationToken);
             }
         }
 
