@@ -14,7 +14,7 @@ namespace ServerlessMyKey.Azure.Disaster;
 /// day over 8 partitions instead of one hot one), row <c>&lt;platformId&gt;:&lt;tvId&gt;</c>, the <see cref="TvDay"/> in
 /// one binary property. A day is read as all its buckets, in parallel. A merge is a
 /// read-modify-write under the row's ETag, written in entity-group transactions of up to 100 TVs of one partition
-/// and at most 2 MiB of summaries (a full day is about 51 KB).
+/// and under 4 MiB as sent (<see cref="TableLimits.RequestSize"/>: a summary in base64; a full day is about 51 KB).
 /// The rows this instance wrote last are kept in memory with their ETags (so an ingest costs no read); a row another
 /// instance changed since fails its ETag, and its TVs are then read, merged and written one by one.
 /// </summary>

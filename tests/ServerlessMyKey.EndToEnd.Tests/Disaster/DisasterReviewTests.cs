@@ -10,7 +10,7 @@ namespace ServerlessMyKey.EndToEnd.Tests.Disaster;
 /// unlinked it after the alert was shown (the TV still shows "…さん、すぐ避難してください"; without a linked resident the
 /// cancel carries no name); the operation-log route takes only a TV platform's own webhook source; a TV moved with its
 /// resident to another municipality counts there from the move on (it read "unknown"; its log before the move stays unseen), and the
-/// municipality it left sees that resident no more.
+/// municipality it left sees that resident no more; and a first link, by the same rule, tells nothing of the time before it.
 /// </summary>
 public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<DisasterApiFixture>
 {
