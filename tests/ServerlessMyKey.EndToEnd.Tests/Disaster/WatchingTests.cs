@@ -18,21 +18,23 @@ public sealed class WatchingTests(DisasterWatchingFixture app)
         var onTv = district + "-on";
         var idleTv = district + "-idle";
         var quietTv = district + "-noconsent";
-        var (_, watched) = await app.PairAsync(onTv, "西興部　見守", "ニシオコッペ　ミマモリ", Nishiokoppe, district, watching: true);
         var (idler, _) = await app.PairAsync(idleTv, "西興部　静香", "ニシオコッペ　シズカ", Nishiokoppe, district, watching: true);
-        await app.PairAsync(quietTv, "西興部　無同意", "ニシオコッペ　ムドウイ", Nishiokoppe, district, watching: false);
         DateTimeOffset idleLinkedAt;
         using (var registrations = await app.SendAsync(HttpMethod.Get, "/api/tv/registrations", bearerFor: idler))
         {
             idleLinkedAt = (await ResponseAssert.JsonAsync(registrations, HttpStatusCode.OK)).GetProperty("registrations")[0].GetProperty("linkedAt").GetDateTimeOffset();
         }
 
-        // Six hours after the pairing ① and ③ (without consent) are switched on, and the platform posts ②'s last button press,
-        // 4 hours before its link (which tells nothing of the time before it); then the clock goes on to 26 hours after the
-        // pairing: ① on for 20 hours, ② idle since its link, 26 hours (not since the button press, 30 hours).
+        // ② is paired now, and the platform later posts its last button press, 4 hours before its link (which tells nothing of
+        // the time before it). Five hours later ① and ③ (without consent) are paired and switched on. Then the clock goes on to
+        // 26 hours after ②'s pairing: ① on for 21 hours, ② idle since its link, 26 hours (not since the button press, 30).
+        // Whatever a watching run read before the events came, it cannot see ① idle (21 hours since its link) or ② otherwise.
         var linked = DateTimeOffset.UtcNow;
         try
         {
+            app.MoveClockTo(linked.AddHours(5));
+            var (_, watched) = await app.PairAsync(onTv, "西興部　見守", "ニシオコッペ　ミマモリ", Nishiokoppe, district, watching: true);
+            await app.PairAsync(quietTv, "西興部　無同意", "ニシオコッペ　ムドウイ", Nishiokoppe, district, watching: false);
             await WatchAsync(district, (onTv, idleTv, quietTv), watched, linked, idleLinkedAt);
         }
         finally
@@ -44,7 +46,6 @@ public sealed class WatchingTests(DisasterWatchingFixture app)
     private async Task WatchAsync(string district, (string, string, string) tvs, string watched, DateTimeOffset linked, DateTimeOffset idleLinkedAt)
     {
         var (onTv, idleTv, quietTv) = tvs;
-        app.MoveClockTo(linked.AddHours(6));
         var on = app.Now;
         using (var posted = await app.PostEventsAsync(new
         {
