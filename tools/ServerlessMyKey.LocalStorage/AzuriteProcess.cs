@@ -140,7 +140,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                // Azurite is one node process with no children, so SIGKILL it alone. Kill(entireProcessTree: true)
+                // first SIGSTOPs the process, then scans /proc for children, then SIGKILLs: a test host that ends
+                // between the two (disposal at process exit) leaves Azurite stopped for good, which is how orphaned
+                // Azurites in state T holding ports and memory came about (21 of them, 3.9 GB, on 2026-11-30).
+                _process.Kill();
                 await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
         }
