@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Core.Delegation;
 using ServerlessMyKey.Core.Keys;
 using ServerlessMyKey.Core.Messaging;
-using ServerlessMyKey.LocalStorage;
 using Xunit;
 
 namespace ServerlessMyKey.Core.Tests.Delegation;
@@ -23,23 +22,19 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
     {
         _store.Records["active"] = Record("active", DelegationStatus.Active);
         _store.Records["revoked"] = Record("revoked", DelegationStatus.Revoked);
-        _host = await DurableTaskTestHost.StartAsync(
+        _host = await DurableTestHosts.StartAsync(
             tasks =>
             {
                 tasks.AddOrchestrator<DelegationTransmissionOrchestrator>();
                 tasks.AddActivity<SealDelegationActivity>();
                 tasks.AddActivity<PublishDelegationActivity>();
             },
-            new DurableTaskTestHostOptions
-            {
-                Port = LoopbackPorts.Free(),
-                ConfigureServices = services => services
-                    .AddSingleton<IDelegationStore>(_store)
-                    .AddSingleton<IKeyService>(new FakeKeys())
-                    .AddSingleton<EnvelopeEncryption>()
-                    .AddSingleton<IOutboundPublisher>(_publisher)
-                    .AddSingleton(TimeProvider.System),
-            });
+            services => services
+                .AddSingleton<IDelegationStore>(_store)
+                .AddSingleton<IKeyService>(new FakeKeys())
+                .AddSingleton<EnvelopeEncryption>()
+                .AddSingleton<IOutboundPublisher>(_publisher)
+                .AddSingleton(TimeProvider.System));
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
