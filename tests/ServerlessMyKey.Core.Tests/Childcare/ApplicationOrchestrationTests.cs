@@ -172,7 +172,9 @@ public sealed class ApplicationOrchestrationTests : IAsyncLifetime
 
         public async Task WaitForAsync(string id, string call)
         {
-            for (var i = 0; i < 600; i++)
+            // Generous: a step can come after a durable timer on a possibly loaded machine.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (DateTime.UtcNow < deadline)
             {
                 if (Calls(id).Contains(call))
                 {
