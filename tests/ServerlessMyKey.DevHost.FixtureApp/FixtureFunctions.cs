@@ -20,6 +20,12 @@ public sealed class FixtureFunctions(Recorder recorder)
         {
             throw new InvalidOperationException("This message always fails.");
         }
+
+        if (message.StartsWith("slow", StringComparison.Ordinal))
+        {
+            // Work that outlasts the tests' 5 s message lease (FixtureDevHost.QueueMessageLease) more than twice.
+            await Task.Delay(TimeSpan.FromSeconds(12));
+        }
     }
 
     [Function("Tick")]

@@ -17,6 +17,9 @@ public sealed class FixtureDevHost
         HubName = hubName ?? AzuriteServer.UniqueName("hub");
     }
 
+    /// <summary>The lease of a dequeued message, short so that a test can outlast it.</summary>
+    public static readonly TimeSpan QueueMessageLease = TimeSpan.FromSeconds(5);
+
     public string ConnectionString { get; }
 
     public string Queue { get; }
@@ -35,6 +38,7 @@ public sealed class FixtureDevHost
             ReadLocalSettingsFiles = false,
             EnableTimers = enableTimers,
             DurableHubName = HubName,
+            QueueMessageLease = QueueMessageLease,
             ConfigureLogging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning),
             Settings = new Dictionary<string, string?>
             {

@@ -87,6 +87,21 @@ public sealed class TriggerTests(TriggerTests.RunningFixtureApp app) : IClassFix
     }
 
     [Fact]
+    public async Task A_message_whose_function_outlasts_its_lease_is_renewed_and_runs_once()
+    {
+        var queue = new QueueClient(_fixture.ConnectionString, _fixture.Queue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await queue.CreateIfNotExistsAsync();
+        await queue.SendMessageAsync("slow-lease");
+
+        await FixtureDevHost.EventuallyAsync(() => _fixture.RecordsAsync("queue"), r => r.Any(e => e.RowKey.StartsWith("slow-lease-", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
+        await FixtureDevHost.EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount, count => count == 0, TimeSpan.FromSeconds(60));
+
+        // Without renewal the message would have come back after 5 s and run again (dequeue count 2).
+        var run = Assert.Single(await _fixture.RecordsAsync("queue"), e => e.RowKey.StartsWith("slow-lease-", StringComparison.Ordinal));
+        Assert.Equal("1", run.GetString("Value"));
+    }
+
+    [Fact]
     public async Task Failing_message_is_retried_then_moved_to_the_poison_queue_after_maxDequeueCount()
     {
         var queue = new QueueClient(_fixture.ConnectionString, _fixture.Queue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });

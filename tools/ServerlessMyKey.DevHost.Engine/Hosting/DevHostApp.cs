@@ -72,6 +72,7 @@ public sealed class DevHostApp : IAsyncDisposable
         {
             DurableHubName = options.DurableHubName ?? configuration["DevHost:DurableHubName"] ?? host.DurableHubName,
             DurablePartitionCount = options.DurablePartitionCount ?? host.DurablePartitionCount,
+            QueueMessageLease = options.QueueMessageLease ?? host.QueueMessageLease,
         };
         var catalog = FunctionCatalog.Load(Path.Combine(options.AppDirectory, FunctionMetadata.FileName), options.FunctionsAssembly);
         var storage = configuration["AzureWebJobsStorage"]

@@ -36,6 +36,9 @@ public sealed record DevHostOptions
     /// <summary>Overrides host.json's Durable partition count.</summary>
     public int? DurablePartitionCount { get; init; }
 
+    /// <summary>Overrides the lease of a dequeued queue message (<see cref="Metadata.HostSettings.QueueMessageLease"/>).</summary>
+    public TimeSpan? QueueMessageLease { get; init; }
+
     /// <summary>
     /// Adds middleware and endpoints of the host itself (static files, development helpers) before
     /// the functions' routes; runs after CORS, before routing.

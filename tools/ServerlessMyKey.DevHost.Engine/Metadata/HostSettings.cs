@@ -21,6 +21,13 @@ public sealed record HostSettings
 
     public TimeSpan QueueMaxPollingInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a dequeued message stays invisible before its lease is renewed (every third of it) — not
+    /// a host.json setting: the host uses 10 minutes and renews at half. The DevHost's minute means a
+    /// message whose dequeue answer was lost in a storage outage runs again within a minute.
+    /// </summary>
+    public TimeSpan QueueMessageLease { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary><c>base64</c> (the default) or <c>none</c>.</summary>
     public string QueueMessageEncoding { get; init; } = "base64";
 

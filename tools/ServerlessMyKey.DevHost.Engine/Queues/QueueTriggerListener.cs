@@ -13,7 +13,8 @@ namespace ServerlessMyKey.DevHost.Queues;
 /// <summary>
 /// Polls one storage queue for one queue-triggered function the way the Functions host does:
 /// batches of <c>batchSize</c>, the next batch fetched once at most <c>newBatchThreshold</c> messages are
-/// still running (half the batch size by default), a lease while the function runs, delete on success, the message
+/// still running (half the batch size by default), a lease renewed while the function runs (<see cref="MessageLease"/>;
+/// one minute here, ten on the host), delete on success, the message
 /// made visible again after <c>visibilityTimeout</c> on failure, and moved to
 /// <c>&lt;queue&gt;-poison</c> once it has been dequeued <c>maxDequeueCount</c> times.
 /// </summary>
@@ -25,7 +26,6 @@ internal sealed class QueueTriggerListener(
     IServiceProvider services,
     ILogger logger) : BackgroundService
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MinimumPollingInterval = TimeSpan.FromMilliseconds(100);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -47,7 +47,7 @@ internal sealed class QueueTriggerListener(
                 QueueMessage[] messages;
                 try
                 {
-                    messages = (await queue.ReceiveMessagesAsync(host.QueueBatchSize, Lease, stoppingToken)).Value;
+                    messages = (await queue.ReceiveMessagesAsync(host.QueueBatchSize, host.QueueMessageLease, stoppingToken)).Value;
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -91,6 +91,8 @@ internal sealed class QueueTriggerListener(
 
     private async Task ProcessAsync(QueueMessage message, CancellationToken stoppingToken)
     {
+        Exception? failure = null;
+        var lease = new MessageLease(queue, message, host.QueueMessageLease, logger);
         try
         {
             var text = Decode(message.MessageText);
@@ -112,19 +114,43 @@ internal sealed class QueueTriggerListener(
                     ["queueTrigger"] = text,
                 },
             });
-            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, CancellationToken.None);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: the lease expires and the message comes back.
+            await lease.DisposeAsync();
+            return;
         }
         catch (Exception ex)
         {
-            await HandleFailureAsync(message, ex);
+            failure = ex;
+        }
+
+        await lease.DisposeAsync();
+        if (failure is null)
+        {
+            await DeleteAsync(message, lease.PopReceipt);
+        }
+        else
+        {
+            await HandleFailureAsync(message, lease.PopReceipt, failure);
         }
     }
 
-    private async Task HandleFailureAsync(QueueMessage message, Exception error)
+    private async Task DeleteAsync(QueueMessage message, string popReceipt)
+    {
+        try
+        {
+            await queue.DeleteMessageAsync(message.MessageId, popReceipt, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The lease runs out and the message runs again; handlers are idempotent.
+            logger.LogWarning(ex, "Could not delete message {MessageId} of queue {Queue}; it will run again", message.MessageId, queue.Name);
+        }
+    }
+
+    private async Task HandleFailureAsync(QueueMessage message, string popReceipt, Exception error)
     {
         try
         {
@@ -134,13 +160,13 @@ internal sealed class QueueTriggerListener(
                     function.Name, message.MessageId, message.DequeueCount, poisonQueue.Name);
                 await poisonQueue.CreateIfNotExistsAsync();
                 await poisonQueue.SendMessageAsync(message.MessageText);
-                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+                await queue.DeleteMessageAsync(message.MessageId, popReceipt);
             }
             else
             {
                 logger.LogWarning(error, "Function {FunctionName} failed on message {MessageId} (dequeue count {DequeueCount}); it will be retried",
                     function.Name, message.MessageId, message.DequeueCount);
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: host.QueueVisibilityTimeout);
+                await queue.UpdateMessageAsync(message.MessageId, popReceipt, visibilityTimeout: host.QueueVisibilityTimeout);
             }
         }
         catch (Exception ex)
