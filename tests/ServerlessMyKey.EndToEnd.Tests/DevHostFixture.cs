@@ -40,10 +40,16 @@ public class DevHostFixture : IAsyncLifetime
     public async Task<(string MyKeyId, VirtualCard Card)> NewCardholderAsync(CardHolder holder)
     {
         var card = IssueCard(holder);
+        return (await LoginAsync(card), card);
+    }
+
+    /// <summary>Logs in with the card over HTTP (again, for a test that moved the app's clock past its token's lifetime); returns the MyKey ID.</summary>
+    public async Task<string> LoginAsync(VirtualCard card)
+    {
         var session = await new MyKeyApiClient(Http).LoginAsync(card);
         var myKeyId = session.GetProperty("myKeyId").GetString()!;
         _tokens[myKeyId] = session.GetProperty("accessToken").GetString()!;
-        return (myKeyId, card);
+        return myKeyId;
     }
 
     /// <summary>Issues the virtual card of <see cref="NewCardholderAsync"/> (a fixture may lend it shared keys).</summary>

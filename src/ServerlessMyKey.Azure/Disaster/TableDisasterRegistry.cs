@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using ServerlessMyKey.Azure.Tables;
 using ServerlessMyKey.Core.Disaster;
+using ServerlessMyKey.Core.Idempotency;
 
 namespace ServerlessMyKey.Azure.Disaster;
 
@@ -10,7 +11,10 @@ namespace ServerlessMyKey.Azure.Disaster;
 /// <c>p|&lt;code hash&gt;</c> a pairing; <c>tv|&lt;platformId&gt;:&lt;tvId&gt;</c> the TV's link (insert-only; a tombstone
 /// after unlinking); <c>k|&lt;MyKey ID&gt;</c> the resident's row and their TVs (<c>t|&lt;platformId&gt;:&lt;tvId&gt;</c>);
 /// <c>m|&lt;municipality&gt;</c> the residents (names encrypted), the TV index (<c>t|&lt;platformId&gt;:&lt;tvId&gt;</c>), the
-/// check-ins and the data key. A TV is keyed by <see cref="TvKey"/> everywhere. Index rows are written last and removed first.
+/// check-ins and the data key. A TV is keyed by <see cref="TvKey"/> everywhere. Index rows are written last and removed first;
+/// a removed index row stays as a marker (<c>Removed</c>, skipped by every read), so that it always has an ETag: the holder of
+/// the TV writes each of its index rows only under the ETag its hold read (a row absent then only by insert), and a request
+/// that stalled past its hold can neither overwrite, delete nor bring back a row a later holder wrote or removed.
 /// </summary>
 /// <param name="minimumScan">Rows a range lookup of a platform's TVs reads at least before it reads the rest one by one.</param>
 internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, int minimumScan = 1000) : IDisasterRegistry
@@ -19,6 +23,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
     private const string TvIndexPrefix = "t|";
     private const string ClaimUntil = "ClaimUntil";
     private const string Leaving = "Leaving";
+    private const string Removed = "Removed";
 
     /// <summary>How long an unfinished claim holds its TV (a claim takes well under a second).</summary>
     private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(1);
@@ -156,12 +161,21 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
             var response = existing is null
                 ? await client.AddEntityAsync(row, cancellationToken)
                 : await client.UpdateEntityAsync(row, existing.ETag, TableUpdateMode.Replace, cancellationToken);
-            return new TvClaim(link, left, response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage answered without an ETag."));
+            var claim = new TvClaim(link, left, response.Headers.ETag?.ToString() ?? throw new InvalidOperationException("Table Storage answered without an ETag."));
+            return claim with { IndexRows = await ReadIndexRowsAsync(claim, cancellationToken) };
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
         {
             return null;
         }
+    }
+
+    /// <summary>The index rows a claim or unlink of the TV writes, read once it holds the TV: partition → ETag (<c>null</c>: not there).</summary>
+    private async Task<Dictionary<string, string?>> ReadIndexRowsAsync(TvClaim claim, CancellationToken cancellationToken)
+    {
+        var partitions = claim.LeftMunicipalities.Append(claim.Link.MunicipalityCode).Select(m => "m|" + m).Append("k|" + claim.Link.MyKeyId).Distinct(StringComparer.Ordinal).ToList();
+        var rows = await Task.WhenAll(partitions.Select(p => FindAsync(p, TvIndexRow(claim.Link.Key), cancellationToken)));
+        return partitions.Zip(rows).ToDictionary(p => p.First, p => p.Second?.ETag.ToString(), StringComparer.Ordinal);
     }
 
     private bool IsHeld(TableEntity row) => row.GetDateTimeOffset(ClaimUntil) > time.GetUtcNow();
@@ -183,60 +197,100 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
         }
     }
 
-    public async Task CompleteTvClaimAsync(TvClaim claim, CancellationToken cancellationToken = default)
+    public async Task<bool> CompleteTvClaimAsync(TvClaim claim, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        var client = await table.GetAsync(cancellationToken);
         foreach (var municipality in claim.LeftMunicipalities)
         {
-            await client.DeleteEntityAsync("m|" + municipality, TvIndexRow(claim.Link.Key), ETag.All, cancellationToken);
+            if (!await TryWriteIndexRowAsync(claim, "m|" + municipality, null, cancellationToken))
+            {
+                return false;
+            }
         }
 
-        await WriteIndexRowsAsync(claim.Link, cancellationToken);
+        // The resident's index row, then the municipality's (last: the fan-out and the tables read it).
+        if (!await TryWriteIndexRowAsync(claim, "k|" + claim.Link.MyKeyId, claim.Link, cancellationToken)
+            || !await TryWriteIndexRowAsync(claim, "m|" + claim.Link.MunicipalityCode, claim.Link, cancellationToken))
+        {
+            return false;
+        }
+
         try
         {
-            await client.UpdateEntityAsync(TvRow(claim.Link), new ETag(claim.ETag), TableUpdateMode.Replace, cancellationToken);
+            await (await table.GetAsync(cancellationToken)).UpdateEntityAsync(TvRow(claim.Link), new ETag(claim.ETag), TableUpdateMode.Replace, cancellationToken);
+            return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             // The lease ran out and a later claim took the TV: its row is the later claim's now.
+            return false;
         }
     }
 
-    /// <summary>The resident's index row, then the municipality's (last: the fan-out and the tables read it).</summary>
-    private async Task WriteIndexRowsAsync(TvLink link, CancellationToken cancellationToken)
-    {
-        var client = await table.GetAsync(cancellationToken);
-        await client.UpsertEntityAsync(TvRow(link, "k|" + link.MyKeyId, TvIndexRow(link.Key)), TableUpdateMode.Replace, cancellationToken);
-        await client.UpsertEntityAsync(TvRow(link, "m|" + link.MunicipalityCode, TvIndexRow(link.Key)), TableUpdateMode.Replace, cancellationToken);
-    }
-
-    public async Task CompleteTvUnlinkAsync(TvClaim claim, CancellationToken cancellationToken = default)
+    public async Task<bool> CompleteTvUnlinkAsync(TvClaim claim, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(claim);
-        var client = await table.GetAsync(cancellationToken);
-        foreach (var municipality in claim.LeftMunicipalities.Append(claim.Link.MunicipalityCode).Distinct(StringComparer.Ordinal))
+        foreach (var partition in claim.LeftMunicipalities.Append(claim.Link.MunicipalityCode).Distinct(StringComparer.Ordinal).Select(m => "m|" + m).Append("k|" + claim.Link.MyKeyId))
         {
-            await client.DeleteEntityAsync("m|" + municipality, TvIndexRow(claim.Link.Key), ETag.All, cancellationToken);
+            if (!await TryWriteIndexRowAsync(claim, partition, null, cancellationToken))
+            {
+                return false;
+            }
         }
 
-        await client.DeleteEntityAsync("k|" + claim.Link.MyKeyId, TvIndexRow(claim.Link.Key), ETag.All, cancellationToken);
         try
         {
-            await client.UpdateEntityAsync(new TableEntity(TvPartition(claim.Link.Key), Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() },
+            await (await table.GetAsync(cancellationToken)).UpdateEntityAsync(new TableEntity(TvPartition(claim.Link.Key), Row) { ["Unlinked"] = true, ["UnlinkedAt"] = time.GetUtcNow() },
                 new ETag(claim.ETag), TableUpdateMode.Replace, cancellationToken);
+            return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             // The hold ran out and a later claim of the resident took the TV: its row is that claim's now.
+            return false;
         }
     }
 
+    /// <summary>
+    /// Writes the TV's index row in <paramref name="partition"/> — the link, or the removed marker for <c>null</c> — under the
+    /// ETag the hold read (inserted when there was none). A row changed since was written by a request whose hold ran out
+    /// (written late: this holder writes over it, under the ETag it reads now) or by a later holder (this hold is lost:
+    /// <c>false</c>, nothing written); the TV's own row tells which.
+    /// </summary>
+    private async Task<bool> TryWriteIndexRowAsync(TvClaim claim, string partition, TvLink? link, CancellationToken cancellationToken)
+    {
+        var client = await table.GetAsync(cancellationToken);
+        var rowKey = TvIndexRow(claim.Link.Key);
+        var row = link is null ? new TableEntity(partition, rowKey) { [Removed] = true, ["PlatformId"] = claim.Link.PlatformId } : TvRow(link, partition, rowKey);
+        var etag = claim.IndexRows is { } read && read.TryGetValue(partition, out var known) ? known : (await FindAsync(partition, rowKey, cancellationToken))?.ETag.ToString();
+        for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
+        {
+            try
+            {
+                _ = etag is null
+                    ? await client.AddEntityAsync(row, cancellationToken)
+                    : await client.UpdateEntityAsync(row, new ETag(etag), TableUpdateMode.Replace, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+            {
+                if ((await FindAsync(TvPartition(claim.Link.Key), Row, cancellationToken))?.ETag.ToString() != claim.ETag)
+                {
+                    return false;
+                }
+
+                etag = (await FindAsync(partition, rowKey, cancellationToken))?.ETag.ToString();
+            }
+        }
+
+        throw new RequestFailedException(412, "The TV's index row kept changing while its hold lasted.");
+    }
+
     public async Task<IReadOnlyList<TvLink>> ListTvsOfResidentAsync(string myKeyId, CancellationToken cancellationToken = default) =>
-        [.. (await RangeAsync("k|" + myKeyId, TvIndexPrefix, cancellationToken)).Select(r => ReadTv(r, TvKey.Parse(r.RowKey[TvIndexPrefix.Length..])))];
+        [.. (await RangeAsync("k|" + myKeyId, TvIndexPrefix, cancellationToken)).Where(IsIndexed).Select(ReadIndexRow)];
 
     public async Task<IReadOnlyList<TvLink>> ListTvsAsync(string municipalityCode, CancellationToken cancellationToken = default) =>
-        [.. (await RangeAsync("m|" + municipalityCode, TvIndexPrefix, cancellationToken)).Select(r => ReadTv(r, TvKey.Parse(r.RowKey[TvIndexPrefix.Length..])))];
+        [.. (await RangeAsync("m|" + municipalityCode, TvIndexPrefix, cancellationToken)).Where(IsIndexed).Select(ReadIndexRow)];
 
     public async Task<IReadOnlyList<TvLink>> FindTvsAsync(string municipalityCode, IReadOnlyCollection<TvKey> tvs, CancellationToken cancellationToken = default)
     {
@@ -252,9 +306,9 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
         var links = new List<TvLink>(wanted.Count);
         await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"m|" + municipalityCode} and RowKey ge {first} and RowKey le {last}"), maxPerPage: 1000, cancellationToken: cancellationToken))
         {
-            if (wanted.Contains(row.RowKey))
+            if (wanted.Contains(row.RowKey) && IsIndexed(row))
             {
-                links.Add(ReadTv(row, TvKey.Parse(row.RowKey[TvIndexPrefix.Length..])));
+                links.Add(ReadIndexRow(row));
             }
         }
 
@@ -330,6 +384,11 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
 
         return entity;
     }
+
+    /// <summary>An index row that names a link (not the marker of a removed one).</summary>
+    private static bool IsIndexed(TableEntity row) => row.GetBoolean(Removed) != true;
+
+    private static TvLink ReadIndexRow(TableEntity row) => ReadTv(row, TvKey.Parse(row.RowKey[TvIndexPrefix.Length..]));
 
     private static string TvPartition(TvKey tv) => "tv|" + tv;
 

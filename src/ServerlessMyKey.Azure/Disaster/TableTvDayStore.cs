@@ -14,7 +14,7 @@ namespace ServerlessMyKey.Azure.Disaster;
 /// day over 8 partitions instead of one hot one), row <c>&lt;platformId&gt;:&lt;tvId&gt;</c>, the <see cref="TvDay"/> in
 /// one binary property. A day is read as all its buckets, in parallel. A merge is a
 /// read-modify-write under the row's ETag, written in entity-group transactions of up to 100 TVs of one partition
-/// and at most 2 MiB of summaries (a full day is about 51 KB).
+/// and under 4 MiB as sent (<see cref="TableLimits.RequestSize"/>: a summary in base64; a full day is about 51 KB).
 /// The rows this instance wrote last are kept in memory with their ETags (so an ingest costs no read); a row another
 /// instance changed since fails its ETag, and its TVs are then read, merged and written one by one.
 /// </summary>
@@ -27,10 +27,10 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
     private const int Parallelism = 8;
 
     /// <summary>
-    /// The summaries' bytes one transaction carries at most: half of the 4 MiB payload, as a binary property travels in
-    /// base64 (4/3 of its size) beside the keys and the JSON of up to 100 operations.
+    /// The operations' bytes one transaction carries at most, counted as they are sent (<see cref="TableLimits.RequestSize"/>:
+    /// a summary travels in base64, 4/3 of its size, beside its keys and its MIME part): under the 4 MiB with the batch's envelope.
     /// </summary>
-    private const long TransactionBudget = TableLimits.MaxTransactionBytes / 2;
+    private const long TransactionBudget = TableLimits.MaxTransactionBytes - TableLimits.TransactionEnvelopeBytes - 1;
     private readonly ConcurrentDictionary<(string Partition, string Row), (byte[] Bytes, ETag ETag)> _written = new();
 
     public async Task MergeAsync(string municipalityCode, IReadOnlyList<TvEvent> events, CancellationToken cancellationToken = default)
@@ -59,7 +59,7 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
                 }
             }
 
-            foreach (var transaction in BySize(writes, w => w.Bytes.Length))
+            foreach (var transaction in BySize(writes, w => TableLimits.RequestSize(Write(partition, w.Row, w.Bytes, w.ETag))))
             {
                 var etags = await TableTransactions.TrySubmitForETagsAsync(client, [.. transaction.Select(w => Write(partition, w.Row, w.Bytes, w.ETag))], ct);
                 if (etags is not null && etags.All(e => e is not null))
@@ -143,10 +143,11 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
     }
 
     /// <summary>
-    /// Consecutive runs of <paramref name="writes"/> whose summaries together stay within <see cref="TransactionBudget"/>: a
-    /// day is up to about 51 KB, so 100 of them (the most a transaction holds) would be over Table Storage's 4 MiB.
+    /// Consecutive runs of <paramref name="writes"/> whose operations together stay within <see cref="TransactionBudget"/> as
+    /// sent: a day is up to about 51 KB (68 KB in base64), so 100 of them (the most a transaction holds) would be over
+    /// Table Storage's 4 MiB.
     /// </summary>
-    private static IEnumerable<List<T>> BySize<T>(IEnumerable<T> writes, Func<T, int> size)
+    private static IEnumerable<List<T>> BySize<T>(IEnumerable<T> writes, Func<T, long> size)
     {
         var (current, bytes) = (new List<T>(), 0L);
         foreach (var write in writes)

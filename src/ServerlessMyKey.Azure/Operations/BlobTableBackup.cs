@@ -28,6 +28,7 @@ internal sealed class BlobTableBackup(
 {
     public const string ContainerName = "table-backups";
     private const string Extension = ".jsonl.gz";
+    /// <summary>A restore transaction's operations as sent (<see cref="TableLimits.RequestSize"/>: binary values in base64), well under the 4 MiB.</summary>
     private const long MaxBatchBytes = 3L * 1024 * 1024;
 
     private readonly CreatedOnFirstUse<BlobContainerClient> _container = StorageResources.Container(blobs, ContainerName);
@@ -113,7 +114,7 @@ internal sealed class BlobTableBackup(
                 while (await reader.ReadLineAsync(cancellationToken) is { } line)
                 {
                     var entity = ReadLine(line);
-                    var size = TableLimits.EstimateSize(entity);
+                    var size = TableLimits.RequestSize(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
                     if (batch.Count > 0 && (batch.Count == TableLimits.MaxTransactionActions || batch[0].Entity.PartitionKey != entity.PartitionKey || batchBytes + size > MaxBatchBytes))
                     {
                         await table.SubmitTransactionAsync(batch, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Azure.Data.Tables;
 
 namespace ServerlessMyKey.Azure.Tables;
@@ -14,8 +15,23 @@ public static class TableLimits
     /// <summary>Operations in one entity-group transaction.</summary>
     public const int MaxTransactionActions = 100;
 
-    /// <summary>Payload of one entity-group transaction (Azure: less than 4 MiB).</summary>
+    /// <summary>
+    /// Payload of one entity-group transaction (Azure: less than 4 MiB), counted as it is sent (<see cref="RequestSize"/>):
+    /// the JSON of every entity, binary values in base64, in the multipart body of the batch.
+    /// </summary>
     public const long MaxTransactionBytes = 4L * 1024 * 1024;
+
+    /// <summary>The batch's own multipart envelope (its boundaries and the changeset's headers), counted once per transaction.</summary>
+    public const long TransactionEnvelopeBytes = 1024;
+
+    /// <summary>
+    /// What one operation's MIME part adds around its entity's JSON: its part headers, the request line with the table's
+    /// address (account and table names are at most 24 and 63 characters) and its request headers (<c>If-Match</c> included).
+    /// </summary>
+    private const long OperationPartBytes = 1024;
+
+    /// <summary>A typed value's <c>"&lt;name&gt;@odata.type":"Edm.DateTime",</c> beside it, less the name: the longest type name counted.</summary>
+    private const long TypeAnnotationBytes = 32;
 
     /// <summary>All properties of one entity, keys included.</summary>
     public const long MaxEntityBytes = 1024 * 1024;
@@ -31,7 +47,9 @@ public static class TableLimits
 
     /// <summary>
     /// Checks one entity-group transaction: 1–100 operations, one PartitionKey, one operation per
-    /// entity, each entity within <see cref="EnsureEntity"/>, the whole under 4 MiB.
+    /// entity, each entity within <see cref="EnsureEntity"/>, the whole request under 4 MiB as it is sent
+    /// (<see cref="TransactionEnvelopeBytes"/> and each operation's <see cref="RequestSize"/>: a binary value travels in
+    /// base64, so it counts 4·⌈n/3⌉ bytes here while <see cref="EstimateSize"/> counts it at n, as the service stores it).
     /// </summary>
     public static void EnsureTransaction(IReadOnlyList<TableTransactionAction> actions)
     {
@@ -43,7 +61,7 @@ public static class TableLimits
 
         var partitionKey = actions[0].Entity.PartitionKey;
         var rowKeys = new HashSet<string>(StringComparer.Ordinal);
-        long total = 0;
+        var total = TransactionEnvelopeBytes;
         foreach (var action in actions)
         {
             if (!string.Equals(action.Entity.PartitionKey, partitionKey, StringComparison.Ordinal))
@@ -56,14 +74,69 @@ public static class TableLimits
                 throw new TableLimitException($"A table transaction may touch row '{action.Entity.RowKey}' only once.");
             }
 
-            total += action.ActionType == TableTransactionActionType.Delete ? KeysSize(action.Entity) : EnsureEntity(action.Entity);
+            if (action.ActionType != TableTransactionActionType.Delete)
+            {
+                EnsureEntity(action.Entity);
+            }
+
+            total += RequestSize(action);
         }
 
         if (total >= MaxTransactionBytes)
         {
-            throw new TableLimitException($"A table transaction must be smaller than 4 MiB; this one is about {total} bytes.");
+            throw new TableLimitException($"A table transaction must be smaller than 4 MiB as sent; this one is about {total} bytes.");
         }
     }
+
+    /// <summary>
+    /// The bytes one operation adds to a transaction's request body, at most: its MIME part (<see cref="OperationPartBytes"/>,
+    /// and the keys in its address, percent-encoded with quotes doubled: 6 bytes per UTF-8 byte at most) and, but for a
+    /// delete, the entity as JSON — each property's escaped name and value, a string as escaped UTF-8 (what
+    /// <c>System.Text.Json</c>'s default encoder writes), a binary value as base64 (4·⌈n/3⌉ bytes), other values at their
+    /// longest text, and the <c>@odata.type</c> annotation of each typed value.
+    /// </summary>
+    public static long RequestSize(TableTransactionAction action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var entity = action.Entity;
+        var keys = Encoding.UTF8.GetByteCount(entity.PartitionKey ?? string.Empty) + Encoding.UTF8.GetByteCount(entity.RowKey ?? string.Empty);
+        var size = OperationPartBytes + (6L * keys);
+        if (action.ActionType == TableTransactionActionType.Delete)
+        {
+            return size;
+        }
+
+        size += 2 + JsonProperty("PartitionKey", 2 + JsonText(entity.PartitionKey ?? string.Empty)) + JsonProperty("RowKey", 2 + JsonText(entity.RowKey ?? string.Empty));
+        foreach (var (name, value) in Properties(entity))
+        {
+            var (valueSize, typed) = value switch
+            {
+                null => (4L, false),
+                string text => (2 + JsonText(text), false),
+                byte[] bytes => (2 + Base64Size(bytes.Length), true),
+                BinaryData data => (2 + Base64Size(data.ToMemory().Length), true),
+                bool => (5L, false),
+                int => (11L, false),
+                long => (22L, true),
+                double => (26L, true),
+                DateTime or DateTimeOffset => (30L, true),
+                Guid => (38L, true),
+                _ => throw new TableLimitException($"Property '{name}' has a type tables do not store: {value.GetType().Name}."),
+            };
+            size += JsonProperty(name, valueSize) + (typed ? TypeAnnotationBytes + JsonText(name) : 0);
+        }
+
+        return size;
+    }
+
+    /// <summary>Base64 of <paramref name="length"/> bytes: 4·⌈n/3⌉.</summary>
+    public static long Base64Size(long length) => 4 * ((length + 2) / 3);
+
+    /// <summary><c>"name":value,</c></summary>
+    private static long JsonProperty(string name, long valueSize) => 2 + JsonText(name) + 1 + valueSize + 1;
+
+    /// <summary>The text's bytes inside its JSON quotes (escaped UTF-8).</summary>
+    private static long JsonText(string text) => JsonEncodedText.Encode(text).EncodedUtf8Bytes.Length;
 
     /// <summary>Checks keys, property count and sizes of one entity; returns its estimated size in bytes.</summary>
     public static long EnsureEntity(ITableEntity entity)
@@ -87,9 +160,10 @@ public static class TableLimits
     }
 
     /// <summary>
-    /// The size of an entity by the published estimate: 4 bytes + 2 × (length of PartitionKey and
-    /// RowKey) + for each property 8 bytes + 2 × name length + the value's size. Throws when one
-    /// string or binary value is over 64 KiB.
+    /// The size of an entity as the service counts it for its 1 MiB (the published estimate): 4 bytes + 2 × (length of
+    /// PartitionKey and RowKey) + for each property 8 bytes + 2 × name length + the value's size — a binary value its
+    /// bytes + 4 (stored, not base64: "Binary – sizeof(value) in bytes + 4 bytes for length of binary array"). Not what a
+    /// request carries: that is <see cref="RequestSize"/>. Throws when one string or binary value is over 64 KiB.
     /// </summary>
     public static long EstimateSize(ITableEntity entity)
     {

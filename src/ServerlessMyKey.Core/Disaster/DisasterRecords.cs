@@ -21,7 +21,9 @@ public sealed record Resident(
 /// A TV linked to a resident; the TV belongs to one platform. <c>CountFrom</c>: when the TV was last
 /// unlinked from an earlier resident (their logs never count for this one); <c>null</c> for a TV's first link.
 /// <c>MovedInAt</c>: when its resident moved it here from another municipality (its days before are under that
-/// municipality's <c>TvDays</c>, so the tables ask its log); <c>null</c> when it was linked here.
+/// municipality's <c>TvDays</c>, so the tables and watching ask its log); <c>null</c> when it was linked here.
+/// <c>LinkedAt</c>: when this link here began (the claim, or the move; a later claim of the same resident here keeps it):
+/// the TV tells nothing of a time before it (<see cref="TvActivity.Tells"/>).
 /// </summary>
 public sealed record TvLink(string TvId, string PlatformId, string ResidentId, string MyKeyId, string MunicipalityCode, string DistrictCode, DateTimeOffset LinkedAt, DateTimeOffset? CountFrom = null, DateTimeOffset? MovedInAt = null)
 {
@@ -30,9 +32,11 @@ public sealed record TvLink(string TvId, string PlatformId, string ResidentId, s
 
 /// <summary>
 /// A claim of a TV in progress (<see cref="IDisasterRegistry.TryBeginTvClaimAsync"/>): the link it writes, the
-/// municipalities the TV leaves, and the TV row's ETag under which it releases it.
+/// municipalities the TV leaves, the TV row's ETag under which it releases it, and the TV's index rows as the hold read
+/// them (the store's own keys; an ETag, or <c>null</c> for a row that was not there): they are written only while they
+/// still are what was read, so a request that stalled past its hold writes nothing over a later request's rows.
 /// </summary>
-public sealed record TvClaim(TvLink Link, IReadOnlyList<string> LeftMunicipalities, string ETag);
+public sealed record TvClaim(TvLink Link, IReadOnlyList<string> LeftMunicipalities, string ETag, IReadOnlyDictionary<string, string?>? IndexRows = null);
 
 /// <summary>
 /// The outcome of <see cref="IDisasterRegistry.TryHoldTvAsync"/>: the hold, or none — <paramref name="Busy"/> when another

@@ -40,9 +40,12 @@ public interface IDisasterRegistry
 
     /// <summary>
     /// Ends a claim: the TV leaves the municipalities it was in (and any a claim that stopped half-way may have put it
-    /// in), joins the resident's and the municipality's index (last), and its row is released.
+    /// in), joins the resident's and the municipality's index (last), and its row is released. Each index row is written
+    /// only while it is what the hold read (or, changed since, while the TV's row is still this hold's: a request whose
+    /// hold ran out wrote it late). <c>false</c> when the hold was lost — another request holds or held the TV since —
+    /// having stopped at the first row that request changed (retry).
     /// </summary>
-    Task CompleteTvClaimAsync(TvClaim claim, CancellationToken cancellationToken = default);
+    Task<bool> CompleteTvClaimAsync(TvClaim claim, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Holds the TV's row for a change by its resident (an unlink, a district following a claim) as a claim does: under
@@ -55,9 +58,10 @@ public interface IDisasterRegistry
 
     /// <summary>
     /// Ends an unlink the TV's row is held for: the index rows first (fan-out and tables stop seeing it), then the row
-    /// becomes a tombstone with the time, under the hold's ETag.
+    /// becomes a tombstone with the time, under the hold's ETag; the index rows as <see cref="CompleteTvClaimAsync"/>
+    /// writes them, and <c>false</c> as there when the hold was lost.
     /// </summary>
-    Task CompleteTvUnlinkAsync(TvClaim claim, CancellationToken cancellationToken = default);
+    Task<bool> CompleteTvUnlinkAsync(TvClaim claim, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<TvLink>> ListTvsOfResidentAsync(string myKeyId, CancellationToken cancellationToken = default);
 

@@ -52,9 +52,9 @@ public sealed class MunicipalityTables(
                 foreach (var delivery in group)
                 {
                     // A TV unlinked (or linked to someone else) since: its logs no longer count for this resident.
-                    if (tvs.TryGetValue(delivery.Key, out var tv) && tv.ResidentId == resident.ResidentId && !BeforeMove(tv, alert.Sent))
+                    if (tvs.TryGetValue(delivery.Key, out var tv) && tv.ResidentId == resident.ResidentId)
                     {
-                        states.Add(MovedInRecently(tv, alert.Sent) ? await activity.PowerAtAsync(tv, alert.Sent, ct) : await view.PowerAtAsync(tv, alert.Sent, ct));
+                        states.Add(await view.PowerAtAsync(tv, alert.Sent, ct));
                     }
                 }
 
@@ -92,9 +92,9 @@ public sealed class MunicipalityTables(
             {
                 var at = JapanTime.At(day, time);
                 var home = false;
-                foreach (var tv in tvs[resident.ResidentId].Where(tv => !BeforeMove(tv, at)))
+                foreach (var tv in tvs[resident.ResidentId])
                 {
-                    if (MovedInRecently(tv, at) ? await activity.AtHomeAsync(tv, at, ct) : await view.AtHomeAsync(tv, at, ct))
+                    if (await view.AtHomeAsync(tv, at, ct))
                     {
                         home = true;
                         break;
@@ -111,21 +111,6 @@ public sealed class MunicipalityTables(
         return new PresenceTable(municipality, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), [.. times.Select(t => t.Label)],
             [.. rows.OrderBy(r => r.Sort, StringComparer.Ordinal).Select(r => r.Row)]);
     }
-
-    /// <summary>
-    /// A TV its resident moved here from another municipality less than the power horizon before <paramref name="at"/>:
-    /// its days before the move are that municipality's (<c>TvDays</c> is per municipality, and another municipality's
-    /// partition is never read here), so the TV's own log answers — its resident's events since the link
-    /// (<c>CountFrom</c>), wherever they were registered then; never an earlier resident's.
-    /// </summary>
-    private static bool MovedInRecently(TvLink tv, DateTimeOffset at) => tv.MovedInAt is { } moved && moved > at - TvActivity.Horizon;
-
-    /// <summary>
-    /// A time before the TV's resident moved it here: the resident was another municipality's then, and what the TV did
-    /// is none of this one's business — the TV tells nothing (presence: not at home by it; at an alert: unknown). From
-    /// the move on, earlier events still say what state the TV was in (on since before the move).
-    /// </summary>
-    private static bool BeforeMove(TvLink tv, DateTimeOffset at) => tv.MovedInAt is { } moved && at < moved;
 
     private static List<(string Label, TimeOnly Time)> ParseSlots(string? slots)
     {

@@ -36,4 +36,15 @@ public sealed class TvActivity(IOperationLogStore logs)
 
     /// <summary>The earliest time whose events count for the TV's resident: the horizon, or the link's <c>CountFrom</c> if later.</summary>
     public static DateTimeOffset From(TvLink tv, DateTimeOffset horizon) => tv.CountFrom is { } from && from > horizon ? from : horizon;
+
+    /// <summary>
+    /// The one rule of what a TV tells the municipality about its resident, for a first link, a link after an unlink and a
+    /// move alike: nothing about a time before the resident linked it here (<see cref="TvLink.LinkedAt"/>, which a move
+    /// sets too) — then the TV was not theirs, or they were another municipality's. From the link on, earlier events (since
+    /// <c>CountFrom</c>) still say what state the TV is in: a TV on since before the link is on, from the link.
+    /// </summary>
+    public static bool Tells(TvLink tv, DateTimeOffset at) => at >= tv.LinkedAt;
+
+    /// <summary>A time the TV tells of, as the municipality may learn it: a time before the link reads as the link.</summary>
+    public static DateTimeOffset NotBeforeLink(TvLink tv, DateTimeOffset at) => at < tv.LinkedAt ? tv.LinkedAt : at;
 }

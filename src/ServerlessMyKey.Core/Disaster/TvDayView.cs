@@ -7,7 +7,10 @@ namespace ServerlessMyKey.Core.Disaster;
 /// each JST day the answers need is one scan of its partitions, read once per view (a table request, a watching run);
 /// the operation log (<see cref="TvActivity"/>) is asked only for a TV whose day cannot tell (its power events
 /// overflowed, or a window edge inside one minute's first and last event). The same answers as <see cref="TvActivity"/>:
-/// events since the TV's <c>CountFrom</c>, power at most 7 days back.
+/// events since the TV's <c>CountFrom</c>, power at most 7 days back. Both tables and the watching timer ask here, so
+/// <see cref="TvActivity.Tells"/> is applied here, once: of a time before the TV's link nothing is told (no power event,
+/// no event, not at home), and a time it tells of is never before the link. A TV moved here less than the power horizon
+/// before the time asked has its days before the move under the municipality it left (never read here): its log answers.
 /// </summary>
 public sealed class TvDayView(ITvDayStore store, TvActivity log, string municipalityCode)
 {
@@ -25,6 +28,17 @@ public sealed class TvDayView(ITvDayStore store, TvActivity log, string municipa
     public async Task<TvPowerEvent?> LastPowerEventAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tv);
+        if (!TvActivity.Tells(tv, at))
+        {
+            return null;
+        }
+
+        var last = MovedInRecently(tv, at) ? await log.LastPowerEventAsync(tv, at, cancellationToken) : await LastPowerEventOfDaysAsync(tv, at, cancellationToken);
+        return last is null ? null : last with { At = TvActivity.NotBeforeLink(tv, last.At) };
+    }
+
+    private async Task<TvPowerEvent?> LastPowerEventOfDaysAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken)
+    {
         var from = TvActivity.From(tv, at - TvActivity.Horizon);
         for (var day = TvDay.DayOf(at); day >= TvDay.DayOf(from); day = day.AddDays(-1))
         {
@@ -49,6 +63,17 @@ public sealed class TvDayView(ITvDayStore store, TvActivity log, string municipa
     public async Task<DateTimeOffset?> LastEventAtAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tv);
+        if (!TvActivity.Tells(tv, at))
+        {
+            return null;
+        }
+
+        var latest = MovedInRecently(tv, at) ? await log.LastEventAtAsync(tv, at, cancellationToken) : await LastEventOfDaysAsync(tv, at, cancellationToken);
+        return latest is { } time ? TvActivity.NotBeforeLink(tv, time) : null;
+    }
+
+    private async Task<DateTimeOffset?> LastEventOfDaysAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken)
+    {
         var from = TvActivity.From(tv, at - TvActivity.Horizon);
         for (var day = TvDay.DayOf(at); day >= TvDay.DayOf(from); day = day.AddDays(-1))
         {
@@ -73,6 +98,16 @@ public sealed class TvDayView(ITvDayStore store, TvActivity log, string municipa
     public async Task<bool> AtHomeAsync(TvLink tv, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tv);
+        if (!TvActivity.Tells(tv, at))
+        {
+            return false;
+        }
+
+        if (MovedInRecently(tv, at))
+        {
+            return await log.AtHomeAsync(tv, at, cancellationToken);
+        }
+
         if (await PowerAtAsync(tv, at, cancellationToken) == "on")
         {
             return true;
@@ -95,6 +130,14 @@ public sealed class TvDayView(ITvDayStore store, TvActivity log, string municipa
 
         return false;
     }
+
+    /// <summary>
+    /// A TV its resident moved here from another municipality less than the power horizon before <paramref name="at"/>:
+    /// its days before the move are that municipality's (<c>TvDays</c> is per municipality, and another municipality's
+    /// partition is never read here), so the TV's own log answers — its resident's events since the link
+    /// (<c>CountFrom</c>), wherever they were registered then; never an earlier resident's.
+    /// </summary>
+    private static bool MovedInRecently(TvLink tv, DateTimeOffset at) => tv.MovedInAt is { } moved && moved > at - TvActivity.Horizon;
 
     private Task<IReadOnlyDictionary<TvKey, TvDay>> DayAsync(DateOnly day, CancellationToken cancellationToken) =>
         _days.GetOrAdd(day, d => new Lazy<Task<IReadOnlyDictionary<TvKey, TvDay>>>(() => store.ListAsync(municipalityCode, d, cancellationToken))).Value;

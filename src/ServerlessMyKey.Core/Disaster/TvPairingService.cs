@@ -92,10 +92,12 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
         var residentId = resident?.ResidentId ?? NewResidentId();
         var updated = new Resident(residentId, citizen.MyKeyId, municipality, district, details.NeedsAssistance, claim.Consent?.Watching ?? false,
             await names.ProtectAsync(municipality, residentId, name, cancellationToken), resident?.RegisteredAt ?? time.GetUtcNow());
+        // A new link (first, after an unlink, or a move) starts now: the TV tells nothing of the time before it (TvActivity.Tells).
+        var linkedAt = time.GetUtcNow();
         var link = existingTv is not null && existingTv.MunicipalityCode == municipality
             ? existingTv with { DistrictCode = district }
-            : new TvLink(pairing.TvId, pairing.PlatformId, residentId, citizen.MyKeyId, municipality, district, time.GetUtcNow(), existingTv?.CountFrom,
-                MovedInAt: existingTv is null ? null : time.GetUtcNow());
+            : new TvLink(pairing.TvId, pairing.PlatformId, residentId, citizen.MyKeyId, municipality, district, linkedAt, existingTv?.CountFrom,
+                MovedInAt: existingTv is null ? null : linkedAt);
 
         // The TV's own row first, as the lock: of two claims at once (two codes, two municipalities) one writes the
         // resident and the index rows, the other is 409 and has written nothing. The index rows come last; the TV
@@ -124,9 +126,14 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
         }
 
         await registry.SaveResidentAsync(updated, cancellationToken);
-        await registry.CompleteTvClaimAsync(tvClaim, cancellationToken);
+        var completed = await registry.CompleteTvClaimAsync(tvClaim, cancellationToken);
         link = tvClaim.Link;
         knownTvs.Forget(link.Key);
+        if (!completed)
+        {
+            // This claim stalled past its hold and another request has the TV now: that request's rows stand.
+            throw BusyTv();
+        }
 
         await FollowDistrictAsync(citizen.MyKeyId, cancellationToken);
         return new PairingClaimed(link.TvId, residentId);
@@ -170,8 +177,12 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
             throw hold.Busy ? BusyTv() : new ServiceException(ErrorCodes.TvNotRegistered);
         }
 
-        await registry.CompleteTvUnlinkAsync(hold.Claim, cancellationToken);
+        var completed = await registry.CompleteTvUnlinkAsync(hold.Claim, cancellationToken);
         knownTvs.Forget(tv);
+        if (!completed)
+        {
+            throw BusyTv();
+        }
     }
 
     /// <summary>
@@ -197,7 +208,7 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
             {
                 var resident = await registry.FindResidentByMyKeyIdAsync(myKeyId, cancellationToken);
                 var followed = resident is not null && resident.MunicipalityCode == held.Link.MunicipalityCode ? held.Link with { DistrictCode = resident.DistrictCode } : held.Link;
-                await registry.CompleteTvClaimAsync(held with { Link = followed }, cancellationToken);
+                busy |= !await registry.CompleteTvClaimAsync(held with { Link = followed }, cancellationToken);
             }
         }
 

@@ -77,7 +77,11 @@ public sealed class WatchingService(
         return new WatchAlertList(views);
     }
 
-    /// <summary>The TV's episodes now, from its days (the municipality's <c>TvDays</c>, read once per run), as its log says.</summary>
+    /// <summary>
+    /// The TV's episodes now, from its days (the municipality's <c>TvDays</c>, read once per run), as its log says — through
+    /// the view the tables use, so by the same rule (<see cref="TvActivity.Tells"/>): a TV on since before its link is on
+    /// since the link, and idle at the latest since the link; nothing before the link begins an episode.
+    /// </summary>
     private async Task<List<WatchAlert>> EpisodesAsync(TvDayView view, TvLink tv, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -88,7 +88,8 @@ public sealed class OperationLogRowsTests(AzuriteFixture azurite) : IClassFixtur
         Assert.Equal(seenRow.ETag, rows.Single(r => r.PartitionKey == Key(tvs[0]) && r.RowKey == "e|seen-2").ETag);
 
         // The days hold the new events, and not the replayed duplicate's other time.
-        var link = Assert.Single(await _app.Services.GetRequiredService<IDisasterRegistry>().ListTvsOfResidentAsync(_app.Holders[tvs[0]].MyKeyId));
+        // As of a link before these events (the view tells nothing of a time before the TV's link).
+        var link = Assert.Single(await _app.Services.GetRequiredService<IDisasterRegistry>().ListTvsOfResidentAsync(_app.Holders[tvs[0]].MyKeyId)) with { LinkedAt = at.AddDays(-1) };
         var view = new TvDayView(_app.Services.GetRequiredService<ITvDayStore>(), _app.Services.GetRequiredService<TvActivity>(), FanOutHarness.Municipality);
         Assert.Equal(new TvPowerEvent(link.Key, TvEventTypes.PowerOff, at.AddMinutes(40)), await view.LastPowerEventAsync(link, at.AddMinutes(55)));
         Assert.Equal(at.AddMinutes(45), await view.LastEventAtAsync(link, at.AddMinutes(55)));
@@ -108,7 +109,7 @@ public sealed class OperationLogRowsTests(AzuriteFixture azurite) : IClassFixtur
         ]));
         var tv = new TvKey(FanOutHarness.Platform, tvs[0]);
         var log = _app.Services.GetRequiredService<IOperationLogStore>();
-        var link = Assert.Single(await _app.Services.GetRequiredService<IDisasterRegistry>().ListTvsOfResidentAsync(_app.Holders[tvs[0]].MyKeyId));
+        var link = Assert.Single(await _app.Services.GetRequiredService<IDisasterRegistry>().ListTvsOfResidentAsync(_app.Holders[tvs[0]].MyKeyId)) with { LinkedAt = minute.AddDays(-1) };
         var view = new TvDayView(_app.Services.GetRequiredService<ITvDayStore>(), _app.Services.GetRequiredService<TvActivity>(), FanOutHarness.Municipality);
 
         // Two power events at one instant: the smaller event id, in the log as in the day.

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using ServerlessMyKey.Azure.Tests.TestSupport;
 using ServerlessMyKey.Core.Auth;
 using ServerlessMyKey.Core.Disaster;
 using ServerlessMyKey.Core.Errors;
@@ -16,38 +14,19 @@ namespace ServerlessMyKey.Azure.Tests.Disaster;
 /// Unlinking and the district a claim passes on take the TV's row the same way: a request stopped while it holds a TV
 /// (<see cref="PausingRegistry"/>) makes the other request meet its lock, deterministically.
 /// </summary>
-public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposable
+public sealed class TvClaimTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncDisposable
 {
     private const int Rounds = 25;
     private static readonly string[] Municipalities = ["363880", "015628", "363871"];
-    private readonly TemporaryDirectory _keys = new();
-    private readonly ServiceProvider _services;
-    private readonly ServiceClient _platform = new("tv-race", new HashSet<string> { DisasterRoles.TvPlatform });
+    private readonly TvClaimHarness _harness = new(azurite, "Race", Municipalities);
 
-    public TvClaimTests(AzuriteFixture azurite)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Keys:LocalPath"] = _keys.Path,
-            ["Disaster:DeliveryQueue"] = AzuriteServer.UniqueName("race-deliveries"),
-        };
-        foreach (var municipality in Municipalities)
-        {
-            settings[$"Disaster:Municipalities:{municipality}:Clients"] = "race-staff";
-        }
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
-        _services = DisasterTestServices.Build(azurite, new global::Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString), settings, "Race");
-    }
+    private TvPairingService Pairings => _harness.Pairings;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        _keys.Dispose();
-    }
+    private IDisasterRegistry Registry => _harness.Registry;
 
-    private TvPairingService Pairings => _services.GetRequiredService<TvPairingService>();
-
-    private IDisasterRegistry Registry => _services.GetRequiredService<IDisasterRegistry>();
+    private ServiceClient Platform => _harness.Platform;
 
     [Fact]
     public async Task Two_simultaneous_claims_of_a_new_tv_for_two_municipalities_leave_it_in_one()
@@ -76,12 +55,12 @@ public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposab
     public async Task A_claim_with_a_new_district_takes_the_residents_other_tv_along()
     {
         var (tv, resident) = NewTvAndResident();
-        var other = new TvKey(_platform.ClientId, tv.TvId + "-2");
+        var other = new TvKey(Platform.ClientId, tv.TvId + "-2");
         await ClaimAsync(tv, resident, Municipalities[0]);
-        var code = await Pairings.CreatePairingAsync(new PairingRequest(other.TvId), _platform);
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(other.TvId), Platform);
         await Pairings.ClaimAsync(code.PairingCode, Claim(Municipalities[0]), resident);
 
-        var moved = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        var moved = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), Platform);
         await Pairings.ClaimAsync(moved.PairingCode, Claim(Municipalities[0]) with { Resident = Claim(Municipalities[0]).Resident with { DistrictCode = "d-moved" } }, resident);
 
         Assert.Equal("d-moved", (await Registry.FindTvAsync(other))?.DistrictCode);
@@ -94,7 +73,7 @@ public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposab
         var (tv, resident) = NewTvAndResident();
         await ClaimAsync(tv, resident, Municipalities[0]);
         var (claiming, pause) = Paused(nameof(IDisasterRegistry.SaveResidentAsync));
-        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), Platform);
         var claim = claiming.ClaimAsync(code.PairingCode, Claim(Municipalities[0], "d-new"), resident);
         await pause.Reached;
 
@@ -114,7 +93,7 @@ public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposab
         var (tv, resident) = NewTvAndResident();
         await ClaimAsync(tv, resident, Municipalities[0]);
         var (claiming, pause) = Paused(nameof(IDisasterRegistry.SaveResidentAsync));
-        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), Platform);
         var claim = claiming.ClaimAsync(code.PairingCode, Claim(Municipalities[0]), resident);
         await pause.Reached;
 
@@ -135,7 +114,7 @@ public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposab
         var (unlinking, pause) = Paused(nameof(IDisasterRegistry.CompleteTvUnlinkAsync));
         var unlink = unlinking.UnlinkAsync(tv.PlatformId, tv.TvId, resident);
         await pause.Reached;
-        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), Platform);
 
         var error = await Assert.ThrowsAsync<ServiceException>(() => Pairings.ClaimAsync(code.PairingCode, Claim(Municipalities[1], "d-new"), resident));
 
@@ -153,11 +132,11 @@ public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposab
     public async Task A_new_district_does_not_bring_back_a_tv_unlinked_while_the_claim_ran()
     {
         var (tv, resident) = NewTvAndResident();
-        var other = new TvKey(_platform.ClientId, tv.TvId + "-2");
+        var other = new TvKey(Platform.ClientId, tv.TvId + "-2");
         await ClaimAsync(tv, resident, Municipalities[0]);
         await ClaimAsync(other, resident, Municipalities[0]);
         var (claiming, pause) = Paused(nameof(IDisasterRegistry.TryHoldTvAsync), args => args[0] is TvKey held && held == other);
-        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), Platform);
         var claim = claiming.ClaimAsync(code.PairingCode, Claim(Municipalities[0], "d-moved"), resident);
         await pause.Reached; // the claim listed the other TV and is about to pass the district on
 
@@ -175,14 +154,14 @@ public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposab
     public async Task A_new_district_meeting_another_claim_of_the_other_tv_is_409_and_its_retry_takes_every_tv_along()
     {
         var (tv, resident) = NewTvAndResident();
-        var other = new TvKey(_platform.ClientId, tv.TvId + "-2");
+        var other = new TvKey(Platform.ClientId, tv.TvId + "-2");
         await ClaimAsync(tv, resident, Municipalities[0]);
         await ClaimAsync(other, resident, Municipalities[0]);
         var (claimingOther, pause) = Paused(nameof(IDisasterRegistry.SaveResidentAsync));
-        var otherCode = await Pairings.CreatePairingAsync(new PairingRequest(other.TvId), _platform);
+        var otherCode = await Pairings.CreatePairingAsync(new PairingRequest(other.TvId), Platform);
         var otherClaim = claimingOther.ClaimAsync(otherCode.PairingCode, Claim(Municipalities[0]), resident);
         await pause.Reached;
-        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), Platform);
 
         var error = await Assert.ThrowsAsync<ServiceException>(() => Pairings.ClaimAsync(code.PairingCode, Claim(Municipalities[0], "d-moved"), resident));
 
@@ -198,25 +177,17 @@ public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposab
         }
     }
 
-    /// <summary>A pairing service whose registry stops at the first call of <paramref name="method"/> until released.</summary>
-    private (TvPairingService Service, PausingRegistry Pause) Paused(string method, Func<object?[], bool>? when = null)
-    {
-        var (registry, pause) = PausingRegistry.Around(Registry, method);
-        pause.When = when ?? (_ => true);
-        return (new TvPairingService(registry, _services.GetRequiredService<ResidentNames>(), _services.GetRequiredService<KnownTvs>(),
-            _services.GetRequiredService<DisasterOptions>(), TimeProvider.System), pause);
-    }
+    private (TvPairingService Service, PausingRegistry Pause) Paused(string method, Func<object?[], bool>? when = null) => _harness.Paused(method, when);
 
-    private (TvKey Tv, Citizen Resident) NewTvAndResident() =>
-        (new TvKey(_platform.ClientId, "race-" + Guid.NewGuid().ToString("N")[..12]), new Citizen("K" + Guid.NewGuid().ToString("N")[..15], "01", DateTimeOffset.MaxValue));
+    private (TvKey Tv, Citizen Resident) NewTvAndResident() => _harness.NewTvAndResident();
 
     /// <summary>Two codes for the TV, claimed at once by its resident for two municipalities; a loser is 409 conflict.</summary>
     private async Task ClaimConcurrentlyAsync(TvKey tv, Citizen resident, string first, string second)
     {
         var codes = new[]
         {
-            (await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform)).PairingCode,
-            (await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform)).PairingCode,
+            (await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), Platform)).PairingCode,
+            (await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), Platform)).PairingCode,
         };
         using var start = new ManualResetEventSlim();
         var claims = new[] { (codes[0], first), (codes[1], second) }.Select(c => Task.Run(async () =>
@@ -238,11 +209,7 @@ public sealed class TvClaimTests : IClassFixture<AzuriteFixture>, IAsyncDisposab
         Assert.True(errors.Any(e => e is null), "Neither claim succeeded.");
     }
 
-    private async Task ClaimAsync(TvKey tv, Citizen resident, string municipality)
-    {
-        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _platform);
-        await Pairings.ClaimAsync(code.PairingCode, Claim(municipality), resident);
-    }
+    private Task ClaimAsync(TvKey tv, Citizen resident, string municipality) => _harness.ClaimAsync(tv, resident, Claim(municipality));
 
     private async Task AssertInOneMunicipalityAsync(TvKey tv, Citizen resident)
     {

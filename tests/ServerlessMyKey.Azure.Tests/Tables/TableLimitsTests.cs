@@ -108,13 +108,7 @@ public sealed class TableLimitsTests
     [Fact]
     public void A_transaction_of_4_MiB_is_refused_though_each_entity_fits()
     {
-        var actions = Enumerable.Range(0, 5).Select(i => Add("p", "r" + i, e =>
-        {
-            for (var j = 0; j < 14; j++)
-            {
-                e["Chunk" + j] = new byte[64 * 1024];
-            }
-        })).ToList();
+        var actions = Enumerable.Range(0, 5).Select(i => Add("p", "r" + i, e => Chunks(e, 14))).ToList();
 
         var error = Assert.Throws<TableLimitException>(() => TableLimits.EnsureTransaction(actions));
         Assert.Contains("4 MiB", error.Message, StringComparison.Ordinal);
@@ -127,5 +121,60 @@ public sealed class TableLimitsTests
         var entity = new TableEntity("p", "r") { ["Amount"] = 5L, ["Name"] = "abc" };
 
         Assert.Equal(8 + 28 + 26, TableLimits.EstimateSize(entity));
+    }
+
+    [Fact]
+    public void Binary_values_count_in_base64_towards_the_4_MiB_of_a_transaction()
+    {
+        // 4 entities of 14 binary properties of 64 KiB: 3.5 MiB stored (each entity under 1 MiB), 4.7 MiB in base64 as sent.
+        var actions = Enumerable.Range(0, 4).Select(i => Add("p", "r" + i, e => Chunks(e, 14))).ToList();
+        Assert.True(actions.Sum(a => TableLimits.EstimateSize(a.Entity)) < TableLimits.MaxTransactionBytes);
+
+        var error = Assert.Throws<TableLimitException>(() => TableLimits.EnsureTransaction(actions));
+        Assert.Contains("4 MiB", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_transaction_passes_one_base64_quantum_under_4_MiB_as_sent_and_is_refused_at_it()
+    {
+        // Four entities of 12, 12, 12 and 11 binary properties of 64 KiB (2.9 MiB stored, 3.9 MiB in base64), the last one's
+        // "Tail" sized so that the request is 1–4 bytes under 4 MiB; three bytes more are four more in base64: refused.
+        List<TableTransactionAction> Transaction(int last) => [.. Enumerable.Range(0, 4).Select(i => Add("p", "r" + i, e =>
+        {
+            Chunks(e, i == 3 ? 11 : 12);
+            e["Tail"] = new byte[i == 3 ? last : 0];
+        }))];
+        var rest = TableLimits.TransactionEnvelopeBytes + Transaction(0).Sum(TableLimits.RequestSize);
+        var last = (int)((TableLimits.MaxTransactionBytes - 1 - rest) / 4 * 3);
+        var total = TableLimits.TransactionEnvelopeBytes + Transaction(last).Sum(TableLimits.RequestSize);
+        Assert.InRange(total, TableLimits.MaxTransactionBytes - 4, TableLimits.MaxTransactionBytes - 1);
+
+        Assert.Null(Record.Exception(() => TableLimits.EnsureTransaction(Transaction(last))));
+        Assert.Throws<TableLimitException>(() => TableLimits.EnsureTransaction(Transaction(last + 3)));
+    }
+
+    [Fact]
+    public void An_entitys_1_MiB_counts_binary_values_as_stored_not_in_base64()
+    {
+        // Binary: its bytes + 4 (the service's count); 16 properties of 64 KiB are 1 MiB less than the keys and names.
+        Assert.Equal(4 + 4 + (8 + 2 + 4 + 10), TableLimits.EstimateSize(new TableEntity("p", "r") { ["B"] = new byte[10] }));
+        var entity = new TableEntity("p", "r");
+        for (var j = 0; j < 15; j++)
+        {
+            entity["C" + j.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)] = new byte[64 * 1024];
+        }
+
+        entity["Last"] = new byte[(int)(TableLimits.MaxEntityBytes - TableLimits.EstimateSize(entity) - (8 + 8 + 4))];
+        Assert.Equal(TableLimits.MaxEntityBytes, TableLimits.EstimateSize(entity));
+        Assert.Null(Record.Exception(() => TableLimits.EnsureEntity(entity)));
+    }
+
+    /// <summary>Binary properties <c>Chunk0</c>… of 64 KiB each (the most one property holds).</summary>
+    private static void Chunks(TableEntity entity, int count)
+    {
+        for (var j = 0; j < count; j++)
+        {
+            entity["Chunk" + j] = new byte[64 * 1024];
+        }
     }
 }

@@ -108,7 +108,16 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
         return (myKeyId, body.GetProperty("residentId").GetString()!);
     }
 
-    /// <summary>Posts operation-log events as the platform's signed webhook.</summary>
+    /// <summary>
+    /// Moves the app's clock forward to <paramref name="at"/>: a test pairs its TVs now and then lives a later day, since a
+    /// TV's events timed before its link tell the municipality nothing. The test puts the clock back (<see cref="ShiftedClock.Offset"/> zero).
+    /// </summary>
+    public void MoveClockTo(DateTimeOffset at) => Clock.Offset = at - DateTimeOffset.UtcNow;
+
+    /// <summary>The app's time now (<see cref="Clock"/>).</summary>
+    public DateTimeOffset Now => Clock.GetUtcNow();
+
+    /// <summary>Posts operation-log events as the platform's signed webhook (signed at the app's time: the platform's clock agrees).</summary>
     public async Task<HttpResponseMessage> PostEventsAsync(object body, string? secret = PlatformEventSecret, string platform = Platform)
     {
         var raw = JsonSerializer.SerializeToUtf8Bytes(body, new JsonSerializerOptions(JsonSerializerDefaults.Web));
@@ -116,7 +125,7 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         if (secret is not null)
         {
-            request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes(secret), DateTimeOffset.UtcNow, raw));
+            request.Headers.TryAddWithoutValidation(WebhookSignature.HeaderName, WebhookSignature.CreateHeader(Encoding.UTF8.GetBytes(secret), Clock.GetUtcNow(), raw));
         }
 
         return await Http.SendAsync(request);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.Testing;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Disaster.DisasterApiFixture;
@@ -9,8 +10,8 @@ namespace ServerlessMyKey.EndToEnd.Tests.Disaster;
 
 /// <summary>
 /// The seed's drill through the DevHost, with virtual cards and a loopback TV platform: three residents of
-/// 美波町 pair their TVs; the platform posts a scripted day of operation logs (yesterday, JST); the town
-/// posts a CAP evacuation order; every TV receives its personal message, signed; one resident checks in at
+/// 美波町 pair their TVs; the platform posts a scripted day of operation logs (the next day, JST, which the app's clock
+/// is moved to: a TV's events timed before its link tell the municipality nothing); the town posts a CAP evacuation order; every TV receives its personal message, signed; one resident checks in at
 /// the shelter, two do not; the two tables say exactly what the logs say; the Cancel reaches every TV.
 /// 美波町 belongs to this test alone (the other tests use 西興部村).
 /// </summary>
@@ -22,7 +23,8 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         var run = Guid.NewGuid().ToString("N")[..8];
         var (tv1, tv2, tv3) = ($"drill-{run}-1", $"drill-{run}-2", $"drill-{run}-3");
         var (me1, r1) = await app.PairAsync(tv1, "美波　一郎", "ミナミ　イチロウ", Minami, "d01");
-        var (me2, r2) = await app.PairAsync(tv2, "美波　花子", "ミナミ　ハナコ", Minami, "d01");
+        var (me2, card2) = await app.NewCardholderAsync(new CardHolder("美波　花子", "徳島県海部郡美波町奥河内字寺前136-1", new DateOnly(1950, 4, 1), "female"));
+        var (_, r2) = await app.PairAsync(tv2, "美波　花子", "ミナミ　ハナコ", Minami, "d01", myKeyId: me2);
         var (_, r3) = await app.PairAsync(tv3, "日和佐　次郎", "ヒワサ　ジロウ", Minami, "d02");
 
         using (var residents = await app.SendAsync(HttpMethod.Get, $"/api/disaster/residents?municipalityCode={Minami}&districtCode=d01", apiKey: MinamiKey))
@@ -33,8 +35,23 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
             Assert.Equal([(r1, "美波　一郎", "ミナミ　イチロウ", tv1), (r2, "美波　花子", "ミナミ　ハナコ", tv2)], rows.OrderBy(r => r.Item3, StringComparer.Ordinal));
         }
 
-        // The scripted day (yesterday, JST): ① on 08:30–10:00 and from 20:30; ② off at 07:00, a channel change at 14:20; ③ off at 23:00.
-        var day = TodayJst.AddDays(-1);
+        // The scripted day (the day after the pairing, JST; the drill runs at its 23:30): ① on 08:30–10:00 and from 20:30;
+        // ② off at 07:00, a channel change at 14:20; ③ off at 23:00.
+        var day = TodayJst.AddDays(1);
+        app.MoveClockTo(Jst(day, 23, 30));
+        try
+        {
+            await RunDrillAsync(run, (tv1, tv2, tv3), (r1, r2, r3), day, () => app.LoginAsync(card2));
+        }
+        finally
+        {
+            app.Clock.Offset = TimeSpan.Zero;
+        }
+    }
+
+    private async Task RunDrillAsync(string run, (string, string, string) tvs, (string, string, string) residents, DateOnly day, Func<Task<string>> logInSecond)
+    {
+        var ((tv1, tv2, tv3), (r1, r2, r3)) = (tvs, residents);
         using (var posted = await app.PostEventsAsync(new
         {
             events = new[]
@@ -51,7 +68,7 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         }
 
         // The alert.
-        var sent = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var sent = app.Now.AddSeconds(-5);
         using var submitted = await app.PostAlertAsync(CapSamples.EvacuationOrder($"MINAMI-DRILL-{run}", sent), idempotencyKey: "drill-" + run);
         var accepted202 = await ResponseAssert.JsonAsync(submitted, HttpStatusCode.Accepted);
         var alertId = accepted202.GetProperty("alertId").GetString()!;
@@ -71,11 +88,12 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         }
 
         // TV ① shows it; resident ② evacuates with the card at the shelter (twice: the first time stays).
-        using (var displayed = await app.PostEventsAsync(new { events = new[] { Event(tv1, "alert_displayed", DateTimeOffset.UtcNow, alertId) } }))
+        using (var displayed = await app.PostEventsAsync(new { events = new[] { Event(tv1, "alert_displayed", app.Now, alertId) } }))
         {
             await ResponseAssert.JsonAsync(displayed, HttpStatusCode.Accepted);
         }
 
+        var me2 = await logInSecond(); // the token of the pairing's day has expired
         using var checkin = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hiwasa-elementary/checkins", apiKey: ShelterKey, bearerFor: me2);
         var evacuated = await ResponseAssert.JsonAsync(checkin, HttpStatusCode.Created);
         Assert.Equal((r2, "hiwasa-elementary", "evacuated"), (evacuated.GetProperty("residentId").GetString(), evacuated.GetProperty("shelterId").GetString(), evacuated.GetProperty("status").GetString()));
@@ -140,7 +158,7 @@ public sealed class DisasterDrillTests(DisasterApiFixture app) : IClassFixture<D
         }
 
         // The Cancel reaches every TV the alert reached, and the alert says it was cancelled.
-        using var cancel = await app.PostAlertAsync(CapSamples.Cancel($"MINAMI-DRILL-{run}-C", DateTimeOffset.UtcNow, $"MINAMI-DRILL-{run}", sent));
+        using var cancel = await app.PostAlertAsync(CapSamples.Cancel($"MINAMI-DRILL-{run}-C", app.Now, $"MINAMI-DRILL-{run}", sent));
         var cancelId = (await ResponseAssert.JsonAsync(cancel, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
         var withdrawals = await app.TvMessagesAsync(cancelId, 3);
         Assert.All(withdrawals, m => Assert.Equal(("cancel", alertId), (m.GetProperty("event").GetString(), m.GetProperty("replaces")[0].GetString())));

@@ -10,7 +10,7 @@ namespace ServerlessMyKey.EndToEnd.Tests.Disaster;
 /// unlinked it after the alert was shown (the TV still shows "…さん、すぐ避難してください"; without a linked resident the
 /// cancel carries no name); the operation-log route takes only a TV platform's own webhook source; a TV moved with its
 /// resident to another municipality counts there from the move on (it read "unknown"; its log before the move stays unseen), and the
-/// municipality it left sees that resident no more.
+/// municipality it left sees that resident no more; and a first link, by the same rule, tells nothing of the time before it.
 /// </summary>
 public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<DisasterApiFixture>
 {
@@ -118,4 +118,62 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
             Assert.Empty((await ResponseAssert.JsonAsync(residents, HttpStatusCode.OK)).GetProperty("residents").EnumerateArray());
         }
     }
+
+    [Fact]
+    public async Task A_first_link_tells_nothing_of_the_time_before_it_and_a_tv_on_since_before_reads_on_from_it()
+    {
+        var run = Guid.NewGuid().ToString("N")[..10];
+        var district = "fl-" + run;
+        var tv = district + "-tv";
+        var before = DateTimeOffset.UtcNow;
+        var (_, residentId) = await app.PairAsync(tv, "初　結子", "ハツ　ユイコ", Nishiokoppe, district);
+        var linked = DateTimeOffset.UtcNow;
+
+        // Posted after the pairing: switched on two hours before it, a channel change an hour before it; and, once the link's
+        // next second has come, a button press after it.
+        var on = Minute(before.AddHours(-2));
+        var after = Second(linked.AddSeconds(1));
+        while (DateTimeOffset.UtcNow < after)
+        {
+            await Task.Delay(after - DateTimeOffset.UtcNow);
+        }
+
+        using (var posted = await app.PostEventsAsync(new { events = new[] { Event(tv, "power_on", on), Event(tv, "channel", on.AddHours(1), channel: "NHK"), Event(tv, "button", after) } }))
+        {
+            Assert.Equal(3, (await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
+        }
+
+        // 在宅状況確認: a slot before the link is not 在宅 by this TV (it was on then, and had an event in the hour before);
+        // a slot after it is (on since before the link).
+        Assert.Equal((residentId, "初　結子", false), await PresenceAsync(on.AddMinutes(90)));
+        Assert.Equal((residentId, "初　結子", true), await PresenceAsync(Minute(linked).AddMinutes(1)));
+
+        // 避難状況確認: an alert sent before the link (posted after it, so the TV got it) reads unknown; one sent after it, on.
+        Assert.Equal((residentId, "初　結子", "unconfirmed", "unknown"), await EvacuationAsync("FL-" + run + "-1", Second(before).AddMinutes(-10)));
+        Assert.Equal((residentId, "初　結子", "unconfirmed", "on"), await EvacuationAsync("FL-" + run + "-2", after));
+
+        async Task<(string?, string?, bool)> PresenceAsync(DateTimeOffset at)
+        {
+            var slot = at.ToOffset(TimeSpan.FromHours(9));
+            var (date, time) = (Iso(DateOnly.FromDateTime(slot.DateTime)), slot.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+            using var presence = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Nishiokoppe}&date={date}&slots={time}&districtCode={district}", apiKey: NishiokoppeKey);
+            var row = Assert.Single((await ResponseAssert.JsonAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
+            Assert.Equal([time], row.GetProperty("slots").EnumerateObject().Select(p => p.Name));
+            return (row.GetProperty("residentId").GetString(), row.GetProperty("displayName").GetString(), row.GetProperty("slots").GetProperty(time).GetBoolean());
+        }
+
+        async Task<(string?, string?, string?, string?)> EvacuationAsync(string identifier, DateTimeOffset sent)
+        {
+            using var alert = await app.PostAlertAsync(CapSamples.EvacuationOrder(identifier, sent, districtCode: district, municipalityCode: Nishiokoppe), NishiokoppeKey);
+            var alertId = (await ResponseAssert.JsonAsync(alert, HttpStatusCode.Accepted)).GetProperty("alertId").GetString()!;
+            await app.AlertStatusAsync(alertId, s => s.GetProperty("status").GetString() == "delivered", NishiokoppeKey);
+            using var evacuation = await app.SendAsync(HttpMethod.Get, $"/api/disaster/alerts/{alertId}/evacuation-status", apiKey: NishiokoppeKey);
+            var row = Assert.Single((await ResponseAssert.JsonAsync(evacuation, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
+            return (row.GetProperty("residentId").GetString(), row.GetProperty("displayName").GetString(), row.GetProperty("confirmation").GetString(), row.GetProperty("tvAtAlert").GetString());
+        }
+    }
+
+    private static DateTimeOffset Minute(DateTimeOffset at) => new(at.UtcTicks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
+
+    private static DateTimeOffset Second(DateTimeOffset at) => new(at.UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
 }

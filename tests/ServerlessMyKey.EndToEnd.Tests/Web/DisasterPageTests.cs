@@ -15,9 +15,12 @@ namespace ServerlessMyKey.EndToEnd.Tests.Web;
 /// drill seen on the console, the alert form, the CSV downloads of both tables, and a resident pairing a
 /// TV in the portal. One Chromium for the class.
 /// </summary>
-public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFixture chromium) : IClassFixture<DisasterApiFixture>, IClassFixture<ChromiumFixture>
+public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFixture chromium) : IClassFixture<DisasterApiFixture>, IClassFixture<ChromiumFixture>, IDisposable
 {
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>A test that moved the app's clock (<see cref="DisasterApiFixture.MoveClockTo"/>) leaves it as it found it.</summary>
+    public void Dispose() => app.Clock.Offset = TimeSpan.Zero;
 
     /// <summary>
     /// Two residents pair their TVs, the village sends an evacuation order; the 避難状況確認 table changes by
@@ -28,10 +31,14 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
     {
         var (tv1, tv2, district) = ($"web-{_run}-1", $"web-{_run}-2", $"w{_run}");
         await app.PairAsync(tv1, "西興部　一郎", "ニシオコッペ　イチロウ", Nishiokoppe, district);
-        var (me2, _) = await app.PairAsync(tv2, "上興部　花子", "カミオコッペ　ハナコ", Nishiokoppe, district);
-        var day = TodayJst.AddDays(-1);
+        var (me2, card2) = await app.NewCardholderAsync(new CardHolder("上興部　花子", "北海道紋別郡西興部村字上興部1", new DateOnly(1950, 4, 1), "female"));
+        await app.PairAsync(tv2, "上興部　花子", "カミオコッペ　ハナコ", Nishiokoppe, district, myKeyId: me2);
+
+        // The next day (JST) at 23:30, which the app's clock is moved to: a TV's events timed before its link tell nothing.
+        var day = TodayJst.AddDays(1);
+        app.MoveClockTo(Jst(day, 23, 30));
         await PostEventsAsync(Event(tv1, "power_on", Jst(day, 8, 30)), Event(tv1, "power_off", Jst(day, 10, 0)));
-        var sent = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var sent = app.Now.AddSeconds(-5);
         var alertId = await PostAlertAsync(sent, district);
 
         var page = await SignInAsync();
@@ -55,6 +62,7 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
         // No reload from here on: the page refreshes the evacuation table while the alert runs.
         await PostEventsAsync(Event(tv2, "power_on", sent.AddSeconds(-30)));
         await Expect(hanako.Locator("td").Nth(2)).ToHaveTextAsync("視聴中");
+        await app.LoginAsync(card2); // the token of the pairing's day has expired
         using var checkin = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hiwasa-elementary/checkins", apiKey: ShelterKey, bearerFor: me2);
         Assert.Equal(HttpStatusCode.Created, checkin.StatusCode);
         await Expect(hanako.Locator("td").Nth(1)).ToHaveTextAsync("避難済み");
@@ -119,10 +127,13 @@ public sealed partial class DisasterPageTests(DisasterApiFixture app, ChromiumFi
         var (tv1, tv2, district) = ($"web-{_run}-c1", $"web-{_run}-c2", $"c{_run}");
         const string formula = "=HYPERLINK(\"https://example.com\",\"開く\")";
         await app.PairAsync(tv1, formula, "イコール", Nishiokoppe, district);
-        var (jiro, _) = await app.PairAsync(tv2, "日和佐　次郎", "ヒワサ　ジロウ", Nishiokoppe, district);
-        var day = TodayJst.AddDays(-1);
+        var (jiro, card) = await app.NewCardholderAsync(new CardHolder("日和佐　次郎", "北海道紋別郡西興部村字西興部100", new DateOnly(1950, 4, 1), "male"));
+        await app.PairAsync(tv2, "日和佐　次郎", "ヒワサ　ジロウ", Nishiokoppe, district, myKeyId: jiro);
+        var day = TodayJst.AddDays(1); // the next day (JST) at 23:30: events before the TVs' links would tell nothing
+        app.MoveClockTo(Jst(day, 23, 30));
         await PostEventsAsync(Event(tv2, "power_on", Jst(day, 8, 30)), Event(tv2, "power_off", Jst(day, 10, 0)));
-        var alertId = await PostAlertAsync(DateTimeOffset.UtcNow.AddSeconds(-5), district);
+        var alertId = await PostAlertAsync(app.Now.AddSeconds(-5), district);
+        await app.LoginAsync(card);
         using var checkin = await app.SendAsync(HttpMethod.Post, "/api/disaster/shelters/hiwasa-elementary/checkins", apiKey: ShelterKey, bearerFor: jiro);
         var checkedInAt = (await ResponseAssert.JsonAsync(checkin, HttpStatusCode.Created)).GetProperty("at").GetDateTimeOffset().ToOffset(TimeSpan.FromHours(9));
         await app.TvMessagesAsync(alertId, 2); // both TVs delivered: both residents are in the table

@@ -21,17 +21,29 @@ public sealed partial class WatchAlertsPageTests(DisasterWatchingFixture app, Ch
         var run = Guid.NewGuid().ToString("N")[..8];
         var (tvId, district) = ($"web-{run}-w", $"m{run}");
         await app.PairAsync(tvId, "西興部　見守", "ニシオコッペ　ミマモリ", Nishiokoppe, district, watching: true);
-        using (var posted = await app.PostEventsAsync(new { events = new[] { Event(tvId, "power_on", DateTimeOffset.UtcNow.AddHours(-20)) } }))
-        {
-            await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted);
-        }
 
-        await Eventually.WaitForAsync(async () =>
+        // Switched on an hour after the pairing (events before a link tell nothing), and still on 20 hours later.
+        var linked = DateTimeOffset.UtcNow;
+        try
         {
-            using var list = await app.SendAsync(HttpMethod.Get, $"/api/disaster/watch-alerts?municipalityCode={Nishiokoppe}", apiKey: NishiokoppeKey);
-            var alerts = (await ResponseAssert.JsonAsync(list, HttpStatusCode.OK)).GetProperty("watchAlerts").EnumerateArray();
-            return alerts.Any(a => a.GetProperty("tvId").GetString() == tvId) ? new object() : null;
-        }, TimeSpan.FromSeconds(30)); // the watching timer runs every 2 seconds
+            app.MoveClockTo(linked.AddHours(1));
+            using (var posted = await app.PostEventsAsync(new { events = new[] { Event(tvId, "power_on", app.Now) } }))
+            {
+                await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted);
+            }
+
+            app.MoveClockTo(linked.AddHours(21));
+            await Eventually.WaitForAsync(async () =>
+            {
+                using var list = await app.SendAsync(HttpMethod.Get, $"/api/disaster/watch-alerts?municipalityCode={Nishiokoppe}", apiKey: NishiokoppeKey);
+                var alerts = (await ResponseAssert.JsonAsync(list, HttpStatusCode.OK)).GetProperty("watchAlerts").EnumerateArray();
+                return alerts.Any(a => a.GetProperty("tvId").GetString() == tvId) ? new object() : null;
+            }, TimeSpan.FromSeconds(30)); // the watching timer runs every 2 seconds
+        }
+        finally
+        {
+            app.Clock.Offset = TimeSpan.Zero;
+        }
 
         var page = await chromium.NewPageAsync(app.Host.BaseAddress, phone: false);
         await PageSteps.ConsoleSignInAsync(page, Nishiokoppe, NishiokoppeKey);
