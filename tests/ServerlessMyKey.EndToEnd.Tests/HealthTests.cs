@@ -23,8 +23,7 @@ public sealed class HealthTests(DevHostFixture app) : IClassFixture<DevHostFixtu
     [Fact]
     public async Task Health_is_503_storage_unavailable_when_storage_stops()
     {
-        var (blob, queue, table) = AzuriteProcess.FindFreePorts();
-        var azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find(), BlobPort = blob, QueuePort = queue, TablePort = table });
+        var azurite = await AzuriteProcess.StartOnFreePortsAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find() });
         var dataPath = DevHostFixture.NewDataPath("down");
         await using var host = await DevHostFixture.StartAsync(azurite.ConnectionString, dataPath);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };

@@ -96,17 +96,31 @@ public sealed record ActiveDelegation(VirtualCard Representative, string AgentId
 /// <summary>A loopback HTTP endpoint that records the webhooks it receives and answers 204.</summary>
 public sealed class WebhookReceiver : IDisposable
 {
-    private readonly System.Net.HttpListener _listener = new();
+    private System.Net.HttpListener _listener = new();
 
     public WebhookReceiver()
     {
-        Url = $"http://127.0.0.1:{ServerlessMyKey.LocalStorage.LoopbackPorts.Free()}/delegator-hook/";
-        _listener.Prefixes.Add(Url);
-        _listener.Start();
+        // HttpListener cannot listen on port 0: a port that looked free may be taken before it binds, so take another.
+        for (var attempt = 1; ; attempt++)
+        {
+            Url = $"http://127.0.0.1:{ServerlessMyKey.LocalStorage.LoopbackPorts.Free()}/delegator-hook/";
+            _listener.Prefixes.Add(Url);
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (System.Net.HttpListenerException) when (attempt < 5)
+            {
+                _listener.Close();
+                _listener = new();
+            }
+        }
+
         _ = Task.Run(ReceiveAsync);
     }
 
-    public string Url { get; }
+    public string Url { get; private set; }
 
     public System.Collections.Concurrent.ConcurrentQueue<(string Signature, byte[] Body)> Received { get; } = new();
 
