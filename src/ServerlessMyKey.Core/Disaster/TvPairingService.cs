@@ -131,8 +131,7 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
                 ?? throw BusyTv();
         }
 
-        await registry.SaveResidentAsync(updated, cancellationToken);
-        var completed = await registry.CompleteTvClaimAsync(tvClaim, cancellationToken);
+        var completed = await registry.SaveResidentAsync(updated, tvClaim, cancellationToken) && await registry.CompleteTvClaimAsync(tvClaim, cancellationToken);
         link = tvClaim.Link;
         knownTvs.Forget(link.Key);
         if (!completed)
