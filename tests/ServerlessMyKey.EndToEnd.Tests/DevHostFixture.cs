@@ -18,10 +18,37 @@ public class DevHostFixture : IAsyncLifetime
 {
     private const string LocalKeyPathSetting = "Keys:LocalPath";
 
-    /// <summary>The local keys of every host this test process starts (a test may still pass its own <c>Keys:LocalPath</c>).</summary>
-    private static readonly string SharedKeysPath = Path.Combine(Path.GetTempPath(), "smk-e2e-keys-" + Environment.ProcessId);
+    /// <summary>
+    /// What this test process writes to disk: the shared keys and every host's data folder. A new name for each process (a
+    /// folder named by the process id was met again by a later process with the same id, keys and all: ids are reused),
+    /// deleted when the process ends.
+    /// </summary>
+    private static readonly string RunFolder = CreateRunFolder();
 
-    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+    /// <summary>The local keys of every host this test process starts (a test may still pass its own <c>Keys:LocalPath</c>).</summary>
+    private static readonly string SharedKeysPath = Path.Combine(RunFolder, "keys");
+
+    private readonly string _dataPath = NewDataPath("host");
+
+    /// <summary>A new data folder for a host a test starts itself; it goes with the process's run folder.</summary>
+    public static string NewDataPath(string purpose) => Path.Combine(RunFolder, purpose + "-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private static string CreateRunFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("smk-e2e-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Something still holds a file: the folder stays in the temp folder, as before.
+            }
+        };
+        return folder;
+    }
 
     public DevHostApp Host { get; private set; } = null!;
 
@@ -104,7 +131,8 @@ public class DevHostFixture : IAsyncLifetime
 
     /// <param name="configureServices">Registrations added after the app's own (tests replace a service this way).</param>
     /// <param name="durableHubName">The Durable task hub; a new one by default, the same one to restart a host.</param>
-    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null, string? durableHubName = null)
+    /// <param name="enableTimers">Whether the app's timer triggers run (see <see cref="TimersEnabled"/>).</param>
+    public static Task<DevHostApp> StartAsync(string storageConnectionString, string dataPath, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null, string? durableHubName = null, bool enableTimers = true)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -136,18 +164,27 @@ public class DevHostFixture : IAsyncLifetime
                 configureServices?.Invoke(services);
             },
             DurableHubName = durableHubName ?? AzuriteServer.UniqueName("e2e"),
+            EnableTimers = enableTimers,
             ConfigureLogging = logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning),
         });
     }
 
     public virtual async Task InitializeAsync()
     {
-        Host = await StartAsync(await StorageConnectionStringAsync(), _dataPath, Settings(), ConfigureServices);
+        Host = await StartAsync(await StorageConnectionStringAsync(), _dataPath, Settings(), ConfigureServices, enableTimers: TimersEnabled);
         Http = new HttpClient { BaseAddress = Host.BaseAddress };
     }
 
     /// <summary>The storage the app uses: the shared test Azurite unless a derived fixture puts something in front.</summary>
     protected virtual Task<string> StorageConnectionStringAsync() => AzuriteServer.GetConnectionStringAsync();
+
+    /// <summary>
+    /// Whether the app's timer triggers run. A fixture whose clock a test moves turns them off: every host reads and
+    /// writes the same tables of the shared Azurite, and a clean-up or points timer that fired while one host's clock
+    /// stood days ahead would act on every other host's rows (delete their login challenges and stored idempotency
+    /// responses, assign or expire their points) in the middle of their tests.
+    /// </summary>
+    protected virtual bool TimersEnabled => true;
 
     /// <summary>Settings a derived fixture adds to the app's.</summary>
     protected virtual IReadOnlyDictionary<string, string?>? Settings() => null;

@@ -25,7 +25,7 @@ public sealed class HealthTests(DevHostFixture app) : IClassFixture<DevHostFixtu
     {
         var (blob, queue, table) = AzuriteProcess.FindFreePorts();
         var azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find(), BlobPort = blob, QueuePort = queue, TablePort = table });
-        var dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-down-" + Guid.NewGuid().ToString("N")[..8]);
+        var dataPath = DevHostFixture.NewDataPath("down");
         await using var host = await DevHostFixture.StartAsync(azurite.ConnectionString, dataPath);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("api/health", UriKind.Relative))).StatusCode);

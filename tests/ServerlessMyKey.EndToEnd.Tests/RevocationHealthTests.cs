@@ -19,12 +19,13 @@ public sealed class RevocationHealthTests
     public async Task Crl_freshness_goes_ok_stale_soon_stale_as_next_update_nears_and_passes()
     {
         var clock = new ShiftedClock();
-        var dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-fresh-" + Guid.NewGuid().ToString("N")[..8]);
+        var dataPath = DevHostFixture.NewDataPath("fresh");
         await using var host = await DevHostFixture.StartAsync(
             await AzuriteServer.GetConnectionStringAsync(),
             dataPath,
             new Dictionary<string, string?> { ["Jpki:Revocation:StaleWarningHours"] = "12", ["Jpki:ClockSkewSeconds"] = "300" },
-            services => services.AddSingleton<TimeProvider>(clock));
+            services => services.AddSingleton<TimeProvider>(clock),
+            enableTimers: false); // the clock moves a week ahead (DevHostFixture.TimersEnabled)
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
 
         var ok = await RevocationAsync(http);
@@ -55,7 +56,7 @@ public sealed class RevocationHealthTests
     [Fact]
     public async Task A_crl_source_that_cannot_be_read_is_unavailable_and_health_stays_200()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-nocrl-" + Guid.NewGuid().ToString("N")[..8]);
+        var dataPath = DevHostFixture.NewDataPath("nocrl");
         var missing = Path.Combine(dataPath, "missing.crl");
         await using var host = await DevHostFixture.StartAsync(
             await AzuriteServer.GetConnectionStringAsync(),

@@ -258,7 +258,8 @@ public sealed class OcspRevocationTests : IDisposable
     [Fact]
     public async Task Responder_down_is_unavailable()
     {
-        var options = OptionsFor(new Uri($"http://127.0.0.1:{OcspTestResponder.FreePort()}/ocsp"));
+        using var refusing = OcspTestResponder.RefusingPort(out var port);
+        var options = OptionsFor(new Uri($"http://127.0.0.1:{port}/ocsp"));
         var verifier = new JpkiCertificateVerifier(_anchors, new OcspRevocationChecker(_http, _time, options), _time, options);
 
         var result = await verifier.VerifyAsync(Issue(LeafSpec.Authentication()), JpkiCertificateKind.Authentication);
@@ -485,12 +486,15 @@ public sealed class OcspRevocationTests : IDisposable
         Assert.Contains("Jpki:Revocation:OcspTimeoutSeconds must be between 1 and 60.", options.Validate());
     }
 
+    // The longest timeout allowed: a loaded machine must not turn a slow answer into "unavailable" (the
+    // timeout's own test sets 1 s against a responder that waits 3 s).
     private static JpkiOptions OptionsFor(Uri responder) => new()
     {
         Revocation = new()
         {
             Mode = RevocationMode.Ocsp,
             OcspResponders = new() { Authentication = responder.ToString(), Signing = responder.ToString() },
+            OcspTimeoutSeconds = 60,
         },
     };
 

@@ -36,14 +36,7 @@ public static class AzuriteServer
                 return _connectionString = configured;
             }
 
-            var (blob, queue, table) = AzuriteProcess.FindFreePorts();
-            _process = await AzuriteProcess.StartAsync(new AzuriteOptions
-            {
-                RepositoryRoot = RepositoryRoot.Find(),
-                BlobPort = blob,
-                QueuePort = queue,
-                TablePort = table,
-            });
+            _process = await AzuriteProcess.StartOnFreePortsAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find() });
             AppDomain.CurrentDomain.ProcessExit += (_, _) => _process.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return _connectionString = _process.ConnectionString;
         }

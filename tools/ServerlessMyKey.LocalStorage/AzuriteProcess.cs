@@ -56,6 +56,33 @@ public sealed class AzuriteProcess : IAsyncDisposable
         return (ports[0], ports[1], ports[2]);
     }
 
+    /// <summary>
+    /// Starts a private Azurite on free loopback ports (<paramref name="options"/>' ports are replaced). A port is
+    /// only known free when it is looked at: between <see cref="FindFreePorts"/> and Azurite's bind another
+    /// process can take one (a client socket's ephemeral port, another test run's Azurite), so a start that
+    /// fails because an address is in use is tried again on other ports, up to <paramref name="attempts"/> times.
+    /// </summary>
+    public static async Task<AzuriteProcess> StartOnFreePortsAsync(AzuriteOptions options, Action<string>? log = null, int attempts = 5, CancellationToken cancellationToken = default) =>
+        await StartOnFreePortsAsync(options, FindFreePorts, log, attempts, cancellationToken);
+
+    internal static async Task<AzuriteProcess> StartOnFreePortsAsync(AzuriteOptions options, Func<(int Blob, int Queue, int Table)> findPorts, Action<string>? log, int attempts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
+        for (var attempt = 1; ; attempt++)
+        {
+            var (blob, queue, table) = findPorts();
+            try
+            {
+                return await StartAsync(options with { BlobPort = blob, QueuePort = queue, TablePort = table }, log, cancellationToken);
+            }
+            catch (AzuriteStartException e) when (e.AddressInUse && attempt < attempts)
+            {
+                log?.Invoke($"Azurite could not bind {blob}/{queue}/{table} (taken meanwhile); trying other ports");
+            }
+        }
+    }
+
     public static async Task<AzuriteProcess> StartAsync(AzuriteOptions options, Action<string>? log = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -106,28 +133,46 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException("Could not start node for Azurite.");
         var stderr = new System.Text.StringBuilder();
+        // Ready when Azurite itself says its last service listens: a port that accepts connections may be
+        // another process's (a port taken between FindFreePorts and the bind), while this Azurite exits.
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.StartsWith("Azurite Table service is successfully listening", StringComparison.Ordinal) == true)
+            {
+                listening.TrySetResult();
+            }
+        };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
 
         var azurite = new AzuriteProcess(process, options);
         var deadline = DateTime.UtcNow + options.StartTimeout;
-        while (!await IsListeningAsync(options.BlobPort, options.QueuePort, options.TablePort, cancellationToken))
+        while (!listening.Task.IsCompleted || !await IsListeningAsync(options.BlobPort, options.QueuePort, options.TablePort, cancellationToken))
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
+                var exited = process.HasExited;
                 await azurite.DisposeAsync();
+                if (exited)
+                {
+                    await Task.Delay(100, CancellationToken.None); // the last lines of stderr, read asynchronously
+                }
+
                 string error;
                 lock (stderr)
                 {
                     error = stderr.ToString();
                 }
 
-                throw new InvalidOperationException($"Azurite did not start on ports {options.BlobPort}/{options.QueuePort}/{options.TablePort}: {error}");
+                throw new AzuriteStartException(
+                    $"Azurite did not start on ports {options.BlobPort}/{options.QueuePort}/{options.TablePort}{(exited ? string.Empty : $" within {options.StartTimeout.TotalSeconds:0} s")}: {error}",
+                    addressInUse: error.Contains("EADDRINUSE", StringComparison.Ordinal));
             }
 
-            await Task.Delay(100, cancellationToken);
+            await Task.WhenAny(listening.Task, Task.Delay(100, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
         log?.Invoke($"Azurite is listening on 127.0.0.1:{options.BlobPort}/{options.QueuePort}/{options.TablePort}" + (options.DataPath is null ? " (in memory)" : $" with data in {options.DataPath}"));
@@ -140,7 +185,11 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                // Azurite is one node process with no children, so SIGKILL it alone. Kill(entireProcessTree: true)
+                // first SIGSTOPs the process, then scans /proc for children, then SIGKILLs: a test host that ends
+                // between the two (disposal at process exit) leaves Azurite stopped for good, which is how orphaned
+                // Azurites in state T holding ports and memory came about (21 of them, 3.9 GB, on 2026-11-30).
+                _process.Kill();
                 await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             }
         }

@@ -108,12 +108,14 @@ public sealed class WatchHarness : IAsyncDisposable
 
     /// <summary>
     /// Does what the queue trigger does until the queue is empty: each item run once; a failing item
-    /// stays on the queue (returned in the count of failures) for the next call.
+    /// stays on the queue (returned in the count of failures) and is visible again for the next call.
+    /// Items are leased for longer than any run takes: with a short lease a slow run (a loaded machine)
+    /// saw its item come back and run again within the same drain, and its delete then failed.
     /// </summary>
     public async Task<int> DrainAsync()
     {
-        var failures = 0;
-        while ((await Queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(1))).Value is { Length: > 0 } messages)
+        var failed = new List<(string MessageId, string PopReceipt)>();
+        while ((await Queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value is { Length: > 0 } messages)
         {
             foreach (var message in messages)
             {
@@ -124,12 +126,18 @@ public sealed class WatchHarness : IAsyncDisposable
                 }
                 catch (HttpRequestException)
                 {
-                    failures++;
+                    failed.Add((message.MessageId, message.PopReceipt));
                 }
             }
         }
 
-        return failures;
+        // The lease of a failed item ends now rather than when the trigger's visibility timeout would.
+        foreach (var (messageId, popReceipt) in failed)
+        {
+            await Queue.UpdateMessageAsync(messageId, popReceipt, visibilityTimeout: TimeSpan.Zero);
+        }
+
+        return failed.Count;
     }
 
     public async ValueTask DisposeAsync()

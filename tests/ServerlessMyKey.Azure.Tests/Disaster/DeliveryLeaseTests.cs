@@ -12,7 +12,7 @@ namespace ServerlessMyKey.Azure.Tests.Disaster;
 /// </summary>
 public sealed class DeliveryLeaseTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncDisposable
 {
-    private readonly FanOutHarness _app = new(azurite);
+    private readonly FanOutHarness _app = new(azurite, sendingLease: TimeSpan.FromSeconds(2));
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 

@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Core.Delegation;
 using ServerlessMyKey.Core.Keys;
 using ServerlessMyKey.Core.Messaging;
-using ServerlessMyKey.LocalStorage;
 using Xunit;
 
 namespace ServerlessMyKey.Core.Tests.Delegation;
@@ -23,23 +22,19 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
     {
         _store.Records["active"] = Record("active", DelegationStatus.Active);
         _store.Records["revoked"] = Record("revoked", DelegationStatus.Revoked);
-        _host = await DurableTaskTestHost.StartAsync(
+        _host = await DurableTestHosts.StartAsync(
             tasks =>
             {
                 tasks.AddOrchestrator<DelegationTransmissionOrchestrator>();
                 tasks.AddActivity<SealDelegationActivity>();
                 tasks.AddActivity<PublishDelegationActivity>();
             },
-            new DurableTaskTestHostOptions
-            {
-                Port = LoopbackPorts.Free(),
-                ConfigureServices = services => services
-                    .AddSingleton<IDelegationStore>(_store)
-                    .AddSingleton<IKeyService>(new FakeKeys())
-                    .AddSingleton<EnvelopeEncryption>()
-                    .AddSingleton<IOutboundPublisher>(_publisher)
-                    .AddSingleton(TimeProvider.System),
-            });
+            services => services
+                .AddSingleton<IDelegationStore>(_store)
+                .AddSingleton<IKeyService>(new FakeKeys())
+                .AddSingleton<EnvelopeEncryption>()
+                .AddSingleton<IOutboundPublisher>(_publisher)
+                .AddSingleton(TimeProvider.System));
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
@@ -75,9 +70,13 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
     [Fact]
     public async Task An_ack_to_a_retry_ends_acknowledged_after_two_attempts()
     {
+        // The ack reaches the orchestration before the second attempt's publish returns (it is held until
+        // then): acked after the publish, a loaded machine could let that attempt's 1 s run out first.
+        _publisher.HeldAttempt = 2;
         var id = await StartAsync("active", ackTimeout: TimeSpan.FromSeconds(1), maxAttempts: 3);
         await _publisher.WaitForAsync(id, 2);
         await _host.Client.RaiseEventAsync(id, DelegationTransmissionOrchestrator.AckEvent, new TransmissionAck("city-hall", DateTimeOffset.UtcNow));
+        _publisher.Release();
 
         var result = await CompleteAsync(id);
         Assert.Equal(TransmissionStatus.Acknowledged, result.Status);
@@ -167,9 +166,16 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
     {
         public ConcurrentDictionary<string, List<(string Destination, OutboundMessage Message)>> Messages { get; } = new();
 
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public int FailuresLeft { get; set; }
 
-        public Task PublishAsync(string destination, OutboundMessage message, CancellationToken cancellationToken = default)
+        /// <summary>The attempt whose publish returns only after <see cref="Release"/> (its message counts as sent when the call starts).</summary>
+        public int? HeldAttempt { get; set; }
+
+        public void Release() => _release.TrySetResult();
+
+        public async Task PublishAsync(string destination, OutboundMessage message, CancellationToken cancellationToken = default)
         {
             if (FailuresLeft > 0)
             {
@@ -183,12 +189,17 @@ public sealed class TransmissionOrchestrationTests : IAsyncLifetime
                 list.Add((destination, message));
             }
 
-            return Task.CompletedTask;
+            if (HeldAttempt is { } held && message.MessageId == $"{message.CorrelationId}-{held}")
+            {
+                await _release.Task.WaitAsync(cancellationToken);
+            }
         }
 
         public async Task WaitForAsync(string transmissionId, int count)
         {
-            for (var i = 0; i < 300; i++)
+            // Generous: the second attempt comes after a timeout and a back-off on a possibly loaded machine.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (DateTime.UtcNow < deadline)
             {
                 if (Messages.TryGetValue(transmissionId, out var list) && list.Count >= count)
                 {

@@ -17,7 +17,7 @@ public sealed class ApplicationRestartTests
     public async Task An_application_waiting_for_the_employer_survives_a_DevHost_restart()
     {
         var storage = await AzuriteServer.GetConnectionStringAsync();
-        var dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-childcare-" + Guid.NewGuid().ToString("N")[..8]);
+        var dataPath = DevHostFixture.NewDataPath("childcare");
         var hub = AzuriteServer.UniqueName("e2e");
         var settings = new Dictionary<string, string?>
         {

@@ -25,7 +25,7 @@ public sealed class TaskHubPrivacyTests
     public async Task A_whole_transmission_leaves_no_name_and_no_sealed_delegation_in_the_task_hub()
     {
         var storage = await AzuriteServer.GetConnectionStringAsync();
-        var dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-hub-" + Guid.NewGuid().ToString("N")[..8]);
+        var dataPath = DevHostFixture.NewDataPath("hub");
         var hub = AzuriteServer.UniqueName("e2ehub");
         var topic = AzuriteServer.UniqueName("delegation-privacy-");
         await using var receiver = LoopbackWebhookReceiver.Start();

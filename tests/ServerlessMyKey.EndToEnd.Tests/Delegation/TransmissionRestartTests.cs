@@ -16,7 +16,7 @@ public sealed class TransmissionRestartTests
     public async Task A_transmission_waiting_for_its_ack_survives_a_DevHost_restart()
     {
         var storage = await AzuriteServer.GetConnectionStringAsync();
-        var dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-restart-" + Guid.NewGuid().ToString("N")[..8]);
+        var dataPath = DevHostFixture.NewDataPath("restart");
         var hub = AzuriteServer.UniqueName("e2e");
         var settings = new Dictionary<string, string?>
         {

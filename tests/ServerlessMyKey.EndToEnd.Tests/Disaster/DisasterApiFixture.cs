@@ -88,9 +88,17 @@ public class DisasterApiFixture : DevHostFixture, IDisposable
     /// Every host reads the same tables of the shared Azurite, and the first host whose watching run tells an
     /// episode marks it told: only the watching tests' host watches (January 1st is never reached by a test).
     /// </summary>
-    protected virtual string WatchSchedule => "0 0 0 1 1 *";
+    protected virtual string WatchSchedule => NoWatching;
+
+    private const string NoWatching = "0 0 0 1 1 *";
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+
+    /// <summary>
+    /// Off: <see cref="TvPairingTests"/> moves the clock 11 minutes ahead, where the clean-up timer deletes every login
+    /// challenge, also those other hosts just issued (<see cref="DevHostFixture.TimersEnabled"/>). The watching host's clock never moves.
+    /// </summary>
+    protected override bool TimersEnabled => WatchSchedule != NoWatching;
 
     /// <summary>A new card holder logs in and claims a pairing code the platform (<c>tv-aqua</c> unless <paramref name="platformKey"/> says) asked for <paramref name="tvId"/>.</summary>
     public async Task<(string MyKeyId, string ResidentId)> PairAsync(string tvId, string displayName, string furigana, string municipality, string district, bool watching = false, string? myKeyId = null, string platformKey = PlatformKey)

@@ -18,7 +18,7 @@ namespace ServerlessMyKey.EndToEnd.Tests.Durable;
 /// of every orchestration (a transmission, a delegator notification, a child-care application) go once
 /// past the retention, a bounded number per run; a running transmission stays.
 /// </summary>
-public sealed class FinishedOrchestrationPurgeTests(FinishedOrchestrationPurgeTests.Fixture app) : IClassFixture<FinishedOrchestrationPurgeTests.Fixture>
+public sealed class FinishedOrchestrationPurgeTests(DelegationApiFixture app) : IClassFixture<DelegationApiFixture>
 {
     [Fact]
     public async Task Finished_instances_of_every_orchestration_are_purged_after_the_retention_and_running_ones_stay()
@@ -61,13 +61,6 @@ public sealed class FinishedOrchestrationPurgeTests(FinishedOrchestrationPurgeTe
         using var started = await app.SendAsync(HttpMethod.Post, $"api/delegations/{delegationId}/transmissions", new { recipient = Recipient }, bearerFor: agentId);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         return (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("transmissionId").GetString()!;
-    }
-
-    /// <summary>The delegation fixture with a long ack timeout, so that a transmission keeps running.</summary>
-    public sealed class Fixture : DelegationApiFixture
-    {
-        protected override IReadOnlyDictionary<string, string?> Settings() =>
-            new Dictionary<string, string?>(base.Settings()!) { ["Delegation:AckTimeoutSeconds"] = "600" };
     }
 
     private sealed class ShiftedClock(TimeSpan by) : TimeProvider

@@ -17,7 +17,7 @@ public sealed class TransmissionOutageTests
     public async Task A_transmission_completes_after_storage_stops_and_starts_again()
     {
         await using var storage = StorageOutage.Start(await AzuriteServer.GetConnectionStringAsync());
-        var dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-fault-tx-" + Guid.NewGuid().ToString("N")[..8]);
+        var dataPath = DevHostFixture.NewDataPath("fault-tx");
         var settings = new Dictionary<string, string?>
         {
             ["Clients:city-hall:ApiKey"] = RecipientKey,

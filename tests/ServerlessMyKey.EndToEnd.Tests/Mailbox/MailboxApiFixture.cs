@@ -8,6 +8,9 @@ public sealed class MailboxApiFixture : ChildcareApiFixture
 {
     public ShiftedTimeProvider Clock { get; } = new();
 
+    /// <summary>Off: a test moves <see cref="Clock"/> (<see cref="DevHostFixture.TimersEnabled"/>).</summary>
+    protected override bool TimersEnabled => false;
+
     protected override void ConfigureServices(IServiceCollection services)
     {
         base.ConfigureServices(services);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
+using ServerlessMyKey.Core.Medical;
 using ServerlessMyKey.Testing;
 using Xunit;
 using static ServerlessMyKey.EndToEnd.Tests.Delegation.DelegationApiFixture;
@@ -18,7 +19,11 @@ public sealed class ClinicApiTests(MedicalApiFixture app)
     {
         var (myKeyId, card) = await app.NewCardholderAsync(Patient);
         var patientNumber = "P-" + myKeyId;
-        var at = DateTimeOffset.UtcNow.AddMinutes(30);
+
+        // Today's is Japan's calendar day (MedicalFields.DayInJapan): half an hour ahead was tomorrow's from 23:30 JST
+        // (14:30-15:00 UTC), and the test failed then (MedicalClockTests pins that hour); half an hour back is then today's.
+        var now = DateTimeOffset.UtcNow;
+        var at = MedicalFields.DayInJapan(now.AddMinutes(30)) == MedicalFields.DayInJapan(now) ? now.AddMinutes(30) : now.AddMinutes(-30);
         await app.LinkPatientAsync(myKeyId, patientNumber);
         Assert.Equal(HttpStatusCode.OK, (await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/r-{myKeyId}", new { patientNumber, at }, apiKey: ClinicAKey)).StatusCode);
 

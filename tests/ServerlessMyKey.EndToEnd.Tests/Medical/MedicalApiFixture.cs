@@ -152,16 +152,8 @@ public class MedicalApiFixture : DevHostFixture, IDisposable
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("entries");
     }
 
-    /// <summary>
-    /// The medical hosts of a test run share one local key folder: the insurance index key is one row of the
-    /// shared Azurite, wrapped by the data-encryption key, which must then be the same key for every host (as it
-    /// is in Azure: one Key Vault). The medical test classes run one after another (one collection).
-    /// </summary>
-    private static readonly string SharedKeys = Path.Combine(Path.GetTempPath(), $"smk-medical-keys-{Environment.ProcessId}");
-
     protected override IReadOnlyDictionary<string, string?> Settings() => new Dictionary<string, string?>
     {
-        ["Keys:LocalPath"] = SharedKeys,
         ["Clients:insurer-kenpo:ApiKey"] = InsurerKey,
         ["Clients:insurer-kenpo:Roles"] = "medical.insurer",
         ["Clients:insurer-other:ApiKey"] = OtherInsurerKey,

@@ -13,6 +13,9 @@ public sealed class MedicalClockFixture : MedicalApiFixture
 {
     public ShiftedClock Clock { get; } = new();
 
+    /// <summary>Off: the clock moves up to 96 days ahead (<see cref="DevHostFixture.TimersEnabled"/>).</summary>
+    protected override bool TimersEnabled => false;
+
     public CapturedLogs Logs { get; } = new();
 
     protected override void ConfigureServices(IServiceCollection services)

@@ -28,6 +28,30 @@ public sealed class MedicalClockTests(MedicalClockFixture app) : IClassFixture<M
         await ProblemAssert.ExactAsync(await app.LinkPatientNumberAsync(myKeyId, patientNumber, code), HttpStatusCode.Gone, "link_code_expired");
     }
 
+    /// <summary>
+    /// At 23:45 in Japan, a reservation half an hour ahead is tomorrow's: the check-in finds no reservation of today; one half
+    /// an hour back is today's. (ClinicApiTests reserved "now + 30 min" and failed every day from 14:30 to 15:00 UTC.)
+    /// </summary>
+    [Fact]
+    public async Task A_reservation_after_midnight_in_Japan_is_not_todays_one_before_it_is()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var lateEvening = new DateTimeOffset(now.UtcDateTime.Date.AddHours(14).AddMinutes(45), TimeSpan.Zero); // 23:45 JST
+        app.Clock.Offset = (lateEvening > now ? lateEvening : lateEvening.AddDays(1)) - now;
+        var (myKeyId, card) = await app.NewCardholderAsync(Patient); // logs in on the moved clock
+        var patientNumber = "J-" + myKeyId;
+        await app.LinkPatientAsync(myKeyId, patientNumber);
+        var appNow = app.Clock.GetUtcNow();
+
+        Assert.Equal(HttpStatusCode.OK, (await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/after-{myKeyId}", new { patientNumber, at = appNow.AddMinutes(30) }, apiKey: ClinicAKey)).StatusCode);
+        var tomorrows = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey), HttpStatusCode.Created);
+        Assert.False(tomorrows.TryGetProperty("reservation", out _));
+
+        Assert.Equal(HttpStatusCode.OK, (await app.SendAsync(HttpMethod.Put, $"api/medical/facilities/{ClinicA}/reservations/before-{myKeyId}", new { patientNumber, at = appNow.AddMinutes(-30) }, apiKey: ClinicAKey)).StatusCode);
+        var todays = await ResponseAssert.JsonAsync(await app.SendAsync(HttpMethod.Post, $"api/medical/facilities/{ClinicA}/checkins", await app.ProofAsync(card, purpose: "medical_checkin"), apiKey: ClinicAKey), HttpStatusCode.Created);
+        Assert.Equal("before-" + myKeyId, todays.GetProperty("reservation").GetProperty("reservationId").GetString());
+    }
+
     [Fact]
     public async Task Card_expired_within_three_months_is_eligible_and_says_so()
     {

@@ -71,6 +71,9 @@ public class OidcFixture : DevHostFixture
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 
+    /// <summary>Off: a test moves <see cref="Clock"/> (<see cref="DevHostFixture.TimersEnabled"/>).</summary>
+    protected override bool TimersEnabled => false;
+
     private static string Jwks(RSA key, string kid)
     {
         var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(key.ExportParameters(false)) { KeyId = kid });

@@ -152,7 +152,7 @@ public sealed class CardReaderOutsideDevelopmentTests
     [Fact]
     public async Task Outside_development_the_card_reader_does_not_exist()
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "smk-e2e-prod-" + Guid.NewGuid().ToString("N")[..8]);
+        var dataPath = DevHostFixture.NewDataPath("prod");
         await using var host = await DevHostFixture.StartAsync(await AzuriteServer.GetConnectionStringAsync(), dataPath, new Dictionary<string, string?>
         {
             ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Production",

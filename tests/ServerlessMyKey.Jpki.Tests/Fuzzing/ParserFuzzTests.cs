@@ -8,6 +8,7 @@ using ServerlessMyKey.Jpki.Revocation;
 using ServerlessMyKey.Jpki.Signatures;
 using ServerlessMyKey.Jpki.Tests.TestPki;
 using ServerlessMyKey.Jpki.Trust;
+using ServerlessMyKey.Testing;
 using Xunit.Abstractions;
 using static ServerlessMyKey.Jpki.Tests.TestPki.DevelopmentPki;
 
@@ -44,7 +45,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
         JpkiAssert.Succeeds(await _harness.Verifier.VerifyAsync(seed, JpkiCertificateKind.Authentication));
 
         var tally = new OutcomeTally(output, "certificates", seed);
-        await DerMutations.Of(seed).SampleAsync(
+        await DerMutations.Of(seed).SampleSeededAsync(
             der => ReturnsAsync(async () =>
             {
                 JpkiCertificate.TryParse(der, out _);
@@ -53,7 +54,8 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
                 return (result.Succeeded || Enum.IsDefined(result.Failure.Code)) && Enum.IsDefined(status.State) && tally.Count(der, Outcome(result.Failure));
             }),
             iter: Cases,
-            threads: Threads);
+            threads: Threads,
+            random: Cases > DefaultCases);
         tally.Report();
     }
 
@@ -65,7 +67,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(3, CertificateRevocationList.Parse(seed, anchors).Revoked.Count);
 
         var tally = new OutcomeTally(output, "CRLs", seed);
-        await DerMutations.Of(seed).SampleAsync(
+        await DerMutations.Of(seed).SampleSeededAsync(
             der => ReturnsAsync(() =>
             {
                 try
@@ -79,7 +81,8 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
                 }
             }),
             iter: Cases,
-            threads: Threads);
+            threads: Threads,
+            random: Cases > DefaultCases);
         tally.Report();
     }
 
@@ -95,14 +98,15 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
         JpkiAssert.Succeeds(await verifier.VerifyAsync(seed, Content));
 
         var tally = new OutcomeTally(output, "CMS signatures", seed);
-        await Gen.Select(DerMutations.Of(seed), Gen.Bool).SampleAsync(
+        await Gen.Select(DerMutations.Of(seed), Gen.Bool).SampleSeededAsync(
             (cms, detached) => ReturnsAsync(async () =>
             {
                 var result = await verifier.VerifyAsync(cms, detached ? Content : null);
                 return (result.Succeeded || Enum.IsDefined(result.Failure.Code)) && tally.Count(cms, Outcome(result.Failure));
             }),
             iter: Cases,
-            threads: Threads);
+            threads: Threads,
+            random: Cases > DefaultCases);
         tally.Report();
     }
 
@@ -118,7 +122,7 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
         JpkiAssert.Succeeds(await verifier.VerifyAsync(seed, null));
 
         var tally = new OutcomeTally(output, "CMS containers", seed);
-        await DerMutations.Of(seed).SampleAsync(
+        await DerMutations.Of(seed).SampleSeededAsync(
             cms => ReturnsAsync(async () =>
             {
                 var decoding = "decoded";
@@ -139,7 +143,8 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
                 return (result.Succeeded || Enum.IsDefined(result.Failure.Code)) && tally.Count(cms, $"{decoding}/{Outcome(result.Failure)}");
             }),
             iter: Cases,
-            threads: Threads);
+            threads: Threads,
+            random: Cases > DefaultCases);
         tally.Report();
     }
 
@@ -157,14 +162,15 @@ public sealed class ParserFuzzTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(RevocationState.Good, checker.Evaluate(seed, issuer, serial, nonce, Now).Result.State);
 
         var tally = new OutcomeTally(output, "OCSP responses", seed);
-        await DerMutations.Of(seed).SampleAsync(
+        await DerMutations.Of(seed).SampleSeededAsync(
             der => ReturnsAsync(() =>
             {
                 var state = checker.Evaluate(der, issuer, serial, nonce, Now).Result.State;
                 return Task.FromResult(state is RevocationState.Good or RevocationState.Revoked or RevocationState.Unavailable && tally.Count(der, state.ToString()));
             }),
             iter: Cases,
-            threads: Threads);
+            threads: Threads,
+            random: Cases > DefaultCases);
         tally.Report();
     }
 

@@ -64,7 +64,7 @@ internal sealed record OcspAnswer
 /// </summary>
 internal sealed class OcspTestResponder : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly IReadOnlyList<TestRoot> _roots;
     private readonly Task _loop;
     private readonly TaskCompletionSource _inFlightReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -76,10 +76,7 @@ internal sealed class OcspTestResponder : IDisposable
     {
         Clock = clock;
         _roots = roots ?? [DevelopmentPki.AuthenticationRoot, DevelopmentPki.SigningRoot];
-        var port = FreePort();
-        Url = new Uri($"http://127.0.0.1:{port}/ocsp/");
-        _listener.Prefixes.Add(Url.ToString());
-        _listener.Start();
+        (_listener, Url) = Listen();
         _loop = Task.Run(ServeAsync);
     }
 
@@ -106,6 +103,38 @@ internal sealed class OcspTestResponder : IDisposable
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
         return port;
+    }
+
+    /// <summary>
+    /// A loopback port that refuses connections for as long as the returned socket is held: bound but not
+    /// listening, so no other process can start listening there meanwhile (a port merely seen free can be).
+    /// </summary>
+    public static Socket RefusingPort(out int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        return socket;
+    }
+
+    // The port is free when looked at; another process can take it before the listener binds: take another.
+    private static (HttpListener Listener, Uri Url) Listen()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var url = new Uri($"http://127.0.0.1:{FreePort()}/ocsp/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(url.ToString());
+            try
+            {
+                listener.Start();
+                return (listener, url);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
     }
 
     public void Dispose()

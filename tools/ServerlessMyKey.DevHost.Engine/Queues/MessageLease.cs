@@ -52,10 +52,13 @@ internal sealed class MessageLease : IAsyncDisposable
             {
                 try
                 {
-                    var renewed = await _queue.UpdateMessageAsync(_messageId, _popReceipt, visibilityTimeout: _duration, cancellationToken: stop);
+                    // Not cancelled by the stop: a renewal storage has carried out voids the pop receipt the
+                    // message had, and only its answer tells the new one. Cancelled on the way back when the
+                    // function ended, it left the delete a void receipt, and the message ran again.
+                    var renewed = await _queue.UpdateMessageAsync(_messageId, _popReceipt, visibilityTimeout: _duration, cancellationToken: CancellationToken.None);
                     _popReceipt = renewed.Value.PopReceipt;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex)
                 {
                     _logger.LogWarning(ex, "Could not renew the lease of message {MessageId} of queue {Queue}; retrying", _messageId, _queue.Name);
                 }
