@@ -24,6 +24,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
     private const string ClaimUntil = "ClaimUntil";
     private const string Leaving = "Leaving";
     private const string Removed = "Removed";
+    private const string ResidentRow = "resident";
 
     /// <summary>How long an unfinished claim holds its TV (a claim takes well under a second).</summary>
     private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(1);
@@ -48,7 +49,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
 
     public async Task<Resident?> FindResidentByMyKeyIdAsync(string myKeyId, CancellationToken cancellationToken = default)
     {
-        var index = await FindAsync("k|" + myKeyId, "resident", cancellationToken);
+        var index = await FindAsync("k|" + myKeyId, ResidentRow, cancellationToken);
         if (index is null)
         {
             return null;
@@ -61,10 +62,11 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
     public async Task<IReadOnlyList<Resident>> ListResidentsAsync(string municipalityCode, CancellationToken cancellationToken = default) =>
         [.. (await RangeAsync("m|" + municipalityCode, "r|", cancellationToken)).Select(ReadResident)];
 
-    public async Task SaveResidentAsync(Resident resident, CancellationToken cancellationToken = default)
+    public async Task<bool> SaveResidentAsync(Resident resident, TvClaim hold, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(hold);
         var client = await table.GetAsync(cancellationToken);
-        var previous = await FindAsync("k|" + resident.MyKeyId, "resident", cancellationToken);
+        var previous = await FindAsync("k|" + resident.MyKeyId, ResidentRow, cancellationToken);
         var entity = new TableEntity("m|" + resident.MunicipalityCode, "r|" + resident.ResidentId)
         {
             ["MyKeyId"] = resident.MyKeyId,
@@ -75,12 +77,20 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
             ["RegisteredAt"] = resident.RegisteredAt,
         };
         TableLimits.EnsureEntity(entity);
-        await client.UpsertEntityAsync(new TableEntity("k|" + resident.MyKeyId, "resident") { ["ResidentId"] = resident.ResidentId, ["MunicipalityCode"] = resident.MunicipalityCode }, TableUpdateMode.Replace, cancellationToken);
+        // The MyKey ID row as the hold's index rows are written: a claim that stalled past its hold writes no resident over
+        // a later holder's (a resident who moved since would be written back into the municipality they left).
+        if (!await TryWriteHeldRowAsync(hold, new TableEntity("k|" + resident.MyKeyId, ResidentRow) { ["ResidentId"] = resident.ResidentId, ["MunicipalityCode"] = resident.MunicipalityCode }, cancellationToken))
+        {
+            return false;
+        }
+
         await client.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         if (previous is not null && previous.GetString("MunicipalityCode") is { } old && old != resident.MunicipalityCode)
         {
             await client.DeleteEntityAsync("m|" + old, "r|" + (previous.GetString("ResidentId") ?? resident.ResidentId), ETag.All, cancellationToken);
         }
+
+        return true;
     }
 
     public async Task<TvLink?> FindTvAsync(TvKey tv, CancellationToken cancellationToken = default)
@@ -170,13 +180,20 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
         }
     }
 
-    /// <summary>The index rows a claim or unlink of the TV writes, read once it holds the TV: partition → ETag (<c>null</c>: not there).</summary>
+    /// <summary>
+    /// The rows a claim or unlink of the TV writes, read once it holds the TV: its index rows and the resident's MyKey ID row,
+    /// <see cref="HeldKey"/> → ETag (<c>null</c>: not there).
+    /// </summary>
     private async Task<Dictionary<string, string?>> ReadIndexRowsAsync(TvClaim claim, CancellationToken cancellationToken)
     {
-        var partitions = claim.LeftMunicipalities.Append(claim.Link.MunicipalityCode).Select(m => "m|" + m).Append("k|" + claim.Link.MyKeyId).Distinct(StringComparer.Ordinal).ToList();
-        var rows = await Task.WhenAll(partitions.Select(p => FindAsync(p, TvIndexRow(claim.Link.Key), cancellationToken)));
-        return partitions.Zip(rows).ToDictionary(p => p.First, p => p.Second?.ETag.ToString(), StringComparer.Ordinal);
+        var keys = claim.LeftMunicipalities.Append(claim.Link.MunicipalityCode).Select(m => "m|" + m).Append("k|" + claim.Link.MyKeyId).Distinct(StringComparer.Ordinal)
+            .Select(p => (Partition: p, Row: TvIndexRow(claim.Link.Key))).Append((Partition: "k|" + claim.Link.MyKeyId, Row: ResidentRow)).ToList();
+        var rows = await Task.WhenAll(keys.Select(k => FindAsync(k.Partition, k.Row, cancellationToken)));
+        return keys.Zip(rows).ToDictionary(k => HeldKey(k.First.Partition, k.First.Row), k => k.Second?.ETag.ToString(), StringComparer.Ordinal);
     }
+
+    /// <summary>A row's key in <see cref="TvClaim.IndexRows"/> (<c>/</c> is in no table key).</summary>
+    private static string HeldKey(string partitionKey, string rowKey) => partitionKey + "/" + rowKey;
 
     private bool IsHeld(TableEntity row) => row.GetDateTimeOffset(ClaimUntil) > time.GetUtcNow();
 
@@ -257,12 +274,18 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
     /// (written late: this holder writes over it, under the ETag it reads now) or by a later holder (this hold is lost:
     /// <c>false</c>, nothing written); the TV's own row tells which.
     /// </summary>
-    private async Task<bool> TryWriteIndexRowAsync(TvClaim claim, string partition, TvLink? link, CancellationToken cancellationToken)
+    private Task<bool> TryWriteIndexRowAsync(TvClaim claim, string partition, TvLink? link, CancellationToken cancellationToken)
+    {
+        var rowKey = TvIndexRow(claim.Link.Key);
+        return TryWriteHeldRowAsync(claim, link is null ? new TableEntity(partition, rowKey) { [Removed] = true, ["PlatformId"] = claim.Link.PlatformId } : TvRow(link, partition, rowKey), cancellationToken);
+    }
+
+    /// <summary>Writes <paramref name="row"/> under the ETag the hold read, as <see cref="TryWriteIndexRowAsync"/> says.</summary>
+    private async Task<bool> TryWriteHeldRowAsync(TvClaim claim, TableEntity row, CancellationToken cancellationToken)
     {
         var client = await table.GetAsync(cancellationToken);
-        var rowKey = TvIndexRow(claim.Link.Key);
-        var row = link is null ? new TableEntity(partition, rowKey) { [Removed] = true, ["PlatformId"] = claim.Link.PlatformId } : TvRow(link, partition, rowKey);
-        var etag = claim.IndexRows is { } read && read.TryGetValue(partition, out var known) ? known : (await FindAsync(partition, rowKey, cancellationToken))?.ETag.ToString();
+        var (partition, rowKey) = (row.PartitionKey, row.RowKey);
+        var etag = claim.IndexRows is { } read && read.TryGetValue(HeldKey(partition, rowKey), out var known) ? known : (await FindAsync(partition, rowKey, cancellationToken))?.ETag.ToString();
         for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
         {
             try
@@ -283,7 +306,7 @@ internal sealed class TableDisasterRegistry(LazyTable table, TimeProvider time, 
             }
         }
 
-        throw new RequestFailedException(412, "The TV's index row kept changing while its hold lasted.");
+        throw new RequestFailedException(412, "A row the TV's hold writes kept changing while the hold lasted.");
     }
 
     public async Task<IReadOnlyList<TvLink>> ListTvsOfResidentAsync(string myKeyId, CancellationToken cancellationToken = default) =>

@@ -32,7 +32,7 @@ public sealed record TvLink(string TvId, string PlatformId, string ResidentId, s
 
 /// <summary>
 /// A claim of a TV in progress (<see cref="IDisasterRegistry.TryBeginTvClaimAsync"/>): the link it writes, the
-/// municipalities the TV leaves, the TV row's ETag under which it releases it, and the TV's index rows as the hold read
+/// municipalities the TV leaves, the TV row's ETag under which it releases it, and the TV's index rows and its resident's MyKey ID row as the hold read
 /// them (the store's own keys; an ETag, or <c>null</c> for a row that was not there): they are written only while they
 /// still are what was read, so a request that stalled past its hold writes nothing over a later request's rows.
 /// </summary>

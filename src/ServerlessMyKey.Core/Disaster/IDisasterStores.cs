@@ -14,8 +14,12 @@ public interface IDisasterRegistry
 
     Task<IReadOnlyList<Resident>> ListResidentsAsync(string municipalityCode, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes the resident (its MyKey ID row first, the municipality's row last).</summary>
-    Task SaveResidentAsync(Resident resident, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Writes the resident (its MyKey ID row first, the municipality's row last) for the claim holding <paramref name="hold"/>:
+    /// the MyKey ID row as <see cref="CompleteTvClaimAsync"/> writes index rows, so <c>false</c>, having written nothing,
+    /// when the hold was lost (a claim that stalled past it writes no resident over a later holder's).
+    /// </summary>
+    Task<bool> SaveResidentAsync(Resident resident, TvClaim hold, CancellationToken cancellationToken = default);
 
     Task<TvLink?> FindTvAsync(TvKey tv, CancellationToken cancellationToken = default);
 

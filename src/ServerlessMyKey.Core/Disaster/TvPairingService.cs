@@ -88,6 +88,12 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
                 }
             }
         }
+        else if (existingTv is null && time.GetUtcNow() > pairing.ExpiresAt)
+        {
+            // The resident's own code again, past its ten minutes, for a TV linked to no one: they unlinked it since (it may
+            // be someone else's TV now), or their claim never took it. The code finishes only a link it made.
+            throw new ServiceException(ErrorCodes.PairingExpired);
+        }
 
         var residentId = resident?.ResidentId ?? NewResidentId();
         var updated = new Resident(residentId, citizen.MyKeyId, municipality, district, details.NeedsAssistance, claim.Consent?.Watching ?? false,
@@ -125,8 +131,7 @@ public sealed partial class TvPairingService(IDisasterRegistry registry, Residen
                 ?? throw BusyTv();
         }
 
-        await registry.SaveResidentAsync(updated, cancellationToken);
-        var completed = await registry.CompleteTvClaimAsync(tvClaim, cancellationToken);
+        var completed = await registry.SaveResidentAsync(updated, tvClaim, cancellationToken) && await registry.CompleteTvClaimAsync(tvClaim, cancellationToken);
         link = tvClaim.Link;
         knownTvs.Forget(link.Key);
         if (!completed)

@@ -75,6 +75,27 @@ public sealed class StalledClaimTests : IClassFixture<AzuriteFixture>, IAsyncDis
     }
 
     [Fact]
+    public async Task A_claim_stalled_past_its_hold_does_not_write_the_resident_back_into_the_municipality_they_left()
+    {
+        var (tv, resident) = NewTvAndResident();
+        await ClaimAsync(tv, resident, Municipalities[0]);
+        var (claiming, pause) = Paused(nameof(IDisasterRegistry.SaveResidentAsync));
+        var code = await Pairings.CreatePairingAsync(new PairingRequest(tv.TvId), _harness.Platform);
+        var stalled = claiming.ClaimAsync(code.PairingCode, Claim(Municipalities[0]), resident);
+        await pause.Reached; // the claim holds the TV (staying in the first municipality) and has written no resident row yet
+
+        _clock.Advance(TimeSpan.FromSeconds(61));
+        await ClaimAsync(tv, resident, Municipalities[1]); // the resident moved with the TV meanwhile
+        pause.Release();
+
+        var error = await Record.ExceptionAsync(() => stalled);
+        Assert.Equal(Municipalities[1], (await Registry.FindResidentByMyKeyIdAsync(resident.MyKeyId))?.MunicipalityCode);
+        Assert.DoesNotContain(await Registry.ListResidentsAsync(Municipalities[0]), r => r.MyKeyId == resident.MyKeyId);
+        Assert.Contains(await Registry.ListResidentsAsync(Municipalities[1]), r => r.MyKeyId == resident.MyKeyId);
+        Assert.Equal(ErrorCodes.Conflict.Code, Assert.IsType<ServiceException>(error).Error.Code);
+    }
+
+    [Fact]
     public async Task A_claim_stalled_past_its_hold_but_not_overtaken_finishes()
     {
         var (tv, resident) = NewTvAndResident();
