@@ -25,8 +25,15 @@ public sealed class TvActivity(IOperationLogStore logs)
     {
         ArgumentNullException.ThrowIfNull(tv);
         return await PowerAtAsync(tv, at, cancellationToken) == "on"
-            || await logs.LastEventAtAsync(tv.Key, From(tv, at - AtHomeWindow), at, cancellationToken) is not null;
+            || await logs.LastEventAtAsync(tv.Key, AtHomeFrom(tv, at), at, cancellationToken) is not null;
     }
+
+    /// <summary>
+    /// Where the hour of "any event means someone was at home" starts: the hour before <paramref name="at"/>, but never
+    /// before the link. An event is something done at its own time, so one before the link tells of that time, which is
+    /// nothing to the municipality; only the TV's power state carries across the link.
+    /// </summary>
+    public static DateTimeOffset AtHomeFrom(TvLink tv, DateTimeOffset at) => NotBeforeLink(tv, From(tv, at - AtHomeWindow));
 
     public Task<TvPowerEvent?> LastPowerEventAsync(TvLink tv, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         logs.LastPowerEventAsync(tv.Key, now, From(tv, now - Horizon), cancellationToken);

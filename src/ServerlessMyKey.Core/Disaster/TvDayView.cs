@@ -113,7 +113,7 @@ public sealed class TvDayView(ITvDayStore store, TvActivity log, string municipa
             return true;
         }
 
-        var from = TvActivity.From(tv, at - TvActivity.AtHomeWindow);
+        var from = TvActivity.AtHomeFrom(tv, at);
         for (var day = TvDay.DayOf(from); day <= TvDay.DayOf(at); day = day.AddDays(1))
         {
             if ((await DayAsync(day, cancellationToken)).TryGetValue(tv.Key, out var summary))

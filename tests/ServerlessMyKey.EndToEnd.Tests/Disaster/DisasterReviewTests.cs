@@ -173,6 +173,31 @@ public sealed class DisasterReviewTests(DisasterApiFixture app) : IClassFixture<
         }
     }
 
+    [Fact]
+    public async Task Events_before_a_first_link_do_not_make_a_slot_after_it_at_home()
+    {
+        var run = Guid.NewGuid().ToString("N")[..10];
+        var district = "fh-" + run;
+        var tv = district + "-tv";
+        var before = Second(DateTimeOffset.UtcNow);
+        var (_, residentId) = await app.PairAsync(tv, "前　時子", "マエ　トキコ", Nishiokoppe, district);
+        var linked = DateTimeOffset.UtcNow;
+
+        // Posted after the pairing: switched on and off again before it, so the TV is off at the link, and both events fall
+        // in the hour before the first slot after the link.
+        using (var posted = await app.PostEventsAsync(new { events = new[] { Event(tv, "power_on", before.AddMinutes(-30)), Event(tv, "power_off", before.AddMinutes(-20)) } }))
+        {
+            Assert.Equal(2, (await ResponseAssert.JsonAsync(posted, HttpStatusCode.Accepted)).GetProperty("accepted").GetInt32());
+        }
+
+        var slot = Minute(linked).AddMinutes(1).ToOffset(TimeSpan.FromHours(9));
+        var (date, time) = (Iso(DateOnly.FromDateTime(slot.DateTime)), slot.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        using var presence = await app.SendAsync(HttpMethod.Get, $"/api/disaster/presence?municipalityCode={Nishiokoppe}&date={date}&slots={time}&districtCode={district}", apiKey: NishiokoppeKey);
+        var row = Assert.Single((await ResponseAssert.JsonAsync(presence, HttpStatusCode.OK)).GetProperty("rows").EnumerateArray());
+        Assert.Equal(residentId, row.GetProperty("residentId").GetString());
+        Assert.False(row.GetProperty("slots").GetProperty(time).GetBoolean());
+    }
+
     private static DateTimeOffset Minute(DateTimeOffset at) => new(at.UtcTicks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero);
 
     private static DateTimeOffset Second(DateTimeOffset at) => new(at.UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero);
