@@ -48,20 +48,21 @@ internal sealed class TableTvDayStore(LazyTable table) : ITvDayStore
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
         {
             var (partition, day, chunk) = (item.Partition, item.Day, item.Tvs);
-            var writes = new List<(string Row, byte[] Bytes, ETag? ETag, IGrouping<string, TvEvent> Events)>();
+            var writes = new List<(string Row, byte[] Bytes, TableTransactionAction Action, IGrouping<string, TvEvent> Events)>();
             foreach (var tv in chunk)
             {
                 var known = _written.TryGetValue((partition, tv.Key), out var cached);
                 var summary = known ? TvDay.FromBytes(day, cached.Bytes) : new TvDay(day);
                 if (tv.Aggregate(false, (changed, e) => summary.Add(e) | changed) || !known)
                 {
-                    writes.Add((tv.Key, summary.ToBytes(), known ? cached.ETag : null, tv));
+                    var bytes = summary.ToBytes();
+                    writes.Add((tv.Key, bytes, Write(partition, tv.Key, bytes, known ? cached.ETag : null), tv));
                 }
             }
 
-            foreach (var transaction in BySize(writes, w => TableLimits.RequestSize(Write(partition, w.Row, w.Bytes, w.ETag))))
+            foreach (var transaction in BySize(writes, w => TableLimits.RequestSize(w.Action)))
             {
-                var etags = await TableTransactions.TrySubmitForETagsAsync(client, [.. transaction.Select(w => Write(partition, w.Row, w.Bytes, w.ETag))], ct);
+                var etags = await TableTransactions.TrySubmitForETagsAsync(client, [.. transaction.Select(w => w.Action)], ct);
                 if (etags is not null && etags.All(e => e is not null))
                 {
                     for (var i = 0; i < transaction.Count; i++)
