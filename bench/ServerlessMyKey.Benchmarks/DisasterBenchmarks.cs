@@ -55,8 +55,7 @@ public class DisasterBenchmarks
     private async Task SetupAsync(int tvs, bool fanOut)
     {
         _tvs = tvs;
-        var (blob, queue, table) = AzuriteProcess.FindFreePorts();
-        _azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find(), BlobPort = blob, QueuePort = queue, TablePort = table });
+        _azurite = await AzuriteProcess.StartOnFreePortsAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find() });
         _platform = LoopbackWebhookReceiver.Start();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {

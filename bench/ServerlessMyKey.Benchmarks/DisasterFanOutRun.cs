@@ -33,8 +33,7 @@ internal static class DisasterFanOutRun
     public static async Task<int> RunAsync(int tvs, int runs)
     {
         var clock = Stopwatch.StartNew();
-        var (blob, queue, table) = AzuriteProcess.FindFreePorts();
-        await using var azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find(), BlobPort = blob, QueuePort = queue, TablePort = table });
+        await using var azurite = await AzuriteProcess.StartOnFreePortsAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find() });
         await using var platform = LoopbackWebhookReceiver.Start();
         var data = Path.Combine(Path.GetTempPath(), "smk-bench-fanout-" + Guid.NewGuid().ToString("N")[..8]);
         var options = ServerlessMyKeyDevHost.Options(new Dictionary<string, string?>

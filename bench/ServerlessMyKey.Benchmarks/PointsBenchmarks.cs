@@ -40,8 +40,7 @@ public class PointsBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        var (blob, queue, table) = AzuriteProcess.FindFreePorts();
-        _azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find(), BlobPort = blob, QueuePort = queue, TablePort = table });
+        _azurite = await AzuriteProcess.StartOnFreePortsAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find() });
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [$"Points:Municipalities:{Municipality}:ExpiryRule"] = "None" })
             .Build();

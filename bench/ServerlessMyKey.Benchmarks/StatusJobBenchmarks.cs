@@ -47,8 +47,7 @@ public class StatusJobBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        var (blob, queue, table) = AzuriteProcess.FindFreePorts();
-        _azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find(), BlobPort = blob, QueuePort = queue, TablePort = table });
+        _azurite = await AzuriteProcess.StartOnFreePortsAsync(new AzuriteOptions { RepositoryRoot = RepositoryRoot.Find() });
         var queueName = "bench-status-chunks";
         var queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         // No verified-certificate cache: the certificates of a status job are mostly new to the verifier.

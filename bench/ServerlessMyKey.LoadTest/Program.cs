@@ -31,9 +31,8 @@ const string VerifierKey = "load-verifier-key-000000000000000000";
 const string Shop = "load-shop";
 
 var root = RepositoryRoot.Find();
-var (blob, queue, table) = AzuriteProcess.FindFreePorts();
-await using var azurite = await AzuriteProcess.StartAsync(new AzuriteOptions { RepositoryRoot = root, BlobPort = blob, QueuePort = queue, TablePort = table }, Console.WriteLine);
-using var storageRequests = new StorageRequestCounter(blob, queue, table);
+await using var azurite = await AzuriteProcess.StartOnFreePortsAsync(new AzuriteOptions { RepositoryRoot = root }, Console.WriteLine);
+using var storageRequests = new StorageRequestCounter(azurite.Options.BlobPort, azurite.Options.QueuePort, azurite.Options.TablePort);
 var cpu = new ProcessCpu(azurite.ProcessId);
 var dataPath = Directory.CreateTempSubdirectory("load-").FullName;
 var settings = new Dictionary<string, string?>
@@ -107,7 +106,7 @@ if (steps.Contains("idle"))
 foreach (var concurrency in steps.Contains("login") ? concurrencies : [])
 {
     var logins = await RunAsync(concurrency, TimeSpan.FromSeconds(seconds), async (worker, i) => await api.LoginAsync(cards[(worker + (i * concurrency)) % cards.Length]));
-    Console.WriteLine(Row("login (challenge + session)", concurrency, logins, ceiling) + $" {OpenConnections.To(table)} connections to Azurite's Table port");
+    Console.WriteLine(Row("login (challenge + session)", concurrency, logins, ceiling) + $" {OpenConnections.To(azurite.Options.TablePort)} connections to Azurite's Table port");
 }
 
 var debitCeiling = raw.PerSecond / StorageOperationsPerDebit;
