@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessMyKey.Cli.Pki;
 using ServerlessMyKey.Core.Json;
+using ServerlessMyKey.Testing;
 
 namespace ServerlessMyKey.EndToEnd.Tests.Delegation;
 
@@ -93,46 +94,27 @@ public class DelegationApiFixture : DevHostFixture, IDisposable
 /// <summary>An accepted delegation and the cards of its two parties.</summary>
 public sealed record ActiveDelegation(VirtualCard Representative, string AgentId, VirtualCard Agent, string DelegationId);
 
-/// <summary>A loopback HTTP endpoint that records the webhooks it receives and answers 204.</summary>
+/// <summary>
+/// A loopback HTTP endpoint that records the webhooks it receives (at <c>/delegator-hook/</c>) and answers 200: the
+/// shared <see cref="LoopbackWebhookReceiver"/>, which listens on a port the OS gives it.
+/// </summary>
 public sealed class WebhookReceiver : IDisposable
 {
-    private System.Net.HttpListener _listener = new();
+    private readonly LoopbackWebhookReceiver _receiver = LoopbackWebhookReceiver.Start();
 
-    public WebhookReceiver()
-    {
-        // HttpListener cannot listen on port 0: a port that looked free may be taken before it binds, so take another.
-        for (var attempt = 1; ; attempt++)
-        {
-            Url = $"http://127.0.0.1:{ServerlessMyKey.LocalStorage.LoopbackPorts.Free()}/delegator-hook/";
-            _listener.Prefixes.Add(Url);
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (System.Net.HttpListenerException) when (attempt < 5)
-            {
-                _listener.Close();
-                _listener = new();
-            }
-        }
+    public string Url => new Uri(_receiver.BaseAddress, "delegator-hook/").ToString();
 
-        _ = Task.Run(ReceiveAsync);
-    }
-
-    public string Url { get; private set; }
-
-    public System.Collections.Concurrent.ConcurrentQueue<(string Signature, byte[] Body)> Received { get; } = new();
+    public IEnumerable<ReceivedWebhook> Received => _receiver.Received;
 
     public async Task<(string Signature, byte[] Body)> WaitForAsync(Func<JsonElement, bool> match)
     {
         for (var i = 0; i < 200; i++)
         {
-            foreach (var hook in Received)
+            foreach (var hook in _receiver.Received)
             {
                 if (match(JsonDocument.Parse(hook.Body).RootElement))
                 {
-                    return hook;
+                    return (hook.Signature, hook.Body);
                 }
             }
 
@@ -142,27 +124,5 @@ public sealed class WebhookReceiver : IDisposable
         throw new TimeoutException("No matching webhook arrived.");
     }
 
-    public void Dispose() => _listener.Close();
-
-    private async Task ReceiveAsync()
-    {
-        while (_listener.IsListening)
-        {
-            System.Net.HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is System.Net.HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            Received.Enqueue((context.Request.Headers["x-mykey-signature"] ?? string.Empty, body.ToArray()));
-            context.Response.StatusCode = 204;
-            context.Response.Close();
-        }
-    }
+    public void Dispose() => _receiver.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
