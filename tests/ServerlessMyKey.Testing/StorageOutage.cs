@@ -8,11 +8,10 @@ namespace ServerlessMyKey.Testing;
 
 /// <summary>
 /// Storage that can go down and come back: loopback TCP forwarders in front of the test Azurite's
-/// blob, queue and table ports. <see cref="Stop"/> resets every open connection (a request in flight
-/// may or may not have reached storage — the ambiguous case retries must survive) and every new one
-/// until <see cref="Start"/>, so the app sees storage as gone. The listeners stay bound throughout,
-/// on ports the OS gave them: closing and binding the same port again would let another process take
-/// it in between. Azurite's data is untouched, as after a restart with persistent storage.
+/// blob, queue and table ports. <see cref="Stop"/> closes the listeners and resets every open
+/// connection (a request in flight may or may not have reached storage — the ambiguous case retries
+/// must survive), so the app sees storage as gone; <see cref="Start"/> listens on the same ports
+/// again. Azurite's data is untouched, as after a restart with persistent storage.
 /// </summary>
 public sealed partial class StorageOutage : IAsyncDisposable
 {
@@ -33,12 +32,13 @@ public sealed partial class StorageOutage : IAsyncDisposable
             Regex.Match(targetConnectionString, $@"{service}Endpoint=http://127\.0\.0\.1:(?<port>\d+)/").Groups["port"].Value,
             System.Globalization.CultureInfo.InvariantCulture);
 
-        var outage = new StorageOutage([new Forwarder(Port("Blob")), new Forwarder(Port("Queue")), new Forwarder(Port("Table"))]);
+        var (blob, queue, table) = AzuriteProcess.FindFreePorts();
+        var outage = new StorageOutage([new Forwarder(blob, Port("Blob")), new Forwarder(queue, Port("Queue")), new Forwarder(table, Port("Table"))]);
         outage.Start();
         return outage;
     }
 
-    /// <summary>Storage comes back (on the same ports, which never closed).</summary>
+    /// <summary>Storage comes back on the same ports.</summary>
     public void Start()
     {
         foreach (var forwarder in _forwarders)
@@ -49,7 +49,7 @@ public sealed partial class StorageOutage : IAsyncDisposable
         IsUp = true;
     }
 
-    /// <summary>Storage goes away: open connections and new ones are reset.</summary>
+    /// <summary>Storage goes away: new connections are refused, open ones reset.</summary>
     public void Stop()
     {
         IsUp = false;
@@ -62,70 +62,47 @@ public sealed partial class StorageOutage : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Stop();
-        foreach (var forwarder in _forwarders)
-        {
-            forwarder.Dispose();
-        }
-
         return ValueTask.CompletedTask;
     }
 
-    private sealed class Forwarder : IDisposable
+    private sealed class Forwarder(int port, int targetPort)
     {
         private readonly ConcurrentDictionary<Socket, byte> _open = new();
-        private readonly Lock _gate = new();
-        private readonly TcpListener _listener;
-        private readonly int _targetPort;
-        private bool _up;
+        private TcpListener? _listener;
 
-        public Forwarder(int targetPort)
-        {
-            _targetPort = targetPort;
-            _listener = new TcpListener(IPAddress.Loopback, 0);
-            _listener.Start();
-            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            _ = AcceptAsync();
-        }
-
-        public int Port { get; }
+        public int Port => port;
 
         public void Start()
         {
-            lock (_gate)
-            {
-                _up = true;
-            }
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Start();
+            _listener = listener;
+            _ = AcceptAsync(listener);
         }
 
         public void Stop()
         {
-            Socket[] open;
-            lock (_gate)
-            {
-                _up = false;
-                open = [.. _open.Keys];
-            }
-
-            foreach (var socket in open)
+            _listener?.Stop();
+            _listener = null;
+            foreach (var socket in _open.Keys)
             {
                 Reset(socket);
             }
         }
 
-        public void Dispose() => _listener.Stop();
-
-        private async Task AcceptAsync()
+        private async Task AcceptAsync(TcpListener listener)
         {
             while (true)
             {
                 Socket client;
                 try
                 {
-                    client = await _listener.AcceptSocketAsync();
+                    client = await listener.AcceptSocketAsync();
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
                 {
-                    return; // disposed
+                    return; // stopped
                 }
 
                 _ = ForwardAsync(client);
@@ -135,23 +112,11 @@ public sealed partial class StorageOutage : IAsyncDisposable
         private async Task ForwardAsync(Socket client)
         {
             var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            bool up;
-            lock (_gate)
-            {
-                // Registered under the gate: a Stop either sees these sockets or has already cleared _up.
-                up = _up;
-                _open[client] = 0;
-                _open[upstream] = 0;
-            }
-
+            _open[client] = 0;
+            _open[upstream] = 0;
             try
             {
-                if (!up)
-                {
-                    return; // storage is down: reset at once, as a dead server's port would
-                }
-
-                await upstream.ConnectAsync(IPAddress.Loopback, _targetPort);
+                await upstream.ConnectAsync(IPAddress.Loopback, targetPort);
                 await Task.WhenAny(PumpAsync(client, upstream), PumpAsync(upstream, client));
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
