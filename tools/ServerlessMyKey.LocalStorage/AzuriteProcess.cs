@@ -154,11 +154,14 @@ public sealed class AzuriteProcess : IAsyncDisposable
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
                 var exited = process.HasExited;
-                await azurite.DisposeAsync();
                 if (exited)
                 {
-                    await Task.Delay(100, CancellationToken.None); // the last lines of stderr, read asynchronously
+                    // Its last lines of stderr (EADDRINUSE) are read asynchronously: WaitForExitAsync returns once the
+                    // redirected streams are drained, which a fixed delay before disposing did not ensure.
+                    await process.WaitForExitAsync(CancellationToken.None);
                 }
+
+                await azurite.DisposeAsync();
 
                 string error;
                 lock (stderr)
